@@ -1,0 +1,5 @@
+"""`python -m srcquiz`."""
+
+from srcquiz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,290 @@
+"""Command line: `srcquiz [command]`.
+
+Every command's module is imported only when that command runs, so `--help`,
+`lint` and the TUI start without genanki, fsrs or anki loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from srcquiz import __version__
+from srcquiz.errors import UserError
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--decks",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        help="deck folder or file (repeatable; default: the bundled decks plus your user decks)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        type=Path,
+        help="progress database (default: progress.sqlite3 in the data dir, or $SRCQUIZ_DB)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common)
+    parser = argparse.ArgumentParser(
+        prog="srcquiz",
+        description="Quiz and flashcard trainer for how real software works inside. "
+        "With no command, opens the full-screen app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"srcquiz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("lint", parents=[common], help="check deck files and report problems")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    sub.add_parser("schema", parents=[common], help="print the deck JSON Schema")
+
+    p = sub.add_parser("list", parents=[common], help="list decks with question counts by kind")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("paths", parents=[common], help="show where decks and progress are kept")
+
+    for name, help_text in (
+        ("review", "review due cards, then new ones up to the daily limit"),
+        ("quiz", "an exam: N shuffled questions, scored"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=help_text)
+        p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
+        p.add_argument("--limit", type=int, metavar="N", help="at most N questions")
+        p.add_argument(
+            "--mode",
+            choices=("review", "quiz", "cram", "missed"),
+            default=name,
+            help="review: due then new; quiz: exam; cram: practice without moving due dates; "
+            "missed: retry what you got wrong last session",
+        )
+        p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout")
+        p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+
+    p = sub.add_parser("stats", parents=[common], help="per-deck progress")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("export", parents=[common], help="write an Anki .apkg package")
+    p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
+    p.add_argument("-o", "--output", type=Path, default=Path("srcquiz.apkg"), metavar="FILE")
+    p.add_argument("--parent", default="srcquiz", help="parent Anki deck name (default: srcquiz)")
+
+    p = sub.add_parser("import", parents=[common], help="turn an Anki .apkg into YAML decks")
+    p.add_argument("package", type=Path, metavar="FILE.apkg")
+    p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR")
+
+    p = sub.add_parser("anchors", parents=[common], help="upstream code anchors of questions")
+    asub = p.add_subparsers(dest="anchors_command", metavar="ACTION", required=True)
+    a = asub.add_parser("list", parents=[common], help="how many questions are anchored")
+    a.add_argument("deck_ids", nargs="*", metavar="DECK")
+    a.add_argument("--json", action="store_true")
+    a = asub.add_parser("check", parents=[common], help="find anchors gone stale in a checkout")
+    a.add_argument("deck_ids", nargs="*", metavar="DECK")
+    a.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="OWNER/NAME=PATH",
+        help="a local checkout of a repository (repeatable)",
+    )
+
+    p = sub.add_parser("restore", parents=[common], help="list or restore progress backups")
+    p.add_argument("backup", nargs="?", help="the backup to restore (default: list them)")
+    return parser
+
+
+def deck_paths(args: argparse.Namespace) -> list[Path]:
+    if getattr(args, "decks", None):
+        return list(args.decks)
+    from srcquiz.paths import default_deck_dirs
+
+    return default_deck_dirs()
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    if getattr(args, "db", None):
+        return args.db
+    from srcquiz.paths import default_db_path
+
+    return default_db_path()
+
+
+def load_selected(args: argparse.Namespace, deck_ids: Sequence[str] = ()):
+    """Load decks, print problems of broken ones to stderr, keep the rest."""
+    from srcquiz.loader import load_decks
+
+    paths = deck_paths(args)
+    for p in paths:
+        if not p.exists():
+            raise UserError(f"{p}: no such deck file or folder.")
+    decks, diags = load_decks(paths)
+    for d in diags:
+        if d.severity == "error":
+            print(d, file=sys.stderr)
+    if deck_ids:
+        by_id = {d.id: d for d in decks}
+        missing = [i for i in deck_ids if i not in by_id]
+        if missing:
+            known = ", ".join(sorted(by_id)) or "none"
+            raise UserError(f"no deck with id {', '.join(missing)} (decks: {known}).")
+        decks = [by_id[i] for i in deck_ids]
+    if not decks:
+        raise UserError("no decks to study: none were found or all have errors (srcquiz lint).")
+    return decks
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from srcquiz.loader import Diagnostic, load_decks
+
+    paths = args.paths or deck_paths(args)
+    diags: list[Diagnostic] = []
+    for p in paths:
+        if not p.exists():
+            diags.append(Diagnostic(str(p), 0, 0, "error", "no such file or folder"))
+    decks, found = load_decks([p for p in paths if p.exists()])
+    diags.extend(found)
+    errors = sum(d.severity == "error" for d in diags)
+    warnings = len(diags) - errors
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "decks": len(decks),
+                    "questions": sum(len(d.questions) for d in decks),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": [d.as_dict() for d in diags],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for d in diags:
+            print(d)
+        qcount = sum(len(d.questions) for d in decks)
+        print(
+            f"{len(decks)} deck(s), {qcount} question(s): {errors} error(s), "
+            f"{warnings} warning(s)",
+            file=sys.stderr,
+        )
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from srcquiz.schema import schema_json
+
+    print(schema_json())
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from srcquiz.loader import load_decks
+
+    decks, diags = load_decks(deck_paths(args))
+    for d in diags:
+        if d.severity == "error":
+            print(d, file=sys.stderr)
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "path": d.path,
+            "questions": len(d.questions),
+            "cards": len(d.card_keys()),
+            "kinds": d.counts_by_kind(),
+        }
+        for d in decks
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=4)
+    for r in rows:
+        kinds = " ".join(f"{k}:{v}" for k, v in r["kinds"].items())
+        print(f"{r['id']:<{width}}  {r['questions']:>4}  {r['title']}  [{kinds}]")
+    print(f"{len(rows)} deck(s), {sum(r['questions'] for r in rows)} question(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from srcquiz import paths
+
+    print(f"bundled decks: {paths.bundled_decks_dir()}")
+    print(f"user decks:    {paths.user_decks_dir()}")
+    print(f"database:      {db_path(args)}")
+    print(f"cache:         {paths.cache_dir()}")
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd is None:
+        from srcquiz.tui.launch import run_app
+
+        return run_app(args)
+    if cmd == "lint":
+        return cmd_lint(args)
+    if cmd == "schema":
+        return cmd_schema(args)
+    if cmd == "list":
+        return cmd_list(args)
+    if cmd == "paths":
+        return cmd_paths(args)
+    if cmd in ("review", "quiz"):
+        if args.plain:
+            from srcquiz.plain import run_plain
+
+            return run_plain(args)
+        from srcquiz.tui.launch import run_app
+
+        return run_app(args)
+    if cmd == "stats":
+        from srcquiz.stats import run_stats
+
+        return run_stats(args)
+    if cmd == "export":
+        from srcquiz.anki_export import run_export
+
+        return run_export(args)
+    if cmd == "import":
+        from srcquiz.anki_import import run_import
+
+        return run_import(args)
+    if cmd == "anchors":
+        from srcquiz.anchors import run_anchors
+
+        return run_anchors(args)
+    if cmd == "restore":
+        from srcquiz.backup import run_restore
+
+        return run_restore(args)
+    raise UserError(f"unknown command {cmd}")  # argparse prevents this
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        print(f"srcquiz: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`srcquiz list | head`); nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,231 @@
+"""The deck model: frozen dataclasses, one per question kind.
+
+A question may yield several study cards (each cloze number, the reverse of a
+card); `Question.card_keys()` names them so review history can be keyed by
+stable ids that survive rewording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
+
+# `{{c1::answer}}` or `{{c1::answer::hint}}`; `\::` inside an answer is a literal `::`.
+CLOZE_RE = re.compile(r"\{\{c(\d+)::((?:\\::|[^:}]|:(?!:)|\}(?!\}))*?)(?:::((?:[^}]|\}(?!\}))*?))?\}\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where something was written: 1-based line and column."""
+
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The upstream code a question is about."""
+
+    repo: str | None = None
+    path: str | None = None
+    symbol: str | None = None
+    version: str | None = None
+
+    def label(self) -> str:
+        return " · ".join(p for p in (self.repo, self.path, self.symbol) if p)
+
+    def merged_over(self, default: Anchor | None) -> Anchor:
+        if default is None:
+            return self
+        return Anchor(
+            repo=self.repo or default.repo,
+            path=self.path or default.path,
+            symbol=self.symbol or default.symbol,
+            version=self.version or default.version,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Question:
+    """Fields every kind shares."""
+
+    kind: ClassVar[str] = ""
+    id: str
+    prompt: str
+    explanation: str = ""
+    source: str = ""
+    anchor: Anchor | None = None
+    code: str | None = None
+    lang: str | None = None
+    hint: str | None = None
+    tags: tuple[str, ...] = ()
+    pos: Position = field(default=Position(), compare=False)
+
+    def card_keys(self) -> tuple[str, ...]:
+        """Study units of this question: stable keys for review history."""
+        return (self.id,)
+
+    @property
+    def self_graded(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Card(Question):
+    kind: ClassVar[str] = "card"
+    answer: str
+    reversed: bool = False
+
+    def card_keys(self) -> tuple[str, ...]:
+        return (self.id, f"{self.id}#reverse") if self.reversed else (self.id,)
+
+    @property
+    def self_graded(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Short(Question):
+    kind: ClassVar[str] = "short"
+    answer: str
+    accept: tuple[str, ...] = ()
+    fuzzy: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Number(Question):
+    kind: ClassVar[str] = "number"
+    answer: float
+    tolerance: float = 0.0
+    unit: str | None = None
+
+    def answer_text(self) -> str:
+        value = int(self.answer) if float(self.answer).is_integer() else self.answer
+        return f"{value:,}" + (f" {self.unit}" if self.unit else "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice(Question):
+    kind: ClassVar[str] = "choice"
+    options: tuple[str, ...]
+    correct: tuple[int, ...]  # indexes into options
+    multi: bool = False
+    shuffle: bool = True
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        return tuple(self.options[i] for i in self.correct)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrueFalse(Question):
+    kind: ClassVar[str] = "truefalse"
+    answer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """One `{{cN::answer::hint}}` in a cloze text."""
+
+    number: int
+    answer: str
+    hint: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cloze(Question):
+    kind: ClassVar[str] = "cloze"
+
+    def deletions(self) -> tuple[Deletion, ...]:
+        return parse_cloze(self.prompt)
+
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(sorted({d.number for d in self.deletions()}))
+
+    def card_keys(self) -> tuple[str, ...]:
+        return tuple(f"{self.id}#c{n}" for n in self.numbers())
+
+    def masked(self, number: int, blank: str = "[...]") -> str:
+        """The text with deletion `number` hidden and every other one shown."""
+        out, last = [], 0
+        for d in self.deletions():
+            out.append(self.prompt[last : d.start])
+            if d.number == number:
+                out.append(f"[{d.hint}]" if d.hint else blank)
+            else:
+                out.append(d.answer)
+            last = d.end
+        out.append(self.prompt[last:])
+        return "".join(out)
+
+    def answers_for(self, number: int) -> tuple[str, ...]:
+        return tuple(d.answer for d in self.deletions() if d.number == number)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order(Question):
+    kind: ClassVar[str] = "order"
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Match(Question):
+    kind: ClassVar[str] = "match"
+    pairs: tuple[tuple[str, str], ...]
+
+
+KIND_CLASSES: dict[str, type[Question]] = {
+    cls.kind: cls for cls in (Card, Short, Number, Choice, TrueFalse, Cloze, Order, Match)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    shuffle: bool = True
+    anchor: Anchor | None = None
+    path: str = ""
+
+    def question(self, qid: str) -> Question | None:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        return None
+
+    def card_keys(self) -> list[str]:
+        return [key for q in self.questions for key in q.card_keys()]
+
+    def counts_by_kind(self) -> dict[str, int]:
+        counts = dict.fromkeys(KINDS, 0)
+        for q in self.questions:
+            counts[q.kind] += 1
+        return {k: v for k, v in counts.items() if v}
+
+
+def split_card_key(key: str) -> tuple[str, str]:
+    """`"qid#c2"` -> `("qid", "c2")`; `"qid"` -> `("qid", "")`."""
+    qid, _, sub = key.partition("#")
+    return qid, sub
+
+
+def parse_cloze(text: str) -> tuple[Deletion, ...]:
+    return tuple(
+        Deletion(
+            number=int(m.group(1)),
+            answer=m.group(2).replace("\\::", "::"),
+            hint=m.group(3) or None,
+            start=m.start(),
+            end=m.end(),
+        )
+        for m in CLOZE_RE.finditer(text)
+    )
