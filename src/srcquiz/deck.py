@@ -33,6 +33,7 @@ class Anchor:
     path: str | None = None
     symbol: str | None = None
     version: str | None = None
+    pos: Position = field(default=Position(), compare=False)
 
     def label(self) -> str:
         return " · ".join(p for p in (self.repo, self.path, self.symbol) if p)
@@ -45,6 +46,7 @@ class Anchor:
             path=self.path or default.path,
             symbol=self.symbol or default.symbol,
             version=self.version or default.version,
+            pos=self.pos,
         )
 
 

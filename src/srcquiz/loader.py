@@ -247,7 +247,7 @@ class _Builder:
             self.error(
                 fields["path"][1], f"anchor path `{path}` must be relative to the repository root"
             )
-        return Anchor(**values)
+        return Anchor(**values, pos=Position(node.start_mark.line + 1, node.start_mark.column + 1))
 
     # -- the deck ----------------------------------------------------------
     def deck(self, root: Node | None, default_id: str) -> Deck | None:
