@@ -177,8 +177,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             print(d)
         qcount = sum(len(d.questions) for d in decks)
         print(
-            f"{len(decks)} deck(s), {qcount} question(s): {errors} error(s), "
-            f"{warnings} warning(s)",
+            f"{len(decks)} deck(s), {qcount} question(s): {errors} error(s), {warnings} warning(s)",
             file=sys.stderr,
         )
     return 1 if errors or (args.strict and warnings) else 0

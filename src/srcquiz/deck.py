@@ -14,7 +14,9 @@ from typing import ClassVar
 KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
 
 # `{{c1::answer}}` or `{{c1::answer::hint}}`; `\::` inside an answer is a literal `::`.
-CLOZE_RE = re.compile(r"\{\{c(\d+)::((?:\\::|[^:}]|:(?!:)|\}(?!\}))*?)(?:::((?:[^}]|\}(?!\}))*?))?\}\}")
+CLOZE_RE = re.compile(
+    r"\{\{c(\d+)::((?:\\::|[^:}]|:(?!:)|\}(?!\}))*?)(?:::((?:[^}]|\}(?!\}))*?))?\}\}"
+)
 
 
 @dataclass(frozen=True, slots=True)
