@@ -427,7 +427,7 @@ def version_notes(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> li
         if v.status == SKIPPED or not a.version:
             continue
         co = checkouts[(a.repo or "").casefold()]
-        key = (v.deck.path, co.repo.casefold(), a.version)
+        key = (v.deck.path, co.repo.casefold(), a.version if co.version else "")
         if key in seen:
             continue
         seen.add(key)
@@ -436,8 +436,9 @@ def version_notes(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> li
                 Note(
                     v.deck,
                     v.pos,
-                    f"anchors name {a.repo} {a.version}, but the checkout {co.root} is not the "
-                    "top of a git work tree so its version is unknown; judged by the file content",
+                    f"the {co.repo} checkout {co.root} is not the top of a git work tree, so its "
+                    f"version cannot be compared with the anchored {a.version}; "
+                    "judged by the file content",
                 )
             )
         elif not co.version.matches(a.version):

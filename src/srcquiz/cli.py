@@ -88,10 +88,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("anchors", parents=[common], help="upstream code anchors of questions")
     asub = p.add_subparsers(dest="anchors_command", metavar="ACTION", required=True)
-    a = asub.add_parser("list", parents=[common], help="how many questions are anchored")
+    a = asub.add_parser(
+        "list",
+        parents=[common],
+        help="how many questions are anchored",
+        description="Per deck: how many questions are anchored to upstream code, and which "
+        "code questions are not. A question counts as a code question when it has a `code` "
+        "snippet, when its deck's default `anchor` names a `repo`, or when the deck or the "
+        "question is tagged with a programming language (c, java, python, javascript, ...) "
+        "or `code`.",
+    )
     a.add_argument("deck_ids", nargs="*", metavar="DECK")
     a.add_argument("--json", action="store_true")
-    a = asub.add_parser("check", parents=[common], help="find anchors gone stale in a checkout")
+    a = asub.add_parser(
+        "check",
+        parents=[common],
+        help="find anchors gone stale in a checkout",
+        description="Report every anchor whose file is gone from the given checkout or whose "
+        "`symbol` no longer appears in that file as a whole word; exit 1 if any is stale. "
+        "Anchors of repositories without a --repo are skipped and counted. A checkout at "
+        "another version than an anchor's gets a note, but the file content decides.",
+    )
     a.add_argument("deck_ids", nargs="*", metavar="DECK")
     a.add_argument(
         "--repo",

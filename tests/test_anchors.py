@@ -1,0 +1,332 @@
+"""`srcquiz anchors list|check` against small fake upstream trees in tests/fixtures/anchors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from srcquiz.anchors import (
+    HELD,
+    REFUSED,
+    STALE,
+    Checkout,
+    checkout_version,
+    judge,
+    symbol_present,
+)
+from srcquiz.cli import main
+from srcquiz.deck import Anchor
+from srcquiz.loader import load_deck
+
+FIXTURES = Path(__file__).parent / "fixtures" / "anchors"
+WIDGET = FIXTURES / "decks" / "widget.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
+    monkeypatch.chdir(FIXTURES)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
+    code = main(["anchors", *argv])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def anchor_at(qid: str) -> str:
+    """`decks/widget.yaml:L:C`, where question `qid`'s `anchor:` value starts."""
+    lines = WIDGET.read_text().splitlines()
+    start = lines.index(f"  - id: {qid}")
+    for i in range(start + 1, len(lines)):
+        if lines[i].lstrip().startswith("anchor:"):
+            return f"decks/widget.yaml:{i + 1}:{lines[i].index('{') + 1}"
+    raise AssertionError(f"{qid} has no anchor in the fixture")
+
+
+def check(capsys, *extra: str, upstream: Path = FIXTURES / "upstream"):
+    return run(capsys, "check", "--decks", "decks", "--repo", f"acme/widget={upstream}", *extra)
+
+
+# -- the whole-word rule -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol", "present"),
+    [
+        ("int engine_start(int n)", "engine_start", True),
+        ("void engine_stop_all(void)", "engine_stop", False),
+        ("x = my_engine_start;", "engine_start", False),
+        ("call2engine_start()", "engine_start", False),
+        ("#define ENGINE_MAX 4", "ENGINE_MAX", True),
+        ("(engine_start)", "engine_start", True),
+        ("def __setattr__(self, name, value):", "__setattr__", True),
+        ("a.b", "a.b", True),
+        ("axb", "a.b", False),  # the symbol is literal text, not a regex
+        ("Ünïcode engine_start", "engine_start", True),
+    ],
+)
+def test_symbol_must_appear_as_a_whole_word(text: str, symbol: str, present: bool) -> None:
+    assert symbol_present(text, symbol) is present
+
+
+# -- verdicts for each kind of upstream change ----------------------------------
+
+
+def test_each_fixture_anchor_gets_the_right_verdict(capsys) -> None:
+    code, out, err = check(capsys)
+    assert code == 1
+    stale = [line for line in out if ": stale: " in line]
+    assert stale == [
+        f"{anchor_at('stale-renamed')}: stale: src/old_name.c no longer exists in acme/widget "
+        "(`spawn_worker` is in src/new_name.c)",
+        f"{anchor_at('stale-removed')}: stale: engine_reload not found in src/engine.c",
+        f"{anchor_at('stale-substring')}: stale: engine_stop not found in src/engine.c "
+        "(only inside a longer name such as `engine_stop_all`)",
+        f"{anchor_at('stale-moved')}: stale: moved_helper not found in src/engine.c "
+        "(`moved_helper` is in src/helpers.c)",
+        f"{anchor_at('stale-file-moved')}: stale: src/codec.c no longer exists in acme/widget "
+        "(a file of that name is at lib/codec.c)",
+    ]
+    # held-start, held-macro, held-file-only, and the two anchors of widget-clean
+    assert "checked 10 anchors: 5 held, 5 stale" in err
+    assert "skipped 1 with no --repo given (acme/vendored: 1)" in err
+
+
+def test_all_anchors_holding_exits_zero(capsys) -> None:
+    code, out, err = check(capsys, "widget-clean")
+    assert code == 0
+    assert not [line for line in out if "stale" in line]
+    assert "checked 2 anchors: 2 held, 0 stale" in err
+
+
+def test_a_file_whose_symbol_was_removed_goes_stale_after_an_edit(capsys, tmp_path) -> None:
+    upstream = tmp_path / "upstream"
+    shutil.copytree(FIXTURES / "upstream", upstream)
+    assert check(capsys, "widget-clean", upstream=upstream)[0] == 0
+    helpers = upstream / "src" / "helpers.c"
+    helpers.write_text(helpers.read_text().replace("moved_helper", "moved_helper_v2"))
+    code, out, _ = check(capsys, "widget-clean", upstream=upstream)
+    assert code == 1
+    assert out == [
+        "decks/widget-clean.yaml:16:13: stale: moved_helper not found in src/helpers.c "
+        "(only inside a longer name such as `moved_helper_v2`)"
+    ]
+
+
+def test_judge_reads_invalid_utf8_with_replacement(tmp_path: Path) -> None:
+    (tmp_path / "latin1.c").write_bytes(b"/* caf\xe9 */\nint latin_symbol;\n")
+    co = Checkout("acme/widget", tmp_path)
+    assert judge(Anchor("acme/widget", "latin1.c", "latin_symbol"), co) == (HELD, "")
+    # The undecodable byte becomes U+FFFD, which is not part of a word.
+    assert judge(Anchor("acme/widget", "latin1.c", "caf"), co) == (HELD, "")
+    assert judge(Anchor("acme/widget", "latin1.c", "café"), co)[0] == STALE
+
+
+def test_a_symbol_on_a_folder_is_stale(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    co = Checkout("acme/widget", tmp_path)
+    assert judge(Anchor("acme/widget", "src"), co) == (HELD, "")
+    status, message = judge(Anchor("acme/widget", "src", "main"), co)
+    assert status == STALE and "is a folder" in message
+
+
+# -- paths that leave the checkout ----------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["../outside.c", "src/../../outside.c", "/etc/passwd"])
+def test_paths_escaping_the_checkout_are_refused(tmp_path: Path, path: str) -> None:
+    root = tmp_path / "checkout"
+    root.mkdir()
+    (tmp_path / "outside.c").write_text("int secret;\n")
+    status, message = judge(Anchor("acme/widget", path, "secret"), Checkout("acme/widget", root))
+    assert status == REFUSED
+    assert "escapes the acme/widget checkout" in message
+
+
+def test_a_symlink_out_of_the_checkout_is_refused(capsys, tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream"
+    shutil.copytree(FIXTURES / "upstream", upstream)
+    outside = tmp_path / "elsewhere.c"
+    outside.write_text("int moved_helper;\n")
+    (upstream / "src" / "helpers.c").unlink()
+    (upstream / "src" / "helpers.c").symlink_to(outside)
+    code, out, err = check(capsys, "widget-clean", upstream=upstream)
+    assert code == 1
+    assert out == [
+        "decks/widget-clean.yaml:16:13: refused: path src/helpers.c leads out of the "
+        "acme/widget checkout through a symlink"
+    ]
+    assert "1 held, 0 stale, 1 refused" in err
+
+
+def test_the_loader_already_refuses_dotdot_in_deck_anchors(tmp_path: Path) -> None:
+    deck = tmp_path / "bad.yaml"
+    deck.write_text(
+        "title: t\nsources: [s]\nquestions:\n  - id: q\n    kind: truefalse\n"
+        "    prompt: p\n    answer: true\n    explanation: e\n"
+        "    anchor: {repo: acme/widget, path: ../x.c}\n"
+    )
+    from srcquiz.loader import DeckError
+
+    with pytest.raises(DeckError, match="must be relative to the repository root"):
+        load_deck(deck)
+
+
+# -- versions -------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
+         "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_version_mismatch_is_a_note_but_content_decides(capsys, tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream"
+    shutil.copytree(FIXTURES / "upstream", upstream)
+    _git(upstream, "init", "-q")
+    _git(upstream, "add", ".")
+    _git(upstream, "commit", "-qm", "fake upstream")
+    _git(upstream, "tag", "v1.0")
+    version = checkout_version(upstream)
+    assert version is not None and version.matches("v1.0") and not version.matches("v0.9")
+    assert version.matches(version.commit[:7]) and not version.matches(version.commit[:6])
+    code, out, err = check(capsys, "widget", upstream=upstream)
+    notes = [line for line in out if ": note: " in line]
+    # The deck anchors v1.0 (the checkout's tag): no note; held-macro says v0.9: one note.
+    assert notes == [
+        f"{anchor_at('held-macro')}: note: anchors name acme/widget v0.9, but the checkout "
+        f"is at v1.0 ({version.commit[:12]}); judged by the file content"
+    ]
+    assert code == 1 and "3 held, 5 stale" in err  # held-macro still holds by content
+
+
+def test_a_folder_that_is_not_a_git_top_is_noted_once_per_deck(capsys) -> None:
+    # The fixture tree sits inside srcquiz's own repository, so its version is unknown.
+    assert checkout_version(FIXTURES / "upstream") is None
+    _, out, _ = check(capsys, "widget")
+    notes = [line for line in out if ": note: " in line]
+    assert len(notes) == 1
+    assert "is not the top of a git work tree" in notes[0]
+    assert out.index(notes[0]) == 0  # notes come before the deck's stale lines
+
+
+# -- bad --repo values ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("repo", "message"),
+    [
+        ("nginx", "--repo `nginx` must look like OWNER/NAME=PATH"),
+        ("nginx/nginx", "--repo `nginx/nginx` must look like OWNER/NAME=PATH"),
+        ("nginx/nginx=", "--repo `nginx/nginx=` must look like OWNER/NAME=PATH"),
+        ("=upstream", "--repo `=upstream` must look like OWNER/NAME=PATH"),
+        ("acme/widget=no/such/dir", "--repo acme/widget: the checkout folder no/such/dir does"),
+        ("acme/widget=decks/widget.yaml", "is a file, not the folder of a checkout"),
+    ],
+)
+def test_bad_repo_values_are_one_sentence(capsys, repo: str, message: str) -> None:
+    code, out, err = run(capsys, "check", "--decks", "decks", "--repo", repo)
+    assert code != 0
+    assert out == []
+    assert err.startswith("srcquiz: ") and message in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_no_repo_at_all_is_explained(capsys) -> None:
+    code, _, err = run(capsys, "check", "--decks", "decks")
+    assert code == 1 and "give at least one checkout" in err
+
+
+def test_the_same_repo_twice_is_refused(capsys) -> None:
+    code, _, err = run(
+        capsys, "check", "--decks", "decks", "--repo", "acme/widget=upstream",
+        "--repo", "ACME/Widget=upstream",
+    )  # fmt: skip
+    assert code == 1 and "--repo ACME/Widget is given twice" in err
+
+
+def test_a_repo_no_anchor_names_gets_a_did_you_mean(capsys) -> None:
+    code, _, err = run(
+        capsys, "check", "--decks", "decks", "widget-clean", "--repo", "acme/widget=upstream",
+        "--repo", "acme/widgit=upstream",
+    )  # fmt: skip
+    assert code == 0
+    assert "no anchor in these decks names acme/widgit (did you mean acme/widget?)" in err
+
+
+def test_repo_names_match_case_insensitively(capsys) -> None:
+    code, _, err = run(capsys, "check", "--decks", "decks", "widget-clean", "--repo",
+                       "Acme/Widget=upstream")  # fmt: skip
+    assert code == 0 and "2 held" in err
+
+
+# -- list -----------------------------------------------------------------------
+
+
+def test_list_counts_anchored_and_names_unanchored_code_questions(capsys) -> None:
+    code, out, err = run(capsys, "list", "--decks", "decks")
+    assert code == 0
+    rows = {line.split()[0]: line for line in out if not line.startswith(" ")}
+    assert "9/10" in rows["widget"] and "1 of 10 code question(s) not anchored" in rows["widget"]
+    assert "[acme/vendored, acme/widget]" in rows["widget"]
+    assert "2/2" in rows["widget-clean"] and "0 of 2 code" in rows["widget-clean"]
+    assert "0/3" in rows["essay"] and "2 of 2 code question(s)" in rows["essay"]
+    details = [line.strip() for line in out if line.startswith(" ")]
+    assert details == [
+        "decks/essay.yaml:10:5: not anchored: snippet (has a code snippet)",
+        "decks/essay.yaml:17:5: not anchored: tagged (tagged `code`)",
+        "decks/widget.yaml:62:5: not anchored: not-anchored (the deck is anchored to acme/widget)",
+    ]
+    assert "3 deck(s): 11 of 15 question(s) anchored; 3 code question(s) not anchored" in err
+
+
+def test_list_json_for_selected_decks(capsys) -> None:
+    code, out, _ = run(capsys, "list", "--decks", "decks", "--json", "essay", "widget")
+    assert code == 0
+    data = json.loads("\n".join(out))
+    assert [d["id"] for d in data] == ["essay", "widget"]
+    essay, widget = data
+    assert essay["anchored"] == 0 and essay["code_questions"] == 2 and essay["repos"] == {}
+    # "founded" is neither tagged as code nor has a snippet: not a code question.
+    assert [u["id"] for u in essay["unanchored_code_questions"]] == ["snippet", "tagged"]
+    assert widget["repos"] == {"acme/vendored": 1, "acme/widget": 8}
+    assert widget["unanchored_code_questions"] == [
+        {
+            "id": "not-anchored",
+            "line": 62,
+            "column": 5,
+            "reason": "the deck is anchored to acme/widget",
+        }
+    ]
+
+
+def test_unknown_deck_id_is_a_sentence(capsys) -> None:
+    code, _, err = run(capsys, "list", "--decks", "decks", "nope")
+    assert code == 1 and "no deck with id nope" in err
+
+
+def test_anchor_position_is_where_the_anchor_is_written() -> None:
+    deck = load_deck(WIDGET)
+    q = deck.question("held-start")
+    assert q is not None and q.anchor is not None
+    where = f"decks/widget.yaml:{q.anchor.pos.line}:{q.anchor.pos.column}"
+    assert where == anchor_at("held-start")
+    assert q.anchor.version == "v1.0" and q.anchor.repo == "acme/widget"  # merged default
+
+
+def test_list_help_states_the_code_question_rule(capsys) -> None:
+    from srcquiz.anchors import CODE_RULE
+
+    with pytest.raises(SystemExit):
+        main(["anchors", "list", "--help"])
+    assert CODE_RULE in " ".join(capsys.readouterr().out.split())
