@@ -17,18 +17,23 @@ from srcquiz import __version__
 from srcquiz.errors import UserError
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
+def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """`--decks`/`--db` work before or after the command; a sub-command's copy
+    must not reset what was given before it, hence SUPPRESS below the top."""
+    default = None if top else argparse.SUPPRESS
     p.add_argument(
         "--decks",
         metavar="DIR",
         action="append",
         type=Path,
+        default=default,
         help="deck folder or file (repeatable; default: the bundled decks plus your user decks)",
     )
     p.add_argument(
         "--db",
         metavar="PATH",
         type=Path,
+        default=default,
         help="progress database (default: progress.sqlite3 in the data dir, or $SRCQUIZ_DB)",
     )
 
@@ -40,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="srcquiz",
         description="Quiz and flashcard trainer for how real software works inside. "
         "With no command, opens the full-screen app.",
-        parents=[common],
     )
+    _add_common(parser, top=True)
     parser.add_argument("--version", action="version", version=f"srcquiz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -203,7 +208,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from srcquiz.schema import schema_json
 
-    print(schema_json())
+    sys.stdout.write(schema_json())
     return 0
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.cyaml import CParser
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
 from srcquiz.deck import (
@@ -37,6 +37,7 @@ _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
 SEQ, MAP = _T + "seq", _T + "map"
 SCALAR_TAGS = {STR, INT, FLOAT, BOOL, NULL, _T + "timestamp"}
+ALLOWED_TAGS = SCALAR_TAGS | {SEQ, MAP}
 TRUE_WORDS = {"true", "yes", "on", "y"}
 FALSE_WORDS = {"false", "no", "off", "n"}
 
@@ -179,13 +180,17 @@ class _Builder:
     def _collection(self, node: Node) -> None:
         key = id(node)
         if key in self._seen:
-            self.error(node, "YAML aliases (`*name`) are not allowed in decks; write the value out")
+            self.error(
+                node,
+                "the value anchored here (`&name`) is reused with an alias (`*name`); "
+                "aliases are not allowed in decks, write the value out",
+            )
             raise _Invalid
         self._seen.add(key)
 
     def _check_tag(self, node: Node, what: str) -> None:
         tag = node.tag
-        if not tag.startswith(_T):
+        if tag not in ALLOWED_TAGS:
             self.error(node, f"{what}: the YAML tag `{tag}` is not allowed; decks hold plain data")
             raise _Invalid
 
@@ -236,11 +241,18 @@ class _Builder:
 
     def text(self, node: Node, what: str, *, allow_empty: bool = False) -> str:
         if not isinstance(node, ScalarNode):
+            self._check_tag(node, what)
             self.error(node, f"{what} must be text, not {_describe(node)}")
             raise _Invalid
         if node.tag not in SCALAR_TAGS:
             self._check_tag(node, what)
         value = "" if node.tag == NULL and node.style is None else node.value
+        if node.tag == BOOL and node.style is None:
+            self.warn(
+                node,
+                f"{what} `{value}` is read as a boolean by other YAML tools (editors, the "
+                f'schema); quote it: "{value}"',
+            )
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty; write the text or remove the key")
             raise _Invalid
@@ -699,7 +711,7 @@ def _describe(node: Node) -> str:
         return "a list"
     if node.tag == NULL:
         return "nothing"
-    if not node.tag.startswith(_T):
+    if node.tag not in ALLOWED_TAGS:
         return f"a `{node.tag}` value"
     return f"`{node.value}`" if len(node.value) < 40 else "a long text"
 

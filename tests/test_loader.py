@@ -1,0 +1,195 @@
+"""The loader: every kind parses into the model; every lint rule reports file:line:col."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from srcquiz.deck import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
+from srcquiz.loader import DeckError, load_deck, load_deck_file, load_decks, parse_deck
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LINT = FIXTURES / "lint"
+
+
+def test_every_kind_parses_into_the_model() -> None:
+    deck = load_deck(FIXTURES / "deck_all_kinds.yaml")
+    assert deck.id == "all-kinds"
+    assert deck.title == "Every kind of question"
+    assert deck.sources == ("Test article",)
+    q = {x.id: x for x in deck.questions}
+
+    card = q["card-1"]
+    assert isinstance(card, Card) and card.reversed and card.answer == "Manages workers."
+    assert card.card_keys() == ("card-1", "card-1#reverse")
+    assert card.source == "Test article"  # the deck's only source is the default
+    assert card.tags == ("process",)
+
+    short = q["short-1"]
+    assert isinstance(short, Short)
+    assert short.answer == "SIGHUP" and short.accept == ("HUP",)
+    assert short.lang == "c" and "ngx_reconfigure = 1;" in (short.code or "")
+    assert short.hint and short.hint.startswith("It is")
+    # The question's anchor is merged over the deck's default.
+    assert short.anchor == Anchor(
+        repo="nginx/nginx",
+        path="src/os/unix/ngx_process.c",
+        symbol="ngx_signal_handler",
+        version="release-1.27.3",
+    )
+    assert short.anchor.label() == "nginx/nginx · src/os/unix/ngx_process.c · ngx_signal_handler"
+    assert card.anchor is None  # a deck default with only repo/version anchors nothing
+
+    number = q["number-1"]
+    assert isinstance(number, Number)
+    assert number.answer == 16 and number.unit == "threads" and number.answer_text() == "16 threads"
+
+    single, multi = q["choice-single"], q["choice-multi"]
+    assert isinstance(single, Choice) and not single.multi and single.answers == ("ngx_reap",)
+    assert single.shuffle  # the deck default
+    assert isinstance(multi, Choice) and multi.multi and not multi.shuffle
+    assert multi.correct == (0, 1)
+
+    tf = q["tf-1"]
+    assert isinstance(tf, TrueFalse) and tf.answer is True
+
+    cloze = q["cloze-1"]
+    assert isinstance(cloze, Cloze)
+    assert cloze.card_keys() == ("cloze-1#c1", "cloze-1#c2", "cloze-1#c3")
+    assert cloze.answers_for(3) == ("std::vector",)
+    assert cloze.masked(2).startswith("The master waits in sigsuspend after [a syscall]")
+    assert "[...]" in cloze.masked(1)
+
+    order = q["order-1"]
+    assert isinstance(order, Order) and order.items == ("tokenize", "encode", "denoise", "decode")
+
+    match = q["match-1"]
+    assert isinstance(match, Match)
+    # Scalars keep the text the author wrote: `no: yes` is not turned into booleans.
+    assert match.pairs[-1] == ("no", "yes")
+    assert match.pairs[0] == ("SIGHUP", "ngx_reconfigure")
+
+    assert q["short-1"].pos.line == 16
+    assert deck.counts_by_kind() == {
+        "card": 1, "short": 1, "number": 1, "choice": 2, "truefalse": 1, "cloze": 1,
+        "order": 1, "match": 1,
+    }
+
+
+def _expectation(path: Path) -> tuple[int, int, str, str]:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    m = re.match(r"# expect: (\d+):(\d+): (error|warning): (.*)", first)
+    assert m, f"{path.name} lacks an '# expect:' line"
+    return int(m[1]), int(m[2]), m[3], m[4]
+
+
+@pytest.mark.parametrize("path", sorted(LINT.glob("*.yaml")), ids=lambda p: p.stem)
+def test_each_lint_rule_reports_its_position(path: Path) -> None:
+    if path.stem in ("binary", "not_utf8"):
+        pytest.skip("covered by test_files_that_are_not_decks")
+    line, col, severity, message = _expectation(path)
+    deck, diags = load_deck_file(path)
+    matching = [d for d in diags if message in d.message and d.severity == severity]
+    assert matching, f"expected {message!r}, got {[str(d) for d in diags]}"
+    assert (matching[0].line, matching[0].column) == (line, col), str(matching[0])
+    assert matching[0].path == str(path)
+    if severity == "error":
+        assert deck is None
+    else:
+        assert deck is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("binary.yaml", "is a binary file"),
+        ("not_utf8.yaml", "is not UTF-8 text (byte 0xe9)"),
+    ],
+)
+def test_files_that_are_not_decks(name: str, message: str) -> None:
+    deck, diags = load_deck_file(LINT / name)
+    assert deck is None
+    assert len(diags) == 1 and message in diags[0].message
+    assert str(diags[0]).startswith(str(LINT / name))
+
+
+def test_directory_and_missing_file(tmp_path: Path) -> None:
+    folder = tmp_path / "x.yaml"
+    folder.mkdir()
+    _, diags = load_deck_file(folder)
+    assert "is a directory" in diags[0].message
+    _, diags = load_deck_file(tmp_path / "gone.yaml")
+    assert diags[0].message == "no such file"
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    text = (FIXTURES / "deck_all_kinds.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "utf16.yaml"
+    p.write_bytes(text.encode("utf-16"))
+    deck = load_deck(p)
+    assert len(deck.questions) == 9
+
+
+def test_load_deck_raises_with_every_error(tmp_path: Path) -> None:
+    with pytest.raises(DeckError) as exc:
+        load_deck(LINT / "duplicate_id.yaml")
+    assert "duplicate question id" in str(exc.value)
+
+
+def test_several_errors_are_all_reported(tmp_path: Path) -> None:
+    text = """title: x
+sources: [a]
+questions:
+  - {id: a, kind: order, prompt: p, items: [x, y], explanation: e}
+  - {id: b, kind: choice, prompt: p, options: [x, x], answer: z, explanation: e}
+  - {id: c, kind: nope, prompt: p}
+"""
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is None
+    messages = [d.message for d in diags]
+    assert any("at least 3 items" in m for m in messages)
+    assert any("duplicate option" in m for m in messages)
+    assert any('choice answer "z"' in m for m in messages)
+    assert any("unknown kind `nope`" in m for m in messages)
+
+
+def test_duplicate_deck_ids_name_both_files(tmp_path: Path) -> None:
+    body = "id: same\ntitle: t\nsources: [a]\nquestions:\n  - {id: a, kind: truefalse, prompt: p, answer: true, explanation: e}\n"  # noqa: E501
+    (tmp_path / "a.yaml").write_text(body)
+    (tmp_path / "b.yaml").write_text(body)
+    decks, diags = load_decks([tmp_path])
+    assert len(decks) == 1
+    assert "also used by" in diags[0].message and "a.yaml" in diags[0].message
+
+
+def test_deep_nesting_is_refused_not_crashed() -> None:
+    text = "title: x\nquestions: " + "[" * 100_000 + "]" * 100_000
+    deck, diags = parse_deck(text, "deep.yaml", "deep")
+    assert deck is None and "nests deeper than" in diags[0].message
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 12)]
+    lines += ["title: t", "questions:", "  - {id: q, kind: order, prompt: p, items: *a11}"]
+    start = time.perf_counter()
+    deck, diags = parse_deck("\n".join(lines), "bomb.yaml", "bomb")
+    assert deck is None and diags
+    # 10**12 items if expanded; the loader never expands anything.
+    assert time.perf_counter() - start < 1.0
+
+
+def test_scalar_text_is_kept_as_written() -> None:
+    text = """title: x
+sources: [a]
+questions:
+  - {id: a, kind: short, prompt: p, answer: 1.10, accept: [no, "0x10"], explanation: e}
+"""
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is not None, diags
+    q = deck.questions[0]
+    assert isinstance(q, Short)
+    assert q.answer == "1.10" and q.accept == ("no", "0x10")
