@@ -189,14 +189,20 @@ def _git(root: Path, *args: str) -> None:
     )  # fmt: skip
 
 
+def _tagged_checkout(root: Path, tag: str, engine_c: str | None = None) -> Path:
+    shutil.copytree(FIXTURES / "upstream", root)
+    if engine_c is not None:
+        (root / "src" / "engine.c").write_text(engine_c)
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "fake upstream")
+    _git(root, "tag", tag)
+    return root
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_version_mismatch_is_a_note_but_content_decides(capsys, tmp_path: Path) -> None:
-    upstream = tmp_path / "upstream"
-    shutil.copytree(FIXTURES / "upstream", upstream)
-    _git(upstream, "init", "-q")
-    _git(upstream, "add", ".")
-    _git(upstream, "commit", "-qm", "fake upstream")
-    _git(upstream, "tag", "v1.0")
+    upstream = _tagged_checkout(tmp_path / "upstream", "v1.0")
     version = checkout_version(upstream)
     assert version is not None and version.matches("v1.0") and not version.matches("v0.9")
     assert version.matches(version.commit[:7]) and not version.matches(version.commit[:6])
@@ -247,12 +253,12 @@ def test_no_repo_at_all_is_explained(capsys) -> None:
     assert code == 1 and "give at least one checkout" in err
 
 
-def test_the_same_repo_twice_is_refused(capsys) -> None:
+def test_the_same_checkout_twice_is_refused(capsys) -> None:
     code, _, err = run(
         capsys, "check", "--decks", "decks", "--repo", "acme/widget=upstream",
-        "--repo", "ACME/Widget=upstream",
+        "--repo", "ACME/Widget=upstream/",
     )  # fmt: skip
-    assert code == 1 and "--repo ACME/Widget is given twice" in err
+    assert code == 1 and "--repo ACME/Widget=upstream is given twice" in err
 
 
 def test_a_repo_no_anchor_names_gets_a_did_you_mean(capsys) -> None:
@@ -330,3 +336,21 @@ def test_list_help_states_the_code_question_rule(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["anchors", "list", "--help"])
     assert CODE_RULE in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_each_anchor_uses_the_checkout_at_its_version(capsys, tmp_path: Path) -> None:
+    # v0.9 still had engine_reload but no ENGINE_MAX yet.
+    old_engine = "int engine_reload(void);\nint engine_start;\n"
+    old = _tagged_checkout(tmp_path / "old", "v0.9", old_engine)
+    new = _tagged_checkout(tmp_path / "new", "v1.0")
+    code, out, err = run(
+        capsys, "check", "--decks", "decks", "widget",
+        "--repo", f"acme/widget={old}", "--repo", f"acme/widget={new}",
+    )  # fmt: skip
+    assert code == 1
+    assert not [line for line in out if ": note: " in line]  # every anchor found its version
+    stale = [line.split(": stale: ")[1] for line in out if ": stale: " in line]
+    assert "ENGINE_MAX not found in src/engine.c" in stale  # held-macro, judged in v0.9
+    assert "engine_reload not found in src/engine.c" in stale  # v1.0 anchors, judged in v1.0
+    assert "2 held, 6 stale" in err

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from srcquiz.deck import Anchor, Deck, Position, Question
@@ -296,6 +296,7 @@ class Verdict:
     status: str  # held | stale | refused | skipped
     message: str = ""
     hint: str = ""
+    checkout: Checkout | None = None  # None when skipped
 
     @property
     def anchor(self) -> Anchor:
@@ -362,25 +363,24 @@ def _listing(paths: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
-def add_hints(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> list[Verdict]:
+def add_hints(verdicts: list[Verdict]) -> list[Verdict]:
     """Say where a missing file or symbol went, scanning each checkout at most once per kind."""
-    wanted: dict[tuple[str, str], set[str]] = {}
+    wanted: dict[tuple[int, str], set[str]] = {}
+    by_id: dict[int, Checkout] = {}
     for v in verdicts:
         a = v.anchor
-        if v.status == STALE and a.symbol and a.path:
-            co = checkouts[(a.repo or "").casefold()]
-            key = (co.repo.casefold(), PurePosixPath(a.path).suffix)
-            wanted.setdefault(key, set()).add(a.symbol)
-    found: dict[tuple[str, str], dict[str, list[str]]] = {
-        key: checkouts[key[0]].files_with(symbols, key[1]) for key, symbols in wanted.items()
+        if v.status == STALE and a.symbol and a.path and v.checkout is not None:
+            by_id[id(v.checkout)] = v.checkout
+            wanted.setdefault((id(v.checkout), PurePosixPath(a.path).suffix), set()).add(a.symbol)
+    found: dict[tuple[int, str], dict[str, list[str]]] = {
+        key: by_id[key[0]].files_with(symbols, key[1]) for key, symbols in wanted.items()
     }
     out: list[Verdict] = []
     for v in verdicts:
-        a = v.anchor
-        if v.status != STALE or not a.path:
+        a, co = v.anchor, v.checkout
+        if v.status != STALE or not a.path or co is None:
             out.append(v)
             continue
-        co = checkouts[(a.repo or "").casefold()]
         hint = ""
         target = co.root / a.path
         if a.symbol and target.is_file():
@@ -392,9 +392,7 @@ def add_hints(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> list[V
         if not hint and a.symbol:
             elsewhere = [
                 f
-                for f in found.get((co.repo.casefold(), PurePosixPath(a.path).suffix), {}).get(
-                    a.symbol, []
-                )
+                for f in found.get((id(co), PurePosixPath(a.path).suffix), {}).get(a.symbol, [])
                 if f != a.path
             ]
             if elsewhere:
@@ -403,7 +401,7 @@ def add_hints(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> list[V
             same = co.files_named(PurePosixPath(a.path).name)
             if same:
                 hint = f"a file of that name is at {_listing(same)}"
-        out.append(Verdict(v.deck, v.question, v.status, v.message, hint) if hint else v)
+        out.append(replace(v, hint=hint) if hint else v)
     return out
 
 
@@ -418,16 +416,15 @@ class Note:
         return f"{where}: note: {self.message}"
 
 
-def version_notes(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> list[Note]:
-    """One note per deck, repository and anchored version that differs from the checkout's."""
+def version_notes(verdicts: list[Verdict]) -> list[Note]:
+    """One note per deck, checkout and anchored version that differs from the checkout's."""
     notes: list[Note] = []
     seen: set[tuple[str, str, str]] = set()
     for v in verdicts:
-        a = v.anchor
-        if v.status == SKIPPED or not a.version:
+        a, co = v.anchor, v.checkout
+        if co is None or not a.version:
             continue
-        co = checkouts[(a.repo or "").casefold()]
-        key = (v.deck.path, co.repo.casefold(), a.version if co.version else "")
+        key = (v.deck.path, str(co.root), a.version if co.version else "")
         if key in seen:
             continue
         seen.add(key)
@@ -453,10 +450,24 @@ def version_notes(verdicts: list[Verdict], checkouts: dict[str, Checkout]) -> li
     return notes
 
 
-def check_decks(
-    decks: Sequence[Deck], checkouts: dict[str, Checkout]
-) -> tuple[list[Verdict], list[Note]]:
-    """Judge every anchored question of `decks` against the checkouts (keyed by casefolded repo)."""
+# Checkouts by casefolded `owner/name`; a repository may be given at several versions.
+Checkouts = dict[str, list[Checkout]]
+
+
+def pick(checkouts: Checkouts, anchor: Anchor) -> Checkout | None:
+    """The checkout at the anchor's version if one was given, else the first of its repo."""
+    given = checkouts.get((anchor.repo or "").casefold())
+    if not given:
+        return None
+    if anchor.version:
+        for co in given:
+            if co.version is not None and co.version.matches(anchor.version):
+                return co
+    return given[0]
+
+
+def check_decks(decks: Sequence[Deck], checkouts: Checkouts) -> tuple[list[Verdict], list[Note]]:
+    """Judge every anchored question of `decks` against the given checkouts."""
     verdicts: list[Verdict] = []
     for deck in decks:
         for q in deck.questions:
@@ -464,13 +475,13 @@ def check_decks(
                 continue
             a = q.anchor
             assert a is not None
-            co = checkouts.get((a.repo or "").casefold())
+            co = pick(checkouts, a)
             if co is None:
                 verdicts.append(Verdict(deck, q, SKIPPED))
                 continue
             status, message = judge(a, co)
-            verdicts.append(Verdict(deck, q, status, message))
-    return add_hints(verdicts, checkouts), version_notes(verdicts, checkouts)
+            verdicts.append(Verdict(deck, q, status, message, checkout=co))
+    return add_hints(verdicts), version_notes(verdicts)
 
 
 def _plural(n: int, word: str) -> str:
@@ -490,36 +501,41 @@ def summary(verdicts: list[Verdict]) -> str:
     return text
 
 
-def parse_checkouts(repo_args: Sequence[str]) -> dict[str, Checkout]:
+def parse_checkouts(repo_args: Sequence[str]) -> Checkouts:
     """The --repo values as checkouts keyed by casefolded `owner/name`."""
     if not repo_args:
         raise UserError(
             "give at least one checkout to check against, e.g. "
             "--repo nginx/nginx=~/src/nginx (srcquiz anchors list shows the repositories)."
         )
-    checkouts: dict[str, Checkout] = {}
+    checkouts: Checkouts = {}
     for value in repo_args:
         repo, path = parse_repo_arg(value)
-        key = repo.casefold()
-        if key in checkouts:
-            raise UserError(f"--repo {repo} is given twice; give one checkout per repository.")
-        checkouts[key] = Checkout(repo, path)
+        given = checkouts.setdefault(repo.casefold(), [])
+        co = Checkout(repo, path)
+        if any(other.root == co.root for other in given):
+            raise UserError(f"--repo {repo}={path} is given twice; give each checkout once.")
+        given.append(co)
     return checkouts
 
 
-def run_check(decks: Sequence[Deck], checkouts: dict[str, Checkout]) -> int:
+def run_check(decks: Sequence[Deck], checkouts: Checkouts) -> int:
     named = {
         q.anchor.repo.casefold(): q.anchor.repo
         for d in decks
         for q in d.questions
         if is_anchored(q) and q.anchor and q.anchor.repo
     }
-    for key, co in checkouts.items():
+    for key, given in checkouts.items():
         if key not in named:
             close = difflib.get_close_matches(key, list(named), n=1, cutoff=0.6)
             hint = f" (did you mean {named[close[0]]}?)" if close else ""
-            print(f"srcquiz: note: no anchor in these decks names {co.repo}{hint}", file=sys.stderr)
-        else:
+            print(
+                f"srcquiz: note: no anchor in these decks names {given[0].repo}{hint}",
+                file=sys.stderr,
+            )
+            continue
+        for co in given:
             co.version = checkout_version(co.root)
     verdicts, notes = check_decks(decks, checkouts)
     by_deck: dict[str, list[str]] = {}

@@ -111,8 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="find anchors gone stale in a checkout",
         description="Report every anchor whose file is gone from the given checkout or whose "
         "`symbol` no longer appears in that file as a whole word; exit 1 if any is stale. "
-        "Anchors of repositories without a --repo are skipped and counted. A checkout at "
-        "another version than an anchor's gets a note, but the file content decides.",
+        "Anchors of repositories without a --repo are skipped and counted. Give --repo again "
+        "for the same repository at other versions: each anchor uses the git checkout at its "
+        "`version` if there is one, else the first; a version mismatch is a note, but the file "
+        "content decides.",
     )
     a.add_argument("deck_ids", nargs="*", metavar="DECK")
     a.add_argument(
