@@ -1,0 +1,290 @@
+"""Rolling backups of the progress database and `srcquiz restore`.
+
+Opening an existing database makes at most one copy a day (SQLite's online
+backup API, so a copy is consistent even while another terminal writes) into
+`<data dir>/backups/`, keeping the last 7. Restoring first saves the current
+file beside them, so a restore can itself be undone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from srcquiz.errors import UserError
+
+if TYPE_CHECKING:
+    from srcquiz.store import Store
+
+KEEP_DAILY = 7
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    kind: str  # "daily" or "before-restore"
+    taken: datetime
+    size: int
+    reviews: int | None  # None when the copy cannot be read
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def backups_dir() -> Path:
+    from srcquiz.paths import data_dir
+
+    return data_dir() / "backups"
+
+
+def _daily_re(stem: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})\.sqlite3$")
+
+
+def _safety_re(stem: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(stem)}-before-restore-(\d{{8}}-\d{{6}})\.sqlite3$")
+
+
+def _copy_with_backup_api(source: sqlite3.Connection, dest: Path) -> None:
+    """Write a consistent copy of `source` to `dest` atomically (temp file + rename)."""
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def daily_backup(store: Store, now: datetime | None = None) -> str | None:
+    """Today's copy of `store`, unless there is one; returns a warning sentence if it
+    could not be made (studying goes on regardless)."""
+    now = now or datetime.now().astimezone()
+    folder = backups_dir()
+    stem = store.path.stem
+    dest = folder / f"{stem}-{now.date().isoformat()}.sqlite3"
+    if dest.exists():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy_with_backup_api(store.connection, dest)
+        prune(folder, stem)
+    except (OSError, sqlite3.Error) as exc:
+        return (
+            f"could not back up {store.path} into {folder} ({exc}); your progress is still saved."
+        )
+    return None
+
+
+def prune(folder: Path, stem: str, keep: int = KEEP_DAILY) -> list[Path]:
+    """Delete all but the newest `keep` daily copies of `stem` (never anything else)."""
+    pattern = _daily_re(stem)
+    daily = sorted(p for p in folder.iterdir() if pattern.match(p.name))
+    old = daily[:-keep] if keep > 0 else daily
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
+
+
+def _count_reviews(path: Path) -> int | None:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Backups of the database at `db_path`, newest first."""
+    folder = backups_dir()
+    if not folder.is_dir():
+        return []
+    stem = db_path.stem
+    daily, safety = _daily_re(stem), _safety_re(stem)
+    found: list[BackupInfo] = []
+    for p in folder.iterdir():
+        if m := daily.match(p.name):
+            kind, taken = "daily", datetime.fromisoformat(m.group(1))
+        elif m := safety.match(p.name):
+            kind, taken = "before-restore", datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+        else:
+            continue
+        stat = p.stat()
+        if kind == "daily":
+            # The day is in the name; the time of day is when the copy was written.
+            written = datetime.fromtimestamp(stat.st_mtime)
+            if written.date() == taken.date():
+                taken = written
+        found.append(BackupInfo(p, kind, taken, stat.st_size, _count_reviews(p)))
+    found.sort(key=lambda b: b.taken, reverse=True)
+    return found
+
+
+def _check_backup(path: Path) -> None:
+    from srcquiz.store import SCHEMA_VERSION, _check_file
+
+    if not path.is_file():
+        raise UserError(f"no backup {path}; run `srcquiz restore` to list them.")
+    try:
+        _check_file(path)
+    except UserError as exc:
+        raise UserError(f"cannot restore from that backup: {exc}") from None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM review").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise UserError(
+            f"the backup {path} is damaged or not a srcquiz database; pick another one."
+        ) from None
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            f"the backup {path} was written by a newer srcquiz (database version {version}); "
+            "upgrade srcquiz to restore it."
+        )
+
+
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _sidecars(db: Path) -> list[Path]:
+    return [db.with_name(db.name + s) for s in SIDECARS]
+
+
+def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Path | None:
+    """Put `backup_path`'s progress into `db_path`; returns where the current file was
+    saved first (None when there was no current file)."""
+    from srcquiz.store import Store
+
+    _check_backup(backup_path)
+    now = now or datetime.now().astimezone()
+    folder = backups_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    safety: Path | None = None
+    current: Store | None = None
+    if db_path.exists():
+        safety = folder / f"{db_path.stem}-before-restore-{now:%Y%m%d-%H%M%S}.sqlite3"
+        try:
+            current = Store.open(db_path, backup=False)
+        except UserError:
+            current = None
+        try:
+            if current is not None:
+                _copy_with_backup_api(current.connection, safety)
+            else:
+                # Damaged or foreign: keep its exact bytes (and its journal files).
+                shutil.copy2(db_path, safety)
+                for suffix in SIDECARS:
+                    side = db_path.with_name(db_path.name + suffix)
+                    if side.exists():
+                        shutil.copy2(side, safety.with_name(safety.name + suffix))
+        except (OSError, sqlite3.Error) as exc:
+            if current is not None:
+                current.close()
+            raise UserError(
+                f"could not save the current {db_path} before restoring ({exc}); nothing "
+                "was changed."
+            ) from None
+    source = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if current is not None:
+            # Into the live database: other processes see a consistent switch.
+            source.backup(current.connection)
+        else:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = db_path.with_name(f".{db_path.name}.restoring")
+            tmp.unlink(missing_ok=True)
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+            for side in _sidecars(db_path):
+                side.unlink(missing_ok=True)  # copied into the safety backup above
+            os.replace(tmp, db_path)
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(
+            f"restoring {backup_path} into {db_path} failed ({exc}); the previous file is "
+            f"saved as {safety}."
+            if safety
+            else f"restoring {backup_path} into {db_path} failed ({exc})."
+        ) from None
+    finally:
+        source.close()
+        if current is not None:
+            current.close()
+    return safety
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
+    if choice.isdigit() and 1 <= int(choice) <= len(backups):
+        return backups[int(choice) - 1].path
+    for b in backups:
+        if choice in (b.name, b.path.stem) or b.name.endswith(f"-{choice}.sqlite3"):
+            return b.path
+    path = Path(choice).expanduser()
+    if path.is_file():
+        return path
+    raise UserError(
+        f"no backup called {choice}; run `srcquiz restore` to list them "
+        "(give its number, name or date)."
+    )
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from srcquiz.cli import db_path
+
+    db = db_path(args)
+    backups = list_backups(db)
+    if args.backup is None:
+        if not backups:
+            print(f"no backups of {db} yet (they are made daily in {backups_dir()}).")
+            return 0
+        print(f"backups of {db} (newest first):")
+        for i, b in enumerate(backups, start=1):
+            reviews = "unreadable" if b.reviews is None else f"{b.reviews} reviews"
+            print(
+                f"{i:>3}  {b.name}  {b.taken:%Y-%m-%d %H:%M}  {_human_size(b.size):>8}  "
+                f"{reviews}{'  (saved before a restore)' if b.kind == 'before-restore' else ''}"
+            )
+        print("restore one with: srcquiz restore NUMBER (or its name or date)")
+        return 0
+    chosen = _resolve(args.backup, backups)
+    with contextlib.suppress(OSError):
+        if db.exists() and chosen.resolve() == db.resolve():
+            raise UserError(f"{chosen} is the database itself, not a backup.")
+    safety = restore(db, chosen)
+    print(f"restored {chosen.name} into {db}.")
+    if safety is not None:
+        print(f"the progress it replaced is saved as {safety} (restore it the same way).")
+    return 0

@@ -1,0 +1,210 @@
+"""Spaced repetition with FSRS-6 (the `fsrs` package), behind a small façade.
+
+`fsrs` is imported inside the functions that need it so the TUI and `lint`
+start without it. Card state travels as our own frozen `CardState` so the
+store and session never handle `fsrs` objects.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from srcquiz.grading import Grade, Verdict
+
+# Answer times (seconds) that turn Good into Easy or into Hard.
+QUICK_S = 8.0
+SLOW_S = 60.0
+
+# FSRS card states (same numbers as `fsrs.State`).
+LEARNING = 1
+REVIEW = 2
+RELEARNING = 3
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Study settings; stored as text in the store's settings table."""
+
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    max_reviews_per_day: int = 200
+    fuzz: bool = True  # FSRS interval fuzz: spreads cards learnt together over several days
+
+
+SETTING_KEYS = {
+    "desired_retention": "study.desired_retention",
+    "new_per_day": "study.new_per_day",
+    "max_reviews_per_day": "study.max_reviews_per_day",
+}
+
+
+class _SettingsSource(Protocol):
+    def get_setting(self, key: str, default: str | None = None) -> str | None: ...
+
+
+def load_settings(source: _SettingsSource) -> Settings:
+    """Settings saved in the store, defaults for anything missing or unreadable."""
+    base = Settings()
+    values: dict[str, Any] = {}
+    for field_name, key in SETTING_KEYS.items():
+        raw = source.get_setting(key)
+        if raw is None:
+            continue
+        try:
+            value: float | int = float(raw) if field_name == "desired_retention" else int(raw, 10)
+        except ValueError:
+            continue
+        values[field_name] = value
+    settings = replace(base, **values)
+    return validate_settings(settings)
+
+
+def validate_settings(settings: Settings) -> Settings:
+    """Clamp to what FSRS and the queue can work with."""
+    return replace(
+        settings,
+        desired_retention=min(0.99, max(0.7, settings.desired_retention)),
+        new_per_day=max(0, settings.new_per_day),
+        max_reviews_per_day=max(0, settings.max_reviews_per_day),
+    )
+
+
+def suggest_rating(grade: Grade, elapsed_s: float, hint_used: bool = False) -> Rating:
+    """Wrong: Again; typo, hint or very slow: Hard; right: Good; right and quick: Easy."""
+    if grade.verdict == "wrong":
+        return Rating.AGAIN
+    if grade.verdict == "almost" or hint_used or elapsed_s > SLOW_S:
+        return Rating.HARD
+    if elapsed_s <= QUICK_S:
+        return Rating.EASY
+    return Rating.GOOD
+
+
+def verdict_for_rating(rating: Rating) -> Verdict:
+    """A self-graded card's verdict: Again means it was not known."""
+    return "wrong" if rating == Rating.AGAIN else "right"
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One study card's FSRS memory state; times are timezone-aware UTC."""
+
+    due: datetime
+    state: int = LEARNING
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "due": self.due.timestamp(),
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "last_review": self.last_review.timestamp() if self.last_review else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CardState:
+        last = data.get("last_review")
+        return cls(
+            due=datetime.fromtimestamp(float(data["due"]), UTC),
+            state=int(data["state"]),
+            step=None if data.get("step") is None else int(data["step"]),
+            stability=None if data.get("stability") is None else float(data["stability"]),
+            difficulty=None if data.get("difficulty") is None else float(data["difficulty"]),
+            last_review=None if last is None else datetime.fromtimestamp(float(last), UTC),
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(UTC)
+
+
+@functools.lru_cache(maxsize=8)
+def _scheduler(desired_retention: float, fuzz: bool) -> Any:
+    import fsrs
+
+    return fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+
+
+def review(
+    state: CardState | None,
+    rating: Rating,
+    now: datetime,
+    settings: Settings | None = None,
+    duration_s: float | None = None,
+) -> CardState:
+    """The card's state after being rated `rating` at `now` (None: a new card)."""
+    import fsrs
+
+    settings = settings or Settings()
+    now = _utc(now)
+    if state is None:
+        card = fsrs.Card(card_id=1, due=now)
+    else:
+        card = fsrs.Card(
+            card_id=1,
+            state=fsrs.State(state.state),
+            step=state.step,
+            stability=state.stability,
+            difficulty=state.difficulty,
+            due=_utc(state.due),
+            last_review=None if state.last_review is None else _utc(state.last_review),
+        )
+    scheduler = _scheduler(round(settings.desired_retention, 4), settings.fuzz)
+    duration_ms = None if duration_s is None else max(0, int(duration_s * 1000))
+    card, _log = scheduler.review_card(
+        card, fsrs.Rating(int(rating)), review_datetime=now, review_duration=duration_ms
+    )
+    return CardState(
+        due=_utc(card.due),
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        last_review=None if card.last_review is None else _utc(card.last_review),
+    )
+
+
+def retrievability(state: CardState, now: datetime, settings: Settings | None = None) -> float:
+    """Predicted chance of recalling the card at `now` (0 for a card never reviewed)."""
+    import fsrs
+
+    settings = settings or Settings()
+    if state.last_review is None or state.stability is None:
+        return 0.0
+    card = fsrs.Card(
+        card_id=1,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_utc(state.due),
+        last_review=_utc(state.last_review),
+    )
+    return float(
+        _scheduler(round(settings.desired_retention, 4), settings.fuzz).get_card_retrievability(
+            card, _utc(now)
+        )
+    )

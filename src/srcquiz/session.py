@@ -1,0 +1,502 @@
+"""A study session: which cards to ask, in what order, and what each answer did.
+
+The TUI and the plain line mode both drive this class; neither talks to the
+grader, scheduler or store directly. Every answer is committed to the store
+before `answer()` returns, so a session killed at any moment keeps every
+answer it showed feedback for.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+from srcquiz.deck import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
+from srcquiz.grading import Grade, Verdict, describe_answer, grade
+from srcquiz.scheduler import (
+    CardState,
+    Rating,
+    Settings,
+    load_settings,
+    review,
+    suggest_rating,
+    verdict_for_rating,
+)
+from srcquiz.store import Store
+
+Mode = Literal["review", "quiz", "cram", "missed"]
+MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")
+SCHEDULED_MODES = frozenset({"review", "quiz"})  # cram and missed never move due dates
+DEFAULT_QUIZ_LIMIT = 20
+
+
+@dataclass(frozen=True, eq=False)
+class StudyItem:
+    """One card to ask: a question, which of its cards, and how it is laid out."""
+
+    deck: Deck
+    question: Question
+    card_key: str
+    order: tuple[int, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StudyItem):
+            return NotImplemented
+        return (self.deck.id, self.card_key, self.order) == (
+            other.deck.id,
+            other.card_key,
+            other.order,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.deck.id, self.card_key, self.order))
+
+    @property
+    def cloze_number(self) -> int | None:
+        _, sub = split_card_key(self.card_key)
+        if isinstance(self.question, Cloze) and sub.startswith("c") and sub[1:].isdigit():
+            return int(sub[1:])
+        return None
+
+    @property
+    def is_reverse(self) -> bool:
+        return split_card_key(self.card_key)[1] == "reverse"
+
+    @property
+    def self_graded(self) -> bool:
+        return self.question.self_graded
+
+    def prompt_text(self) -> str:
+        q = self.question
+        if isinstance(q, Card) and self.is_reverse:
+            return q.answer
+        if isinstance(q, Cloze):
+            return q.masked(self.cloze_number or (q.numbers() or (1,))[0])
+        return q.prompt
+
+    def expected_text(self) -> str:
+        return describe_answer(self.question, self.card_key)
+
+    def blanks(self) -> int:
+        """How many blanks a cloze card asks for (0 for other kinds)."""
+        q = self.question
+        if not isinstance(q, Cloze):
+            return 0
+        return len(q.answers_for(self.cloze_number or 1))
+
+    def shown_options(self) -> list[tuple[int, str]]:
+        """(index into question.options, text) in the order shown."""
+        q = self.question
+        return [(i, q.options[i]) for i in self.order] if isinstance(q, Choice) else []
+
+    def shown_items(self) -> list[tuple[int, str]]:
+        """(index into question.items, text) in the shuffled order shown."""
+        q = self.question
+        return [(i, q.items[i]) for i in self.order] if isinstance(q, Order) else []
+
+    def shown_rights(self) -> list[str]:
+        """A match question's right-hand sides in the order shown."""
+        q = self.question
+        return [q.pairs[i][1] for i in self.order] if isinstance(q, Match) else []
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    item: StudyItem
+    grade: Grade
+    rating: Rating
+    review_id: int
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    item: StudyItem
+    given: str
+    expected: str
+    verdict: Verdict
+    rating: Rating
+
+
+@dataclass(frozen=True)
+class Summary:
+    rows: tuple[SummaryRow, ...]
+    right: int
+    almost: int
+    wrong: int
+    elapsed_s: float
+    score: float  # mean score 0..1 over the answers
+
+    @property
+    def answered(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class _Answer:
+    result: AnswerResult
+    position: int
+    before: CardState | None
+    at: datetime
+    elapsed_s: float
+    hint_used: bool
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _layout(question: Question, rng: random.Random) -> tuple[int, ...]:
+    """Presentation order for choice options, order items and match right sides."""
+
+    def shuffled(n: int, avoid_identity: bool) -> tuple[int, ...]:
+        idx = list(range(n))
+        for _ in range(10):
+            rng.shuffle(idx)
+            if not avoid_identity or n < 2 or idx != sorted(idx):
+                break
+        return tuple(idx)
+
+    if isinstance(question, Choice):
+        n = len(question.options)
+        return shuffled(n, False) if question.shuffle else tuple(range(n))
+    if isinstance(question, Order):
+        return shuffled(len(question.items), True)
+    if isinstance(question, Match):
+        return shuffled(len(question.pairs), True)
+    return ()
+
+
+class Session:
+    """Use `Session.start(...)`; then loop current() / answer() / advance()."""
+
+    def __init__(
+        self,
+        store: Store,
+        decks: Sequence[Deck],
+        mode: Mode,
+        items: list[StudyItem],
+        settings: Settings,
+        session_id: int,
+        clock: Callable[[], datetime] = _now,
+    ):
+        self.store = store
+        self.decks = list(decks)
+        self.mode: Mode = mode
+        self.items = items
+        self.settings = settings
+        self.session_id = session_id
+        self.clock = clock
+        self.position = 0
+        self._answers: list[_Answer] = []
+
+    # --- building the queue ----------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        store: Store,
+        decks: list[Deck],
+        mode: Mode = "review",
+        limit: int | None = None,
+        seed: int | None = None,
+        settings: Settings | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        settings = settings or load_settings(store)
+        rng = random.Random(seed)
+        clock: Callable[[], datetime] = (lambda: now) if now is not None else _now
+        at = clock()
+        if mode == "review":
+            items = _review_items(store, decks, settings, limit, rng, at)
+        elif mode == "quiz":
+            items = _quiz_items(decks, DEFAULT_QUIZ_LIMIT if limit is None else limit, rng)
+        elif mode == "cram":
+            items = _cram_items(decks, limit, rng)
+        else:
+            items = _missed_items(store, decks, limit, rng)
+        session_id = store.start_session(mode, [d.id for d in decks], at)
+        return cls(store, decks, mode, items, settings, session_id, clock)
+
+    @classmethod
+    def retry(cls, session: Session, items: list[StudyItem]) -> Session:
+        """Practise `items` again without moving their due dates (like cram)."""
+        at = session.clock()
+        session_id = session.store.start_session("missed", [d.id for d in session.decks], at)
+        return cls(
+            session.store,
+            session.decks,
+            "missed",
+            list(items),
+            session.settings,
+            session_id,
+            session.clock,
+        )
+
+    # --- moving through it -----------------------------------------------------
+
+    def current(self) -> StudyItem | None:
+        return self.items[self.position] if 0 <= self.position < len(self.items) else None
+
+    def advance(self) -> StudyItem | None:
+        if self.position < len(self.items):
+            self.position += 1
+        return self.current()
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.items)
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether answers in this session move due dates."""
+        return self.mode in SCHEDULED_MODES
+
+    @property
+    def results(self) -> list[AnswerResult]:
+        return [a.result for a in self._answers]
+
+    def answered_current(self) -> bool:
+        return bool(self._answers) and self._answers[-1].position == self.position
+
+    # --- answering -------------------------------------------------------------
+
+    def answer(
+        self,
+        response: object,
+        elapsed_s: float,
+        hint_used: bool = False,
+        *,
+        at: datetime | None = None,
+    ) -> AnswerResult:
+        """Grade the current card, schedule it, and commit before returning."""
+        item = self._require_current()
+        if item.self_graded:
+            raise ValueError("a self-graded card is rated with self_grade()")
+        result = grade(item.question, item.card_key, response)
+        rating = suggest_rating(result, elapsed_s, hint_used)
+        return self._record(item, result, rating, elapsed_s, hint_used, at)
+
+    def self_grade(
+        self, rating: Rating, elapsed_s: float, *, at: datetime | None = None
+    ) -> AnswerResult:
+        """Record the user's own rating of a `card`; commits before returning."""
+        item = self._require_current()
+        rating = Rating(rating)
+        verdict = verdict_for_rating(rating)
+        result = Grade(
+            verdict,
+            0.0 if verdict == "wrong" else 1.0,
+            item.expected_text(),
+            "",
+            "",
+        )
+        return self._record(item, result, rating, elapsed_s, False, at)
+
+    def rate(self, rating: Rating) -> AnswerResult:
+        """Override the rating of the last answer; recomputes the card's state from
+        the state before that answer, and commits."""
+        if not self._answers:
+            raise RuntimeError("no answer to rate yet")
+        last = self._answers[-1]
+        rating = Rating(rating)
+        old = last.result
+        after = None
+        if self.scheduled:
+            after = review(last.before, rating, last.at, self.settings, last.elapsed_s)
+        new_grade = old.grade
+        verdict = None
+        if old.item.self_graded:
+            verdict = verdict_for_rating(rating)
+            new_grade = replace(
+                old.grade, verdict=verdict, score=0.0 if verdict == "wrong" else 1.0
+            )
+        self.store.update_review(old.review_id, int(rating), after, verdict)
+        last.result = AnswerResult(old.item, new_grade, rating, old.review_id)
+        return last.result
+
+    def _require_current(self) -> StudyItem:
+        item = self.current()
+        if item is None:
+            raise RuntimeError("the session is over")
+        if self.answered_current():
+            raise RuntimeError("this card is already answered; call advance()")
+        return item
+
+    def _record(
+        self,
+        item: StudyItem,
+        result: Grade,
+        rating: Rating,
+        elapsed_s: float,
+        hint_used: bool,
+        at: datetime | None,
+    ) -> AnswerResult:
+        when = at or self.clock()
+        before = self.store.card_state(item.deck.id, item.card_key)
+        after = review(before, rating, when, self.settings, elapsed_s) if self.scheduled else None
+        review_id = self.store.record_review(
+            deck_id=item.deck.id,
+            card_key=item.card_key,
+            reviewed_at=when,
+            rating=int(rating),
+            verdict=result.verdict,
+            score=result.score,
+            answer=result.given,
+            duration_s=max(0.0, elapsed_s),
+            mode=self.mode,
+            session_id=self.session_id,
+            state_before=before,
+            state_after=after,
+            hint_used=hint_used,
+        )
+        answer = AnswerResult(item, result, rating, review_id)
+        self._answers.append(_Answer(answer, self.position, before, when, elapsed_s, hint_used))
+        return answer
+
+    # --- afterwards ------------------------------------------------------------
+
+    def summary(self) -> Summary:
+        rows = tuple(
+            SummaryRow(
+                a.result.item,
+                a.result.grade.given,
+                a.result.grade.expected,
+                a.result.grade.verdict,
+                a.result.rating,
+            )
+            for a in self._answers
+        )
+        scores = [a.result.grade.score for a in self._answers]
+        return Summary(
+            rows=rows,
+            right=sum(r.verdict == "right" for r in rows),
+            almost=sum(r.verdict == "almost" for r in rows),
+            wrong=sum(r.verdict == "wrong" for r in rows),
+            elapsed_s=sum(max(0.0, a.elapsed_s) for a in self._answers),
+            score=sum(scores) / len(scores) if scores else 0.0,
+        )
+
+    def missed_items(self) -> list[StudyItem]:
+        """Cards whose last answer in this session was wrong, in the order asked."""
+        last: dict[StudyItem, bool] = {}
+        for a in self._answers:
+            last[a.result.item] = a.result.grade.verdict == "wrong"
+        return [item for item, missed in last.items() if missed]
+
+
+# --- queue builders ------------------------------------------------------------
+
+
+@dataclass
+class _Catalog:
+    """Finds a card's question in the loaded decks (removed ones are simply absent)."""
+
+    decks: Sequence[Deck]
+    by_key: dict[tuple[str, str], tuple[Deck, Question]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for deck in self.decks:
+            for q in deck.questions:
+                for key in q.card_keys():
+                    self.by_key[(deck.id, key)] = (deck, q)
+
+    def item(self, deck_id: str, key: str, rng: random.Random) -> StudyItem | None:
+        found = self.by_key.get((deck_id, key))
+        if found is None:
+            return None
+        deck, q = found
+        return StudyItem(deck, q, key, _layout(q, rng))
+
+
+def _review_items(
+    store: Store,
+    decks: Sequence[Deck],
+    settings: Settings,
+    limit: int | None,
+    rng: random.Random,
+    now: datetime,
+) -> list[StudyItem]:
+    catalog = _Catalog(decks)
+    new_today, reviews_today = store.today_counts(now)
+    cap = max(0, settings.max_reviews_per_day - reviews_today)
+    if limit is not None:
+        cap = min(cap, max(0, limit))
+    items: list[StudyItem] = []
+    if cap == 0:
+        return items
+    for deck_id, key, _due in store.due_cards([d.id for d in decks], now):
+        item = catalog.item(deck_id, key, rng)
+        if item is None:  # the question left the deck; its history stays
+            continue
+        items.append(item)
+        if len(items) >= cap:
+            return items
+    new_cap = min(max(0, settings.new_per_day - new_today), cap - len(items))
+    if new_cap <= 0:
+        return items
+    asked = {(i.deck.id, i.question.id) for i in items}
+    # New cards round-robin across decks, in deck order, one card per question a day.
+    queues = [_new_keys(store, deck) for deck in decks]
+    while queues and new_cap > 0:
+        for queue in list(queues):
+            pick = next(queue, None)
+            if pick is None:
+                queues.remove(queue)
+                continue
+            deck, q, key = pick
+            if (deck.id, q.id) in asked:
+                continue
+            asked.add((deck.id, q.id))
+            items.append(StudyItem(deck, q, key, _layout(q, rng)))
+            new_cap -= 1
+            if new_cap == 0:
+                break
+    return items
+
+
+def _new_keys(store: Store, deck: Deck):
+    """Cards of `deck` never studied, in deck order (looked up in chunks)."""
+    pairs = [(q, key) for q in deck.questions for key in q.card_keys()]
+    for start in range(0, len(pairs), 200):
+        chunk = pairs[start : start + 200]
+        known = store.known_keys(deck.id, [key for _, key in chunk])
+        for q, key in chunk:
+            if key not in known:
+                yield deck, q, key
+
+
+def _quiz_items(decks: Sequence[Deck], limit: int, rng: random.Random) -> list[StudyItem]:
+    questions = [(deck, q) for deck in decks for q in deck.questions if q.card_keys()]
+    rng.shuffle(questions)
+    items = []
+    for deck, q in questions[: max(0, limit)]:
+        key = rng.choice(q.card_keys())
+        items.append(StudyItem(deck, q, key, _layout(q, rng)))
+    return items
+
+
+def _cram_items(decks: Sequence[Deck], limit: int | None, rng: random.Random) -> list[StudyItem]:
+    pairs = [(deck, q, key) for deck in decks for q in deck.questions for key in q.card_keys()]
+    rng.shuffle(pairs)
+    if limit is not None:
+        pairs = pairs[: max(0, limit)]
+    return [StudyItem(d, q, key, _layout(q, rng)) for d, q, key in pairs]
+
+
+def _missed_items(
+    store: Store, decks: Sequence[Deck], limit: int | None, rng: random.Random
+) -> list[StudyItem]:
+    catalog = _Catalog(decks)
+    items = []
+    for deck_id, key in store.last_session_missed([d.id for d in decks]):
+        item = catalog.item(deck_id, key, rng)
+        if item is not None:
+            items.append(item)
+    if limit is not None:
+        items = items[: max(0, limit)]
+    return items

@@ -1,0 +1,838 @@
+"""Progress store: card states and the full review log in one SQLite file.
+
+Keys are `(deck id, card key)` — ids, never wording — so rewording a question
+keeps its history and a question dropped from a deck keeps its rows (the
+session skips them). Every write is one short `BEGIN IMMEDIATE` transaction,
+committed before the caller moves on, and the database runs in WAL mode with a
+busy timeout so two terminals can study at once.
+
+Anything wrong with the file itself (not SQLite, cut short, corrupt, from a
+newer srcquiz, read-only, disk full) becomes one `UserError` sentence naming the
+file; the file is never overwritten, repaired or deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import json
+import sqlite3
+import struct
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from srcquiz.errors import UserError
+from srcquiz.scheduler import LEARNING, RELEARNING, CardState
+
+if TYPE_CHECKING:
+    from srcquiz.deck import Deck
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+# Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
+# Never edit a released step; add a new one.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE card (
+            deck_id TEXT NOT NULL,
+            card_key TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due REAL NOT NULL,
+            last_review REAL,
+            PRIMARY KEY (deck_id, card_key)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX card_due ON card (due)",
+        "CREATE INDEX card_deck_due ON card (deck_id, due)",
+        """CREATE TABLE review (
+            id INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL,
+            card_key TEXT NOT NULL,
+            reviewed_at REAL NOT NULL,
+            rating INTEGER NOT NULL,
+            verdict TEXT NOT NULL,
+            score REAL NOT NULL,
+            answer TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            mode TEXT NOT NULL,
+            state_before TEXT
+        )""",
+        "CREATE INDEX review_card ON review (deck_id, card_key, reviewed_at)",
+        "CREATE INDEX review_time ON review (reviewed_at)",
+        "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+    2: (
+        """CREATE TABLE session (
+            id INTEGER PRIMARY KEY,
+            mode TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            deck_ids TEXT NOT NULL
+        )""",
+        "ALTER TABLE review ADD COLUMN session_id INTEGER REFERENCES session (id)",
+        "ALTER TABLE review ADD COLUMN hint_used INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX review_session ON review (session_id)",
+        "CREATE INDEX review_deck_time ON review (deck_id, reviewed_at)",
+    ),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+OUR_TABLES = frozenset({"card", "review", "setting"})
+
+# SQLite primary result codes we explain to the user.
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_NOTADB = 26
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    deck_id: str
+    questions: int
+    cards: int
+    new: int
+    learning: int
+    due_today: int
+    reviews: int
+    retention_30d: float | None
+    streak: int
+
+
+@dataclass(frozen=True)
+class TodayStats:
+    reviews: int
+    right: int
+    streak: int
+    new: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    id: int
+    deck_id: str
+    card_key: str
+    reviewed_at: datetime
+    rating: int
+    verdict: str
+    score: float
+    answer: str
+    duration_ms: int
+    mode: str
+    state_before: CardState | None
+    session_id: int | None
+    hint_used: bool
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now().astimezone()
+    if now.tzinfo is None:
+        return now.astimezone()
+    return now
+
+
+def _fixed_tz(now: datetime) -> tzinfo:
+    return timezone(now.utcoffset() or timedelta(0))
+
+
+def _day_start(day: date, tz: tzinfo) -> float:
+    return datetime.combine(day, time(0), tzinfo=tz).timestamp()
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _primary(exc: sqlite3.Error) -> int:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF) if isinstance(code, int) else -1
+
+
+def explain(exc: sqlite3.Error, path: Path) -> UserError:
+    """One sentence for a failed SQLite call on `path`."""
+    code = _primary(exc)
+    text = str(exc).lower()
+    if code == SQLITE_FULL or "disk is full" in text:
+        return UserError(
+            f"could not save to {path}: the disk is full; free some space and run srcquiz "
+            "again (everything saved before this answer is kept)."
+        )
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text:
+        return UserError(
+            f"{path} stayed locked by another program for over {BUSY_TIMEOUT_MS // 1000} s; "
+            "close other srcquiz windows and try again."
+        )
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return UserError(
+            f"{path} is damaged or is not a srcquiz progress database; it was left untouched: "
+            "move it aside and run `srcquiz restore` to bring back a backup, or use --db."
+        )
+    if code == SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return UserError(
+            f"cannot write {path}: the file or its folder is read-only; make it writable "
+            "or choose another location with --db."
+        )
+    if code == SQLITE_CANTOPEN or "unable to open" in text:
+        return UserError(
+            f"cannot open or create {path}: check that its folder exists and is writable, "
+            "or choose another location with --db."
+        )
+    if code == SQLITE_IOERR or "disk i/o" in text:
+        return UserError(
+            f"could not read or write {path} (disk I/O error); check the disk and try again."
+        )
+    return UserError(f"the progress database {path} failed: {exc}.")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, without writing anything, a file that cannot be our database."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder, not a database file; give a file path to --db.")
+    if not path.exists():
+        return
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UserError(
+            f"cannot read {path} ({reason.lower()}); fix its permissions or use --db."
+        ) from None
+    if size == 0:
+        raise UserError(
+            f"{path} is empty (0 bytes), perhaps cut short; it was left untouched: move it "
+            "aside and run `srcquiz restore` to bring back a backup, or delete it to start over."
+        )
+    if not header.startswith(SQLITE_MAGIC):
+        raise UserError(
+            f"{path} is not an SQLite database (not a srcquiz progress file); it was left "
+            "untouched: move it aside or choose another file with --db."
+        )
+    if len(header) < 100:
+        raise _truncated(path)
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, page_count = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _corrupt(path)
+    if page_count and valid_for == change_counter and size < page_count * page_size:
+        raise _truncated(path)
+
+
+def _truncated(path: Path) -> UserError:
+    return UserError(
+        f"{path} is cut short (truncated); it was left untouched: move it aside and run "
+        "`srcquiz restore` to bring back a backup, or use --db."
+    )
+
+
+def _corrupt(path: Path) -> UserError:
+    return UserError(
+        f"{path} is damaged or is not a srcquiz progress database; it was left untouched: "
+        "move it aside and run `srcquiz restore` to bring back a backup, or use --db."
+    )
+
+
+def _newer(path: Path, version: int) -> UserError:
+    return UserError(
+        f"{path} was written by a newer srcquiz (database version {version}, this one "
+        f"knows up to {SCHEMA_VERSION}); upgrade srcquiz, or use another file with --db."
+    )
+
+
+class Store:
+    """An open progress database. Use `Store.open(path)`; close it when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+        self.warnings: list[str] = []
+
+    # --- opening -----------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, backup: bool = True, now: datetime | None = None) -> Store:
+        """Open (creating or migrating) the database at `path`.
+
+        Raises UserError for a file that is corrupt, not SQLite, from a newer
+        srcquiz, unreadable or read-only; such a file is never modified.
+        """
+        path = Path(path).expanduser()
+        _check_file(path)
+        existed = path.exists()
+        if not existed:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                reason = (exc.strerror or str(exc)).lower()
+                raise UserError(
+                    f"cannot create the folder {path.parent} for {path.name} ({reason}); "
+                    "choose another location with --db."
+                ) from None
+        try:
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from None
+        store = cls(conn, path)
+        try:
+            store._setup(existed, backup, now)
+        except UserError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise explain(exc, path) from None
+        return store
+
+    def _setup(self, existed: bool, backup: bool, now: datetime | None) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Read-only checks first: nothing below writes until the file is known good.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if version > SCHEMA_VERSION:
+            raise _newer(self.path, version)
+        if version == 0 and tables:
+            raise UserError(
+                f"{self.path} is an SQLite database of another program, not a srcquiz "
+                "progress file; it was left untouched: choose another file with --db."
+            )
+        if version > 0 and not OUR_TABLES <= tables:
+            raise _corrupt(self.path)
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if existed and version > 0 and backup:
+            from srcquiz.backup import daily_backup
+
+            warning = daily_backup(self, now=now)
+            if warning:
+                self.warnings.append(warning)
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise _newer(self.path, version)
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection (backups, benchmarks, tests)."""
+        return self._conn
+
+    # --- plumbing ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction; the lock is taken up front so it never deadlocks."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise explain(exc, self.path) from None
+            raise
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return fn(self._conn)
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path) from None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._read(lambda c: c.execute(sql, params).fetchall())
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self._read(lambda c: c.execute(sql, params).fetchone())
+
+    # --- settings ----------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self._one("SELECT value FROM setting WHERE key = ?", (key,))
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, str(value)),
+            )
+
+    # --- card state --------------------------------------------------------
+
+    def card_state(self, deck_id: str, card_key: str) -> CardState | None:
+        row = self._one(
+            "SELECT due, state, step, stability, difficulty, last_review FROM card "
+            "WHERE deck_id = ? AND card_key = ?",
+            (deck_id, card_key),
+        )
+        return None if row is None else _state_from_row(row)
+
+    def card_states(self, deck_id: str) -> dict[str, CardState]:
+        rows = self._rows(
+            "SELECT card_key, due, state, step, stability, difficulty, last_review FROM card "
+            "WHERE deck_id = ?",
+            (deck_id,),
+        )
+        return {row[0]: _state_from_row(row[1:]) for row in rows}
+
+    def due_cards(
+        self, deck_ids: Collection[str], now: datetime | None = None
+    ) -> Iterator[tuple[str, str, datetime]]:
+        """Cards of these decks due by `now`, most overdue first, read lazily.
+
+        The caller stops reading once it has enough; the `card_due` index makes the
+        first rows cheap however large the table is.
+        """
+        if not deck_ids:
+            return iter(())
+        cutoff = _now(now).timestamp()
+        # One lazy, index-ordered query per deck, merged: cheap for any mix of decks.
+        streams = []
+        for deck_id in dict.fromkeys(deck_ids):
+            try:
+                cursor = self._conn.execute(
+                    "SELECT due, deck_id, card_key FROM card WHERE deck_id = ? AND due <= ? "
+                    "ORDER BY due",
+                    (deck_id, cutoff),
+                )
+            except sqlite3.Error as exc:
+                raise explain(exc, self.path) from None
+            streams.append(self._iter_due(cursor))
+        merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
+        return ((deck_id, key, datetime.fromtimestamp(due, UTC)) for due, deck_id, key in merged)
+
+    def _iter_due(self, cursor: sqlite3.Cursor) -> Iterator[tuple[float, str, str]]:
+        try:
+            while True:
+                batch = cursor.fetchmany(256)
+                if not batch:
+                    return
+                yield from batch
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path) from None
+        finally:
+            cursor.close()
+
+    def known_keys(self, deck_id: str, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` already have a card state (the rest are new)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows = self._rows(
+                f"SELECT card_key FROM card WHERE deck_id = ? "
+                f"AND card_key IN ({_placeholders(len(chunk))})",
+                [deck_id, *chunk],
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    # --- the review log ----------------------------------------------------
+
+    def start_session(self, mode: str, deck_ids: Sequence[str], now: datetime | None = None) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO session (mode, started_at, deck_ids) VALUES (?, ?, ?)",
+                (mode, _now(now).timestamp(), json.dumps(list(deck_ids))),
+            )
+            return int(cur.lastrowid or 0)
+
+    def record_review(
+        self,
+        *,
+        deck_id: str,
+        card_key: str,
+        reviewed_at: datetime,
+        rating: int,
+        verdict: str,
+        score: float,
+        answer: str,
+        duration_s: float,
+        mode: str,
+        session_id: int | None,
+        state_before: CardState | None,
+        state_after: CardState | None,
+        hint_used: bool = False,
+    ) -> int:
+        """Log one answer and (unless `state_after` is None) save the card's new state,
+        in one committed transaction."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
+                "answer, duration_ms, mode, state_before, session_id, hint_used) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    deck_id,
+                    card_key,
+                    _now(reviewed_at).timestamp(),
+                    int(rating),
+                    verdict,
+                    float(score),
+                    answer,
+                    max(0, int(duration_s * 1000)),
+                    mode,
+                    None if state_before is None else json.dumps(state_before.to_dict()),
+                    session_id,
+                    int(hint_used),
+                ),
+            )
+            if state_after is not None:
+                _save_state(conn, deck_id, card_key, state_after)
+            return int(cur.lastrowid or 0)
+
+    def update_review(
+        self, review_id: int, rating: int, state_after: CardState | None, verdict: str | None = None
+    ) -> None:
+        """Change a logged answer's rating (an override) and the card state it produced."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT deck_id, card_key FROM review WHERE id = ?", (review_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(review_id)
+            if verdict is None:
+                conn.execute("UPDATE review SET rating = ? WHERE id = ?", (int(rating), review_id))
+            else:
+                conn.execute(
+                    "UPDATE review SET rating = ?, verdict = ? WHERE id = ?",
+                    (int(rating), verdict, review_id),
+                )
+            if state_after is not None:
+                _save_state(conn, row[0], row[1], state_after)
+
+    def review(self, review_id: int) -> ReviewRow | None:
+        row = self._one(f"SELECT {_REVIEW_COLUMNS} FROM review WHERE id = ?", (review_id,))
+        return None if row is None else _review_from_row(row)
+
+    def reviews(
+        self, deck_id: str | None = None, card_key: str | None = None, session_id: int | None = None
+    ) -> list[ReviewRow]:
+        """The review log, oldest first, optionally for one deck, card or session."""
+        where, params = [], []
+        for column, value in (("deck_id", deck_id), ("card_key", card_key)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        sql = f"SELECT {_REVIEW_COLUMNS} FROM review"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_review_from_row(r) for r in self._rows(sql + " ORDER BY id", params)]
+
+    def review_count(self, deck_ids: Collection[str] | None = None) -> int:
+        if deck_ids is None:
+            row = self._one("SELECT count(*) FROM review")
+        else:
+            ids = list(deck_ids)
+            if not ids:
+                return 0
+            row = self._one(
+                f"SELECT count(*) FROM review WHERE deck_id IN ({_placeholders(len(ids))})", ids
+            )
+        return int(row[0]) if row else 0
+
+    def last_session_missed(self, deck_ids: Collection[str]) -> list[tuple[str, str]]:
+        """Cards answered wrong (or rated Again) in the most recent session that studied
+        any of these decks, in the order they were answered; the last answer counts."""
+        ids = list(deck_ids)
+        if not ids:
+            return []
+        row = self._one(
+            "SELECT session_id FROM review WHERE session_id IS NOT NULL "
+            f"AND deck_id IN ({_placeholders(len(ids))}) ORDER BY id DESC LIMIT 1",
+            ids,
+        )
+        if row is None:
+            return []
+        rows = self._rows(
+            "SELECT deck_id, card_key, verdict, rating FROM review WHERE session_id = ? "
+            f"AND deck_id IN ({_placeholders(len(ids))}) ORDER BY id",
+            [row[0], *ids],
+        )
+        last: dict[tuple[str, str], bool] = {}
+        for deck_id, key, verdict, rating in rows:
+            last[(deck_id, key)] = verdict == "wrong" or rating == 1
+        return [k for k, missed in last.items() if missed]
+
+    # --- counts for the daily limits -----------------------------------------
+
+    def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
+        """(new cards introduced today, scheduled reviews today), across all decks."""
+        now = _now(now)
+        start = _day_start(now.date(), _fixed_tz(now))
+        row = self._one(
+            "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
+            "WHERE reviewed_at >= ? AND mode IN ('review', 'quiz')",
+            (start,),
+        )
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    # --- statistics ----------------------------------------------------------
+
+    def deck_stats(self, deck: Deck, now: datetime | None = None) -> DeckStats:
+        now = _now(now)
+        tz = _fixed_tz(now)
+        end_of_today = _day_start(now.date() + timedelta(days=1), tz)
+        keys = deck.card_keys()
+        states = self._rows("SELECT card_key, state, due FROM card WHERE deck_id = ?", (deck.id,))
+        by_key = {k: (s, d) for k, s, d in states}
+        present = [by_key[k] for k in keys if k in by_key]
+        return DeckStats(
+            deck_id=deck.id,
+            questions=len(deck.questions),
+            cards=len(keys),
+            new=len(keys) - len(present),
+            learning=sum(s in (LEARNING, RELEARNING) for s, _ in present),
+            due_today=sum(d < end_of_today for _, d in present),
+            reviews=self.review_count([deck.id]),
+            retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
+            streak=self._streak([deck.id], now),
+        )
+
+    def today(self, now: datetime | None = None) -> TodayStats:
+        now = _now(now)
+        start = _day_start(now.date(), _fixed_tz(now))
+        row = self._one(
+            "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
+            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
+            "FROM review WHERE reviewed_at >= ?",
+            (start,),
+        )
+        reviews, right, new = row if row else (0, 0, 0)
+        return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
+
+    def reviews_per_day(
+        self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
+    ) -> list[tuple[date, int]]:
+        per_day = self._per_day(deck_ids, days, now)
+        return [(d, len(ratings)) for d, ratings in per_day]
+
+    def retention_per_day(
+        self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
+    ) -> list[tuple[date, float | None]]:
+        """Share of reviews not rated Again, per day (None on days without reviews of
+        cards already studied)."""
+        out: list[tuple[date, float | None]] = []
+        for d, ratings in self._per_day(deck_ids, days, now, seen_only=True):
+            out.append((d, (sum(r > 1 for r in ratings) / len(ratings)) if ratings else None))
+        return out
+
+    def due_forecast(
+        self, deck_ids: Collection[str], days: int = 14, now: datetime | None = None
+    ) -> list[tuple[date, int]]:
+        """Cards coming due on each of the next `days` days; today includes overdue ones."""
+        now = _now(now)
+        tz = _fixed_tz(now)
+        today = now.date()
+        ids = list(deck_ids)
+        bounds = [_day_start(today + timedelta(days=i + 1), tz) for i in range(days)]
+        counts = [0] * days
+        if ids and days > 0:
+            # One range count per day on the (deck_id, due) index.
+            prev = None
+            for i, bound in enumerate(bounds):
+                cond = "due < ?" if prev is None else "due >= ? AND due < ?"
+                params: list[Any] = [bound] if prev is None else [prev, bound]
+                row = self._one(
+                    f"SELECT count(*) FROM card WHERE deck_id IN ({_placeholders(len(ids))}) "
+                    f"AND {cond}",
+                    [*ids, *params],
+                )
+                counts[i] = int(row[0]) if row else 0
+                prev = bound
+        return [(today + timedelta(days=i), counts[i]) for i in range(days)]
+
+    def _per_day(
+        self,
+        deck_ids: Collection[str],
+        days: int,
+        now: datetime | None,
+        seen_only: bool = False,
+    ) -> list[tuple[date, list[int]]]:
+        now = _now(now)
+        tz = _fixed_tz(now)
+        first = now.date() - timedelta(days=days - 1)
+        ids = list(deck_ids)
+        buckets: dict[date, list[int]] = {first + timedelta(days=i): [] for i in range(days)}
+        if ids and days > 0:
+            sql = (
+                "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
+                f"AND deck_id IN ({_placeholders(len(ids))})"
+            )
+            if seen_only:
+                sql += " AND state_before IS NOT NULL"
+            for ts, rating in self._rows(sql, [_day_start(first, tz), *ids]):
+                day = datetime.fromtimestamp(ts, tz).date()
+                if day in buckets:
+                    buckets[day].append(int(rating))
+        return sorted(buckets.items())
+
+    def _retention(
+        self, deck_ids: Collection[str], since: datetime, until: datetime | None
+    ) -> float | None:
+        ids = list(deck_ids)
+        if not ids:
+            return None
+        sql = (
+            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
+            f"WHERE deck_id IN ({_placeholders(len(ids))}) AND reviewed_at >= ? "
+            "AND state_before IS NOT NULL"
+        )
+        params: list[Any] = [*ids, since.timestamp()]
+        if until is not None:
+            sql += " AND reviewed_at < ?"
+            params.append(until.timestamp())
+        row = self._one(sql, params)
+        if not row or not row[0]:
+            return None
+        return int(row[1]) / int(row[0])
+
+    def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
+        """Days in a row with at least one review, up to today (or yesterday, so a
+        streak is not lost before today's study)."""
+        tz = _fixed_tz(now)
+        day = now.date()
+        if deck_ids is None:
+            where, base = "", []
+        else:
+            ids = list(deck_ids)
+            if not ids:
+                return 0
+            where, base = f" AND deck_id IN ({_placeholders(len(ids))})", ids
+
+        def studied(d: date) -> bool:
+            row = self._one(
+                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
+                [_day_start(d, tz), _day_start(d + timedelta(days=1), tz), *base],
+            )
+            return row is not None
+
+        if not studied(day):
+            day -= timedelta(days=1)
+        streak = 0
+        while studied(day):
+            streak += 1
+            day -= timedelta(days=1)
+        return streak
+
+
+_REVIEW_COLUMNS = (
+    "id, deck_id, card_key, reviewed_at, rating, verdict, score, answer, duration_ms, mode, "
+    "state_before, session_id, hint_used"
+)
+
+
+def _review_from_row(row: Sequence[Any]) -> ReviewRow:
+    before = row[10]
+    return ReviewRow(
+        id=int(row[0]),
+        deck_id=row[1],
+        card_key=row[2],
+        reviewed_at=datetime.fromtimestamp(row[3], UTC),
+        rating=int(row[4]),
+        verdict=row[5],
+        score=float(row[6]),
+        answer=row[7],
+        duration_ms=int(row[8]),
+        mode=row[9],
+        state_before=None if before is None else CardState.from_dict(json.loads(before)),
+        session_id=row[11],
+        hint_used=bool(row[12]),
+    )
+
+
+def _state_from_row(row: Sequence[Any]) -> CardState:
+    due, state, step, stability, difficulty, last_review = row
+    return CardState(
+        due=datetime.fromtimestamp(due, UTC),
+        state=int(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=None if last_review is None else datetime.fromtimestamp(last_review, UTC),
+    )
+
+
+def _save_state(conn: sqlite3.Connection, deck_id: str, card_key: str, state: CardState) -> None:
+    conn.execute(
+        "INSERT INTO card (deck_id, card_key, state, step, stability, difficulty, due, "
+        "last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (deck_id, card_key) DO UPDATE "
+        "SET state = excluded.state, step = excluded.step, stability = excluded.stability, "
+        "difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review",
+        (
+            deck_id,
+            card_key,
+            state.state,
+            state.step,
+            state.stability,
+            state.difficulty,
+            state.due.timestamp(),
+            None if state.last_review is None else state.last_review.timestamp(),
+        ),
+    )
+
+
+def bulk_load(
+    store: Store,
+    cards: Iterable[tuple[str, str, CardState]],
+    reviews: Iterable[tuple[Any, ...]] = (),
+) -> None:
+    """Insert many rows in one transaction (benchmarks and imports)."""
+    with store._write() as conn:
+        for deck_id, key, state in cards:
+            _save_state(conn, deck_id, key, state)
+        conn.executemany(
+            "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
+            "answer, duration_ms, mode, state_before, session_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            reviews,
+        )
