@@ -1,0 +1,349 @@
+"""`srcquiz review|quiz --plain`: a session line by line on stdin/stdout.
+
+For scripts, pipes and screen readers: no full-screen UI, every prompt and
+every piece of feedback is a plain line, options are numbered and answers are
+typed. End of input (Ctrl-D, or the pipe closing) ends the session cleanly with
+a summary. Each answer is committed before its feedback is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from typing import TextIO
+
+from srcquiz.deck import Choice, Cloze, Match, Number, Order, TrueFalse
+from srcquiz.errors import UserError
+from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, parse_truefalse
+from srcquiz.scheduler import Rating
+from srcquiz.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
+
+RATING_KEYS = "1 again, 2 hard, 3 good, 4 easy"
+
+
+class EndOfInput(Exception):
+    """stdin closed: finish the session with its summary."""
+
+
+class Retry(Exception):
+    """The line could not be read as an answer; say why and ask again."""
+
+
+class PlainUI:
+    """The line protocol: one instance per session run."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO, interactive: bool):
+        self.stdin = stdin
+        self.stdout = stdout
+        self.interactive = interactive
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def ask(self, instruction: str) -> str:
+        """Print the instruction line, read one line; EndOfInput at EOF."""
+        self.say(instruction)
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+        line = self.stdin.readline()
+        if line == "":
+            if self.interactive:
+                self.say()
+            raise EndOfInput
+        return line.rstrip("\r\n")
+
+    # --- one card ----------------------------------------------------------
+
+    def show(self, item: StudyItem, index: int, total: int) -> None:
+        q = item.question
+        kind = q.kind + (" (reverse)" if item.is_reverse else "")
+        if isinstance(q, Choice) and q.multi:
+            kind += ", choose all that apply"
+        self.say()
+        self.say(f"[{index}/{total}] {item.deck.title} · {kind}")
+        for line in item.prompt_text().splitlines() or [""]:
+            self.say(line)
+        if q.code:
+            self.say(f"code ({q.lang or 'text'}):")
+            for line in q.code.rstrip("\n").splitlines():
+                self.say("    " + line)
+        if isinstance(q, Choice):
+            for n, (_, text) in enumerate(item.shown_options(), start=1):
+                self.say(f"  {n}. {text}")
+        elif isinstance(q, Order):
+            for n, (_, text) in enumerate(item.shown_items(), start=1):
+                self.say(f"  {n}. {text}")
+        elif isinstance(q, Match):
+            for n, (left, _) in enumerate(q.pairs, start=1):
+                self.say(f"  {n}. {left}")
+            for letter, right in zip(_letters(len(q.pairs)), item.shown_rights(), strict=True):
+                self.say(f"  {letter}. {right}")
+
+    def instruction(self, item: StudyItem) -> str:
+        q = item.question
+        if isinstance(q, Choice):
+            n = len(q.options)
+            text = (
+                f"answer: the numbers of all right options (1-{n}), e.g. 1 3"
+                if q.multi
+                else f"answer: the number of the option (1-{n})"
+            )
+        elif isinstance(q, TrueFalse):
+            text = "answer: t (true) or f (false)"
+        elif isinstance(q, Number):
+            text = "answer: a number" + (f" (in {q.unit})" if q.unit else "")
+        elif isinstance(q, Cloze):
+            blanks = item.blanks()
+            text = (
+                "answer: the missing text"
+                if blanks <= 1
+                else f"answer: the {blanks} blanks in order, separated by ' | '"
+            )
+        elif isinstance(q, Order):
+            n = len(q.items)
+            example = " ".join(str(i) for i in [*range(2, n + 1), 1][: min(n, 4)])
+            text = f"answer: the item numbers in the right order, e.g. {example}"
+        elif isinstance(q, Match):
+            letters = _letters(len(q.pairs))
+            example = " ".join(f"{i}{letters[-i]}" for i in range(1, min(len(q.pairs), 3) + 1))
+            text = f"answer: pair each number with a letter, e.g. {example}"
+        else:
+            text = "answer:"
+        text += " (empty line: I don't know"
+        if q.hint:
+            text += "; ? for a hint"
+        return text + ")"
+
+    def read_answer(self, item: StudyItem) -> tuple[object, float, bool]:
+        """(response, seconds taken, hint used); re-asks on unreadable input."""
+        hint_used = False
+        started = time.monotonic()
+        instruction = self.instruction(item)
+        while True:
+            line = self.ask(instruction)
+            if line.strip() == "?" and item.question.hint:
+                hint_used = True
+                self.say(f"hint: {item.question.hint}")
+                continue
+            try:
+                response = parse_response(item, line)
+            except Retry as exc:
+                self.say(str(exc))
+                continue
+            return response, time.monotonic() - started, hint_used
+
+    def feedback(self, result: AnswerResult) -> None:
+        g = result.grade
+        if g.verdict == "right":
+            self.say(f"{RIGHT_MARK} Right." + (f" ({g.expected})" if g.given != g.expected else ""))
+        elif g.verdict == "almost":
+            self.say(f"{ALMOST_MARK} Almost (a typo): {g.diff}")
+        else:
+            self.say(f"{WRONG_MARK} Wrong" + (f": {g.diff}" if g.diff else "."))
+            if not g.details and g.expected not in g.diff:
+                self.say(f"  answer: {g.expected}")
+        for line in g.details:
+            self.say(f"  {line}")
+        q = result.item.question
+        if q.explanation:
+            self.say(f"why: {' '.join(q.explanation.split())}")
+        if q.anchor and q.anchor.label():
+            self.say(f"see: {q.anchor.label()}")
+
+    def override(self, session: Session, result: AnswerResult) -> AnswerResult:
+        line = self.ask(f"rated {result.rating.label}: Enter keeps it, or type {RATING_KEYS}")
+        choice = line.strip()
+        if choice in ("1", "2", "3", "4") and int(choice) != result.rating:
+            result = session.rate(Rating(int(choice)))
+            self.say(f"rated {result.rating.label}.")
+        elif choice and choice not in ("1", "2", "3", "4"):
+            self.say(f"kept {result.rating.label} (type 1-4 to change a rating).")
+        return result
+
+    def self_graded(self, session: Session, item: StudyItem) -> AnswerResult:
+        started = time.monotonic()
+        self.ask("press Enter to show the answer")
+        elapsed = time.monotonic() - started
+        self.say(f"answer: {item.expected_text()}")
+        q = item.question
+        if q.explanation:
+            self.say(f"why: {' '.join(q.explanation.split())}")
+        while True:
+            line = self.ask(f"how well did you know it? {RATING_KEYS} (Enter: good)").strip()
+            if line in ("", "1", "2", "3", "4"):
+                rating = Rating(int(line or "3"))
+                break
+            self.say("type 1, 2, 3 or 4.")
+        result = session.self_grade(rating, elapsed)
+        self.say(f"rated {result.rating.label}.")
+        return result
+
+    def summary(self, summary: Summary, session: Session) -> None:
+        self.say()
+        if not summary.rows:
+            self.say("session over: nothing answered.")
+            return
+        minutes, seconds = divmod(round(summary.elapsed_s), 60)
+        self.say(
+            f"session over: {summary.answered} answered · {summary.right} right · "
+            f"{summary.almost} almost · {summary.wrong} wrong · score {summary.score:.0%} · "
+            f"{minutes}m{seconds:02d}s"
+        )
+        missed = session.missed_items()
+        if missed:
+            self.say("missed:")
+            last_rows = {row.item: row for row in summary.rows}
+            for item in missed:
+                row = last_rows[item]
+                self.say(f"  {WRONG_MARK} {item.deck.id}/{item.card_key}: {_brief(row)}")
+            self.say("retry them with: srcquiz review --plain --mode missed")
+
+
+def _brief(row: SummaryRow) -> str:
+    """One line for a missed card: what was typed and what was right."""
+    if isinstance(row.item.question, (Order, Match)):
+        return f"right: {row.expected}"
+    return f"{row.given or '(nothing)'} → {row.expected}"
+
+
+def _letters(n: int) -> list[str]:
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    return [
+        alphabet[i] if i < 26 else f"{alphabet[i // 26 - 1]}{alphabet[i % 26]}" for i in range(n)
+    ]
+
+
+def _numbers(line: str) -> list[int]:
+    tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
+    if not all(t.isdigit() for t in tokens):
+        raise Retry("type numbers only, separated by spaces.")
+    return [int(t) for t in tokens]
+
+
+def parse_response(item: StudyItem, line: str) -> object:
+    """Turn a typed line into the response `grade()` expects for this kind."""
+    q = item.question
+    text = line.strip()
+    if isinstance(q, Choice):
+        if not text:
+            return frozenset()
+        shown = item.order
+        picks = _numbers(text)
+        if any(not 1 <= p <= len(shown) for p in picks):
+            raise Retry(f"type option numbers from 1 to {len(shown)}.")
+        if not q.multi and len(set(picks)) > 1:
+            raise Retry("choose one option: type its number.")
+        return frozenset(shown[p - 1] for p in picks)
+    if isinstance(q, TrueFalse):
+        if not text:
+            return ""
+        value = parse_truefalse(text)
+        if value is None:
+            raise Retry("type t (true) or f (false).")
+        return value
+    if isinstance(q, Cloze):
+        blanks = max(1, item.blanks())
+        parts = [p.strip() for p in line.split("|")] if blanks > 1 else [text]
+        if blanks > 1 and text and len(parts) != blanks:
+            raise Retry(f"type {blanks} answers separated by ' | '.")
+        return tuple(parts)
+    if isinstance(q, Order):
+        if not text:
+            return ()
+        picks = _numbers(text)
+        n = len(item.order)
+        if sorted(picks) != list(range(1, n + 1)):
+            raise Retry(f"type each number from 1 to {n} once, in the right order.")
+        return tuple(item.order[p - 1] for p in picks)
+    if isinstance(q, Match):
+        if not text:
+            return {}
+        letters = _letters(len(q.pairs))
+        rights = item.shown_rights()
+        tokens = re.findall(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b", text.lower())
+        leftover = re.sub(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b", "", text.lower())
+        if not tokens or re.sub(r"[\s,;]+", "", leftover):
+            raise Retry("pair numbers with letters like 1b 2a 3c.")
+        response: dict[str, str] = {}
+        for num, letter in tokens:
+            n = int(num)
+            if not 1 <= n <= len(q.pairs) or letter not in letters:
+                raise Retry(f"use numbers 1-{len(q.pairs)} and letters a-{letters[-1]}.")
+            response[q.pairs[n - 1][0]] = rights[letters.index(letter)]
+        return response
+    return text
+
+
+def _empty_message(session: Session) -> str:
+    if session.mode == "review":
+        return (
+            "nothing to review now: no cards are due and today's new cards are done; "
+            "practise anyway with --mode cram, or take a quiz."
+        )
+    if session.mode == "missed":
+        return "nothing to retry: the last session had no wrong answers."
+    return "no questions to ask in these decks."
+
+
+def run_session(session: Session, ui: PlainUI) -> int:
+    """Ask every card; returns the exit code (0 also when input ends early)."""
+    total = len(session.items)
+    if total == 0:
+        ui.say(_empty_message(session))
+        return 0
+    ui.say(f"{session.mode}: {total} card(s). Ctrl-D ends the session with a summary.")
+    code = 0
+    try:
+        while not session.done:
+            item = session.current()
+            assert item is not None
+            ui.show(item, session.position + 1, total)
+            if item.self_graded:
+                ui.self_graded(session, item)
+            else:
+                response, elapsed, hint_used = ui.read_answer(item)
+                result = session.answer(response, elapsed, hint_used)  # committed here
+                ui.feedback(result)
+                ui.override(session, result)
+            session.advance()
+    except EndOfInput:
+        pass
+    except KeyboardInterrupt:
+        code = 130
+    except UserError:
+        # e.g. the disk filled up: show what was saved, then the one-sentence error.
+        ui.summary(session.summary(), session)
+        raise
+    ui.summary(session.summary(), session)
+    return code
+
+
+def run_plain(
+    args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    from srcquiz.cli import db_path, load_selected
+    from srcquiz.store import Store
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    for stream in (stdin, stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    decks = load_selected(args, args.deck_ids)
+    limit = args.limit
+    if limit is not None and limit < 1:
+        raise UserError(f"--limit must be at least 1, not {limit}.")
+    store = Store.open(db_path(args))
+    try:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        session = Session.start(store, decks, mode=args.mode, limit=limit, seed=args.seed)
+        ui = PlainUI(stdin, stdout, interactive=stdin.isatty())
+        return run_session(session, ui)
+    finally:
+        store.close()
