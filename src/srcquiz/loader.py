@@ -801,9 +801,13 @@ def _too_deep(text: str) -> Diagnostic | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     m = event.start_mark
-                    return Diagnostic("", m.line + 1, m.column + 1, "error",
-                                      f"nests deeper than {MAX_DEPTH} levels; a deck is "
-                                      "never that deep")
+                    return Diagnostic(
+                        "",
+                        m.line + 1,
+                        m.column + 1,
+                        "error",
+                        f"nests deeper than {MAX_DEPTH} levels; a deck is never that deep",
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -831,6 +835,20 @@ def _parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, lis
             problem = "holds several YAML documents (`---`); a deck file is one document"
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         return None, [Diagnostic(path, line, col, "error", f"YAML syntax error: {problem}")]
+    except yaml.reader.ReaderError as exc:
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return None, [
+            Diagnostic(
+                path,
+                line,
+                col,
+                "error",
+                f"YAML syntax error: control character U+{ord(char):04X} is not allowed; remove it",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Diagnostic(path, 0, 0, "error", f"YAML error: {exc}")]
     except RecursionError:
