@@ -154,7 +154,7 @@ def load_selected(args: argparse.Namespace, deck_ids: Sequence[str] = ()):
     for p in paths:
         if not p.exists():
             raise UserError(f"{p}: no such deck file or folder.")
-    decks, diags = load_decks(paths)
+    decks, diags = load_decks(paths, cache=True)
     for d in diags:
         if d.severity == "error":
             print(d, file=sys.stderr)
@@ -217,7 +217,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from srcquiz.loader import load_decks
 
-    decks, diags = load_decks(deck_paths(args))
+    decks, diags = load_decks(deck_paths(args), cache=True)
     for d in diags:
         if d.severity == "error":
             print(d, file=sys.stderr)

@@ -30,7 +30,8 @@ from srcquiz.deck import (
     parse_cloze,
 )
 
-MAX_DECK_BYTES = 20 * 1024 * 1024
+# Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
+MAX_DECK_BYTES = 48 * 1024 * 1024
 DECK_SUFFIXES = (".yaml", ".yml")
 
 _T = "tag:yaml.org,2002:"
@@ -716,29 +717,34 @@ def _describe(node: Node) -> str:
     return f"`{node.value}`" if len(node.value) < 40 else "a long text"
 
 
-def read_deck_text(path: Path) -> tuple[str | None, Diagnostic | None]:
-    """The file's text, or one diagnostic saying why it cannot be a deck."""
+def read_deck_bytes(path: Path) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's bytes, or one diagnostic saying why it cannot be read as a deck."""
     name = str(path)
+    try:
+        if path.is_dir():
+            return None, Diagnostic(name, 0, 0, "error", "is a directory, not a deck file")
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            return None, Diagnostic(
+                name, 0, 0, "error",
+                f"is {size / 1048576:.1f} MB; decks are limited to "
+                f"{MAX_DECK_BYTES // 1048576} MB, split it into several decks",
+            )
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        return None, Diagnostic(name, 0, 0, "error", "no such file")
+    except PermissionError:
+        return None, Diagnostic(name, 0, 0, "error", "cannot be read: permission denied")
+    except OSError as exc:
+        return None, Diagnostic(name, 0, 0, "error", f"cannot be read: {exc.strerror or exc}")
+
+
+def decode_deck(data: bytes, name: str) -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 (BOM or not) or UTF-16 with a BOM; anything else is one diagnostic."""
 
     def fail(msg: str, line: int = 0, col: int = 0) -> tuple[None, Diagnostic]:
         return None, Diagnostic(name, line, col, "error", msg)
 
-    try:
-        if path.is_dir():
-            return fail("is a directory, not a deck file")
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            return fail(
-                f"is {size / 1048576:.1f} MB; decks are limited to "
-                f"{MAX_DECK_BYTES // 1048576} MB, split it into several decks"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return fail("no such file")
-    except PermissionError:
-        return fail("cannot be read: permission denied")
-    except OSError as exc:
-        return fail(f"cannot be read: {exc.strerror or exc}")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), None
@@ -860,8 +866,20 @@ def _parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, lis
     return deck, builder.diags
 
 
-def load_deck_file(path: Path) -> tuple[Deck | None, list[Diagnostic]]:
-    text, problem = read_deck_text(path)
+def load_deck_file(path: Path, *, cache: bool = False) -> tuple[Deck | None, list[Diagnostic]]:
+    """Load one deck file; with `cache`, an unchanged file comes from the deck cache."""
+    data, problem = read_deck_bytes(path)
+    if data is None:
+        return None, [problem] if problem else []
+    if cache:
+        from srcquiz.deck_cache import cached_parse
+
+        return cached_parse(path, data, lambda: parse_deck_bytes(data, path))
+    return parse_deck_bytes(data, path)
+
+
+def parse_deck_bytes(data: bytes, path: Path) -> tuple[Deck | None, list[Diagnostic]]:
+    text, problem = decode_deck(data, str(path))
     if text is None:
         return None, [problem] if problem else []
     return parse_deck(text, str(path), path.stem)
@@ -876,13 +894,15 @@ def deck_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
-def load_decks(paths: Iterable[Path]) -> tuple[list[Deck], list[Diagnostic]]:
+def load_decks(
+    paths: Iterable[Path], *, cache: bool = False
+) -> tuple[list[Deck], list[Diagnostic]]:
     """Load every deck under `paths`; a broken deck is reported and skipped."""
     decks: list[Deck] = []
     diags: list[Diagnostic] = []
     by_id: dict[str, Deck] = {}
     for f in deck_files(paths):
-        deck, found = load_deck_file(f)
+        deck, found = load_deck_file(f, cache=cache)
         diags.extend(found)
         if deck is None:
             continue
