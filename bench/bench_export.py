@@ -1,0 +1,95 @@
+"""Export speed: `srcquiz export` against genanki writing the same notes directly.
+
+    .venv/bin/python bench/bench_export.py [N]    (default 10,000 questions)
+
+The baseline gets every note's fields, tags and GUID computed beforehand (not
+timed) and only times genanki building the notes and writing the package, so
+the ratio is what srcquiz adds on top of genanki. Target: ratio <= 1.2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gen_deck import deck_yaml  # noqa: E402
+
+from srcquiz.loader import load_deck  # noqa: E402
+
+
+def best_of(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+
+    import genanki
+
+    from srcquiz import anki_export
+    from srcquiz.anki_templates import genanki_models
+    from srcquiz.highlight import _highlight
+
+    with tempfile.TemporaryDirectory() as tmp:
+        deck_path = Path(tmp) / "bench.yaml"
+        deck_path.write_text(deck_yaml(args.n), encoding="utf-8")
+        deck = load_deck(deck_path)
+        ours_path = Path(tmp) / "ours.apkg"
+        base_path = Path(tmp) / "genanki.apkg"
+
+        # The same notes, prepared up front for the baseline.
+        models = genanki_models()
+        media = anki_export.MediaCollector()
+        prepared = []
+        for q in deck.questions:
+            guid = anki_export.note_guid(deck.id, q.id)
+            prepared.append(
+                (
+                    models[q.kind],
+                    anki_export.note_fields(deck.id, q, guid, media),
+                    anki_export.note_tags(deck, q),
+                    guid,
+                )
+            )
+        name = anki_export.anki_deck_name("srcquiz", deck.title)
+
+        def baseline() -> None:
+            d = genanki.Deck(1 << 40, name, description=anki_export.deck_description(deck))
+            for i, (model, fields, tags, guid) in enumerate(prepared):
+                d.add_note(genanki.Note(model=model, fields=fields, tags=tags, guid=guid, due=i))
+            genanki.Package(d).write_to_file(str(base_path))
+
+        def ours() -> None:
+            _highlight.cache_clear()
+            anki_export.export_decks([deck], ours_path)
+
+        ours()  # warm up imports and lexers
+        baseline()
+        t_base = best_of(args.runs, baseline)
+        t_ours = best_of(args.runs, ours)
+        codes = sum(1 for q in deck.questions if q.code)
+        distinct = len({(q.code, q.lang) for q in deck.questions if q.code})
+        print(f"{args.n} questions ({codes} with code, {distinct} distinct snippet(s))")
+        print(f"genanki directly: {t_base:.3f} s  ({base_path.stat().st_size / 1e6:.1f} MB)")
+        print(f"srcquiz export:   {t_ours:.3f} s  ({ours_path.stat().st_size / 1e6:.1f} MB)")
+        print(f"ratio:            {t_ours / t_base:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,656 @@
+"""`srcquiz export`: decks to an Anki package (.apkg) that re-imports cleanly.
+
+Re-import safety rests on three things: each note's GUID comes from (deck id,
+question id), so edits update notes in place; note types keep fixed ids and
+fields (`srcquiz.anki_templates`); and genanki's timestamp is left to the
+clock, because Anki only takes an incoming note that is newer than its own.
+
+All deck text is HTML-escaped (and `{`/`}` become entities) before it reaches
+a field, so a card shows exactly what the deck says and nothing in it runs or
+reads as template or cloze syntax. The package is written to a temporary file
+beside the target and renamed over it only once complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import hashlib
+import html
+import itertools
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+from urllib.parse import quote
+
+from srcquiz.deck import (
+    Anchor,
+    Card,
+    Choice,
+    Cloze,
+    Deck,
+    Match,
+    Number,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+    parse_cloze,
+)
+from srcquiz.errors import UserError
+from srcquiz.highlight import highlight_html
+
+DATA_VERSION = 1
+DECK_META_RE = re.compile(r"<!--srcquiz-deck (.*?)-->", re.DOTALL)
+MEDIA_EXTS = frozenset(
+    ".png .jpg .jpeg .gif .svg .webp .bmp .avif .mp3 .ogg .oga .wav .m4a .flac .mp4 .webm".split()
+)
+# `![alt](file.png)` puts a media file that sits beside the deck on the card;
+# `code` becomes <code>code</code>.
+INLINE_RE = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+)\)|`([^`\n]+)`")
+
+MediaFn = Callable[[str], "str | None"]
+
+
+# -- text to HTML -------------------------------------------------------------
+
+
+_SPECIAL = re.compile(r"[&<>{}\n]")
+
+
+def esc(text: str) -> str:
+    """Escaped HTML text; braces as entities so `{{...}}` is never template syntax."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("\n", "<br>")
+    )
+
+
+def esc_attr(text: str) -> str:
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def media_ext(ref: str) -> bool:
+    return PurePosixPath(ref.lower()).suffix in MEDIA_EXTS
+
+
+def text_html(text: str, media: MediaFn | None = None) -> str:
+    """Deck text as card HTML: escaped, line breaks kept, `code` and media refs rendered."""
+    if "`" not in text and "![" not in text:
+        return esc(text)
+    out: list[str] = []
+    last = 0
+    for m in INLINE_RE.finditer(text):
+        if m.group(3) is not None:
+            piece = f"<code>{esc(m.group(3))}</code>"
+        else:
+            name = media(m.group(2)) if media is not None else None
+            if name is None:
+                continue  # not a media file: stays literal text
+            piece = f'<img src="{esc_attr(name)}" alt="{esc_attr(m.group(1))}">'
+        out.append(esc(text[last : m.start()]))
+        out.append(piece)
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def cloze_html(prompt: str, media: MediaFn | None = None) -> str:
+    """A deck cloze as Anki cloze text; `:` inside a deletion becomes `&#58;` so that
+    `std::vector` stays one answer instead of an answer and a hint."""
+    out: list[str] = []
+    last = 0
+    for d in parse_cloze(prompt):
+        out.append(text_html(prompt[last : d.start], media))
+        answer = text_html(d.answer, media).replace(":", "&#58;")
+        hint = "::" + text_html(d.hint, media).replace(":", "&#58;") if d.hint else ""
+        out.append(f"{{{{c{d.number}::{answer}{hint}}}}}")
+        last = d.end
+    out.append(text_html(prompt[last:], media))
+    return "".join(out)
+
+
+def number_text(value: float) -> str:
+    """The number as a learner would type it (no thousands separators)."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def anchor_url(anchor: Anchor) -> str | None:
+    if not (anchor.repo and anchor.version):
+        return None
+    base = f"https://github.com/{anchor.repo}"
+    if anchor.path:
+        return f"{base}/blob/{quote(anchor.version, safe='')}/{quote(anchor.path)}"
+    return f"{base}/tree/{quote(anchor.version, safe='')}"
+
+
+def anchor_html(anchor: Anchor | None) -> str:
+    if anchor is None or not anchor.label():
+        return ""
+    label = esc(anchor.label())
+    url = anchor_url(anchor)
+    return f'<a href="{esc_attr(url)}">{label}</a>' if url else label
+
+
+def permutation(seed: str, n: int, derange: bool) -> list[int]:
+    """A stable shuffle of range(n): the same note shows the same order every export.
+    With `derange`, never the identity (an `order` question must not show its answer)."""
+    perm = sorted(range(n), key=lambda i: zlib.crc32(f"{seed}\x1f{i}".encode()))
+    if derange and n > 1 and perm == list(range(n)):
+        perm = perm[1:] + perm[:1]
+    return perm
+
+
+def _list(items: Sequence[str], cls: str, media: MediaFn | None, kind: str = "") -> str:
+    type_attr = f' type="{kind}"' if kind else ""
+    lis = "".join(f"<li>{text_html(s, media)}</li>" for s in items)
+    return f'<ol class="{cls}"{type_attr}>{lis}</ol>'
+
+
+def _options(
+    options: Sequence[str],
+    right: set[int],
+    order: Sequence[int],
+    multi: bool,
+    media: MediaFn | None,
+) -> str:
+    ok = ' class="sq-ok"'
+    lis = "".join(
+        f'<li data-n="{i}"{ok if i in right else ""}>{text_html(options[i], media)}</li>'
+        for i in order
+    )
+    return f'<ol class="sq-opts" data-multi="{1 if multi else 0}">{lis}</ol>'
+
+
+def kind_fields(q: Question, seed: str, media: MediaFn | None) -> list[str]:
+    """The note type's own fields (before the common ones), in field order."""
+    if isinstance(q, Cloze):
+        return [cloze_html(q.prompt, media)]
+    prompt = text_html(q.prompt, media)
+    if isinstance(q, Card):
+        return [prompt, text_html(q.answer, media), "y" if q.reversed else ""]
+    if isinstance(q, Short):
+        return [prompt, esc(q.answer), " &middot; ".join(esc(a) for a in q.accept)]
+    if isinstance(q, Number):
+        tol = number_text(q.tolerance) if q.tolerance else ""
+        return [prompt, number_text(q.answer), esc(q.unit or ""), tol]
+    if isinstance(q, Choice):
+        order = permutation(seed, len(q.options), False) if q.shuffle else range(len(q.options))
+        answers = "<br>".join(text_html(q.options[i], media) for i in sorted(q.correct))
+        return [prompt, _options(q.options, set(q.correct), order, q.multi, media), answers]
+    if isinstance(q, TrueFalse):
+        right = {0 if q.answer else 1}
+        return [
+            prompt,
+            _options(("True", "False"), right, (0, 1), False, None),
+            "True" if q.answer else "False",
+        ]
+    if isinstance(q, Order):
+        shuffled = [q.items[i] for i in permutation(seed, len(q.items), True)]
+        return [
+            prompt,
+            _list(shuffled, "sq-list sq-items", media, "A"),
+            _list(q.items, "sq-list sq-order", media),
+        ]
+    if isinstance(q, Match):
+        lefts = [left for left, _ in q.pairs]
+        rights = [q.pairs[i][1] for i in permutation(seed, len(q.pairs), True)]
+        rows = "".join(
+            f'<tr><td>{text_html(left, media)}</td><td class="sq-arrow">&rarr;</td>'
+            f"<td>{text_html(right, media)}</td></tr>"
+            for left, right in q.pairs
+        )
+        return [
+            prompt,
+            _list(lefts, "sq-list sq-left", media),
+            _list(rights, "sq-list sq-right", media, "a"),
+            f'<table class="sq-pairs">{rows}</table>',
+        ]
+    raise ValueError(f"unknown question kind {q.kind}")
+
+
+def note_fields(deck_id: str, q: Question, seed: str, media: MediaFn | None) -> list[str]:
+    """Every field of the question's note, in the note type's field order."""
+    return [
+        *kind_fields(q, seed, media),
+        text_html(q.explanation, media),
+        highlight_html(q.code, q.lang) if q.code else "",
+        text_html(q.hint, media) if q.hint else "",
+        esc(q.source),
+        anchor_html(q.anchor),
+        data_json({"v": DATA_VERSION, "deck": deck_id, "q": question_data(q)}),
+    ]
+
+
+def note_tags(deck: Deck, q: Question) -> list[str]:
+    """Deck tags, question tags and the kind; no spaces (Anki splits tags on them)."""
+    seen: set[str] = set()
+    out = []
+    for tag in (*deck.tags, *q.tags, q.kind):
+        if not tag.isprintable() or " " in tag or "\u3000" in tag:
+            tag = "_".join(tag.split())
+        key = tag.casefold()
+        if tag and key not in seen:
+            seen.add(key)
+            out.append(tag)
+    return out
+
+
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+def note_guid(deck_id: str, question_id: str) -> str:
+    """The note's Anki GUID, fixed forever by the deck and question ids (`/` cannot
+    occur in an id, so no two pairs collide); Anki's base91 form, as genanki makes."""
+    digest = hashlib.sha256(f"srcquiz:{deck_id}/{question_id}".encode()).digest()
+    n = int.from_bytes(digest[:8], "big")
+    out = []
+    while n:
+        n, r = divmod(n, 91)
+        out.append(_BASE91[r])
+    return "".join(reversed(out))
+
+
+# -- the hidden data field ----------------------------------------------------
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def data_json(value: Any) -> str:
+    """Compact JSON that contains no HTML special characters."""
+    return (
+        _JSON.encode(value).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    )
+
+
+def anchor_data(anchor: Anchor) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in (
+            ("repo", anchor.repo),
+            ("path", anchor.path),
+            ("symbol", anchor.symbol),
+            ("version", anchor.version),
+        )
+        if v
+    }
+
+
+def question_data(q: Question) -> dict[str, Any]:
+    """The question in deck-file form (keys as in YAML), complete enough to rebuild it."""
+    d: dict[str, Any] = {"id": q.id, "kind": q.kind, "prompt": q.prompt}
+    if isinstance(q, Card):
+        d["answer"] = q.answer
+        d["reversed"] = q.reversed
+    elif isinstance(q, Short):
+        d["answer"] = q.answer
+        d["accept"] = list(q.accept)
+        d["fuzzy"] = q.fuzzy
+    elif isinstance(q, Number):
+        d["answer"] = q.answer
+        d["tolerance"] = q.tolerance
+        if q.unit is not None:
+            d["unit"] = q.unit
+    elif isinstance(q, Choice):
+        d["options"] = list(q.options)
+        d["answer"] = list(q.answers) if q.multi else q.options[q.correct[0]]
+        d["shuffle"] = q.shuffle
+    elif isinstance(q, TrueFalse):
+        d["answer"] = q.answer
+    elif isinstance(q, Order):
+        d["items"] = list(q.items)
+    elif isinstance(q, Match):
+        d["pairs"] = [list(p) for p in q.pairs]
+    if q.explanation:
+        d["explanation"] = q.explanation
+    if q.source:
+        d["source"] = q.source
+    if q.anchor is not None:
+        d["anchor"] = anchor_data(q.anchor)
+    for key in ("code", "lang", "hint"):
+        if getattr(q, key) is not None:
+            d[key] = getattr(q, key)
+    if q.tags:
+        d["tags"] = list(q.tags)
+    return d
+
+
+def deck_meta(deck: Deck) -> dict[str, Any]:
+    meta: dict[str, Any] = {"v": DATA_VERSION, "id": deck.id, "title": deck.title}
+    if deck.description:
+        meta["description"] = deck.description
+    meta["sources"] = list(deck.sources)
+    meta["tags"] = list(deck.tags)
+    meta["shuffle"] = deck.shuffle
+    if deck.anchor is not None:
+        meta["anchor"] = anchor_data(deck.anchor)
+    return meta
+
+
+def deck_description(deck: Deck) -> str:
+    """Visible description plus the deck's settings in a comment, for `srcquiz import`."""
+    shown = text_html(deck.description) if deck.description else ""
+    return f"{shown}<!--srcquiz-deck {data_json(deck_meta(deck))}-->"
+
+
+# -- media --------------------------------------------------------------------
+
+
+class MediaCollector:
+    """Resolves `![alt](file)` references against the deck's folder, refusing any
+    that would reach outside it, and remembers the files to pack."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, Path] = {}
+        self.where = ""
+        self.folder: Path | None = None
+
+    def __call__(self, ref: str) -> str | None:
+        if not media_ext(ref):
+            return None
+        where = self.where
+        if "://" in ref or ref.startswith("//"):
+            raise UserError(
+                f"{where}: `{ref}` is a link, not a file; save it beside the deck and "
+                "refer to it by name."
+            )
+        if ref.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", ref) or "\\" in ref:
+            raise UserError(
+                f"{where}: media path `{ref}` is absolute; keep media files in the deck's "
+                "folder and give their path relative to it."
+            )
+        if ".." in PurePosixPath(ref).parts:
+            raise UserError(
+                f"{where}: media path `{ref}` goes outside the deck's folder (`..`); keep "
+                "media files in the deck's folder."
+            )
+        if self.folder is None:
+            raise UserError(f"{where}: media file `{ref}` cannot be found: the deck has no folder.")
+        folder = self.folder.resolve()
+        path = (folder / ref).resolve()
+        if not path.is_relative_to(folder):
+            raise UserError(
+                f"{where}: media file `{ref}` is a link to outside the deck's folder; "
+                "copy the file into the folder instead."
+            )
+        if not path.is_file():
+            raise UserError(f"{where}: media file `{ref}` does not exist in {self.folder}.")
+        name = path.name
+        known = self.files.get(name)
+        if known is not None and known != path and known.read_bytes() != path.read_bytes():
+            raise UserError(
+                f"{where}: two different media files are named `{name}` ({known} and {path}); "
+                "Anki keeps media in one folder, so rename one of them."
+            )
+        self.files.setdefault(name, path)
+        return name
+
+
+# -- the package --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    path: Path
+    decks: int
+    notes: int
+    cards: int
+    media: int
+
+
+def anki_deck_name(parent: str, title: str) -> str:
+    title = " ".join(title.split()).replace("::", ":")
+    parent = "::".join(p.strip() for p in parent.split("::") if p.strip())
+    return f"{parent}::{title}" if parent else title
+
+
+def _deck_id(name: str) -> int:
+    """Anki matches decks by name; the id only has to be stable and not 1 (Default)."""
+    return (1 << 40) + int.from_bytes(hashlib.sha1(name.encode()).digest()[:5], "big")
+
+
+def card_ords(q: Question) -> list[int]:
+    """Which of the note type's cards Anki makes for this note (0-based ords):
+    the reverse template only when `reversed`, one cloze card per number."""
+    if isinstance(q, Cloze):
+        return [n - 1 for n in q.numbers()]
+    if isinstance(q, Card) and q.reversed:
+        return [0, 1]
+    return [0]
+
+
+@dataclass(slots=True)
+class AnkiNote:
+    guid: str
+    kind: str
+    fields: list[str]
+    tags: list[str]
+    ords: list[int]
+
+
+@dataclass(slots=True)
+class AnkiDeck:
+    id: int
+    name: str
+    description: str
+    notes: list[AnkiNote]
+
+
+def build_anki_decks(decks: Sequence[Deck], parent: str, media: MediaCollector) -> list[AnkiDeck]:
+    """One Anki deck per deck, `parent::title`, one note per question."""
+    out = []
+    taken: set[str] = set()
+    for deck in decks:
+        name = anki_deck_name(parent, deck.title)
+        if name.casefold() in taken:
+            name = anki_deck_name(parent, f"{deck.title} ({deck.id})")
+        taken.add(name.casefold())
+        media.folder = Path(deck.path).parent if deck.path else None
+        notes = []
+        for q in deck.questions:
+            media.where = f"{deck.path or deck.id}: question `{q.id}`"
+            guid = note_guid(deck.id, q.id)
+            notes.append(
+                AnkiNote(
+                    guid,
+                    q.kind,
+                    note_fields(deck.id, q, guid, media),
+                    note_tags(deck, q),
+                    card_ords(q),
+                )
+            )
+        out.append(AnkiDeck(_deck_id(name), name, deck_description(deck), notes))
+    return out
+
+
+def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
+    """The package's collection database (schema 11, as genanki writes it), in memory.
+
+    genanki writes the schema, the collection row, the decks and the note types.
+    Notes and cards go in with one bulk insert each, holding the rows genanki's
+    `Note.write_to_db` would write: its row-at-a-time inserts, per-note objects and
+    scan for unescaped HTML would cost more than building every field (all deck
+    text is escaped by `note_fields` already).
+    """
+    import genanki
+
+    from srcquiz.anki_templates import genanki_models
+
+    models = genanki_models()
+    timestamp = time.time()  # never pinned: Anki skips notes that are not newer
+    mod = int(timestamp)
+    ids = itertools.count(int(timestamp * 1000))
+    conn = sqlite3.connect(":memory:")
+    try:
+        cursor = conn.cursor()
+        shells = []
+        for deck in anki_decks:
+            shell = genanki.Deck(deck.id, deck.name, description=deck.description)
+            for kind in {n.kind for n in deck.notes}:
+                shell.add_model(models[kind])
+            shells.append(shell)
+        genanki.Package(shells).write_to_db(cursor, timestamp, ids)
+        notes, cards = [], []
+        due = 0
+        for deck in anki_decks:
+            for note in deck.notes:
+                nid = next(ids)
+                fields = "\x1f".join(note.fields)
+                notes.append(
+                    (
+                        nid,
+                        note.guid,
+                        models[note.kind].model_id,
+                        mod,
+                        -1,
+                        f" {' '.join(note.tags)} ",
+                        fields,
+                        note.fields[0],
+                        0,
+                        0,
+                        "",
+                    )
+                )
+                for ord_ in note.ords:
+                    cards.append(
+                        (
+                            next(ids),
+                            nid,
+                            deck.id,
+                            ord_,
+                            mod,
+                            -1,
+                            0,
+                            0,
+                            due,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            "",
+                        )
+                    )
+                due += 1
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def write_package(out: IO[bytes], collection: bytes, media: dict[str, Path]) -> None:
+    names = sorted(media)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("collection.anki2", collection)
+        z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
+        for i, name in enumerate(names):
+            z.write(media[name], str(i))
+
+
+def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -> ExportSummary:
+    media = MediaCollector()
+    anki_decks = build_anki_decks(decks, parent, media)
+    collection = package_bytes(anki_decks)
+    write_atomically(output, lambda f: write_package(f, collection, media.files))
+    return ExportSummary(
+        path=output,
+        decks=len(decks),
+        notes=sum(len(d.questions) for d in decks),
+        cards=sum(len(n.ords) for d in anki_decks for n in d.notes),
+        media=len(media.files),
+    )
+
+
+# -- writing safely -----------------------------------------------------------
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the device"
+    if exc.errno == errno.ENOENT:
+        return "the folder does not exist"
+    return (exc.strerror or str(exc)).rstrip(".").lower()
+
+
+def write_atomically(output: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write to a temporary file beside `output`, then rename it over `output`:
+    a failure at any point leaves the previous file as it was."""
+    if output.is_dir():
+        example = output / "srcquiz.apkg"
+        raise UserError(f"{output} is a folder; give a file name such as {example}.")
+    folder = output.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot write {output}: the folder {folder} does not exist.")
+    kept = " The previous file is unchanged." if output.exists() else ""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(output))
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(output: Path) -> int:
+    try:
+        return output.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+# -- the command --------------------------------------------------------------
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from srcquiz.cli import load_selected
+
+    decks = load_selected(args, args.deck_ids)
+    output: Path = args.output.expanduser()
+    summary = export_decks(decks, output, parent=args.parent)
+    media = f", {summary.media} media file(s)" if summary.media else ""
+    print(
+        f"wrote {summary.path}: {summary.notes} note(s), {summary.cards} card(s) "
+        f"in {summary.decks} deck(s){media}"
+    )
+    return 0
