@@ -78,6 +78,16 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
     dest = folder / f"{stem}-{now.date().isoformat()}.sqlite3"
     if dest.exists():
         return None
+    # The copy reads every page anyway: check them first, so a damaged database is
+    # reported now and never rotates the good copies out.
+    from srcquiz.store import _corrupt, explain
+
+    try:
+        problems = store.connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as exc:
+        raise explain(exc, store.path) from None
+    if [row[0] for row in problems] != ["ok"]:
+        raise _corrupt(store.path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _copy_with_backup_api(store.connection, dest)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import json
+import os
 import sqlite3
 import struct
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -282,6 +283,13 @@ class Store:
                     f"cannot create the folder {path.parent} for {path.name} ({reason}); "
                     "choose another location with --db."
                 ) from None
+        # SQLite needs to write the file and create its -wal/-shm files beside it.
+        if not os.access(path.parent, os.W_OK) or (existed and not os.access(path, os.W_OK)):
+            where = "file" if existed and os.access(path.parent, os.W_OK) else "folder"
+            raise UserError(
+                f"cannot save progress to {path}: its {where} is read-only; make it writable "
+                "or choose another location with --db."
+            )
         try:
             conn = sqlite3.connect(
                 path,
