@@ -444,7 +444,7 @@ def test_two_processes_write_one_database_at_once(tmp_path):
     ]
     results = [p.communicate(timeout=120) for p in procs]
     for proc, (out, err) in zip(procs, results, strict=True):
-        assert out.strip() == f"done {proc.args[3]}"
+        assert out.strip() == f"done {proc.args[4]}"
         assert proc.returncode == 0, err
         assert "locked" not in err
     with Store.open(path) as store:
