@@ -1,0 +1,53 @@
+"""`srcquiz` (no command), `srcquiz review|quiz` without --plain: check the terminal,
+load the decks, open the store, run the app.
+
+Every failure before the app starts (no terminal, a dumb one, a bad deck id, a
+damaged database) is one sentence via UserError, never a half-drawn screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from srcquiz.errors import UserError
+
+PLAIN_HINT = "use `srcquiz review --plain` (or `srcquiz quiz --plain`) to study line by line"
+
+
+def check_terminal() -> None:
+    if os.environ.get("TERM", "") == "dumb":
+        raise UserError(f"this terminal (TERM=dumb) cannot show the full-screen app; {PLAIN_HINT}.")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(f"the full-screen app needs a terminal, not a pipe or file; {PLAIN_HINT}.")
+
+
+def run_app(args: argparse.Namespace) -> int:
+    check_terminal()
+    from srcquiz.cli import db_path, load_selected
+    from srcquiz.store import Store
+    from srcquiz.tui.app import SrcquizApp, StartRequest
+
+    decks = load_selected(args)
+    start = None
+    if getattr(args, "command", None) in ("review", "quiz"):
+        wanted = tuple(args.deck_ids or ())
+        known = {d.id for d in decks}
+        missing = [i for i in wanted if i not in known]
+        if missing:
+            raise UserError(
+                f"no deck with id {', '.join(missing)} (decks: {', '.join(sorted(known))})."
+            )
+        if args.limit is not None and args.limit < 1:
+            raise UserError("--limit must be at least 1.")
+        start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
+    store = Store.open(db_path(args))
+    try:
+        app = SrcquizApp(
+            decks, store, seed=getattr(args, "seed", None), start=start, warnings=store.warnings
+        )
+        app.run()
+    finally:
+        store.close()
+    return app.return_code or 0

@@ -1,0 +1,53 @@
+"""What every srcquiz screen shares: a polite message instead of a squashed layout."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+# Below this the layouts cannot show a question and its answer widget legibly.
+MIN_WIDTH = 50
+MIN_HEIGHT = 12
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+class TooSmall(Static):
+    """Shown alone (by CSS) while the terminal is smaller than MIN_WIDTH x MIN_HEIGHT."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"The terminal is too small for srcquiz: make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            markup=False,
+        )
+
+
+class _SizeAware:
+    """Toggle the `-too-small` class; the stylesheet hides everything but TooSmall."""
+
+    def _check_size(self) -> None:
+        size = self.app.size  # type: ignore[attr-defined]
+        self.set_class(too_small(size.width, size.height), "-too-small")  # type: ignore[attr-defined]
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size()
+
+    def on_screen_resume(self) -> None:
+        self._check_size()
+
+
+class BaseScreen(_SizeAware, Screen):
+    def compose_too_small(self) -> ComposeResult:
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        self._check_size()
+
+
+class BaseModal(_SizeAware, ModalScreen):
+    def on_mount(self) -> None:
+        self._check_size()

@@ -1,0 +1,259 @@
+"""One question at a time, then feedback, then the next; the engine decides everything.
+
+Phases: `ask` (the answer widget has focus), `feedback` (the answer is saved; 1-4
+override the rating, Enter goes on) and, for flashcards, `reveal` (the back is
+shown; 1-4 rate it and go on). Feedback moves focus to the scrollable body so
+the rating keys reach the screen instead of a text input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from srcquiz.errors import UserError
+from srcquiz.scheduler import Rating
+from srcquiz.tui.screens.base import BaseScreen
+from srcquiz.tui.widgets.answer import AnswerWidget, answer_widget_for
+from srcquiz.tui.widgets.answer.card import CardAnswer
+from srcquiz.tui.widgets.session.feedback import FeedbackPanel
+from srcquiz.tui.widgets.session.progress import SessionProgress
+from srcquiz.tui.widgets.session.prompt import PromptView
+
+if TYPE_CHECKING:
+    from srcquiz.session import AnswerResult, Session
+    from srcquiz.tui.app import SrcquizApp
+
+MODE_TITLES = {"review": "Review", "quiz": "Quiz", "cram": "Cram", "missed": "Missed"}
+
+
+def session_title(session: Session) -> str:
+    decks = session.decks
+    what = decks[0].title if len(decks) == 1 else f"{len(decks)} decks"
+    return f"{MODE_TITLES.get(session.mode, session.mode)} · {what}"
+
+
+class SessionBody(VerticalScroll):
+    """Holds the question; focused during feedback so ↑↓ scroll and 1-4 reach the screen."""
+
+
+class SessionScreen(BaseScreen):
+    BINDINGS = [
+        Binding("escape", "leave", "End session"),
+        Binding("ctrl+g", "hint", "Hint"),
+        Binding("1", "rate(1)", "Again"),
+        Binding("2", "rate(2)", "Hard"),
+        Binding("3", "rate(3)", "Good"),
+        Binding("4", "rate(4)", "Easy"),
+        Binding("enter", "next", "Next", key_display="⏎"),
+    ]
+
+    app: SrcquizApp
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="session")
+        self.session = session
+        self.phase = "ask"
+        self.hint_used = False
+        self.result: AnswerResult | None = None
+        self.started_at = 0.0  # seconds on the app clock when the question was shown
+        self.session_started = 0.0
+
+    # -- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_too_small()
+        yield SessionProgress(session_title(self.session), len(self.session.items))
+        yield SessionBody(id="session-body", classes="body")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        super().on_mount()
+        self.session_started = self._seconds()
+        self.set_interval(1.0, self._tick)
+        await self._show_current()
+
+    def _seconds(self) -> float:
+        return self.app.clock().timestamp()
+
+    def _tick(self) -> None:
+        self.query_one(SessionProgress).show_elapsed(self._seconds() - self.session_started)
+
+    def answered_count(self) -> int:
+        return len(self.session.results)
+
+    # -- showing a question ----------------------------------------------------
+
+    async def _show_current(self) -> None:
+        item = self.session.current()
+        if item is None:
+            self._finish()
+            return
+        self.phase = "ask"
+        self.hint_used = False
+        self.result = None
+        self.started_at = self._seconds()
+        body = self.query_one(SessionBody)
+        await body.remove_children()
+        widget = answer_widget_for(item)
+        shows_text = item.question.kind == "cloze"
+        await body.mount_all(
+            [
+                PromptView(item, show_prompt=not shows_text, show_deck=len(self.session.decks) > 1),
+                Static(widget.instructions(), id="instructions", markup=False),
+                widget,
+            ]
+        )
+        body.scroll_home(animate=False)
+        self.call_after_refresh(widget.focus_answer)
+        self._update_progress()
+        self.refresh_bindings()
+
+    def _update_progress(self) -> None:
+        s = self.session
+        self.query_one(SessionProgress).show(s.position, len(s.items), len(s.results))
+        self._tick()
+
+    def _answer_widget(self) -> AnswerWidget | None:
+        found = self.query(AnswerWidget)
+        return found.first() if found else None
+
+    # -- answering -------------------------------------------------------------
+
+    @on(AnswerWidget.Submitted)
+    async def _submitted(self, event: AnswerWidget.Submitted) -> None:
+        event.stop()
+        if self.phase != "ask":
+            return
+        elapsed = self._seconds() - self.started_at
+        result = self._engine(
+            lambda: self.session.answer(
+                event.response, elapsed, self.hint_used, at=self.app.clock()
+            )
+        )
+        if result is None:
+            return
+        self.result = result
+        await self._show_feedback(FeedbackPanel(result.item, result), "feedback")
+
+    @on(CardAnswer.Revealed)
+    async def _revealed(self, event: CardAnswer.Revealed) -> None:
+        event.stop()
+        if self.phase != "ask":
+            return
+        item = self.session.current()
+        assert item is not None
+        await self._show_feedback(FeedbackPanel(item, None), "reveal")
+
+    async def _show_feedback(self, panel: FeedbackPanel, phase: str) -> None:
+        self.phase = phase
+        widget = self._answer_widget()
+        if widget is not None:
+            widget.settle()
+        body = self.query_one(SessionBody)
+        for node in body.query("#instructions"):
+            node.display = False
+        await body.mount(panel)
+        body.focus()
+        body.scroll_to_widget(panel, animate=False)
+        self._update_progress()
+        self.refresh_bindings()
+
+    def _engine(self, call: Callable[[], AnswerResult]) -> AnswerResult | None:
+        """Run an engine call; a store failure becomes a message, never a crash."""
+        try:
+            return call()
+        except UserError as exc:
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return None
+
+    # -- actions ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate":
+            return self.phase in ("feedback", "reveal")
+        if action == "next":
+            return self.phase in ("feedback", "reveal")
+        if action == "hint":
+            item = self.session.current()
+            return self.phase == "ask" and item is not None and bool(item.question.hint)
+        return True
+
+    async def action_rate(self, rating: int) -> None:
+        if self.phase == "reveal":
+            elapsed = self._seconds() - self.started_at
+            result = self._engine(
+                lambda: self.session.self_grade(Rating(rating), elapsed, at=self.app.clock())
+            )
+            if result is not None:
+                self.result = result
+                await self._next()
+        elif self.phase == "feedback":
+            result = self._engine(lambda: self.session.rate(Rating(rating)))
+            if result is not None:
+                self.result = result
+                self.query_one(FeedbackPanel).show_rating(result.rating)
+
+    async def action_next(self) -> None:
+        if self.phase == "reveal":
+            await self.action_rate(int(Rating.GOOD))
+        elif self.phase == "feedback":
+            await self._next()
+
+    async def _next(self) -> None:
+        self.session.advance()
+        await self._show_current()
+
+    def action_hint(self) -> None:
+        if self.phase == "ask" and self.query_one(PromptView).show_hint():
+            self.hint_used = True
+            self.refresh_bindings()
+
+    @on(FeedbackPanel.Rate)
+    async def _rate_clicked(self, event: FeedbackPanel.Rate) -> None:
+        event.stop()
+        await self.action_rate(int(event.rating))
+
+    @on(FeedbackPanel.Next)
+    async def _next_clicked(self, event: FeedbackPanel.Next) -> None:
+        event.stop()
+        await self.action_next()
+
+    def action_leave(self) -> None:
+        """End the session early (after a confirmation); answers are already saved."""
+        answered = self.answered_count()
+        if answered == 0:
+            self.app.pop_screen()
+            return
+        from srcquiz.tui.screens.confirm import ConfirmScreen
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self._finish()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "End this session now?",
+                f"Your {answered} answer{'s are' if answered != 1 else ' is'} saved; "
+                "you will see the summary.",
+                yes="End session",
+            ),
+            done,
+        )
+
+    def _finish(self) -> None:
+        from srcquiz.tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.session))
+
+    def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        yield ("End session", "Stop here and see the summary", self.action_leave)
+        item = self.session.current()
+        if self.phase == "ask" and item is not None and item.question.hint:
+            yield ("Hint", "Show the hint (rates the answer Hard at best)", self.action_hint)

@@ -1,0 +1,136 @@
+"""Progress: a per-deck table and three charts (reviews per day, retention, due forecast).
+
+Imported only when opened: textual-plotext is not part of start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from srcquiz.tui.screens.base import BaseScreen
+from srcquiz.tui.widgets.tables import PassiveTable
+
+if TYPE_CHECKING:
+    from srcquiz.deck import Deck
+    from srcquiz.tui.app import SrcquizApp
+
+HISTORY_DAYS = 30
+FORECAST_DAYS = 14
+
+
+class Chart(PlotextPlot):
+    """A plot that renders nothing rather than fail when squeezed very small."""
+
+    def render(self) -> RenderResult:
+        if self.size.width < 12 or self.size.height < 6:
+            return ""
+        return super().render()
+
+
+class StatsScreen(BaseScreen):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back"),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+    ]
+
+    app: SrcquizApp
+
+    def __init__(self, decks: list[Deck]) -> None:
+        super().__init__(id="stats")
+        self.decks = decks
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_too_small()
+        with Vertical(classes="body"):
+            yield Static(self._title(), id="stats-title", markup=False)
+            yield PassiveTable(id="stats-table", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="charts"):
+                yield Chart(id="chart-reviews")
+                yield Chart(id="chart-retention")
+                yield Chart(id="chart-forecast")
+        yield Footer()
+
+    def _title(self) -> str:
+        if len(self.decks) == 1:
+            return f"Stats · {self.decks[0].title}"
+        return f"Stats · {len(self.decks)} decks"
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._fill_table()
+        self._draw_charts()
+
+    def _fill_table(self) -> None:
+        table = self.query_one(PassiveTable)
+        for key, label in (
+            ("deck", "Deck"),
+            ("cards", "Cards"),
+            ("new", "New"),
+            ("learning", "Learning"),
+            ("due", "Due"),
+            ("reviews", "Reviews"),
+            ("retention", "Ret. 30d"),
+            ("streak", "Streak"),
+        ):
+            table.add_column(label, key=key)
+        now = self.app.clock()
+        for deck in self.decks:
+            st = self.app.store.deck_stats(deck, now=now)
+            table.add_row(
+                deck.id,
+                str(st.cards),
+                str(st.new),
+                str(st.learning),
+                str(st.due_today),
+                str(st.reviews),
+                "—" if st.retention_30d is None else f"{st.retention_30d:.0%}",
+                f"{st.streak}d",
+                key=deck.id,
+            )
+
+    def _draw_charts(self) -> None:
+        store, now = self.app.store, self.app.clock()
+        ids = [d.id for d in self.decks]
+        today = now.date()
+
+        reviews = store.reviews_per_day(ids, days=HISTORY_DAYS, now=now)
+        plot = self.query_one("#chart-reviews", Chart).plt
+        plot.title(f"Reviews per day ({HISTORY_DAYS}d)")
+        plot.bar([(d - today).days for d, _ in reviews], [n for _, n in reviews])
+        plot.xlabel("days ago")
+
+        retention = [
+            (d, r)
+            for d, r in store.retention_per_day(ids, days=HISTORY_DAYS, now=now)
+            if r is not None
+        ]
+        plot = self.query_one("#chart-retention", Chart).plt
+        plot.title("Retention (% not Again)")
+        plot.ylim(0, 100)
+        if retention:
+            plot.plot(
+                [(d - today).days for d, _ in retention],
+                [round(r * 100) for _, r in retention],
+                marker="dot",
+            )
+        plot.xlim(-HISTORY_DAYS + 1, 0)
+        plot.xlabel("days ago")
+
+        forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
+        plot = self.query_one("#chart-forecast", Chart).plt
+        plot.title(f"Due in the next {FORECAST_DAYS} days")
+        plot.bar([(d - today).days for d, _ in forecast], [n for _, n in forecast])
+        plot.xlabel("days from today")
+
+    def action_cursor(self, delta: int) -> None:
+        self.query_one(PassiveTable).move_by(delta)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

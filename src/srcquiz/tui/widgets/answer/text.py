@@ -1,0 +1,35 @@
+"""`short` and `number`: one line of text, Enter submits."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from srcquiz.deck import Number
+from srcquiz.tui.widgets.answer.base import AnswerWidget
+from srcquiz.tui.widgets.inputs import BlinkAwareInput
+
+
+class TextAnswer(AnswerWidget):
+    INSTRUCTIONS = "Type the answer, Enter to submit."
+
+    def compose(self) -> ComposeResult:
+        question = self.item.question
+        placeholder = "your answer"
+        if isinstance(question, Number):
+            placeholder = "a number" + (f" ({question.unit})" if question.unit else "")
+        yield BlinkAwareInput(placeholder=placeholder, id="answer-input")
+        if isinstance(question, Number) and question.unit:
+            yield Static(question.unit, classes="unit", markup=False)
+
+    def response(self) -> object:
+        return self.query_one("#answer-input", Input).value
+
+    def focus_answer(self) -> None:
+        self.query_one("#answer-input", Input).focus()
+
+    @on(Input.Submitted, "#answer-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
