@@ -1,0 +1,104 @@
+"""Deck loading against its references, measured in the same run.
+
+- cold load + validate, 10k questions  vs  yaml.load(CSafeLoader) of the file
+- warm load (deck cache), 10k           vs  json.loads of the same data
+- `srcquiz lint`, 100k questions        vs  yaml.load(CSafeLoader)
+- peak memory with 100k questions loaded (absolute)
+
+Prints one JSON object per measure with --json (bench/run.py collects them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gen_deck import deck_yaml  # noqa: E402
+
+from srcquiz import deck_cache  # noqa: E402
+from srcquiz.loader import load_deck_file  # noqa: E402
+
+
+def median_s(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def row(measure: str, ours: float, ref_name: str, ref: float | None, budget: str) -> dict:
+    return {
+        "measure": measure,
+        "srcquiz_ms": round(ours * 1000, 1),
+        "reference": ref_name,
+        "reference_ms": None if ref is None else round(ref * 1000, 1),
+        "ratio": None if ref is None else round(ours / ref, 2),
+        "budget": budget,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="srcquiz-bench-"))
+    os.environ["SRCQUIZ_HOME"] = str(work / "home")
+    d10 = work / "deck10k.yaml"
+    d10.write_text(deck_yaml(10_000), encoding="utf-8")
+    d100 = work / "deck100k.yaml"
+    d100.write_text(deck_yaml(100_000, seed=1), encoding="utf-8")
+    rows = []
+
+    ref = median_s(lambda: yaml.load(d10.read_text("utf-8"), Loader=yaml.CSafeLoader), args.repeat)
+    ours = median_s(lambda: load_deck_file(d10), args.repeat)
+    rows.append(row("cold load + validate, 10k questions", ours, "yaml.load(CSafeLoader)", ref,
+                    "<= 1.0x"))
+
+    load_deck_file(d10, cache=True)  # fill the cache
+    entry = next(deck_cache.cache_root().glob("*.json"))
+    data = json.dumps(json.loads(entry.read_bytes())["questions"])
+    ref = median_s(lambda: json.loads(data), args.repeat)
+    ours = median_s(lambda: load_deck_file(d10, cache=True), args.repeat)
+    rows.append(row("warm load (cache), 10k questions", ours, "json.loads of the same data", ref,
+                    "<= 3x"))
+
+    ref = median_s(lambda: yaml.load(d100.read_text("utf-8"), Loader=yaml.CSafeLoader), 1)
+    cmd = [sys.executable, "-m", "srcquiz", "lint", str(d100)]
+    ours = median_s(lambda: subprocess.run(cmd, check=True, capture_output=True), 1)
+    rows.append(row("srcquiz lint, 100k questions", ours, "yaml.load(CSafeLoader)", ref,
+                    "<= 1.0x"))
+
+    probe = (
+        "import resource, sys; from pathlib import Path; from srcquiz.loader import "
+        "load_deck_file; d, _ = load_deck_file(Path(sys.argv[1]), cache=sys.argv[2] == 'warm'); "
+        "assert d; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    for mode in ("cold", "warm"):  # the first run fills the cache the warm one reads
+        out = subprocess.run([sys.executable, "-c", probe, str(d100), mode], check=True,
+                             capture_output=True, text=True).stdout
+        if mode == "cold":
+            subprocess.run([sys.executable, "-c", probe, str(d100), "warm"], check=True,
+                           capture_output=True)
+        rows.append({"measure": f"peak memory, 100k questions loaded ({mode})",
+                     "srcquiz_ms": None, "srcquiz": f"{int(out) / 1024:.0f} MB",
+                     "reference": "(absolute)", "reference_ms": None, "ratio": None,
+                     "budget": "< 400 MB"})
+    for r in rows:
+        print(json.dumps(r, ensure_ascii=False) if args.json else r)
+
+
+if __name__ == "__main__":
+    main()
