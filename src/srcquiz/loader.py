@@ -568,7 +568,23 @@ class _Builder:
         prompt = str(common.get("prompt", ""))
         if len(answer) >= 4 and _contains_word(prompt.casefold(), answer.casefold()):
             self.warn(anode, f"the prompt gives the answer away: it contains `{answer}`")
+        self._code_gives_away(fields, common, (answer,))
         return out
+
+    def _code_gives_away(self, fields, common, answers: Iterable[str]) -> None:
+        """A snippet shown with the question must not contain what is asked."""
+        code = common.get("code")
+        if not code:
+            return
+        folded = str(code).casefold()
+        for answer in answers:
+            if len(answer) >= 4 and _contains_word(folded, answer.casefold()):
+                self.warn(
+                    fields["code"][1],
+                    f"the code snippet gives the answer away: it contains `{answer}`; "
+                    "elide it (`...`) or move the snippet to a question it does not answer",
+                )
+                return
 
     def _number(self, node, fields, common, ctx) -> dict:
         out: dict[str, object] = {
@@ -636,6 +652,7 @@ class _Builder:
                 self.error(pnode, f"cloze deletion c{d.number} is empty")
         if "{{c" in re.sub(r"\{\{c\d+::.*?\}\}", "", str(prompt)):
             self.error(pnode, "a cloze deletion is not closed or malformed; write `{{c1::answer}}`")
+        self._code_gives_away(fields, common, (d.answer for d in deletions))
         numbers = sorted({d.number for d in deletions})
         if numbers != list(range(1, len(numbers) + 1)):
             self.warn(pnode, f"cloze numbers {numbers} skip some; number them c1, c2, ... in order")
