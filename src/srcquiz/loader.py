@@ -597,6 +597,9 @@ class _Builder:
             out["tolerance"] = tol
         if "unit" in fields:
             out["unit"] = self.text(fields["unit"][1], "the `unit`")
+        value = float(out["answer"])  # type: ignore[arg-type]
+        written = fields["answer"][1].value
+        self._code_gives_away(fields, common, {written, f"{value:g}", f"{value:,g}"})
         return out
 
     def _choice(self, node, fields, common, ctx) -> dict:
