@@ -1,0 +1,344 @@
+"""`srcquiz review|quiz --plain`: line by line over pipes, safe to kill at any moment."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from srcquiz import cli
+from srcquiz.loader import load_deck
+from srcquiz.plain import Retry, parse_response
+from srcquiz.session import StudyItem
+from srcquiz.store import Store
+
+FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FEEDBACK_MARKS = ("✓", "≈", "✗")
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
+
+
+@pytest.fixture(scope="module")
+def deck():
+    return load_deck(FIXTURE)
+
+
+def item(deck, qid, order=(), key=None):
+    return StudyItem(deck, deck.question(qid), key or qid, tuple(order))
+
+
+def reviews(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT card_key, answer, verdict, rating FROM review ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def run_plain(argv, text, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# --- reading typed answers -----------------------------------------------------------
+
+
+def test_choice_numbers_follow_the_order_shown(deck):
+    shown = item(deck, "reload-choice", order=(2, 0, 3, 1))
+    assert parse_response(shown, "2") == frozenset({0})
+    assert parse_response(shown, " 1 ") == frozenset({2})
+    assert parse_response(shown, "") == frozenset()
+    for bad in ("5", "0", "one", "1 2"):
+        with pytest.raises(Retry):
+            parse_response(shown, bad)
+    multi = item(deck, "worker-flags", order=(3, 2, 1, 0))
+    assert parse_response(multi, "4 3, 2") == frozenset({0, 1, 2})
+
+
+def test_order_is_typed_as_numbers(deck):
+    shown = item(deck, "shutdown-steps", order=(2, 0, 3, 1))
+    assert parse_response(shown, "2 4 1 3") == (0, 1, 2, 3)
+    for bad in ("1 2 3", "1 1 2 3", "1 2 3 5", "a b c d"):
+        with pytest.raises(Retry):
+            parse_response(shown, bad)
+
+
+def test_match_is_typed_as_number_letter_pairs(deck):
+    shown = item(deck, "signal-to-flag", order=(2, 0, 1))  # a=ngx_reopen b=ngx_reap c=ngx_reconf
+    assert parse_response(shown, "1b 2c 3a") == {
+        "SIGCHLD": "ngx_reap",
+        "SIGHUP": "ngx_reconfigure",
+        "SIGUSR1": "ngx_reopen",
+    }
+    assert parse_response(shown, "1-b, 2 c") == {"SIGCHLD": "ngx_reap", "SIGHUP": "ngx_reconfigure"}
+    for bad in ("hello", "4a", "1z", "1b nonsense"):
+        with pytest.raises(Retry):
+            parse_response(shown, bad)
+
+
+def test_cloze_blanks_are_separated_by_bars(deck):
+    two = item(deck, "idle-cloze", key="idle-cloze#c2")
+    assert parse_response(two, "sigsuspend | loops") == ("sigsuspend", "loops")
+    with pytest.raises(Retry):
+        parse_response(two, "sigsuspend")
+    one = item(deck, "idle-cloze", key="idle-cloze#c1")
+    assert parse_response(one, " sigprocmask ") == ("sigprocmask",)
+
+
+def test_truefalse_and_text(deck):
+    tf = item(deck, "usr2-ignored")
+    assert parse_response(tf, "yes") is True
+    assert parse_response(tf, "F") is False
+    with pytest.raises(Retry):
+        parse_response(tf, "perhaps")
+    assert parse_response(item(deck, "reload-signal-name"), "  SIGHUP ") == "SIGHUP"
+
+
+# --- whole sessions over a pipe ---------------------------------------------------------
+
+
+def test_a_quiz_over_a_pipe(tmp_path, monkeypatch, capsys, deck):
+    db = tmp_path / "p.sqlite3"
+    argv = ["review", "--plain", "--decks", str(FIXTURE), "--db", str(db), "--limit", "3"]
+    # Review mode asks new cards in deck order: two short answers and a strict one.
+    text = "SIGHPU\n\n-T\n1\nngx_spawn_process\n3\n"
+    code, out, err = run_plain(argv, text, monkeypatch, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "[1/3] Engine test deck (one question of every kind) · short" in lines
+    assert "≈ Almost (a typo): SIGHPU → SIGHUP" in lines
+    assert "✗ Wrong: -T → -t" in lines
+    assert "✓ Right." in lines
+    assert "rated Good." in lines  # the override of the third answer (Easy: it was quick)
+    assert any(
+        line.startswith("session over: 3 answered · 1 right · 1 almost · 1 wrong") for line in lines
+    )
+    assert "  ✗ engine-kinds/test-flag: -T → -t" in lines
+    assert reviews(db) == [
+        ("reload-signal-name", "SIGHPU", "almost", 2),
+        ("test-flag", "-T", "wrong", 1),
+        ("strict-name", "ngx_spawn_process", "right", 3),
+    ]
+
+
+def test_a_hint_on_request_rates_hard_at_best(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "p.sqlite3"
+    argv = ["review", "--plain", "--limit", "1", "--decks", str(FIXTURE), "--db", str(db)]
+    code, out, _ = run_plain(argv, "?\nHUP\n\n", monkeypatch, capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        lines.count("answer: (empty line: I don't know; ? for a hint)") == 2
+    )  # asked again after the hint
+    assert "hint: it is also sent when a terminal hangs up" in lines
+    assert "rated Hard: Enter keeps it, or type 1 again, 2 hard, 3 good, 4 easy" in lines
+    with Store.open(db) as store:
+        (row,) = store.reviews()
+    assert (row.card_key, row.answer, row.hint_used, row.rating) == (
+        "reload-signal-name",
+        "HUP",
+        True,
+        2,
+    )
+
+
+def test_every_kind_can_be_answered_line_by_line(tmp_path, monkeypatch, capsys, deck):
+    db = tmp_path / "p.sqlite3"
+    argv = ["quiz", "--plain", "--mode", "cram", "--decks", str(FIXTURE), "--db", str(db)]
+    argv += ["--seed", "9"]
+    # First pass: find the order the seed gives, then answer every card right.
+    from srcquiz.session import Session
+
+    with Store.open(tmp_path / "probe.sqlite3") as probe:
+        items = Session.start(probe, [deck], mode="cram", seed=9).items
+    lines = []
+    for it in items:
+        q = it.question
+        if q.kind == "card":
+            lines += ["", "3"]
+            continue
+        if q.kind == "choice":
+            picks = [str(it.order.index(i) + 1) for i in q.correct]
+            lines.append(" ".join(picks))
+        elif q.kind == "order":
+            lines.append(" ".join(str(it.order.index(i) + 1) for i in range(len(q.items))))
+        elif q.kind == "match":
+            rights = it.shown_rights()
+            lines.append(
+                " ".join(f"{n}{'abc'[rights.index(r)]}" for n, (_, r) in enumerate(q.pairs, 1))
+            )
+        elif q.kind == "cloze":
+            lines.append(" | ".join(q.answers_for(it.cloze_number)))
+        elif q.kind == "truefalse":
+            lines.append("t" if q.answer else "f")
+        elif q.kind == "number":
+            lines.append(f"{q.answer:g} {q.unit or ''}")
+        else:
+            lines.append(q.answer)
+        lines.append("")  # keep the suggested rating
+    code, out, err = run_plain(argv, "\n".join(lines) + "\n", monkeypatch, capsys)
+    assert code == 0, err
+    assert "session over: 14 answered · 14 right · 0 almost · 0 wrong · score 100%" in out
+    assert "answer: pair each number with a letter, e.g. 1c 2b 3a" in out
+    assert "answer: the item numbers in the right order, e.g. 2 3 4 1" in out
+    assert "answer: the 2 blanks in order, separated by ' | '" in out
+    assert (
+        "answer: the numbers of all right options (1-4), e.g. 1 3 (empty line: I don't know)" in out
+    )
+    assert re.search(r"^  [1-4]\. the master receives SIGQUIT$", out, re.MULTILINE)
+    assert re.search(r"^  [a-c]\. ngx_reopen$", out, re.MULTILINE)
+    assert len(reviews(db)) == 14
+
+
+def test_end_of_input_ends_cleanly_with_a_summary(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "p.sqlite3"
+    argv = ["review", "--plain", "--decks", str(FIXTURE), "--db", str(db)]
+    code, out, err = run_plain(argv, "SIGHUP\n", monkeypatch, capsys)
+    assert code == 0 and err == ""
+    assert out.rstrip().splitlines()[-1].startswith("session over: 1 answered · 1 right")
+    assert len(reviews(db)) == 1
+    code, out, _ = run_plain(argv, "", monkeypatch, capsys)
+    assert code == 0 and out.rstrip().endswith("session over: nothing answered.")
+
+
+def test_nothing_to_study_says_so(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "p.sqlite3"
+    argv = ["review", "--plain", "--mode", "missed", "--decks", str(FIXTURE), "--db", str(db)]
+    code, out, _ = run_plain(argv, "", monkeypatch, capsys)
+    assert code == 0 and "nothing to retry" in out
+
+
+def test_bad_limit_is_one_sentence(tmp_path, monkeypatch, capsys):
+    argv = ["quiz", "--plain", "--limit", "0", "--decks", str(FIXTURE), "--db", str(tmp_path / "p")]
+    code, _, err = run_plain(argv, "", monkeypatch, capsys)
+    assert code != 0 and err.strip() == "srcquiz: --limit must be at least 1, not 0."
+
+
+def test_a_full_disk_mid_session(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "p.sqlite3"
+    real_open = Store.open.__func__
+
+    def tight_open(cls, path, **kw):
+        store = real_open(cls, path, **kw)
+        pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+        store.connection.execute(f"PRAGMA max_page_count = {pages + 3}")
+        return store
+
+    monkeypatch.setattr(Store, "open", classmethod(tight_open))
+    argv = ["review", "--plain", "--decks", str(FIXTURE), "--db", str(db)]
+    answer = "x" * 3000  # big rows (typed answers are logged) fill the allowed pages
+    text = f"{answer}\n\n" * 40
+    code, out, err = run_plain(argv, text, monkeypatch, capsys)
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("srcquiz: could not save to ")
+    assert "disk is full" in err and "Traceback" not in err
+    assert "session over:" in out
+    answered = sum(
+        line.startswith(FEEDBACK_MARKS) or line.startswith("rated ") for line in out.splitlines()
+    )
+    monkeypatch.undo()
+    saved = reviews(db)
+    assert 0 < len(saved) <= answered
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+# --- killed and concurrent sessions ----------------------------------------------------------
+
+
+def _env(tmp_path):
+    return {**os.environ, "SRCQUIZ_HOME": str(tmp_path / "home"), "PYTHONIOENCODING": "utf-8"}
+
+
+def test_sigkill_loses_no_answered_question(tmp_path):
+    db = tmp_path / "p.sqlite3"
+    answers = iter(["SIGHUP", "-T", "ngx_spawn_proces", "16", "0.5"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "srcquiz", "review", "--plain", "--decks", str(FIXTURE)]
+        + ["--db", str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=_env(tmp_path),
+    )
+    typed: list[str] = []
+    feedback = 0
+    try:
+        for line in proc.stdout:
+            if line.startswith("answer"):
+                typed.append(next(answers))
+                proc.stdin.write(typed[-1] + "\n")
+                proc.stdin.flush()
+            elif line.startswith(FEEDBACK_MARKS):
+                feedback += 1
+                if feedback == 3:
+                    # Killed right after the feedback, before the rating question is answered.
+                    proc.send_signal(signal.SIGKILL)
+                    break
+            elif line.startswith("rated "):
+                proc.stdin.write("\n")
+                proc.stdin.flush()
+    finally:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stdin.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert [(k, a) for k, a, _, _ in reviews(db)] == [
+        ("reload-signal-name", "SIGHUP"),
+        ("test-flag", "-T"),
+        ("strict-name", "ngx_spawn_proces"),
+    ]
+    with Store.open(db) as store:  # and the database is healthy afterwards
+        assert store.connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(store.card_states("engine-kinds")) == 3
+
+
+def test_two_plain_sessions_on_one_database_at_once(tmp_path):
+    db = tmp_path / "p.sqlite3"
+    Store.open(db).close()
+    base = [sys.executable, "-m", "srcquiz", "quiz", "--plain", "--mode", "cram"]
+    base += ["--decks", str(FIXTURE), "--db", str(db)]
+    text = "wrong\n\n" * 40
+    procs = [
+        subprocess.Popen(
+            base + ["--seed", str(seed)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=_env(tmp_path),
+        )
+        for seed in (1, 2)
+    ]
+    # Feed both before reading either, so they really run at the same time.
+    for p in procs:
+        p.stdin.write(text)
+        p.stdin.close()
+    outputs = [(p.stdout.read(), p.stderr.read(), p.wait(timeout=120)) for p in procs]
+    for out, err, code in outputs:
+        assert code == 0, err
+        assert "locked" not in err and "session over: 14 answered" in out
+    assert len(reviews(db)) == 28
+    with Store.open(db) as store:
+        sessions = {r.session_id for r in store.reviews()}
+        assert len(sessions) == 2
