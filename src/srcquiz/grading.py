@@ -200,8 +200,13 @@ def _match_text(given: str, accepted: Sequence[str], fuzzy: bool = True) -> _Tex
     return _TextMatch("wrong", accepted[0] if accepted else "")
 
 
+def clip(text: str, width: int = 60) -> str:
+    """Shorten a long typed answer for one-line feedback."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _arrow(given: str, expected: str) -> str:
-    return f"{given or '(nothing)'} → {expected}"
+    return f"{clip(given) or '(nothing)'} → {expected}"
 
 
 # --- numbers -----------------------------------------------------------------
@@ -345,10 +350,12 @@ def _grade_number(q: Number, given: str) -> Grade:
     shown = given.strip()
     parsed = parse_number(given)
     if parsed is None:
-        return Grade("wrong", 0.0, expected, shown, f"{shown or '(nothing)'} is not a number")
+        return Grade("wrong", 0.0, expected, shown, f"{clip(shown) or '(nothing)'} is not a number")
     value, unit = parsed
     if not _unit_ok(unit, q.unit):
-        return Grade("wrong", 0.0, expected, shown, f"{shown} → {expected} (the unit is {q.unit})")
+        return Grade(
+            "wrong", 0.0, expected, shown, f"{clip(shown)} → {expected} (the unit is {q.unit})"
+        )
     slack = q.tolerance + 1e-9 * max(1.0, abs(q.answer))
     if abs(value - q.answer) <= slack:
         return Grade("right", 1.0, expected, shown, "")
@@ -434,9 +441,11 @@ def _grade_cloze(q: Cloze, card_key: str, response: object) -> Grade:
         if m.verdict == "right":
             details.append(f"{RIGHT_MARK} {label}{answer}")
         elif m.verdict == "almost":
-            details.append(f"{ALMOST_MARK} {label}{got.strip()} (typo: {answer})")
+            details.append(f"{ALMOST_MARK} {label}{clip(got.strip())} (typo: {answer})")
         else:
-            details.append(f"{WRONG_MARK} {label}{got.strip() or '(nothing)'} (should be {answer})")
+            details.append(
+                f"{WRONG_MARK} {label}{clip(got.strip()) or '(nothing)'} (should be {answer})"
+            )
     good = sum(v != "wrong" for v in verdicts)
     score = good / len(answers) if answers else 0.0
     if all(v == "right" for v in verdicts):

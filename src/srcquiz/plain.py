@@ -16,7 +16,7 @@ from typing import TextIO
 
 from srcquiz.deck import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
-from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, parse_truefalse
+from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.scheduler import Rating
 from srcquiz.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
 
@@ -207,7 +207,7 @@ def _brief(row: SummaryRow) -> str:
     """One line for a missed card: what was typed and what was right."""
     if isinstance(row.item.question, (Order, Match)):
         return f"right: {row.expected}"
-    return f"{row.given or '(nothing)'} → {row.expected}"
+    return f"{clip(row.given) or '(nothing)'} → {row.expected}"
 
 
 def _letters(n: int) -> list[str]:
