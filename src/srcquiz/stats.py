@@ -20,7 +20,7 @@ def collect(store: Store, decks: list[Deck], now: datetime | None = None) -> dic
     rows = []
     for deck in decks:
         stats = store.deck_stats(deck, now)
-        forecast = store.due_forecast([deck.id], FORECAST_DAYS, now)
+        forecast = store.deck_forecast(deck, FORECAST_DAYS, now)
         row = {"title": deck.title, **asdict(stats)}
         row["forecast"] = [{"date": d.isoformat(), "due": n} for d, n in forecast]
         rows.append(row)

@@ -13,6 +13,7 @@ file; the file is never overwritten, repaired or deleted.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import heapq
 import json
@@ -697,6 +698,24 @@ class Store:
                 )
                 counts[i] = int(row[0]) if row else 0
                 prev = bound
+        return [(today + timedelta(days=i), counts[i]) for i in range(days)]
+
+    def deck_forecast(
+        self, deck: Deck, days: int = 14, now: datetime | None = None
+    ) -> list[tuple[date, int]]:
+        """Like `due_forecast` for one deck, counting only cards still in the deck."""
+        now = _now(now)
+        tz = _fixed_tz(now)
+        today = now.date()
+        bounds = [_day_start(today + timedelta(days=i + 1), tz) for i in range(days)]
+        keys = set(deck.card_keys())
+        counts = [0] * days
+        for key, due in self._rows(
+            "SELECT card_key, due FROM card WHERE deck_id = ? AND due < ?",
+            (deck.id, bounds[-1] if bounds else 0),
+        ):
+            if key in keys:
+                counts[bisect.bisect_right(bounds, due)] += 1
         return [(today + timedelta(days=i), counts[i]) for i in range(days)]
 
     def _per_day(
