@@ -1,0 +1,936 @@
+"""`srcquiz import`: an Anki package (.apkg) to YAML decks.
+
+srcquiz's own notes carry the question as JSON in their hidden `Srcquiz` field
+and come back exactly (plus any edit made in Anki to the prompt, cloze text,
+answer, explanation or hint). Anki's Basic, Basic-and-reversed, type-in and
+Cloze note types map to `card`, `short` and `cloze`; any other note type
+becomes `card` from its first two fields, with a warning naming it.
+
+The package is untrusted input: only the collection and the media files named
+in its media list are read from the archive, every media name is checked
+before anything is written, and a name that could land outside the output
+folder refuses the whole package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sqlite3
+import sys
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from srcquiz.anki_export import (
+    DECK_META_RE,
+    INLINE_RE,
+    anchor_data,
+    cloze_html,
+    media_ext,
+    note_fields,
+    write_atomically,
+)
+from srcquiz.anki_templates import NOTE_TYPES, NoteType
+from srcquiz.deck import (
+    KIND_CLASSES,
+    Anchor,
+    Card,
+    Choice,
+    Cloze,
+    Match,
+    Number,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from srcquiz.errors import UserError
+from srcquiz.loader import ID_RE, parse_deck
+
+MODELINE = "# yaml-language-server: $schema=deck.schema.json"
+SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
+NOTE_TYPE_BY_FIELDS: dict[tuple[str, ...], NoteType] = {nt.fields: nt for nt in NOTE_TYPES.values()}
+
+
+# -- HTML back to deck text ---------------------------------------------------
+
+_BLOCKS = frozenset(
+    "address article aside blockquote dd div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
+    "hr li ol p pre section table tr ul".split()
+)
+
+
+class _TextParser(HTMLParser):
+    """The inverse of `anki_export.text_html`, and a fair reading of editor HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.pre = 0
+
+    def _line(self) -> None:
+        if self.out and not self.out[-1].endswith("\n"):
+            self.out.append("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif self.skip:
+            return
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "img":
+            a = dict(attrs)
+            if a.get("src"):
+                self.out.append(f"![{a.get('alt') or ''}]({a['src']})")
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag in _BLOCKS:
+            self.pre += tag == "pre"
+            self._line()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif self.skip:
+            return
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag in _BLOCKS:
+            self.pre = max(0, self.pre - (tag == "pre"))
+            self._line()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(data.replace("\xa0", " "))
+
+
+def html_to_text(html_text: str, strip: bool = True) -> str:
+    parser = _TextParser()
+    parser.feed(html_text)
+    parser.close()
+    text = _clean("".join(parser.out))
+    return text.strip() if strip else text
+
+
+def _clean(text: str) -> str:
+    """Valid UTF-8 without NULs (a crafted package may hold lone surrogates)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
+# Anki's reading of a cloze: the first `::` after the answer starts the hint.
+ANKI_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_LOOKALIKE_RE = re.compile(r"\{\{(?=c\d+::)")
+
+
+def anki_cloze_to_text(html_text: str) -> str:
+    """Anki cloze HTML as a deck cloze prompt (`::` in an answer becomes `\\::`)."""
+    out: list[str] = []
+    last = 0
+    for m in ANKI_CLOZE_RE.finditer(html_text):
+        answer = html_to_text(m.group(2), strip=False)
+        if not answer.strip():
+            continue
+        out.append(_LOOKALIKE_RE.sub("{ {", html_to_text(html_text[last : m.start()], False)))
+        answer = answer.replace("::", "\\::").replace("}}", "} }")
+        hint = html_to_text(m.group(3) or "", strip=False).replace("}}", "} }").strip()
+        out.append(f"{{{{c{m.group(1)}::{answer}{'::' + hint if hint else ''}}}}}")
+        last = m.end()
+    out.append(_LOOKALIKE_RE.sub("{ {", html_to_text(html_text[last:], False)))
+    return "".join(out).strip()
+
+
+# -- reading the package ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RawNote:
+    id: int
+    guid: str
+    mid: int
+    tags: list[str]
+    fields: list[str]
+    deck_id: int | None = None
+
+
+@dataclass(slots=True)
+class RawPackage:
+    models: dict[int, dict[str, Any]]
+    decks: dict[int, dict[str, Any]]
+    notes: list[RawNote]
+    media: dict[str, str]  # archive member -> file name
+    archive: zipfile.ZipFile
+
+
+def unsafe_media_name(name: object) -> bool:
+    """True if writing `name` into a folder could land anywhere but in that folder."""
+    if not isinstance(name, str) or not name or len(name) > 255:
+        return True
+    if name in (".", "..") or any(c in name for c in "/\\\x00"):
+        return True
+    if any(ord(c) < 32 for c in name) or re.match(r"^[A-Za-z]:", name):
+        return True
+    return False
+
+
+def read_package(path: Path) -> RawPackage:
+    try:
+        archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not an Anki package (.apkg).") from None
+    except PermissionError:
+        raise UserError(f"cannot read {path}: permission denied.") from None
+    except (zipfile.BadZipFile, OSError):
+        raise UserError(
+            f"{path} is not an Anki package (.apkg): it is not a zip archive."
+        ) from None
+    try:
+        return _read_archive(path, archive)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawPackage:
+    names = set(archive.namelist())
+    if "collection.anki21b" in names:
+        raise UserError(
+            f"{path} uses the compressed package format of Anki 2.1.50 and later, which "
+            "srcquiz cannot read; in Anki, export it again with "
+            '"Support older Anki versions" ticked.'
+        )
+    member = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
+    if member is None:
+        raise UserError(f"{path} is not an Anki package (.apkg): it holds no Anki collection.")
+    media = _media_list(path, archive, names)
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(archive.read(member))
+        (models_json, decks_json), *_ = conn.execute("SELECT models, decks FROM col")
+        models = {int(k): v for k, v in json.loads(models_json).items()}
+        decks = {int(k): v for k, v in json.loads(decks_json).items()}
+        notes = {
+            nid: RawNote(nid, guid, mid, tags.split(), flds.split("\x1f"))
+            for nid, guid, mid, tags, flds in conn.execute(
+                "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+            )
+        }
+        for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord"):
+            note = notes.get(nid)
+            if note is not None and note.deck_id is None:
+                note.deck_id = did
+    except (sqlite3.Error, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
+        raise UserError(f"{path}: the Anki collection inside is damaged ({exc}).") from None
+    finally:
+        conn.close()
+    return RawPackage(models, decks, list(notes.values()), media, archive)
+
+
+def _media_list(path: Path, archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    if "media" not in names:
+        return {}
+    try:
+        media = json.loads(archive.read("media") or b"{}")
+    except (ValueError, zipfile.BadZipFile):
+        raise UserError(
+            f"{path}: its media list is damaged (not JSON); the package cannot be imported."
+        ) from None
+    if not isinstance(media, dict):
+        raise UserError(f"{path}: its media list is damaged; the package cannot be imported.")
+    for member, name in media.items():
+        if unsafe_media_name(name):
+            raise UserError(
+                f"refusing {path}: it holds a media file named {json.dumps(name)}, which "
+                "would be written outside the output folder."
+            )
+        if member not in names:
+            raise UserError(
+                f"{path}: media file {json.dumps(name)} is listed but missing from the package."
+            )
+    return media
+
+
+# -- notes to questions -------------------------------------------------------
+
+
+@dataclass
+class DeckDraft:
+    id: str
+    title: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    questions: list[Question] = field(default_factory=list)
+    anki_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    decks: list[tuple[Path, int]]
+    media: int
+    warnings: list[str]
+    edits: int
+
+
+def data_to_question(d: dict[str, Any]) -> Question:
+    """A question from the `Srcquiz` field's JSON; raises on anything malformed."""
+    kind = d["kind"]
+    if kind not in KIND_CLASSES:
+        raise ValueError(f"unknown kind {kind!r}")
+    common: dict[str, Any] = {
+        "id": _text(d["id"]),
+        "prompt": _text(d["prompt"]),
+        "explanation": _text(d.get("explanation", "")),
+        "source": _text(d.get("source", "")),
+        "tags": tuple(_text(t) for t in d.get("tags", ())),
+    }
+    if d.get("anchor"):
+        a = d["anchor"]
+        common["anchor"] = Anchor(**{k: _text(a[k]) for k in anchor_data(Anchor(**a))})
+    for key in ("code", "lang", "hint"):
+        if d.get(key) is not None:
+            common[key] = _text(d[key])
+    extra: dict[str, Any] = {}
+    if kind == "card":
+        extra = {"answer": _text(d["answer"]), "reversed": bool(d.get("reversed", False))}
+    elif kind == "short":
+        extra = {
+            "answer": _text(d["answer"]),
+            "accept": tuple(_text(a) for a in d.get("accept", ())),
+            "fuzzy": bool(d.get("fuzzy", True)),
+        }
+    elif kind == "number":
+        unit = d.get("unit")
+        extra = {
+            "answer": _number(d["answer"]),
+            "tolerance": _number(d.get("tolerance", 0)),
+            "unit": None if unit is None else _text(unit),
+        }
+    elif kind == "choice":
+        options = tuple(_text(o) for o in d["options"])
+        multi = isinstance(d["answer"], list)
+        answers = d["answer"] if multi else [d["answer"]]
+        extra = {
+            "options": options,
+            "correct": tuple(options.index(_text(a)) for a in answers),
+            "multi": multi,
+            "shuffle": bool(d.get("shuffle", True)),
+        }
+    elif kind == "truefalse":
+        if not isinstance(d["answer"], bool):
+            raise ValueError("truefalse answer is not a boolean")
+        extra = {"answer": d["answer"]}
+    elif kind == "order":
+        extra = {"items": tuple(_text(i) for i in d["items"])}
+    elif kind == "match":
+        extra = {"pairs": tuple((_text(a), _text(b)) for a, b in d["pairs"])}
+    return KIND_CLASSES[kind](**common, **extra)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, found {type(value).__name__}")
+    return _clean(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return float(value)
+
+
+def _basename_media(ref: str) -> str | None:
+    return PurePosixPath(ref).name if media_ext(ref) else None
+
+
+def _flatten_media(text: str) -> str:
+    """Media come back as files beside the deck: `![a](img/x.png)` -> `![a](x.png)`."""
+    if "![" not in text:
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        if m.group(3) is not None or not media_ext(m.group(2)):
+            return m.group(0)
+        return f"![{m.group(1)}]({PurePosixPath(m.group(2)).name})"
+
+    return INLINE_RE.sub(fix, text)
+
+
+def apply_anki_edits(deck_id: str, q: Question, nt: NoteType, fields: list[str]) -> Question:
+    """Take text edited in Anki: where a field differs from what the export would have
+    written for the stored question, the field wins."""
+    q = _with_flat_media(q)
+    ours = dict(zip(nt.fields, note_fields(deck_id, q, q.id, _basename_media), strict=True))
+    theirs = dict(zip(nt.fields, fields, strict=False))
+    changes: dict[str, Any] = {}
+
+    def edited(name: str) -> str | None:
+        value = theirs.get(name)
+        return value if value is not None and value != ours[name] else None
+
+    if isinstance(q, Cloze):
+        if (v := edited("Text")) is not None:
+            text = anki_cloze_to_text(v)
+            if ANKI_CLOZE_RE.search(cloze_html(text)) and text != q.prompt:
+                changes["prompt"] = text
+    elif (v := edited("Prompt")) is not None and html_to_text(v):
+        changes["prompt"] = html_to_text(v)
+    if isinstance(q, Card | Short) and (v := edited("Answer")) is not None and html_to_text(v):
+        changes["answer"] = html_to_text(v)
+    if (v := edited("Explanation")) is not None:
+        changes["explanation"] = html_to_text(v)
+    if (v := edited("Hint")) is not None:
+        changes["hint"] = html_to_text(v) or None
+    changes = {k: v for k, v in changes.items() if getattr(q, k) != v}
+    return replace(q, **changes) if changes else q
+
+
+def _with_flat_media(q: Question) -> Question:
+    changes: dict[str, Any] = {}
+    for name in ("prompt", "explanation", "hint", "answer"):
+        value = getattr(q, name, None)
+        if isinstance(value, str) and "![" in value:
+            changes[name] = _flatten_media(value)
+    for name in ("options", "items", "accept"):
+        value = getattr(q, name, None)
+        if value and any("![" in v for v in value):
+            changes[name] = tuple(_flatten_media(v) for v in value)
+    if isinstance(q, Match) and any("![" in a + b for a, b in q.pairs):
+        changes["pairs"] = tuple((_flatten_media(a), _flatten_media(b)) for a, b in q.pairs)
+    return replace(q, **changes) if changes else q
+
+
+# Anki's stock note types, recognised by shape so renamed or translated ones work.
+_REF_RE = re.compile(r"\{\{([#^/]?)([^{}]+?)\}\}")
+
+
+def _refs(template: str) -> tuple[set[str], set[str], set[str]]:
+    """(fields shown, fields typed in, fields that are conditions) of a template."""
+    shown: set[str] = set()
+    typed: set[str] = set()
+    conditions: set[str] = set()
+    for sigil, body in _REF_RE.findall(template):
+        name = body.rsplit(":", 1)[-1].strip()
+        if sigil in ("#", "^"):
+            conditions.add(name)
+        elif not sigil and name not in SPECIAL_REFS:
+            (typed if body.strip().startswith("type:") else shown).add(name)
+    return shown, typed, conditions
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    kind: str  # card | short | cloze | other
+    front: int = 0
+    back: int = 1
+    reverse_if: int | None = None  # field that switches the reverse card on
+    reversed: bool = False
+
+
+def classify(model: dict[str, Any]) -> Mapping:
+    names = [f.get("name", "") for f in model.get("flds", [])]
+    tmpls = model.get("tmpls", [])
+    if not tmpls or len(names) < 1:
+        return Mapping("other")
+    idx = {n: i for i, n in enumerate(names)}
+    qshown, qtyped, _ = _refs(tmpls[0].get("qfmt", ""))
+    if model.get("type") == 1:
+        m = re.search(r"\{\{(?:[^{}]*:)?cloze:([^{}]+)\}\}", tmpls[0].get("qfmt", ""))
+        if m and m.group(1).strip() in idx:
+            text = idx[m.group(1).strip()]
+            extra = next((i for i in range(len(names)) if i != text), None)
+            return Mapping("cloze", text, -1 if extra is None else extra)
+        return Mapping("other")
+    if len(names) < 2 or len(tmpls) > 2:
+        return Mapping("other")
+    if len(qtyped) == 1 and len(qshown - qtyped) == 1 and len(tmpls) == 1:
+        (front,), (back,) = qshown - qtyped, qtyped
+        if front in idx and back in idx:
+            return Mapping("short", idx[front], idx[back])
+        return Mapping("other")
+    if qtyped or len(qshown) != 1:
+        return Mapping("other")
+    (front,) = qshown
+    ashown, _, _ = _refs(tmpls[0].get("afmt", ""))
+    backs = ashown - {front}
+    if len(backs) != 1 or front not in idx:
+        return Mapping("other")
+    (back,) = backs
+    if back not in idx:
+        return Mapping("other")
+    if len(tmpls) == 1:
+        return Mapping("card", idx[front], idx[back])
+    q2, t2, cond2 = _refs(tmpls[1].get("qfmt", ""))
+    if q2 != {back} or t2:
+        return Mapping("other")
+    switch = next((idx[c] for c in cond2 if c in idx and c != back), None)
+    return Mapping("card", idx[front], idx[back], reverse_if=switch, reversed=switch is None)
+
+
+def slug(text: str, fallback: str = "deck") -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    return s or fallback
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _deck_metas(decks: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    metas: dict[str, dict[str, Any]] = {}
+    for d in decks.values():
+        m = DECK_META_RE.search(str(d.get("desc", "")))
+        if not m:
+            continue
+        try:
+            meta = json.loads(m.group(1))
+        except ValueError:
+            continue
+        if isinstance(meta, dict) and isinstance(meta.get("id"), str):
+            metas.setdefault(meta["id"], meta)
+    return metas
+
+
+def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
+    """Group notes into deck drafts; returns (drafts, warnings, edits taken from Anki)."""
+    warnings: list[str] = []
+    metas = _deck_metas(pkg.decks)
+    anki_name = {did: str(d.get("name", f"deck {did}")) for did, d in pkg.decks.items()}
+    drafts: dict[str, DeckDraft] = {}
+    home: dict[int, str] = {}  # Anki deck -> srcquiz deck id, from our notes in it
+    foreign: list[RawNote] = []
+    damaged = edits = 0
+    for note in pkg.notes:
+        model = pkg.models.get(note.mid, {})
+        names = tuple(f.get("name", "") for f in model.get("flds", []))
+        nt = NOTE_TYPE_BY_FIELDS.get(names)
+        if nt is None:
+            foreign.append(note)
+            continue
+        try:
+            data = json.loads(note.fields[names.index("Srcquiz")])
+            deck_id = data["deck"]
+            if not isinstance(deck_id, str):
+                raise ValueError("deck id is not text")
+            q = data_to_question(data["q"])
+        except (ValueError, KeyError, TypeError, IndexError):
+            damaged += 1
+            continue
+        before = q
+        q = apply_anki_edits(deck_id, q, nt, note.fields)
+        edits += q is not before and q != _with_flat_media(before)
+        if not ID_RE.match(deck_id):
+            deck_id = slug(deck_id)
+        draft = drafts.get(deck_id)
+        if draft is None:
+            meta = metas.get(deck_id, {})
+            title = meta.get("title") if isinstance(meta.get("title"), str) else None
+            fallback_title = anki_name.get(note.deck_id or 0, deck_id).split("::")[-1]
+            draft = drafts[deck_id] = DeckDraft(deck_id, title or fallback_title, meta)
+        draft.questions.append(q)
+        if note.deck_id is not None:
+            home.setdefault(note.deck_id, deck_id)
+    if damaged:
+        warnings.append(
+            f"{damaged} srcquiz note(s) had damaged data in their Srcquiz field and were skipped"
+        )
+    taken = set(drafts)
+    unknown: dict[str, int] = {}
+    empty = 0
+    for note in foreign:
+        model = pkg.models.get(note.mid, {})
+        mapping = classify(model)
+        if mapping.kind == "other":
+            name = str(model.get("name", f"note type {note.mid}"))
+            unknown[name] = unknown.get(name, 0) + 1
+        q = _foreign_question(note, mapping)
+        if q is None:
+            empty += 1
+            continue
+        did = note.deck_id or 0
+        deck_id = home.get(did)
+        if deck_id is None:
+            full = anki_name.get(did, "Imported")
+            deck_id = home[did] = _unique(slug(full.replace("::", "-")), taken)
+            drafts[deck_id] = DeckDraft(
+                deck_id, full.split("::")[-1].strip() or deck_id, {"sources": [full]}
+            )
+        drafts[deck_id].questions.append(q)
+    for name, count in sorted(unknown.items()):
+        warnings.append(
+            f"note type `{name}` is not one srcquiz knows: its {count} note(s) became "
+            "`card` questions from their first two fields"
+        )
+    if empty:
+        warnings.append(f"{empty} note(s) with an empty front or back were skipped")
+    for draft in drafts.values():
+        seen: set[str] = set()
+        fixed = []
+        for q in draft.questions:
+            if q.id in seen:
+                new_id = _unique(q.id, seen)
+                warnings.append(
+                    f"deck `{draft.id}`: question id `{q.id}` repeats; renamed `{new_id}`"
+                )
+                q = replace(q, id=new_id)
+            seen.add(q.id)
+            fixed.append(q)
+        draft.questions = fixed
+    return list(drafts.values()), warnings, edits
+
+
+def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
+    fields = note.fields
+    qid = f"note-{note.id}"
+    tags = tuple(t for t in (_clean(t) for t in note.tags) if t and not t.isspace())
+
+    def get(i: int) -> str:
+        return html_to_text(fields[i]) if 0 <= i < len(fields) else ""
+
+    if m.kind == "cloze":
+        prompt = anki_cloze_to_text(fields[m.front]) if m.front < len(fields) else ""
+        if not ANKI_CLOZE_RE.search(prompt):
+            return None
+        return Cloze(id=qid, prompt=prompt, explanation=get(m.back), tags=tags)
+    front, back = get(m.front), get(m.back)
+    if not front or not back:
+        return None
+    if m.kind == "short":
+        return Short(id=qid, prompt=front, answer=back, tags=tags)
+    reverse = m.reversed or (m.reverse_if is not None and bool(get(m.reverse_if)))
+    return Card(id=qid, prompt=front, answer=back, reversed=reverse, tags=tags)
+
+
+# -- YAML ---------------------------------------------------------------------
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+_SIMPLE_TAG = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
+def _printable(c: str) -> bool:
+    o = ord(c)
+    return (
+        c in "\t\n"
+        or 0x20 <= o <= 0x7E
+        or 0xA0 <= o <= 0xD7FF
+        or 0xE000 <= o <= 0xFFFD
+        and o != 0xFEFF
+        or 0x10000 <= o <= 0x10FFFF
+    ) and o not in (0x2028, 0x2029)
+
+
+def _plain_ok(s: str) -> bool:
+    return (
+        bool(s)
+        and s == s.strip()
+        and s[0] not in _INDICATORS
+        and ": " not in s
+        and " #" not in s
+        and not s.endswith(":")
+        and "\n" not in s
+        and "\t" not in s
+        and all(_printable(c) for c in s)
+        and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR
+    )
+
+
+def _double_quoted(s: str) -> str:
+    out = ['"']
+    for c in s:
+        if c == '"':
+            out.append('\\"')
+        elif c == "\\":
+            out.append("\\\\")
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif not _printable(c):
+            o = ord(c)
+            out.append(f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+WIDTH = 92
+_FOLD_AT = re.compile(r"(?<=\S) (?=\S)")
+
+
+def _scalar(s: str, indent: int) -> list[str]:
+    """A text value: plain when short and safe, a `|` block when it has lines, a `>-`
+    block wrapped at single spaces when long, else double-quoted. The first element
+    continues the `key: ` line; the rest are whole lines."""
+    pad = " " * indent
+    blockable = (
+        not s.startswith((" ", "\n", "\t")) and "\r" not in s and all(_printable(c) for c in s)
+    )
+    body = s[:-1] if s.endswith("\n") else s
+    if "\n" in body:
+        if blockable and not body.endswith("\n"):
+            head = "|" if s.endswith("\n") else "|-"
+            return [head] + [pad + line if line else "" for line in body.split("\n")]
+        return [_double_quoted(s)]
+    if len(s) + indent > WIDTH and blockable and s == s.rstrip() and "\n" not in s:
+        lines = _fold(s, max(40, WIDTH - indent))
+        if len(lines) > 1:
+            return [">-"] + [pad + line for line in lines]
+    if _plain_ok(s):
+        return [s]
+    return [_double_quoted(s)]
+
+
+def _fold(s: str, width: int) -> list[str]:
+    """Wrap at single spaces between words: a folded scalar reads each break back as
+    one space, so only those spaces may become breaks."""
+    lines: list[str] = []
+    current = ""
+    for word in _FOLD_AT.split(s):
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return lines
+
+
+def _number_yaml(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text and "." not in text:
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}.0e{exp if exp[0] in '+-' else '+' + exp}"
+    return text
+
+
+def _key(k: str) -> str:
+    return k if _plain_ok(k) else _double_quoted(k)
+
+
+def _value_lines(key: str, value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    head = f"{pad}{_key(key)}:"
+    if isinstance(value, bool):
+        return [f"{head} {'true' if value else 'false'}"]
+    if isinstance(value, int | float):
+        return [f"{head} {_number_yaml(value)}"]
+    if isinstance(value, str):
+        first, *rest = _scalar(value, indent + 2)
+        return [f"{head} {first}", *rest]
+    if isinstance(value, dict):
+        out = [head]
+        for k, v in value.items():
+            out += _value_lines(k, v, indent + 2)
+        return out
+    items = list(value)
+    if not items:
+        return [f"{head} []"]
+    if key == "tags" and all(_SIMPLE_TAG.match(t) and _plain_ok(t) for t in items):
+        return [f"{head} [{', '.join(items)}]"]
+    out = [head]
+    for item in items:
+        out += _item_lines(item, indent + 2)
+    return out
+
+
+def _item_lines(value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    if isinstance(value, dict):
+        out: list[str] = []
+        for k, v in value.items():
+            out += _value_lines(k, v, indent + 2)
+        out[0] = f"{pad}- {out[0][indent + 2 :]}"
+        return out
+    first, *rest = _scalar(str(value), indent + 2)
+    return [f"{pad}- {first}", *rest]
+
+
+def question_yaml_dict(
+    q: Question, sources: list[str], anchor: Anchor | None, shuffle: bool
+) -> dict[str, Any]:
+    """The question as deck-file keys, leaving out what the deck already implies."""
+    d: dict[str, Any] = {"id": q.id, "kind": q.kind, "prompt": q.prompt}
+    if isinstance(q, Card):
+        d["answer"] = q.answer
+        if q.reversed:
+            d["reversed"] = True
+    elif isinstance(q, Short):
+        d["answer"] = q.answer
+        if q.accept:
+            d["accept"] = list(q.accept)
+        if not q.fuzzy:
+            d["fuzzy"] = False
+    elif isinstance(q, Number):
+        d["answer"] = q.answer
+        if q.tolerance:
+            d["tolerance"] = q.tolerance
+        if q.unit is not None:
+            d["unit"] = q.unit
+    elif isinstance(q, Choice):
+        d["options"] = list(q.options)
+        d["answer"] = list(q.answers) if q.multi else q.answers[0]
+        if q.shuffle != shuffle:
+            d["shuffle"] = q.shuffle
+    elif isinstance(q, TrueFalse):
+        d["answer"] = q.answer
+    elif isinstance(q, Order):
+        d["items"] = list(q.items)
+    elif isinstance(q, Match):
+        d["pairs"] = dict(q.pairs)
+    if q.explanation:
+        d["explanation"] = q.explanation
+    if q.source and not (len(sources) == 1 and sources[0] == q.source):
+        d["source"] = q.source
+    if q.anchor is not None:
+        own = {
+            k: v
+            for k, v in anchor_data(q.anchor).items()
+            if anchor is None or getattr(anchor, k) != v
+        }
+        if own:
+            d["anchor"] = own
+    for key in ("code", "lang", "hint"):
+        if getattr(q, key) is not None:
+            d[key] = getattr(q, key)
+    if q.tags:
+        d["tags"] = list(q.tags)
+    return d
+
+
+def deck_yaml(draft: DeckDraft, questions: Iterable[Question] | None = None) -> str:
+    meta = draft.meta
+    sources = [s for s in meta.get("sources", []) if isinstance(s, str) and s.strip()]
+    if not sources:
+        sources = list(dict.fromkeys(q.source for q in draft.questions if q.source))
+    anchor = None
+    if isinstance(meta.get("anchor"), dict):
+        try:
+            anchor = Anchor(**{k: _text(v) for k, v in meta["anchor"].items()})
+        except (TypeError, ValueError):
+            anchor = None
+    shuffle = meta.get("shuffle") if isinstance(meta.get("shuffle"), bool) else True
+    head: dict[str, Any] = {"id": draft.id, "title": draft.title}
+    if isinstance(meta.get("description"), str) and meta["description"].strip():
+        head["description"] = _clean(meta["description"])
+    if sources:
+        head["sources"] = sources
+    tags = [
+        t
+        for t in meta.get("tags", [])
+        if isinstance(t, str) and t and not any(c.isspace() for c in t)
+    ]
+    if tags:
+        head["tags"] = tags
+    if not shuffle:
+        head["shuffle"] = False
+    if anchor is not None and anchor_data(anchor):
+        head["anchor"] = anchor_data(anchor)
+    lines = [MODELINE]
+    for k, v in head.items():
+        lines += _value_lines(k, v, 0)
+    lines.append("questions:")
+    for i, q in enumerate(draft.questions if questions is None else questions):
+        if i:
+            lines.append("")
+        lines += _item_lines(question_yaml_dict(q, sources, anchor, shuffle), 2)
+    return "\n".join(lines) + "\n"
+
+
+def checked_yaml(draft: DeckDraft, path: Path, warnings: list[str]) -> tuple[str, int]:
+    """The deck's YAML, proven loadable, and its question count; questions the
+    loader rejects are dropped with a warning."""
+    text = deck_yaml(draft)
+    deck, diags = parse_deck(text, str(path), draft.id)
+    if deck is not None:
+        return text, len(deck.questions)
+    kept = []
+    for q in draft.questions:
+        one, found = parse_deck(deck_yaml(draft, [q]), str(path), draft.id)
+        if one is not None:
+            kept.append(q)
+            continue
+        problem = next((d.message for d in found if d.severity == "error"), "invalid")
+        warnings.append(f"deck `{draft.id}`: skipped question `{q.id}`: {problem}")
+    if not kept:
+        raise UserError(f"deck `{draft.id}` has no question srcquiz can load.")
+    text = deck_yaml(draft, kept)
+    deck, diags = parse_deck(text, str(path), draft.id)
+    if deck is None:
+        problem = next((str(d) for d in diags if d.severity == "error"), "invalid deck")
+        raise UserError(f"deck `{draft.id}` cannot be written as a valid deck: {problem}")
+    return text, len(deck.questions)
+
+
+# -- the command --------------------------------------------------------------
+
+
+def import_package(package: Path, out_dir: Path) -> ImportResult:
+    pkg = read_package(package)
+    with pkg.archive:
+        drafts, warnings, edits = convert(pkg)
+        if not drafts:
+            raise UserError(f"{package} holds no notes srcquiz can import.")
+        if out_dir.exists() and not out_dir.is_dir():
+            raise UserError(f"{out_dir} is a file; give a folder to write the decks into.")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"cannot create {out_dir}: {(exc.strerror or str(exc)).lower()}."
+            ) from None
+        texts = [
+            (out_dir / f"{d.id}.yaml", *checked_yaml(d, out_dir / f"{d.id}.yaml", warnings))
+            for d in drafts
+        ]
+        written = []
+        for path, text, count in texts:
+            write_atomically(path, lambda f, t=text: f.write(t.encode("utf-8")))
+            written.append((path, count))
+        for member, name in pkg.media.items():
+            data = pkg.archive.read(member)
+            target = out_dir / name
+            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+                continue
+            write_atomically(target, lambda f, d=data: f.write(d))
+        schema = out_dir / "deck.schema.json"
+        if not schema.exists():
+            from srcquiz.schema import schema_json
+
+            write_atomically(schema, lambda f: f.write((schema_json() + "\n").encode()))
+    return ImportResult(written, len(pkg.media), warnings, edits)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    out_dir: Path = args.output.expanduser()
+    result = import_package(args.package.expanduser(), out_dir)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for path, count in result.decks:
+        print(f"wrote {path} ({count} question(s))")
+    if result.media:
+        print(f"copied {result.media} media file(s) to {out_dir}")
+    if result.edits:
+        print(f"took {result.edits} edit(s) made in Anki")
+    return 0
