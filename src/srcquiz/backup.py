@@ -51,7 +51,7 @@ def _daily_re(stem: str) -> re.Pattern[str]:
 
 
 def _safety_re(stem: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(stem)}-before-restore-(\d{{8}}-\d{{6}})\.sqlite3$")
+    return re.compile(rf"^{re.escape(stem)}-before-restore-(\d{{8}}-\d{{6}})(?:-\d+)?\.sqlite3$")
 
 
 def _copy_with_backup_api(source: sqlite3.Connection, dest: Path) -> None:
@@ -182,6 +182,16 @@ def _sidecars(db: Path) -> list[Path]:
     return [db.with_name(db.name + s) for s in SIDECARS]
 
 
+def _unused_name(folder: Path, stem: str) -> Path:
+    """`stem.sqlite3`, or `stem-2.sqlite3`, ... : never an existing file."""
+    candidate = folder / f"{stem}.sqlite3"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{stem}-{n}.sqlite3"
+    return candidate
+
+
 def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Path | None:
     """Put `backup_path`'s progress into `db_path`; returns where the current file was
     saved first (None when there was no current file)."""
@@ -194,10 +204,16 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
     safety: Path | None = None
     current: Store | None = None
     if db_path.exists():
-        safety = folder / f"{db_path.stem}-before-restore-{now:%Y%m%d-%H%M%S}.sqlite3"
+        safety = _unused_name(folder, f"{db_path.stem}-before-restore-{now:%Y%m%d-%H%M%S}")
         try:
             current = Store.open(db_path, backup=False)
-        except UserError:
+            check = current.connection.execute("PRAGMA quick_check").fetchall()
+            if [row[0] for row in check] != ["ok"]:
+                current.close()
+                current = None
+        except (UserError, sqlite3.Error):
+            if current is not None:
+                current.close()
             current = None
         try:
             if current is not None:

@@ -1,0 +1,193 @@
+"""Rolling daily backups and `srcquiz restore`: progress can always be brought back."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from srcquiz import cli
+from srcquiz.backup import KEEP_DAILY, list_backups
+from srcquiz.errors import UserError
+from srcquiz.store import SCHEMA_VERSION, Store
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "data" / "progress.sqlite3"
+
+
+def add_reviews(path: Path, n: int, tag: str = "x", now: datetime = NOW) -> None:
+    with Store.open(path, now=now) as store:
+        for i in range(n):
+            store.record_review(
+                deck_id="d",
+                card_key=f"{tag}{i}",
+                reviewed_at=now,
+                rating=3,
+                verdict="right",
+                score=1.0,
+                answer=tag,
+                duration_s=1,
+                mode="review",
+                session_id=None,
+                state_before=None,
+                state_after=None,
+            )
+
+
+def count(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM review").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_one_copy_a_day_of_an_existing_database(db, home):
+    add_reviews(db, 3)  # creates the file: nothing to back up yet
+    assert not (home / "backups").exists()
+    add_reviews(db, 2)  # reopened: today's copy holds the 3 reviews from before
+    copies = sorted((home / "backups").iterdir())
+    assert [p.name for p in copies] == ["progress-2026-03-02.sqlite3"]
+    assert count(copies[0]) == 3
+    add_reviews(db, 1)  # same day: no second copy, the first is not replaced
+    assert [p.name for p in (home / "backups").iterdir()] == ["progress-2026-03-02.sqlite3"]
+    assert count(copies[0]) == 3
+    assert count(db) == 6
+
+
+def test_keeps_the_last_seven_daily_copies(db, home):
+    add_reviews(db, 1)
+    folder = home / "backups"
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    (folder / "other-2026-01-01.sqlite3").write_text("another database's copy")
+    for day in range(10):
+        add_reviews(db, 1, tag=f"day{day}", now=NOW + timedelta(days=day))
+    daily = sorted(p.name for p in folder.glob("progress-*.sqlite3"))
+    assert len(daily) == KEEP_DAILY
+    assert daily[0] == "progress-2026-03-05.sqlite3"
+    assert daily[-1] == "progress-2026-03-11.sqlite3"
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "other-2026-01-01.sqlite3").exists()
+    assert count(folder / "progress-2026-03-11.sqlite3") == 10
+
+
+def test_a_failed_backup_warns_but_studying_goes_on(db, home):
+    add_reviews(db, 1)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "backups").write_text("a file where the backups folder should be")
+    with Store.open(db, now=NOW) as store:
+        assert len(store.warnings) == 1
+        assert "could not back up" in store.warnings[0] and "still saved" in store.warnings[0]
+        assert store.review_count() == 1
+
+
+def test_restore_lists_backups(db, capsys):
+    assert cli.main(["restore", "--db", str(db)]) == 0
+    assert "no backups of" in capsys.readouterr().out
+    add_reviews(db, 2)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    add_reviews(db, 1, now=NOW + timedelta(days=2))
+    assert cli.main(["restore", "--db", str(db)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"backups of {db} (newest first):"
+    # Each copy is taken when the file is first opened that day, before new answers.
+    assert out[1].split()[:2] == ["1", "progress-2026-03-04.sqlite3"]
+    assert out[1].endswith("3 reviews")
+    assert out[2].split()[:2] == ["2", "progress-2026-03-03.sqlite3"]
+    assert out[2].endswith("2 reviews")
+    assert [b.name for b in list_backups(db)] == [
+        "progress-2026-03-04.sqlite3",
+        "progress-2026-03-03.sqlite3",
+    ]
+
+
+def test_restore_brings_a_copy_back_and_saves_the_current_file_first(db, home, capsys):
+    add_reviews(db, 2)
+    add_reviews(db, 5, now=NOW + timedelta(days=1))  # backup of 2026-03-03 holds 2 reviews
+    assert count(db) == 7
+    assert cli.main(["restore", "--db", str(db), "2026-03-03"]) == 0
+    out = capsys.readouterr().out
+    assert f"restored progress-2026-03-03.sqlite3 into {db}." in out
+    assert count(db) == 2
+    safety = list((home / "backups").glob("progress-before-restore-*.sqlite3"))
+    assert len(safety) == 1 and count(safety[0]) == 7
+    assert str(safety[0]) in out
+    with Store.open(db) as store:  # the restored file is a working database
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.review_count() == 2
+    # And the restore can be undone the same way.
+    assert cli.main(["restore", "--db", str(db), safety[0].name]) == 0
+    assert count(db) == 7
+
+
+def test_restore_by_number_over_a_damaged_file(db, home, capsys):
+    add_reviews(db, 4)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    data = bytearray(db.read_bytes())
+    data[4096:8192] = os.urandom(4096)
+    db.write_bytes(bytes(data))
+    damaged = digest(db)
+    assert cli.main(["restore", "--db", str(db), "1"]) == 0
+    capsys.readouterr()
+    assert count(db) == 4
+    (saved,) = (home / "backups").glob("progress-before-restore-*.sqlite3")
+    assert digest(saved) == damaged  # the damaged bytes are kept as they were
+
+
+def test_restore_refuses_unknown_or_bad_backups(db, tmp_path, capsys):
+    add_reviews(db, 1)
+    assert cli.main(["restore", "--db", str(db), "2001-01-01"]) == 1
+    assert "no backup called 2001-01-01" in capsys.readouterr().err
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("not a database")
+    before = digest(db)
+    assert cli.main(["restore", "--db", str(db), str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("srcquiz: cannot restore from that backup:") and err.count("\n") == 1
+    newer = tmp_path / "newer.sqlite3"
+    conn = sqlite3.connect(newer)
+    conn.execute("CREATE TABLE review (id INTEGER)")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UserError, match="newer srcquiz"):
+        from srcquiz.backup import restore
+
+        restore(db, newer)
+    assert digest(db) == before
+
+
+def test_restore_when_there_is_no_current_file(db, home, capsys):
+    add_reviews(db, 3)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    (backup,) = (home / "backups").glob("progress-*.sqlite3")
+    moved = db.with_name("moved-aside.sqlite3")
+    db.rename(moved)
+    for suffix in ("-wal", "-shm"):
+        side = db.with_name(db.name + suffix)
+        if side.exists():
+            side.unlink()
+    assert cli.main(["restore", "--db", str(db), backup.name]) == 0
+    assert "saved as" not in capsys.readouterr().out
+    assert count(db) == 3
