@@ -123,7 +123,7 @@ class FeedbackPanel(VerticalGroup):
             yield Static("Rating", id="rating-prompt", markup=False)
             for rating in Rating:
                 yield MouseButton(
-                    f"{int(rating)} {rating.label}", id=f"rate-{int(rating)}", compact=True
+                    f" {int(rating)} {rating.label}", id=f"rate-{int(rating)}", compact=True
                 )
             if result is not None:
                 yield MouseButton("Next ⏎", id="next", compact=True)
@@ -143,7 +143,8 @@ class FeedbackPanel(VerticalGroup):
             button = self.query_one(f"#rate-{int(r)}", Button)
             chosen = r == rating
             button.set_class(chosen, "-chosen")
-            button.label = f"{'▸' if chosen else ''}{int(r)} {r.label}"
+            # Same width either way: a relabelled button keeps its size.
+            button.label = f"{'▸' if chosen else ' '}{int(r)} {r.label}"
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
