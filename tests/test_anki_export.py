@@ -1,0 +1,538 @@
+"""`srcquiz export`: packages checked in real Anki (the `anki` package), escaping,
+stable GUIDs and note types, re-import safety, media paths and safe writes."""
+
+from __future__ import annotations
+
+import errno
+import html
+import io
+import json
+import os
+import re
+import sqlite3
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from srcquiz import anki_export, anki_templates
+from srcquiz.anki_export import (
+    cloze_html,
+    export_decks,
+    note_guid,
+    note_tags,
+    permutation,
+    text_html,
+)
+from srcquiz.anki_templates import COMMON_FIELDS, NOTE_TYPES
+from srcquiz.cli import main
+from srcquiz.deck import Card, Deck
+from srcquiz.errors import UserError
+from srcquiz.highlight import highlight_html
+from srcquiz.loader import load_deck
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KINDS = FIXTURES / "anki_kinds.yaml"
+HOSTILE = FIXTURES / "anki_hostile.yaml"
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def visible(markup: str) -> str:
+    """What a learner reads: no style or script, tags gone, entities decoded."""
+    text = re.sub(r"<style>.*?</style>|<script>.*?</script>", " ", markup, flags=re.S)
+    text = re.sub(r"</?(?:br|div|p|li|ol|ul|td|tr|table|hr|pre)\b[^>]*>", " ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(html.unescape(text).split())
+
+
+def without_ours(markup: str) -> str:
+    """The card HTML minus the note type's own <style> and <script> blocks."""
+    markup = re.sub(r"<style>.*?</style>", "", markup, flags=re.S)
+    for script in (anki_templates.FRONT_SCRIPT, anki_templates.BACK_SCRIPT):
+        markup = markup.replace(script, "")
+    return markup
+
+
+def open_collection(path: Path):
+    from anki.collection import Collection
+
+    return Collection(str(path))
+
+
+def anki_import(col, apkg: Path):
+    from anki.collection import ImportAnkiPackageRequest
+
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg))).log
+
+
+@pytest.fixture
+def col(tmp_path: Path):
+    (tmp_path / "anki").mkdir()
+    collection = open_collection(tmp_path / "anki" / "collection.anki2")
+    yield collection
+    collection.close()
+
+
+def notes_by_qid(col, deck_id: str) -> dict[str, object]:
+    """Anki notes keyed by question id, found through the GUIDs srcquiz gives them."""
+    out = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        data = json.loads(html.unescape(note["Srcquiz"]))
+        if data["deck"] == deck_id:
+            assert note.guid == note_guid(deck_id, data["q"]["id"])
+            out[data["q"]["id"]] = note
+    return out
+
+
+def typed_answer(col, field: str) -> str:
+    """The text Anki compares a typed answer with (the field as one line of text)."""
+    return col._backend.html_to_text_line(text=field, preserve_media_filenames=True)
+
+
+def package_rows(apkg: Path, sql: str) -> list[tuple]:
+    with zipfile.ZipFile(apkg) as z:
+        data = z.read("collection.anki2")
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(data)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+# -- in real Anki ---------------------------------------------------------------
+
+
+def test_every_kind_imports_into_anki_with_the_right_notes_cards_and_names(tmp_path, col):
+    deck = load_deck(KINDS)
+    apkg = tmp_path / "kinds.apkg"
+    summary = export_decks([deck], apkg)
+
+    log = anki_import(col, apkg)
+    assert len(log.new) == len(deck.questions) == 11
+    assert not log.conflicting and not log.duplicate and not log.updated
+    assert col.note_count() == 11
+    assert col.card_count() == summary.cards == 13
+
+    names = [d.name for d in col.decks.all_names_and_ids()]
+    assert "srcquiz::Anki export, every kind" in names
+    model_names = {m.name for m in col.models.all_names_and_ids()}
+    assert {nt.name for nt in NOTE_TYPES.values()} <= model_names
+
+    notes = notes_by_qid(col, "anki-kinds")
+    assert set(notes) == {q.id for q in deck.questions}
+    per_type = Counter(n.note_type()["name"] for n in notes.values())
+    assert per_type == {
+        "srcquiz card": 2,
+        "srcquiz short": 1,
+        "srcquiz number": 2,
+        "srcquiz choice": 2,
+        "srcquiz truefalse": 1,
+        "srcquiz cloze": 1,
+        "srcquiz order": 1,
+        "srcquiz match": 1,
+    }
+    cards = {qid: len(n.cards()) for qid, n in notes.items()}
+    assert cards["card-reversed"] == 2 and cards["card-plain"] == 1
+    assert cards["cloze-vector"] == 2  # c1 (twice in the text) and c2
+    assert sum(cards.values()) == 13
+    assert sorted(notes["card-reversed"].tags) == ["anki-test", "c++", "card", "signals"]
+    assert sorted(notes["order-quit"].tags) == ["anki-test", "c++", "order"]
+
+
+def test_each_card_shows_its_question_and_answer(tmp_path, col):
+    apkg = tmp_path / "kinds.apkg"
+    export_decks([load_deck(KINDS)], apkg)
+    anki_import(col, apkg)
+    notes = notes_by_qid(col, "anki-kinds")
+
+    def sides(qid: str, ord_: int = 0) -> tuple[str, str, str, str]:
+        card = next(c for c in notes[qid].cards() if c.ord == ord_)
+        q, a = card.question(), card.answer()
+        return q, a, visible(q), visible(a)
+
+    q, a, vq, va = sides("card-plain")
+    assert "What does ngx_http_request_t *r point to in a handler?" in vq
+    assert "<code>ngx_http_request_t *r</code>" in q
+    assert "The request being processed" not in vq
+    assert "The request being processed (not a List<T> & not a copy)." in va
+    assert "Every phase handler receives the request object." in va
+    assert "Source: Anki fixture article" in va
+    assert "Upstream: nginx/nginx · src/http/ngx_http_request.h · ngx_http_request_t" in va
+    assert (
+        'href="https://github.com/nginx/nginx/blob/release-1.27.3/src/http/ngx_http_request.h"' in a
+    )
+
+    _, _, vq, va = sides("card-reversed", 1)
+    assert "Waits for a signal with a temporary signal mask." in vq and "sigsuspend" not in vq
+    assert "sigsuspend" in va and "Source: 第二篇文章：信号" in va
+
+    q, a, vq, va = sides("short-array")
+    assert "[[type:Answer]]" in q and "[[type:Answer]]" in a
+    assert "template <typename T, std::size_t N>" in vq  # the snippet, highlighted
+    assert 'style="color:' in q
+    assert "The size is part of the type." in vq  # behind Anki's hint link
+    assert "Also accepted: array · std::array<T, N>" in va
+    assert typed_answer(col, notes["short-array"]["Answer"]) == "std::array"
+
+    _, _, vq, va = sides("number-workers")
+    assert "Answer in connections" in vq
+    assert notes["number-workers"]["Answer"] == "4096"
+    assert "Accepted within ± 0.5" in sides("number-ratio")[3]
+
+    q, a, vq, va = sides("choice-single")
+    for option in ("SIGHUP", "SIGUSR1", "SIGUSR2", "SIGQUIT"):
+        assert option in vq
+    marked = re.findall(r'<li data-n="\d" class="sq-ok">([^<]+)</li>', a)
+    assert marked == ["SIGHUP"]
+    assert anki_templates.FRONT_SCRIPT in q and anki_templates.BACK_SCRIPT in a
+
+    q, _, vq, _ = sides("choice-multi")  # shuffle: false keeps the written order
+    assert vq.index("ngx_exiting") < vq.index("ngx_terminate") < vq.index("ngx_reap")
+    assert 'data-multi="1"' in q
+    assert sides("choice-multi")[1].count('class="sq-ok"') == 2
+
+    _, a, _, va = sides("truefalse-usr2")
+    assert '<li data-n="0" class="sq-ok">True</li>' in a and "True" in va
+
+    _, _, vq, va = sides("cloze-vector", 0)
+    assert vq.count("[...]") == 2 and "doubling" in vq and "std::vector" not in vq
+    assert "std::vector" in va and "push_back" in va
+    _, _, vq, va = sides("cloze-vector", 1)
+    assert "[how?]" in vq and "std::vector" in vq and "doubling" not in vq
+    assert "doubling" in va
+
+    items = [
+        "the master receives SIGQUIT",
+        "the master tells each worker over its channel",
+        "each worker stops accepting",
+        "workers exit once idle",
+    ]
+    _, _, vq, va = sides("order-quit")
+    front_positions = [vq.index(i) for i in items]
+    assert front_positions != sorted(front_positions)  # shown shuffled
+    back = va.split("Order what happens on nginx -s quit.")[1]
+    assert [back.index(i) for i in items] == sorted(back.index(i) for i in items)
+
+    _, _, vq, va = sides("match-signals")
+    for side in ("SIGCHLD", "SIGHUP", "SIGUSR1", "ngx_reap", "ngx_reconfigure", "ngx_reopen"):
+        assert side in vq
+    for left, right in (("SIGCHLD", "ngx_reap"), ("SIGHUP", "ngx_reconfigure")):
+        assert f"{left} → {right}" in va
+
+
+def test_hostile_deck_text_shows_literally_and_runs_nothing(tmp_path, col):
+    deck = load_deck(HOSTILE)
+    apkg = tmp_path / "hostile.apkg"
+    export_decks([deck], apkg, parent="study::srcquiz")
+    log = anki_import(col, apkg)
+    assert len(log.new) == len(deck.questions) and not log.conflicting
+
+    assert "study::srcquiz::Hostile <b>text</b> & {{Deck}}" in [
+        d.name for d in col.decks.all_names_and_ids()
+    ]
+    notes = notes_by_qid(col, "anki-hostile")
+    assert len(notes["cloze-lookalikes"].cards()) == 2  # {{C1::upper}} made no card
+    for qid, note in notes.items():
+        for card in note.cards():
+            for side in (card.question(), card.answer()):
+                ours = without_ours(side)
+                assert "<script" not in ours and "<img" not in ours and "<b>" not in ours, qid
+                assert "<i>" not in ours and "<tags>" not in ours and "<first>" not in ours
+
+    def text(qid: str, ord_: int = 0, side: str = "answer") -> str:
+        card = next(c for c in notes[qid].cards() if c.ord == ord_)
+        return visible(without_ours(getattr(card, side)()))
+
+    assert "<script>document.title='pwned'</script> What runs here?" in text("script-prompt")
+    assert '<img src=x onerror="alert(1)"> nothing at all' in text("script-prompt")
+    assert "Both are <i>text</i>, not markup." in text("script-prompt")
+    front = text("template-syntax", side="question")
+    assert "What does {{FrontSide}} mean in a template, and is {{c1::this}} a cloze here?" in front
+    assert "{{type:Answer}} and {{#Tags}}x{{/Tags}} are template syntax" in text("template-syntax")
+    assert typed_answer(col, notes["template-syntax"]["Answer"]) == "{{Front}}"
+    options = text("choice-markup", side="question")
+    for option in ("<script>alert(1)</script>", "{{c1::x}}", "a & b", "</li></ol><script>x()"):
+        assert option in options
+    c1 = text("cloze-lookalikes", 0, "question")
+    assert "In {{Text}} and {{C1::upper}}, only [...] and a}b are blanks." in c1
+    assert "only std::map<K, V> and a}b are blanks" in text("cloze-lookalikes", 0)
+    assert "only std::map<K, V> and [...] are blanks" in text("cloze-lookalikes", 1, "question")
+    assert all(i in text("order-markup") for i in ("<first>", "{{second}}", "&third;"))
+    assert "<a> → {{b}}" in text("match-markup") and "&c; → </td>" in text("match-markup")
+
+
+def test_reexport_updates_notes_in_place_and_keeps_review_state(tmp_path, col):
+    deck_file = tmp_path / "anki_kinds.yaml"
+    deck_file.write_text(KINDS.read_text(encoding="utf-8"), encoding="utf-8")
+    first = tmp_path / "first.apkg"
+    export_decks([load_deck(deck_file)], first)
+    anki_import(col, first)
+    note_ids = {qid: n.id for qid, n in notes_by_qid(col, "anki-kinds").items()}
+
+    col.decks.select(col.decks.id_for_name("srcquiz::Anki export, every kind"))
+    reviewed = {}
+    for _ in range(3):
+        card = col.sched.getCard()
+        col.sched.answerCard(card, 3)
+        card.load()
+        reviewed[card.id] = (card.type, card.queue, card.due, card.ivl, card.reps)
+    assert all(state[4] == 1 for state in reviewed.values())
+
+    text = deck_file.read_text(encoding="utf-8")
+    text = text.replace("Which signal does `nginx -s reload` send?", "Which signal reloads nginx?")
+    text = text.replace("Capacity doubles when it runs out.", "Capacity grows geometrically.")
+    text += (
+        "\n  - id: added-later\n    kind: truefalse\n    prompt: Workers share one epoll set.\n"
+        "    answer: false\n    explanation: Each worker has its own.\n"
+        "    source: Anki fixture article\n"
+    )
+    deck_file.write_text(text, encoding="utf-8")
+    time.sleep(1.05)  # Anki only takes notes newer than its own (whole seconds)
+    second = tmp_path / "second.apkg"
+    export_decks([load_deck(deck_file)], second)
+    log = anki_import(col, second)
+
+    assert len(log.new) == 1 and len(log.updated) == 11
+    assert not log.duplicate and not log.conflicting
+    assert col.note_count() == 12 and col.card_count() == 14
+    notes = notes_by_qid(col, "anki-kinds")
+    assert {qid: n.id for qid, n in notes.items() if qid != "added-later"} == note_ids
+    assert visible(notes["choice-single"]["Prompt"]) == "Which signal reloads nginx?"
+    assert notes["number-ratio"]["Explanation"] == "Capacity grows geometrically."
+    for card_id, state in reviewed.items():
+        card = col.get_card(card_id)
+        assert (card.type, card.queue, card.due, card.ivl, card.reps) == state
+    assert not [m.name for m in col.models.all_names_and_ids() if m.name.endswith("+")]
+
+
+def test_improved_templates_update_the_note_types_without_conflicts(tmp_path, col, monkeypatch):
+    deck = load_deck(KINDS)
+    export_decks([deck], tmp_path / "a.apkg")
+    anki_import(col, tmp_path / "a.apkg")
+    monkeypatch.setattr(anki_templates, "CSS", anki_templates.CSS + "\n.sq { color: teal; }\n")
+    time.sleep(1.05)
+    export_decks([deck], tmp_path / "b.apkg")
+    log = anki_import(col, tmp_path / "b.apkg")
+    assert len(log.updated) == 11 and not log.conflicting and not log.new
+    model = col.models.by_name("srcquiz card")
+    assert "color: teal" in model["css"]
+    assert len(col.models.all_names_and_ids()) == len(
+        [m for m in col.models.all_names_and_ids() if not m.name.endswith("+")]
+    )
+
+
+# -- note types and GUIDs -------------------------------------------------------
+
+
+def test_note_type_ids_and_fields_stay_fixed_forever():
+    """Changing one of these makes Anki log every note as conflicting instead of
+    updating it; add a new note type (new id and name) instead."""
+    assert COMMON_FIELDS == ("Explanation", "Code", "Hint", "Source", "Upstream", "Srcquiz")
+    assert {k: (nt.id, nt.name, nt.own_fields) for k, nt in NOTE_TYPES.items()} == {
+        "card": (1721004101, "srcquiz card", ("Prompt", "Answer", "Reverse")),
+        "short": (1721004102, "srcquiz short", ("Prompt", "Answer", "Accept")),
+        "number": (1721004103, "srcquiz number", ("Prompt", "Answer", "Unit", "Tolerance")),
+        "choice": (1721004104, "srcquiz choice", ("Prompt", "Options", "Answer")),
+        "truefalse": (1721004105, "srcquiz truefalse", ("Prompt", "Options", "Answer")),
+        "cloze": (1721004106, "srcquiz cloze", ("Text",)),
+        "order": (1721004107, "srcquiz order", ("Prompt", "Items", "Order")),
+        "match": (1721004108, "srcquiz match", ("Prompt", "Left", "Right", "Pairs")),
+    }
+    assert NOTE_TYPES["cloze"].cloze and not NOTE_TYPES["card"].cloze
+
+
+def test_guid_comes_from_deck_and_question_id_only(tmp_path):
+    assert note_guid("nginx-process-model", "master-idle-wait") == "q=x6ETnKIk"
+    assert note_guid("a", "b") != note_guid("a", "c") != note_guid("b", "c")
+    deck = load_deck(KINDS)
+    export_decks([deck], tmp_path / "a.apkg")
+    edited = deck.questions[0]
+    assert isinstance(edited, Card)
+    changed = Deck(
+        id=deck.id,
+        title="Renamed deck",
+        questions=(Card(id=edited.id, prompt="Reworded?", answer="Yes."), *deck.questions[1:]),
+        sources=deck.sources,
+    )
+    export_decks([changed], tmp_path / "b.apkg")
+    guids = "SELECT guid FROM notes ORDER BY guid"
+    assert package_rows(tmp_path / "a.apkg", guids) == package_rows(tmp_path / "b.apkg", guids)
+
+
+def test_package_timestamp_is_the_current_time(tmp_path):
+    before = int(time.time())
+    export_decks([load_deck(KINDS)], tmp_path / "a.apkg")
+    mods = {m for (m,) in package_rows(tmp_path / "a.apkg", "SELECT mod FROM notes")}
+    assert len(mods) == 1 and before <= mods.pop() <= int(time.time())
+
+
+def test_tags_are_deck_tags_question_tags_and_kind_without_spaces():
+    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals"))
+    deck = Deck(id="d", title="t", questions=(q,), tags=("nginx", "signals", "c\tlang"))
+    assert note_tags(deck, q) == ["nginx", "signals", "c_lang", "unix_processes", "card"]
+
+
+# -- HTML building ---------------------------------------------------------------
+
+
+def test_text_is_escaped_and_braces_become_entities():
+    assert text_html("List<T> & ngx_http_request_t *r") == (
+        "List&lt;T&gt; &amp; ngx_http_request_t *r"
+    )
+    assert text_html("{{Front}}\n<script>") == "&#123;&#123;Front&#125;&#125;<br>&lt;script&gt;"
+    assert text_html("call `f(<a>)` now") == "call <code>f(&lt;a&gt;)</code> now"
+    assert text_html("![x](pic.png)") == "![x](pic.png)"  # no media resolver: literal
+
+
+def test_cloze_answers_keep_double_colons_and_braces():
+    assert cloze_html("Use {{c1::std\\::vector}} here") == "Use {{c1::std&#58;&#58;vector}} here"
+    assert cloze_html("{{c2::a}b::hint: x}} and {{Text}}") == (
+        "{{c2::a&#125;b::hint&#58; x}} and &#123;&#123;Text&#125;&#125;"
+    )
+
+
+def test_code_is_highlighted_with_inline_colours_on_its_own_background():
+    out = highlight_html("int main(void) { return 0; }\n", "c")
+    assert out.startswith('<pre class="sq-pre" style="background:#0d1117;color:#e6edf3;')
+    assert 'style="color:' in out and "class=" not in out.split(">", 1)[1]
+    assert "{" not in out.split(">", 1)[1] and "&#123;" in out
+    plain = highlight_html("<tag> {x}", "no-such-language")
+    assert "&lt;tag&gt; &#123;x&#125;" in plain and 'style="color' not in plain
+
+
+def test_shuffled_fronts_are_stable_and_never_the_answer():
+    for n in range(2, 8):
+        for seed in ("a", "b", "c", "d"):
+            perm = permutation(seed, n, derange=True)
+            assert sorted(perm) == list(range(n)) and perm != list(range(n))
+            assert perm == permutation(seed, n, derange=True)
+
+
+# -- media -----------------------------------------------------------------------
+
+
+def _media_deck(folder: Path, ref: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "media.yaml"
+    path.write_text(
+        "title: Media\nsources: [s]\nquestions:\n"
+        f"  - id: pic\n    kind: card\n    prompt: 'What is in ![the diagram]({ref})?'\n"
+        "    answer: A worker.\n    explanation: See the picture.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_media_beside_the_deck_goes_into_the_package(tmp_path):
+    deck_file = _media_deck(tmp_path / "decks", "img/diagram.png")
+    (tmp_path / "decks" / "img").mkdir()
+    (tmp_path / "decks" / "img" / "diagram.png").write_bytes(b"\x89PNG fake")
+    apkg = tmp_path / "m.apkg"
+    summary = export_decks([load_deck(deck_file)], apkg)
+    assert summary.media == 1
+    with zipfile.ZipFile(apkg) as z:
+        assert json.loads(z.read("media")) == {"0": "diagram.png"}
+        assert z.read("0") == b"\x89PNG fake"
+    (fields,) = package_rows(apkg, "SELECT flds FROM notes")
+    assert 'What is in <img src="diagram.png" alt="the diagram">?' in fields[0]
+
+
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("../secret.png", "outside the deck's folder"),
+        ("/etc/secret.png", "absolute"),
+        ("link.png", "link to outside"),
+        ("https://example.com/x.png", "is a link, not a file"),
+        ("missing.png", "does not exist"),
+    ],
+)
+def test_media_paths_out_of_the_deck_folder_are_refused(tmp_path, ref, says):
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    deck_file = _media_deck(tmp_path / "decks", ref)
+    (tmp_path / "decks" / "link.png").symlink_to(tmp_path / "secret.png")
+    out = tmp_path / "out.apkg"
+    out.write_bytes(b"previous")
+    with pytest.raises(UserError, match=re.escape(says)):
+        export_decks([load_deck(deck_file)], out)
+    assert out.read_bytes() == b"previous"
+
+
+# -- writing safely ----------------------------------------------------------------
+
+
+def _no_temp_files(folder: Path) -> bool:
+    return not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_export_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(UserError, match=r"the folder .*nope does not exist\.$"):
+        export_decks([load_deck(KINDS)], tmp_path / "nope" / "x.apkg")
+
+
+def test_export_into_a_read_only_folder_keeps_the_old_file(tmp_path, monkeypatch):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    out = folder / "srcquiz.apkg"
+    out.write_bytes(b"previous package")
+    folder.chmod(0o555)
+    if os.geteuid() == 0:  # root ignores permissions: refuse the way the kernel would
+
+        def denied(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied")
+
+        monkeypatch.setattr(anki_export.tempfile, "mkstemp", denied)
+    try:
+        with pytest.raises(UserError) as err:
+            export_decks([load_deck(KINDS)], out)
+    finally:
+        folder.chmod(0o755)
+    assert str(err.value) == (
+        f"cannot write {out}: permission denied. The previous file is unchanged."
+    )
+    assert out.read_bytes() == b"previous package" and _no_temp_files(folder)
+
+
+def test_a_full_disk_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    out = tmp_path / "srcquiz.apkg"
+    export_decks([load_deck(KINDS)], out)
+    old = out.read_bytes()
+    real = anki_export.write_package
+
+    def fills_up(f: io.BufferedWriter, collection: bytes, media: dict) -> None:
+        real(f, collection, media)
+        f.truncate(100)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(anki_export, "write_package", fills_up)
+    with pytest.raises(UserError) as err:
+        export_decks([load_deck(KINDS)], out)
+    assert str(err.value) == (
+        f"cannot write {out}: no space left on the device. The previous file is unchanged."
+    )
+    assert out.read_bytes() == old and _no_temp_files(tmp_path)
+
+
+def test_cli_export_reports_problems_in_one_sentence(tmp_path, capsys):
+    out = tmp_path / "kinds.apkg"
+    assert main(["export", "--decks", str(KINDS), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out}: 11 note(s), 13 card(s) in 1 deck(s)")
+    assert zipfile.ZipFile(out).namelist() == ["collection.anki2", "media"]
+
+    assert main(["export", "--decks", str(KINDS), "-o", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    example = tmp_path / "srcquiz.apkg"
+    assert err == f"srcquiz: {tmp_path} is a folder; give a file name such as {example}.\n"
+
+    assert main(["export", "--decks", str(KINDS), "-o", str(tmp_path / "no" / "x.apkg")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("srcquiz: cannot write") and "Traceback" not in err
+
+    assert main(["export", "nope", "--decks", str(KINDS), "-o", str(out)]) == 1
+    assert "no deck with id nope" in capsys.readouterr().err
