@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from tui_support import (
     SIZE,
@@ -10,7 +13,7 @@ from tui_support import (
     kinds_deck,
     make_app,
     only,
-    store,  # noqa: F401  (fixture)
+    open_store,
     text_keys,
 )
 
@@ -33,6 +36,11 @@ AUTO_GRADED = [
     ("shutdown-steps", "order"),
     ("signal-to-flag", "match"),
 ]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from open_store(tmp_path)
 
 
 @pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])

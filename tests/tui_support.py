@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from srcquiz.deck import Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
 from srcquiz.loader import load_deck
 from srcquiz.scheduler import Settings
@@ -51,8 +49,8 @@ def only(deck: Deck, qid: str) -> Deck:
     return replace(deck, questions=(question,))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def open_store(tmp_path: Path) -> Iterator[Store]:
+    """For each test module's `store` fixture: a fresh database in the test's tmp dir."""
     opened = Store.open(tmp_path / "progress.sqlite3")
     yield opened
     opened.close()

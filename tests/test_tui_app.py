@@ -1,0 +1,267 @@
+"""The decks screen, navigation, help, palette, theme, stats, and robustness (sizes, NO_COLOR)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tui_support import (
+    SIZE,
+    FakeClock,
+    answer_keys,
+    kinds_deck,
+    make_app,
+    only,
+    open_store,
+    second_deck,
+    text_keys,
+)
+
+from srcquiz.session import Session
+from srcquiz.store import Store
+from srcquiz.tui.app import StartRequest
+from srcquiz.tui.screens.base import TooSmall
+from srcquiz.tui.screens.decks import ALL_KEY, DecksScreen, DeckTable
+from srcquiz.tui.screens.help import HelpScreen, sections
+from srcquiz.tui.screens.session import SessionScreen
+from srcquiz.tui.screens.stats import StatsScreen
+from srcquiz.tui.screens.summary import SummaryScreen
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from open_store(tmp_path)
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def row_keys(app) -> list[str]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one(DeckTable)
+    return [row.key.value for row in table.ordered_rows]
+
+
+async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=SIZE):
+        assert isinstance(app.screen, DecksScreen)
+        assert row_keys(app) == [ALL_KEY, "tui-kinds", "tui-events"]
+        text = screen_text(app)
+        assert "All 2 decks" in text
+        assert "Redis 事件循环 event loop (TUI fixture)" in text
+        # 9 questions, 11 cards (a cloze with two numbers, a reversed card): all new.
+        table = app.screen.query_one(DeckTable)
+        assert table.get_row("tui-kinds")[2:5] == ["9", "11", "0"]
+        assert "Today: 0 reviewed" in text
+        assert "streak 0 days" in text
+
+
+async def test_filter_as_you_type_and_escape_clears(store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*text_keys("redis"))
+        assert row_keys(app) == ["tui-events"]
+        await pilot.press(*text_keys(" zzz"))
+        assert row_keys(app) == []
+        assert "No deck matches" in screen_text(app)
+        await pilot.press("enter")  # nothing selected: a message, no session
+        assert isinstance(app.screen, DecksScreen)
+        await pilot.press("escape")
+        assert row_keys(app) == [ALL_KEY, "tui-kinds", "tui-events"]
+
+
+async def test_enter_reviews_the_highlighted_deck_and_the_all_row_everything(store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "enter")
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert {i.deck.id for i in screen.session.items} == {"tui-events"}
+        assert screen.session.mode == "review"
+        await pilot.press("escape")  # nothing answered: straight back
+        assert isinstance(app.screen, DecksScreen)
+        await pilot.press("up", "up", "enter")
+        assert {i.deck.id for i in app.screen.session.items} == {"tui-kinds", "tui-events"}
+
+
+async def test_marked_decks_are_studied_together(store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "ctrl+@")
+        table = app.screen.query_one(DeckTable)
+        assert table.get_row("tui-events")[0] == "●"
+        await pilot.press("up", "ctrl+r")  # highlighted kinds deck, but a deck is marked
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.mode == "cram"
+        assert {i.deck.id for i in app.screen.session.items} == {"tui-events"}
+
+
+async def test_quiz_key_starts_a_scored_quiz(store: Store):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.mode == "quiz"
+        assert len(app.screen.session.items) == 9  # one card per question
+
+
+async def test_nothing_to_study_stays_on_decks_with_a_message(store: Store):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")  # missed: there was no session yet
+        assert isinstance(app.screen, DecksScreen)
+        assert any("Nothing was missed" in n.message for n in app._notifications)
+
+
+async def test_numbers_move_after_a_session(store: Store):
+    deck = kinds_deck()
+    app = make_app([deck], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        item = app.screen.session.current()
+        await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
+        assert isinstance(app.screen, DecksScreen)
+        table = app.screen.query_one(DeckTable)
+        new = int(table.get_row("tui-kinds")[3])
+        assert new == 10
+        assert "Today: 1 reviewed · 1 right (100%)" in screen_text(app)
+        assert "streak 1 day" in screen_text(app)
+
+
+async def test_start_request_opens_straight_into_the_session(store: Store):
+    start = StartRequest(mode="cram", deck_ids=("tui-kinds",), limit=3)
+    app = make_app([kinds_deck(), second_deck()], store, start=start)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert len(app.screen.session.items) == 3
+        assert {i.deck.id for i in app.screen.session.items} == {"tui-kinds"}
+
+
+async def test_help_lists_every_binding_and_closes(store: Store):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")  # typed into the filter, it opens help
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DecksScreen)
+        assert app.screen.query_one("#filter").value == ""
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+    listed = {desc for _, rows in sections() for _, desc in rows}
+    from srcquiz.tui.screens.session import SessionScreen as S
+    from srcquiz.tui.widgets.answer.match import MatchAnswer
+    from srcquiz.tui.widgets.answer.order import OrderAnswer
+
+    for cls in (DecksScreen, S, OrderAnswer, SummaryScreen, StatsScreen):
+        for binding in cls.BINDINGS:
+            assert binding.description in listed, (cls.__name__, binding.description)
+    assert any("Left" in d for d in listed) and any("Right" in d for d in listed)
+    assert {b.description for b in MatchAnswer.BINDINGS if b.show} <= listed
+
+
+async def test_palette_offers_the_main_actions(store: Store):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Review", "Quiz", "Cram", "Missed", "Stats", "Help", "Theme"} <= titles
+        await pilot.press("ctrl+r")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"End session", "Hint", "Help"} & titles >= {"End session", "Help"}
+
+
+async def test_theme_choice_is_remembered(store: Store):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    assert store.get_setting("tui.theme") == "nord"
+    again = make_app([kinds_deck()], store)
+    async with again.run_test(size=SIZE):
+        assert again.theme == "nord"
+
+
+async def test_stats_screen_shows_table_and_charts(store: Store):
+    deck = kinds_deck()
+    clock = FakeClock()
+    session = Session.start(store, [only(deck, "wait-call")], mode="review", now=clock())
+    session.answer("sigsuspend", 5.0, at=clock())
+    app = make_app([deck], store, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Reviews per day" in text and "Due in the next 14 days" in text
+        assert "tui-kinds" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, DecksScreen)
+
+
+@pytest.mark.parametrize("size", [(20, 5), (49, 30), (120, 11), (1, 1)])
+async def test_tiny_terminal_shows_a_message_instead(store: Store, size: tuple[int, int]):
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        assert app.screen.query_one(TooSmall).display
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+        assert "Today:" in screen_text(app)
+
+
+async def test_resize_storm_on_every_screen(store: Store):
+    deck = kinds_deck()
+    app = make_app([deck], store)
+    sizes = [(80, 24), (10, 3), (200, 60), (50, 12), (33, 40), (81, 7), (100, 32)]
+    async with app.run_test(size=SIZE) as pilot:
+        for keys in ([], ["ctrl+r"], ["escape"], ["ctrl+s"], ["escape", "f1"]):
+            await pilot.press(*keys)
+            for width, height in sizes:
+                await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            assert screen_text(app)
+        await pilot.press("escape", "ctrl+r")
+        await pilot.press(*answer_keys(app.screen.session.current()))
+        for width, height in sizes:
+            await pilot.resize_terminal(width, height)
+        await pilot.pause()
+        assert app.screen.phase == "feedback"
+
+
+async def test_no_color_renders_in_grey_only(store: Store, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.press(*answer_keys(app.screen.session.current(), right=False))
+        assert app.no_color
+        colours = set()
+        for strip in app.screen._compositor.render_strips():
+            for seg in strip:
+                for colour in (seg.style and (seg.style.color, seg.style.bgcolor)) or ():
+                    if colour is not None and colour.triplet is not None:
+                        colours.add(tuple(colour.triplet))
+        assert colours, "nothing rendered"
+        assert all(r == g == b for r, g, b in colours)
+        # The verdict still reads without colour.
+        assert "✗ Wrong" in screen_text(app)
+
+
+def test_start_up_does_not_import_the_heavy_machinery():
+    code = (
+        "import sys\n"
+        "import srcquiz.tui.launch, srcquiz.tui.app, srcquiz.tui.screens.decks\n"
+        "print('\\n'.join(sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.split())
+    for heavy in ("fsrs", "plotext", "textual_plotext", "genanki", "anki", "srcquiz.session"):
+        assert heavy not in loaded, heavy
