@@ -1,0 +1,141 @@
+"""Starting the app from the command line: what happens without a usable terminal, with a
+bad database or deck id, and a real run in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from srcquiz import cli
+from srcquiz.tui.app import SrcquizApp
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DECKS = ["--decks", str(FIXTURES / "tui_kinds.yaml"), "--decks", str(FIXTURES / "tui_second.yaml")]
+
+
+def run_srcquiz(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "srcquiz", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_no_tty_points_to_plain_instead_of_crashing():
+    done = run_srcquiz(*DECKS)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("srcquiz: ") and "--plain" in lines[0]
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_review_in_a_pipe_points_to_plain_too():
+    done = run_srcquiz("review", *DECKS)
+    assert done.returncode != 0
+    assert "--plain" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_term_dumb_says_use_plain(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setattr(SrcquizApp, "run", _must_not_run)
+    assert cli.main([*DECKS]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "TERM=dumb" in err and "--plain" in err
+
+
+def _must_not_run(self: SrcquizApp, *args: object, **kwargs: object) -> None:
+    raise AssertionError("the app must not start")
+
+
+@pytest.fixture
+def fake_tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if run in a terminal (pytest captures stdout), but the app itself never runs."""
+    from srcquiz.tui import launch
+
+    monkeypatch.setattr(launch, "check_terminal", lambda: None)
+    monkeypatch.setattr(SrcquizApp, "run", _must_not_run)
+
+
+def test_damaged_database_is_one_sentence_before_the_app(
+    fake_tty: None, tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    bad = tmp_path / "progress.sqlite3"
+    bad.write_bytes(b"this is not sqlite at all, just some text" * 10)
+    assert cli.main([*DECKS, "--db", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("srcquiz: ") and str(bad) in err and "\n" not in err
+
+
+def test_unknown_deck_id_is_one_sentence(fake_tty: None, capsys: pytest.CaptureFixture):
+    assert cli.main(["quiz", "no-such-deck", *DECKS]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "no-such-deck" in err and "tui-kinds" in err and "\n" not in err
+
+
+def test_review_command_opens_the_app_on_that_session(
+    fake_tty: None, monkeypatch: pytest.MonkeyPatch
+):
+    seen = {}
+
+    def fake_run(self: SrcquizApp, *args: object, **kwargs: object) -> None:
+        seen["start"] = self.start_request
+        seen["decks"] = [d.id for d in self.decks]
+
+    monkeypatch.setattr(SrcquizApp, "run", fake_run)
+    assert cli.main(["quiz", "tui-events", "--limit", "5", "--mode", "cram", *DECKS]) == 0
+    start = seen["start"]
+    assert (start.mode, start.deck_ids, start.limit) == ("cram", ("tui-events",), 5)
+    assert seen["decks"] == ["tui-kinds", "tui-events"]  # all loaded: back to decks works
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_real_terminal_run_starts_a_session_and_quits(tmp_path: Path):
+    """`srcquiz` in a pseudo-terminal: the decks appear, a session starts, ctrl+q asks, y quits."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    db = tmp_path / "db.sqlite3"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become srcquiz
+        os.environ.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", ESCDELAY="10")
+        os.execv(sys.executable, [sys.executable, "-m", "srcquiz", *DECKS, "--db", str(db)])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    output = bytearray()
+
+    def read_until(needle: bytes, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in output:
+            left = deadline - time.monotonic()
+            assert left > 0, f"{needle!r} never appeared"
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                try:
+                    output.extend(os.read(fd, 65536))
+                except OSError:
+                    break
+
+    try:
+        read_until(b"Today:")
+        output.clear()
+        os.write(fd, b"\x12")  # ctrl+r: cram every deck
+        read_until(b"of 13")
+        os.write(fd, b"\x11")  # ctrl+q in a session asks first
+        read_until(b"Quit srcquiz")
+        os.write(fd, b"y")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
