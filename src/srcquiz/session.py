@@ -9,8 +9,8 @@ answer it showed feedback for.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -392,24 +392,35 @@ class Session:
 # --- queue builders ------------------------------------------------------------
 
 
-@dataclass
+_INDEX_CACHE: dict[int, tuple[Deck, dict[str, Question]]] = {}
+
+
+def _question_index(deck: Deck) -> dict[str, Question]:
+    """question id -> question, cached per deck object (decks are immutable)."""
+    cached = _INDEX_CACHE.get(id(deck))
+    if cached is not None and cached[0] is deck:
+        return cached[1]
+    index = {q.id: q for q in deck.questions}
+    if len(_INDEX_CACHE) >= 32:
+        _INDEX_CACHE.clear()
+    _INDEX_CACHE[id(deck)] = (deck, index)  # holding the deck keeps its id() unique
+    return index
+
+
 class _Catalog:
     """Finds a card's question in the loaded decks (removed ones are simply absent)."""
 
-    decks: Sequence[Deck]
-    by_key: dict[tuple[str, str], tuple[Deck, Question]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for deck in self.decks:
-            for q in deck.questions:
-                for key in q.card_keys():
-                    self.by_key[(deck.id, key)] = (deck, q)
+    def __init__(self, decks: Sequence[Deck]):
+        self.decks = {d.id: d for d in decks}
 
     def item(self, deck_id: str, key: str, rng: random.Random) -> StudyItem | None:
-        found = self.by_key.get((deck_id, key))
-        if found is None:
+        deck = self.decks.get(deck_id)
+        if deck is None:
             return None
-        deck, q = found
+        qid, _ = split_card_key(key)
+        q = _question_index(deck).get(qid)
+        if q is None or key not in q.card_keys():
+            return None
         return StudyItem(deck, q, key, _layout(q, rng))
 
 
@@ -459,13 +470,11 @@ def _review_items(
     return items
 
 
-def _new_keys(store: Store, deck: Deck):
-    """Cards of `deck` never studied, in deck order (looked up in chunks)."""
-    pairs = [(q, key) for q in deck.questions for key in q.card_keys()]
-    for start in range(0, len(pairs), 200):
-        chunk = pairs[start : start + 200]
-        known = store.known_keys(deck.id, [key for _, key in chunk])
-        for q, key in chunk:
+def _new_keys(store: Store, deck: Deck) -> Iterator[tuple[Deck, Question, str]]:
+    """Cards of `deck` never studied, in deck order."""
+    known = store.studied_keys(deck.id)  # one indexed range scan, even for 100k cards
+    for q in deck.questions:
+        for key in q.card_keys():
             if key not in known:
                 yield deck, q, key
 

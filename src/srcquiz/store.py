@@ -331,7 +331,7 @@ class Store:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA synchronous = FULL")  # an answered card survives a power cut too
         conn.execute("PRAGMA foreign_keys = ON")
         if existed and version > 0 and backup:
             from srcquiz.backup import daily_backup
@@ -469,6 +469,11 @@ class Store:
             raise explain(exc, self.path) from None
         finally:
             cursor.close()
+
+    def studied_keys(self, deck_id: str) -> set[str]:
+        """Every card key of this deck that has a card state."""
+        rows = self._rows("SELECT card_key FROM card WHERE deck_id = ?", (deck_id,))
+        return {r[0] for r in rows}
 
     def known_keys(self, deck_id: str, keys: Sequence[str]) -> set[str]:
         """Which of `keys` already have a card state (the rest are new)."""
@@ -617,11 +622,13 @@ class Store:
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
         """(new cards introduced today, scheduled reviews today), across all decks."""
         now = _now(now)
-        start = _day_start(now.date(), _fixed_tz(now))
+        tz = _fixed_tz(now)
+        start = _day_start(now.date(), tz)
+        end = _day_start(now.date() + timedelta(days=1), tz)
         row = self._one(
             "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
-            "WHERE reviewed_at >= ? AND mode IN ('review', 'quiz')",
-            (start,),
+            "WHERE reviewed_at >= ? AND reviewed_at < ? AND mode IN ('review', 'quiz')",
+            (start, end),
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
@@ -649,12 +656,14 @@ class Store:
 
     def today(self, now: datetime | None = None) -> TodayStats:
         now = _now(now)
-        start = _day_start(now.date(), _fixed_tz(now))
+        tz = _fixed_tz(now)
+        start = _day_start(now.date(), tz)
+        end = _day_start(now.date() + timedelta(days=1), tz)
         row = self._one(
             "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
             "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
-            "FROM review WHERE reviewed_at >= ?",
-            (start,),
+            "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
+            (start, end),
         )
         reviews, right, new = row if row else (0, 0, 0)
         return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
