@@ -3,6 +3,7 @@ stable GUIDs and note types, re-import safety, media paths and safe writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import html
 import io
@@ -19,6 +20,9 @@ import pytest
 
 from srcquiz import anki_export, anki_templates
 from srcquiz.anki_export import (
+    MediaCollector,
+    anki_deck_name,
+    build_anki_decks,
     cloze_html,
     export_decks,
     note_guid,
@@ -378,6 +382,18 @@ def test_tags_are_deck_tags_question_tags_and_kind_without_spaces():
     assert note_tags(deck, q) == ["nginx", "signals", "c_lang", "unix_processes", "card"]
 
 
+def test_anki_deck_names_nest_under_the_parent_and_never_collide():
+    assert anki_deck_name("srcquiz", "nginx::internals") == "srcquiz::nginx:internals"
+    assert anki_deck_name(" study :: srcquiz ", "Redis  event loop") == (
+        "study::srcquiz::Redis event loop"
+    )
+    assert anki_deck_name("", "T") == "T"
+    q = Card(id="q", prompt="p", answer="a")
+    decks = [Deck(id=i, title="Same title", questions=(q,)) for i in ("one", "two")]
+    names = [d.name for d in build_anki_decks(decks, "srcquiz", MediaCollector())]
+    assert names == ["srcquiz::Same title", "srcquiz::Same title (two)"]
+
+
 # -- HTML building ---------------------------------------------------------------
 
 
@@ -462,6 +478,17 @@ def test_media_paths_out_of_the_deck_folder_are_refused(tmp_path, ref, says):
     with pytest.raises(UserError, match=re.escape(says)):
         export_decks([load_deck(deck_file)], out)
     assert out.read_bytes() == b"previous"
+
+
+def test_two_different_media_files_with_one_name_are_refused(tmp_path):
+    first = _media_deck(tmp_path / "a", "pic.png")
+    (tmp_path / "a" / "pic.png").write_bytes(b"one")
+    second = _media_deck(tmp_path / "b", "pic.png")
+    (tmp_path / "b" / "pic.png").write_bytes(b"two")
+    decks = [load_deck(first), dataclasses.replace(load_deck(second), id="other")]
+    with pytest.raises(UserError, match="two different media files are named `pic.png`"):
+        export_decks(decks, tmp_path / "out.apkg")
+    assert not (tmp_path / "out.apkg").exists()
 
 
 # -- writing safely ----------------------------------------------------------------
