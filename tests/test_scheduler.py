@@ -21,6 +21,7 @@ from srcquiz.scheduler import (
     load_settings,
     retrievability,
     review,
+    save_settings,
     suggest_rating,
 )
 
@@ -168,6 +169,22 @@ def test_settings_defaults_and_overrides():
     )
     assert clamped.desired_retention == 0.99
     assert clamped.new_per_day == 0
+
+
+def test_settings_are_saved_in_the_store(tmp_path, monkeypatch):
+    from srcquiz.store import Store
+
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        saved = save_settings(store, Settings(desired_retention=0.8, new_per_day=7))
+        assert saved.new_per_day == 7
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        loaded = load_settings(store)
+    assert (loaded.desired_retention, loaded.new_per_day, loaded.max_reviews_per_day) == (
+        0.8,
+        7,
+        Settings().max_reviews_per_day,
+    )
 
 
 def test_engine_modules_do_not_import_fsrs_at_start_up():

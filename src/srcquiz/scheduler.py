@@ -58,6 +58,10 @@ class _SettingsSource(Protocol):
     def get_setting(self, key: str, default: str | None = None) -> str | None: ...
 
 
+class _SettingsSink(Protocol):
+    def set_setting(self, key: str, value: str) -> None: ...
+
+
 def load_settings(source: _SettingsSource) -> Settings:
     """Settings saved in the store, defaults for anything missing or unreadable."""
     base = Settings()
@@ -73,6 +77,14 @@ def load_settings(source: _SettingsSource) -> Settings:
         values[field_name] = value
     settings = replace(base, **values)
     return validate_settings(settings)
+
+
+def save_settings(sink: _SettingsSink, settings: Settings) -> Settings:
+    """Store the study settings (clamped first); returns what was saved."""
+    settings = validate_settings(settings)
+    for field_name, key in SETTING_KEYS.items():
+        sink.set_setting(key, str(getattr(settings, field_name)))
+    return settings
 
 
 def validate_settings(settings: Settings) -> Settings:
