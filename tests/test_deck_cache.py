@@ -89,3 +89,13 @@ def test_broken_deck_is_never_cached(tmp_path: Path) -> None:
         decks, diags = load_decks([bad], cache=True)
         assert decks == [] and "duplicate question id" in diags[0].message
     assert _entries() == []
+
+
+def test_positions_survive_the_cache(deck_path: Path) -> None:
+    cold, _ = load_deck_file(deck_path, cache=True)
+    warm, _ = load_deck_file(deck_path, cache=True)
+    pairs = [(c.anchor, w.anchor) for c, w in zip(cold.questions, warm.questions, strict=True)]
+    assert any(c is not None for c, _ in pairs)
+    for c, w in pairs:
+        assert (c and c.pos) == (w and w.pos)
+    assert (cold.anchor and cold.anchor.pos) == (warm.anchor and warm.anchor.pos)

@@ -27,8 +27,12 @@ _FIELDS = {
     kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
 }
 # Changing any model field changes this signature, which invalidates every entry.
+_OTHER = {
+    cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Anchor, Position, Deck)
+}
 _SIGNATURE = hashlib.blake2b(
-    repr((FORMAT, __version__, sorted(_FIELDS.items()))).encode(), digest_size=8
+    repr((FORMAT, __version__, sorted(_FIELDS.items()), sorted(_OTHER.items()))).encode(),
+    digest_size=8,
 ).hexdigest()
 _PLANS = [(KIND_CLASSES[k], _FIELDS[k]) for k in KINDS]
 
@@ -109,7 +113,16 @@ def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list)
 
 
 def _anchor_row(a: Anchor | None) -> list | None:
-    return None if a is None else [a.repo, a.path, a.symbol, a.version]
+    if a is None:
+        return None
+    return [a.repo, a.path, a.symbol, a.version, a.pos.line, a.pos.column]
+
+
+def _anchor(row: list | None) -> Anchor | None:
+    if row is None:
+        return None
+    repo, path, symbol, version, line, column = row
+    return Anchor(repo, path, symbol, version, Position(line, column))
 
 
 def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
@@ -152,7 +165,7 @@ def _decode(doc: dict, path: str) -> Result:
                 if name == "pos":
                     value = Position(*value)
                 elif name == "anchor":
-                    value = Anchor(*value)
+                    value = _anchor(value)
                 elif name == "pairs":
                     value = tuple(map(tuple, value))
                 else:
@@ -168,7 +181,7 @@ def _decode(doc: dict, path: str) -> Result:
         sources=tuple(d["sources"]),
         tags=tuple(d["tags"]),
         shuffle=d["shuffle"],
-        anchor=None if d["anchor"] is None else Anchor(*d["anchor"]),
+        anchor=_anchor(d["anchor"]),
         path=path,
     )
     diags = [Diagnostic(path, line, col, sev, msg) for line, col, sev, msg in doc["diags"]]
