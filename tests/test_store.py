@@ -406,14 +406,18 @@ def test_a_full_disk_keeps_what_was_saved(tmp_path):
 WRITER = textwrap.dedent(
     """
     import sys
+    import time
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from srcquiz.scheduler import Rating, review
     from srcquiz.store import Store
 
-    path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    path, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)
     store = Store.open(path)
+    print("ready", flush=True)
+    while not go.exists():  # start writing together with the other process
+        time.sleep(0.002)
     for i in range(count):
         key = f"{name}-{i % 7}"
         before = store.card_state("shared", key)
@@ -432,9 +436,10 @@ def test_two_processes_write_one_database_at_once(tmp_path):
     path = tmp_path / "progress.sqlite3"
     Store.open(path).close()
     env = {**os.environ, "PYTHONPATH": str(SRC), "SRCQUIZ_HOME": str(tmp_path / "home")}
+    go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), name, "150"],
+            [sys.executable, "-c", WRITER, str(path), name, "300", str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -442,6 +447,9 @@ def test_two_processes_write_one_database_at_once(tmp_path):
         )
         for name in ("left", "right")
     ]
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready"
+    go.touch()
     results = [p.communicate(timeout=120) for p in procs]
     for proc, (out, err) in zip(procs, results, strict=True):
         assert out.strip() == f"done {proc.args[4]}"
@@ -449,6 +457,9 @@ def test_two_processes_write_one_database_at_once(tmp_path):
         assert "locked" not in err
     with Store.open(path) as store:
         rows = store.reviews("shared")
-        assert len(rows) == 300
+        assert len(rows) == 600
         assert {r.answer for r in rows} == {"left", "right"}
+        # They really ran at the same time: their answers interleave in the log.
+        switches = sum(a.answer != b.answer for a, b in zip(rows, rows[1:], strict=False))
+        assert switches > 2
         assert len(store.card_states("shared")) == 14
