@@ -101,6 +101,12 @@ def test_short_case_matters_for_one_letter_flags(deck):
     assert grade(flag, flag.id, "-T").verdict == "wrong"
 
 
+def test_short_two_letter_words_ignore_case():
+    question = Short(id="x", prompt="?", answer="Go")
+    assert grade(question, "x", "go").verdict == "right"
+    assert grade(Short(id="y", prompt="?", answer="x"), "y", "X").verdict == "wrong"
+
+
 def test_short_spacing_inside_the_answer_is_ignored():
     question = Short(id="x", prompt="?", answer="num_classes + 1")
     assert grade(question, "x", "num_classes+1").verdict == "right"
@@ -353,5 +359,5 @@ def test_number_and_cloze_grading_never_crash(typed):
 def test_normalising_case_and_width_keeps_a_right_answer_right(answer):
     question = Short(id="x", prompt="?", answer=answer)
     assert grade(question, "x", f"  {answer}  ").verdict == "right"
-    if len("".join(normalize(answer, keep_case=True).split())) > 2:
+    if len("".join(normalize(answer, keep_case=True).split())) > 2:  # short flags keep case
         assert grade(question, "x", answer.upper()).verdict in ("right", "almost")

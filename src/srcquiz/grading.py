@@ -145,8 +145,10 @@ def _plain_key(text: str) -> str:
 
 
 def _case_matters(answer: str) -> bool:
-    """One- or two-character answers (`-t` vs `-T`, `x` vs `X`) are compared with case."""
-    return len(_loose(answer, keep_case=True)) <= 2
+    """Single letters and short flags (`t` vs `T`, `-t` vs `-T`) are compared with case;
+    short words (`Go`, `OS`) are not."""
+    key = _loose(answer, keep_case=True)
+    return len(key) == 1 or (len(key) == 2 and not key.isalnum())
 
 
 def _max_typos(key: str) -> int:
