@@ -32,6 +32,13 @@ KEY_NAMES = {
 }
 KEY_WIDTH = 22
 _NUMBERED = re.compile(r"^(.*) (\w)$")
+# Neighbouring rows shown as one: (first, second) descriptions -> the merged one.
+PAIRS = {
+    ("Up", "Down"): "Move the highlight",
+    ("Page up", "Page down"): "Move a page",
+    ("Move up", "Move down"): "Move the item up / down",
+    ("Left column", "Right column"): "Switch column",
+}
 
 
 def key_text(key: str) -> str:
@@ -55,13 +62,30 @@ def binding_rows(bindings: Iterable[Binding | tuple[str, ...]]) -> list[tuple[st
 
     def flush() -> None:
         if len(run) > 2:
-            rows.append((f"{run[0][0]}-{run[-1][0]}", _NUMBERED.sub(r"\1", run[0][1]) + " …"))
+            span = f"{run[0][0]}-{run[-1][0]}"
+            prefix = _NUMBERED.sub(r"\1", run[0][1])
+            rows.append((span, f"{prefix} {span}"))
         else:
             rows.extend(run)
         run.clear()
 
     for b in bindings:
         binding = b if isinstance(b, Binding) else Binding(*b)
+        if rows and not run and (rows[-1][1], binding.description) in PAIRS:
+            keys, first = rows.pop()
+            ours = key_text(binding.key).split(" / ")
+            theirs = keys.split(" / ")
+            desc = PAIRS[(first, binding.description)]
+            others = [k for pair in zip(theirs[1:], ours[1:], strict=False) for k in pair]
+            if others:
+                mods = dict.fromkeys(o.rpartition("+")[0] or o for o in others)
+                desc += f" ({'/'.join(mods)} too)"
+            rows.append((f"{theirs[0]} / {ours[0]}", desc))
+            continue
+        if rows and not run and rows[-1][1] == binding.description:
+            keys, desc = rows.pop()
+            rows.append((f"{keys} / {key_text(binding.key)}", desc))
+            continue
         keys = key_text(binding.key)
         desc = binding.description or binding.action
         m = _NUMBERED.match(desc)
@@ -107,9 +131,8 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
             chain = [cls, PickList]
         bindings = [b for c in chain for b in c.__dict__["BINDINGS"]]
         kinds = [k for k, c in WIDGETS.items() if c is cls]
-        if not bindings:
-            bindings = [("enter", "submit", "Submit (the text box)")]
-        out.append((f"Answering: {' / '.join(kinds)}", binding_rows(bindings)))
+        rows = [*getattr(cls, "HELP_KEYS", ()), *binding_rows(bindings)]
+        out.append((f"Answering: {' / '.join(kinds)}", rows))
     out.append(("Summary", binding_rows(SummaryScreen.BINDINGS)))
     out.append(("Stats", binding_rows(StatsScreen.BINDINGS)))
     return out
@@ -117,11 +140,12 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def render_section(title: str, rows: list[tuple[str, str]]) -> Text:
     text = Text()
-    text.append(title + "\n", style="bold underline")
+    text.append(title, style="bold underline")
     for keys, desc in rows:
+        text.append("\n")
         text.append(keys, style="bold")
         text.append(" " * max(1, KEY_WIDTH - cell_len(keys)))
-        text.append(desc + "\n")
+        text.append(desc)
     return text
 
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
+# Fixed axis ticks: plotext's automatic ones vary from run to run.
+PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "today"])
+FUTURE_TICKS = ([0, 7, 13], ["today", "+7", "+13"])
 
 
 class Chart(PlotextPlot):
@@ -104,6 +107,7 @@ class StatsScreen(BaseScreen):
         plot = self.query_one("#chart-reviews", Chart).plt
         plot.title(f"Reviews per day ({HISTORY_DAYS}d)")
         plot.bar([(d - today).days for d, _ in reviews], [n for _, n in reviews])
+        plot.xticks(*PAST_TICKS)
         plot.xlabel("days ago")
 
         retention = [
@@ -121,12 +125,14 @@ class StatsScreen(BaseScreen):
                 marker="dot",
             )
         plot.xlim(-HISTORY_DAYS + 1, 0)
+        plot.xticks(*PAST_TICKS)
         plot.xlabel("days ago")
 
         forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
         plot = self.query_one("#chart-forecast", Chart).plt
         plot.title(f"Due in the next {FORECAST_DAYS} days")
         plot.bar([(d - today).days for d, _ in forecast], [n for _, n in forecast])
+        plot.xticks(*FUTURE_TICKS)
         plot.xlabel("days from today")
 
     def action_cursor(self, delta: int) -> None:

@@ -21,6 +21,8 @@ class AnswerWidget(Widget):
 
     # Shown above the widget: how to answer, in a few words.
     INSTRUCTIONS = ""
+    # For the help screen: keys handled by inner widgets (an Input's Enter), not BINDINGS.
+    HELP_KEYS: tuple[tuple[str, str], ...] = ()
 
     class Submitted(Message):
         def __init__(self, response: object) -> None:

@@ -26,7 +26,7 @@ class PickList(AnswerWidget):
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("enter", "enter", "Submit"),
-        *(Binding(str(n), f"number({n})", f"Option {n}", show=False) for n in range(1, 10)),
+        *(Binding(str(n), f"number({n})", f"Pick option {n}", show=False) for n in range(1, 10)),
     ]
 
     highlighted: reactive[int] = reactive(0, init=False)

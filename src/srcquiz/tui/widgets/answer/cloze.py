@@ -18,6 +18,12 @@ from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 
 class ClozeAnswer(AnswerWidget):
+    HELP_KEYS = (
+        ("type", "The missing words, one box per blank"),
+        ("Enter", "Next blank; on the last one, submit"),
+        ("Tab / shift+Tab", "Move between blanks"),
+    )
+
     def instructions(self) -> str:
         if len(self._blanks()) > 1:
             return "Fill in each blank; Enter moves to the next one, then submits."

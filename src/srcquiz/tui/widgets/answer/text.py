@@ -13,6 +13,7 @@ from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 class TextAnswer(AnswerWidget):
     INSTRUCTIONS = "Type the answer, Enter to submit."
+    HELP_KEYS = (("type", "Your answer"), ("Enter", "Submit"))
 
     def compose(self) -> ComposeResult:
         question = self.item.question

@@ -1,0 +1,158 @@
+"""What the screens look like, pinned as SVG snapshots (`pytest --snapshot-update` rewrites
+them after a deliberate change). Everything that could vary is fixed: the decks (fixtures),
+the shuffles (seed 0), the clock, FSRS fuzz (off), the database (fresh, in tmp) and the
+cursor blink (off)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from tui_support import (
+    STEADY,
+    FakeClock,
+    answer_keys,
+    kinds_deck,
+    make_app,
+    only,
+    open_store,
+    second_deck,
+)
+
+from srcquiz.session import Session
+from srcquiz.store import Store
+
+SMALL = (80, 24)
+WIDE = (100, 30)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield from open_store(tmp_path)
+
+
+def test_decks(snap_compare, store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    assert snap_compare(app, terminal_size=SMALL)
+
+
+def test_decks_filtered_and_marked(snap_compare, store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    assert snap_compare(app, press=["r", "e", "d", "ctrl+@"], terminal_size=SMALL)
+
+
+QUESTIONS = [
+    "wait-call",  # short, with a C snippet
+    "worker-count",  # number with a unit
+    "reload-signal",  # choice
+    "worker-flags",  # choice, several answers
+    "usr2-ignored",  # truefalse
+    "idle-cloze",  # cloze
+    "shutdown-steps",  # order
+    "signal-to-flag",  # match
+    "what-is-master",  # card
+]
+
+
+@pytest.mark.parametrize("qid", QUESTIONS)
+def test_question(snap_compare, store: Store, qid: str):
+    app = make_app([only(kinds_deck(), qid)], store)
+    assert snap_compare(app, press=["enter"], terminal_size=SMALL)
+
+
+def test_card_revealed(snap_compare, store: Store):
+    app = make_app([only(kinds_deck(), "what-is-master")], store)
+    assert snap_compare(app, press=["enter", "space"], terminal_size=SMALL)
+
+
+def _answered(right: bool, override: str | None = None):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("enter")
+        await pilot.press(*answer_keys(pilot.app.screen.session.current(), right=right))
+        if override:
+            await pilot.press(override)
+
+    return run_before
+
+
+@pytest.mark.parametrize("qid", ["wait-call", "shutdown-steps"])
+def test_feedback_right(snap_compare, store: Store, qid: str):
+    app = make_app([only(kinds_deck(), qid)], store)
+    assert snap_compare(app, run_before=_answered(True), terminal_size=WIDE)
+
+
+@pytest.mark.parametrize("qid", ["wait-call", "worker-flags", "shutdown-steps", "signal-to-flag"])
+def test_feedback_wrong(snap_compare, store: Store, qid: str):
+    app = make_app([only(kinds_deck(), qid)], store)
+    assert snap_compare(app, run_before=_answered(False), terminal_size=WIDE)
+
+
+def test_feedback_rating_overridden(snap_compare, store: Store):
+    app = make_app([only(kinds_deck(), "usr2-ignored")], store)
+    assert snap_compare(app, run_before=_answered(True, override="2"), terminal_size=SMALL)
+
+
+def test_summary(snap_compare, store: Store):
+    deck = kinds_deck()
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("ctrl+r")
+        for n in range(5):
+            item = pilot.app.screen.session.current()
+            if item.question.kind == "card":
+                await pilot.press("space", "3")
+            else:
+                await pilot.press(*answer_keys(item, right=n % 2 == 0), "enter")
+        await pilot.press("escape", "y", "down")
+
+    app = make_app([deck], store)
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
+
+
+def test_stats(snap_compare, store: Store):
+    deck = kinds_deck()
+    clock = FakeClock()
+    # A few days of history, answered through the engine at fixed times.
+    for day in range(4):
+        session = Session.start(store, [deck], "review", seed=day, settings=STEADY, now=clock())
+        for n, item in enumerate(session.items[:4]):
+            question = item.question
+            if question.self_graded:
+                session.self_grade(3, 10.0, at=clock())
+            elif question.kind in ("short", "truefalse") and n % 2 == 0:
+                session.answer(question.answer, 10.0, at=clock())  # right
+            else:
+                session.answer("", 10.0, at=clock())  # wrong
+            session.advance()
+        clock.advance(24 * 3600)
+    app = make_app([deck, second_deck()], store, clock=clock)
+    assert snap_compare(app, press=["ctrl+s"], terminal_size=WIDE)
+
+
+def test_help(snap_compare, store: Store):
+    app = make_app([kinds_deck()], store)
+    assert snap_compare(app, press=["f1"], terminal_size=SMALL)
+
+
+def test_confirm_quit_mid_session(snap_compare, store: Store):
+    app = make_app([kinds_deck()], store)
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("ctrl+r")
+        await pilot.press(*answer_keys(pilot.app.screen.session.current()))
+        await pilot.press("ctrl+q")
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
+
+
+def test_tiny_terminal(snap_compare, store: Store):
+    app = make_app([kinds_deck()], store)
+    assert snap_compare(app, terminal_size=(40, 10))
+
+
+def test_no_color(snap_compare, store: Store, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app([only(kinds_deck(), "worker-flags")], store)
+    assert snap_compare(app, run_before=_answered(False), terminal_size=SMALL)
