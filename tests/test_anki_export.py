@@ -352,7 +352,7 @@ def test_note_type_ids_and_fields_stay_fixed_forever():
 
 
 def test_guid_comes_from_deck_and_question_id_only(tmp_path):
-    assert note_guid("nginx-process-model", "master-idle-wait") == "q=x6ETnKIk"
+    assert note_guid("nginx-process-model", "master-idle-wait") == "ZCB1L62Nom8"
     assert note_guid("a", "b") != note_guid("a", "c") != note_guid("b", "c")
     deck = load_deck(KINDS)
     export_decks([deck], tmp_path / "a.apkg")

@@ -14,6 +14,7 @@ beside the target and renamed over it only once complete.
 from __future__ import annotations
 
 import argparse
+import base64
 import errno
 import hashlib
 import html
@@ -253,21 +254,11 @@ def note_tags(deck: Deck, q: Question) -> list[str]:
     return out
 
 
-_BASE91 = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
-)
-
-
 def note_guid(deck_id: str, question_id: str) -> str:
     """The note's Anki GUID, fixed forever by the deck and question ids (`/` cannot
-    occur in an id, so no two pairs collide); Anki's base91 form, as genanki makes."""
+    occur in an id, so no two pairs collide): 64 bits of SHA-256, in base64."""
     digest = hashlib.sha256(f"srcquiz:{deck_id}/{question_id}".encode()).digest()
-    n = int.from_bytes(digest[:8], "big")
-    out = []
-    while n:
-        n, r = divmod(n, 91)
-        out.append(_BASE91[r])
-    return "".join(reversed(out))
+    return base64.b64encode(digest[:8]).decode("ascii").rstrip("=")
 
 
 # -- the hidden data field ----------------------------------------------------
@@ -502,6 +493,7 @@ def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
     conn = sqlite3.connect(":memory:")
     try:
         cursor = conn.cursor()
+        cursor.execute("PRAGMA journal_mode=OFF")
         shells = []
         for deck in anki_decks:
             shell = genanki.Deck(deck.id, deck.name, description=deck.description)
@@ -564,7 +556,7 @@ def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
 
 def write_package(out: IO[bytes], collection: bytes, media: dict[str, Path]) -> None:
     names = sorted(media)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(out, "w") as z:  # stored, as genanki writes: deflating costs more
         z.writestr("collection.anki2", collection)
         z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
         for i, name in enumerate(names):

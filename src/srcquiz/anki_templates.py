@@ -74,7 +74,7 @@ CSS = """\
 .sq-pairs td.sq-arrow { color: var(--sq-muted); }
 .sq-expl { margin-top: .8em; }
 .sq-meta { margin-top: .5em; color: var(--sq-muted); font-size: .75em; }
-.sq-meta a { color: inherit; }
+.sq-meta a { color: inherit; text-decoration: underline dotted; }
 .cloze { font-weight: bold; color: var(--sq-cloze); }
 """
 
