@@ -230,7 +230,9 @@ def _check_file(path: Path) -> None:
     valid_for = struct.unpack(">I", header[92:96])[0]
     if page_size < 512 or page_size & (page_size - 1):
         raise _corrupt(path)
-    if page_count and valid_for == change_counter and size < page_count * page_size:
+    wal = path.with_name(path.name + "-wal")
+    busy = wal.exists() and wal.stat().st_size > 0  # another process may be checkpointing
+    if page_count and valid_for == change_counter and size < page_count * page_size and not busy:
         raise _truncated(path)
 
 
