@@ -39,7 +39,8 @@ class Rating(IntEnum):
 
 @dataclass(frozen=True)
 class Settings:
-    """Study settings; stored as text in the store's settings table."""
+    """Study settings; stored as text in the store's settings table. The daily limits
+    count across all decks (new cards first seen today, scheduled reviews today)."""
 
     desired_retention: float = 0.9
     new_per_day: int = 20

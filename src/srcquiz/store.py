@@ -258,7 +258,10 @@ def _newer(path: Path, version: int) -> UserError:
 
 
 class Store:
-    """An open progress database. Use `Store.open(path)`; close it when done."""
+    """An open progress database. Use `Store.open(path)`; close it when done.
+
+    One connection: use it from one thread at a time (it may be handed to a worker).
+    """
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
