@@ -245,7 +245,7 @@ def note_tags(deck: Deck, q: Question) -> list[str]:
     seen: set[str] = set()
     out = []
     for tag in (*deck.tags, *q.tags, q.kind):
-        if not tag.isprintable() or " " in tag or "\u3000" in tag:
+        if not tag.isprintable() or " " in tag:
             tag = "_".join(tag.split())
         key = tag.casefold()
         if tag and key not in seen:
@@ -473,6 +473,9 @@ def build_anki_decks(decks: Sequence[Deck], parent: str, media: MediaCollector) 
     return out
 
 
+_NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl factor reps lapses left odue odid flags data
+
+
 def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
     """The package's collection database (schema 11, as genanki writes it), in memory.
 
@@ -501,51 +504,18 @@ def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
                 shell.add_model(models[kind])
             shells.append(shell)
         genanki.Package(shells).write_to_db(cursor, timestamp, ids)
-        notes, cards = [], []
-        due = 0
-        for deck in anki_decks:
-            for note in deck.notes:
-                nid = next(ids)
-                fields = "\x1f".join(note.fields)
-                notes.append(
-                    (
-                        nid,
-                        note.guid,
-                        models[note.kind].model_id,
-                        mod,
-                        -1,
-                        f" {' '.join(note.tags)} ",
-                        fields,
-                        note.fields[0],
-                        0,
-                        0,
-                        "",
-                    )
-                )
-                for ord_ in note.ords:
-                    cards.append(
-                        (
-                            next(ids),
-                            nid,
-                            deck.id,
-                            ord_,
-                            mod,
-                            -1,
-                            0,
-                            0,
-                            due,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            "",
-                        )
-                    )
-                due += 1
+        notes: list[tuple[Any, ...]] = []
+        cards: list[tuple[Any, ...]] = []
+        for due, (deck, note) in enumerate((d, n) for d in anki_decks for n in d.notes):
+            nid = next(ids)
+            mid = models[note.kind].model_id
+            tags = f" {' '.join(note.tags)} "
+            # id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data
+            notes.append((nid, note.guid, mid, mod, -1, tags, "\x1f".join(note.fields),
+                          note.fields[0], 0, 0, ""))  # fmt: skip
+            for ord_ in note.ords:
+                # id, nid, did, ord, mod, usn, type, queue, due, then zeros and data
+                cards.append((next(ids), nid, deck.id, ord_, mod, -1, 0, 0, due, *_NEW_CARD))
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
         cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
         conn.commit()

@@ -535,7 +535,7 @@ def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
             continue
         before = q
         q = apply_anki_edits(deck_id, q, nt, note.fields)
-        edits += q is not before and q != _with_flat_media(before)
+        edits += q != _with_flat_media(before)
         if not ID_RE.match(deck_id):
             deck_id = slug(deck_id)
         draft = drafts.get(deck_id)
