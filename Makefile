@@ -32,7 +32,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
 fuzz: $(TEST_STAMP)
-	SRCQUIZ_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py -q
+	SRCQUIZ_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_durability.py -q
 
 clean:
 	rm -rf $(VENV)
