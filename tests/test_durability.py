@@ -81,6 +81,7 @@ def test_kill_at_a_random_moment_loses_nothing(tmp_path: Path, trial: int) -> No
         if not db.exists():
             assert seen == 0
             continue
+        assert db.stat().st_size > 0  # never a half-created file the next start must refuse
         conn = sqlite3.connect(db)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -197,6 +197,38 @@ def explain(exc: sqlite3.Error, path: Path) -> UserError:
     return UserError(f"the progress database {path} failed: {exc}.")
 
 
+def _create_atomically(path: Path) -> None:
+    """Build a new database beside `path`, then link it into place in one step.
+
+    sqlite3.connect creates an empty file before any schema exists; a process
+    killed in between would leave a 0-byte file that the next start must refuse.
+    Built aside and linked, the file at `path` is always a complete database.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            for step in sorted(MIGRATIONS):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)  # fails if another process created it meanwhile: use theirs
+        except FileExistsError:
+            pass
+    except (OSError, sqlite3.Error):
+        pass  # the ordinary open below reports what is wrong with the location
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
 def _check_file(path: Path) -> None:
     """Refuse, without writing anything, a file that cannot be our database."""
     if path.is_dir():
@@ -296,6 +328,8 @@ class Store:
                 f"cannot save progress to {path}: its {where} is read-only; make it writable "
                 "or choose another location with --db."
             )
+        if not existed:
+            _create_atomically(path)
         try:
             conn = sqlite3.connect(
                 path,
