@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import re
 import sys
 import tempfile
@@ -45,21 +46,42 @@ def main() -> int:
     ap.add_argument("n", nargs="?", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--distinct-code", action="store_true", help="no two code snippets alike")
+    ap.add_argument("--json", action="store_true", help="rows for bench/run.py (both variants)")
     args = ap.parse_args()
+    if not args.json:
+        measure(args.n, args.runs, args.distinct_code, verbose=True)
+        return 0
+    for distinct in (False, True):
+        t_base, t_ours = measure(args.n, args.runs, distinct, verbose=False)
+        label = "2,000 distinct snippets" if distinct else "one repeated snippet"
+        print(json.dumps({
+            "measure": f"export {args.n // 1000}k notes ({label})",
+            "srcquiz_ms": round(t_ours * 1000, 1),
+            "reference": "genanki writing the same notes",
+            "reference_ms": round(t_base * 1000, 1),
+            "ratio": round(t_ours / t_base, 2),
+            "budget": "<= 1.2x",
+        }))
+    return 0
 
+
+def measure(n: int, runs: int, distinct_code: bool, verbose: bool) -> tuple[float, float]:
     import genanki
 
     from srcquiz import anki_export
     from srcquiz.anki_templates import genanki_models
     from srcquiz.highlight import _highlight
 
+    saved_tempdir = tempfile.tempdir
     with tempfile.TemporaryDirectory() as tmp:
         tempfile.tempdir = tmp  # genanki leaves its temporary database behind
         deck_path = Path(tmp) / "bench.yaml"
-        text = deck_yaml(args.n)
-        if args.distinct_code:
-            n = iter(range(args.n))
-            text = re.sub(r"sigsuspend\(&set\);", lambda m: f"sigsuspend(&set{next(n)});", text)
+        text = deck_yaml(n)
+        if distinct_code:
+            counter = iter(range(n))
+            text = re.sub(
+                r"sigsuspend\(&set\);", lambda m: f"sigsuspend(&set{next(counter)});", text
+            )
         deck_path.write_text(text, encoding="utf-8")
         deck = load_deck(deck_path)
         ours_path = Path(tmp) / "ours.apkg"
@@ -93,14 +115,16 @@ def main() -> int:
 
         ours()  # warm up imports and lexers
         baseline()
-        t_base, t_ours = best_of(args.runs, baseline, ours)
-        codes = sum(1 for q in deck.questions if q.code)
-        distinct = len({(q.code, q.lang) for q in deck.questions if q.code})
-        print(f"{args.n} questions ({codes} with code, {distinct} distinct snippet(s))")
-        print(f"genanki directly: {t_base:.3f} s  ({base_path.stat().st_size / 1e6:.1f} MB)")
-        print(f"srcquiz export:   {t_ours:.3f} s  ({ours_path.stat().st_size / 1e6:.1f} MB)")
-        print(f"ratio:            {t_ours / t_base:.2f}")
-    return 0
+        t_base, t_ours = best_of(runs, baseline, ours)
+        if verbose:
+            codes = sum(1 for q in deck.questions if q.code)
+            distinct = len({(q.code, q.lang) for q in deck.questions if q.code})
+            print(f"{n} questions ({codes} with code, {distinct} distinct snippet(s))")
+            print(f"genanki directly: {t_base:.3f} s  ({base_path.stat().st_size / 1e6:.1f} MB)")
+            print(f"srcquiz export:   {t_ours:.3f} s  ({ours_path.stat().st_size / 1e6:.1f} MB)")
+            print(f"ratio:            {t_ours / t_base:.2f}")
+        tempfile.tempdir = saved_tempdir
+    return t_base, t_ours
 
 
 if __name__ == "__main__":
