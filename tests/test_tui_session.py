@@ -25,6 +25,7 @@ from srcquiz.tui.screens.session import SessionScreen
 from srcquiz.tui.screens.summary import SummaryScreen
 from srcquiz.tui.widgets.answer import AnswerWidget
 from srcquiz.tui.widgets.session.feedback import FeedbackPanel
+from srcquiz.tui.widgets.session.prompt import PromptView
 
 AUTO_GRADED = [
     ("wait-call", "short"),
@@ -60,9 +61,8 @@ async def test_review_one_question_of_each_kind(store: Store, qid: str, kind: st
         panel = screen.query_one(FeedbackPanel)
         assert panel.result is not None
         assert panel.result.grade.verdict == ("right" if right else "wrong")
-        # Feedback moved focus off the answer widget so rating keys reach the screen.
-        assert not isinstance(app.focused, AnswerWidget)
-        assert app.focused is None or app.focused.id == "session-body"
+        # The answer widget stops answering, so rating keys reach the screen.
+        assert not screen.query_one(AnswerWidget).answering
         await pilot.press("enter")
         assert isinstance(app.screen, SummaryScreen)
         await pilot.press("enter")
@@ -89,7 +89,7 @@ async def test_rating_keys_override_the_suggestion_after_typing(store: Store):
         assert screen.result is not None and screen.result.rating == Rating.EASY
         await pilot.press("2")
         assert screen.result.rating == Rating.HARD
-        assert "▸2 Hard" in str(screen.query_one("#rate-2").label)
+        assert "▸2 Hard" in str(screen.query_one(FeedbackPanel).render())
         await pilot.press("enter")
     [row] = store.reviews(deck_id=deck.id)
     assert row.answer == "1"
@@ -129,7 +129,7 @@ async def test_hint_is_recorded_and_caps_the_rating(store: Store):
     app = make_app([deck], store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "ctrl+g")
-        assert "suspends until a signal" in str(app.screen.query_one("#hint").render())
+        assert "Hint: It suspends until a signal" in str(app.screen.query_one(PromptView).render())
         clock.advance(3)
         await pilot.press(*text_keys("sigsuspend"), "enter")
     [row] = store.reviews(deck_id=deck.id)
@@ -220,9 +220,12 @@ async def test_order_and_match_work_with_the_mouse(store: Store):
             await pilot.click(rights[list(item.order).index(left)], offset=(12, 0))
         await pilot.click("#match-submit")
         assert app.screen.result.grade.verdict == "right"
-        await pilot.click("#rate-2")
+        panel = app.screen.query_one(FeedbackPanel)
+        line = str(panel.render()).splitlines()[-2]  # the rating line, then a hint
+        row = panel.outer_size.height - 3  # above the hint line and the bottom padding
+        await pilot.click(panel, offset=(line.index("2 Hard") + 1, row))
         assert app.screen.result.rating == Rating.HARD
-        await pilot.click("#next")
+        await pilot.click(panel, offset=(line.index("Next") + 1, row))
         assert isinstance(app.screen, SummaryScreen)
 
     deck = only(kinds_deck(), "shutdown-steps")

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.inputs import FilterInput
+from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.tables import PassiveTable
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class DecksScreen(BaseScreen):
             yield FilterInput(placeholder="type to filter decks…  (? help)", id="filter")
             yield DeckTable(id="deck-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="deck-details", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()

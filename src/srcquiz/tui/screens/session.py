@@ -2,8 +2,13 @@
 
 Phases: `ask` (the answer widget has focus), `feedback` (the answer is saved; 1-4
 override the rating, Enter goes on) and, for flashcards, `reveal` (the back is
-shown; 1-4 rate it and go on). Feedback moves focus to the scrollable body so
-the rating keys reach the screen instead of a text input.
+shown; 1-4 rate it and go on).
+
+The feedback sheet is mounted once, over the lower part of the screen, and only
+filled and shown after an answer: nothing below the prompt moves, so the frame
+that shows the feedback lays out and repaints little (keypress to feedback is
+a few milliseconds). It takes focus, so rating keys reach the screen and never a
+text input.
 """
 
 from __future__ import annotations
@@ -15,19 +20,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from srcquiz.errors import UserError
 from srcquiz.scheduler import Rating
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.answer import AnswerWidget, answer_widget_for
-from srcquiz.tui.widgets.answer.card import CardAnswer
+from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.session.feedback import FeedbackPanel
 from srcquiz.tui.widgets.session.progress import SessionProgress
-from srcquiz.tui.widgets.session.prompt import PromptView
+from srcquiz.tui.widgets.session.prompt import PromptView, code_view
 
 if TYPE_CHECKING:
-    from srcquiz.session import AnswerResult, Session
+    from srcquiz.session import AnswerResult, Session, StudyItem
     from srcquiz.tui.app import SrcquizApp
 
 MODE_TITLES = {"review": "Review", "quiz": "Quiz", "cram": "Cram", "missed": "Missed"}
@@ -39,8 +44,12 @@ def session_title(session: Session) -> str:
     return f"{MODE_TITLES.get(session.mode, session.mode)} · {what}"
 
 
-class SessionBody(VerticalScroll):
-    """Holds the question; focused during feedback so ↑↓ scroll and 1-4 reach the screen."""
+class SessionBody(VerticalScroll, can_focus=False):
+    """Holds the question; the screen scrolls it."""
+
+
+class FeedbackSheet(VerticalScroll, can_focus=False):
+    """An overlay holding the (pre-mounted) feedback panel; hidden while asking."""
 
 
 class SessionScreen(BaseScreen):
@@ -52,6 +61,10 @@ class SessionScreen(BaseScreen):
         Binding("3", "rate(3)", "Good"),
         Binding("4", "rate(4)", "Easy"),
         Binding("enter", "next", "Next", key_display="⏎"),
+        Binding("up", "scroll(-1)", "Scroll up", show=False),
+        Binding("down", "scroll(1)", "Scroll down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", show=False),
+        Binding("pagedown", "scroll(10)", "Page down", show=False),
     ]
 
     app: SrcquizApp
@@ -71,7 +84,9 @@ class SessionScreen(BaseScreen):
         yield from self.compose_too_small()
         yield SessionProgress(session_title(self.session), len(self.session.items))
         yield SessionBody(id="session-body", classes="body")
-        yield Footer()
+        with FeedbackSheet(id="feedback-sheet", classes="body"):
+            yield FeedbackPanel()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         super().on_mount()
@@ -99,17 +114,16 @@ class SessionScreen(BaseScreen):
         self.hint_used = False
         self.result = None
         self.started_at = self._seconds()
+        self.query_one(FeedbackSheet).visible = False
         body = self.query_one(SessionBody)
         await body.remove_children()
         widget = answer_widget_for(item)
+        widget.on_answer = self.answer
         shows_text = item.question.kind == "cloze"
-        await body.mount_all(
-            [
-                PromptView(item, show_prompt=not shows_text, show_deck=len(self.session.decks) > 1),
-                Static(widget.instructions(), id="instructions", markup=False),
-                widget,
-            ]
-        )
+        prompt = PromptView(item, show_prompt=not shows_text, show_deck=len(self.session.decks) > 1)
+        code = code_view(item)
+        instructions = Static(widget.instructions(), id="instructions", markup=False)
+        await body.mount_all([w for w in (prompt, code, instructions, widget) if w is not None])
         body.scroll_home(animate=False)
         self.call_after_refresh(widget.focus_answer)
         self._update_progress()
@@ -127,43 +141,42 @@ class SessionScreen(BaseScreen):
     # -- answering -------------------------------------------------------------
 
     @on(AnswerWidget.Submitted)
-    async def _submitted(self, event: AnswerWidget.Submitted) -> None:
+    def _submitted(self, event: AnswerWidget.Submitted) -> None:
         event.stop()
-        if self.phase != "ask":
+        self.answer(event.response)
+
+    def answer(self, response: object) -> None:
+        """The current answer widget's response: grade and save it, show the feedback."""
+        item = self.session.current()
+        if self.phase != "ask" or item is None:
+            return
+        if item.self_graded:  # a card: show the back, then the rating keys rate it
+            self._show_feedback(item, None, "reveal")
             return
         elapsed = self._seconds() - self.started_at
         result = self._engine(
-            lambda: self.session.answer(
-                event.response, elapsed, self.hint_used, at=self.app.clock()
-            )
+            lambda: self.session.answer(response, elapsed, self.hint_used, at=self.app.clock())
         )
         if result is None:
             return
         self.result = result
-        await self._show_feedback(FeedbackPanel(result.item, result), "feedback")
+        self._show_feedback(result.item, result, "feedback")
 
-    @on(CardAnswer.Revealed)
-    async def _revealed(self, event: CardAnswer.Revealed) -> None:
-        event.stop()
-        if self.phase != "ask":
-            return
-        item = self.session.current()
-        assert item is not None
-        await self._show_feedback(FeedbackPanel(item, None), "reveal")
-
-    async def _show_feedback(self, panel: FeedbackPanel, phase: str) -> None:
-        self.phase = phase
-        widget = self._answer_widget()
-        if widget is not None:
-            widget.settle()
-        body = self.query_one(SessionBody)
-        for node in body.query("#instructions"):
-            node.display = False
-        await body.mount(panel)
-        body.focus()
-        body.scroll_to_widget(panel, animate=False)
-        self._update_progress()
-        self.refresh_bindings()
+    def _show_feedback(self, item: StudyItem, result: AnswerResult | None, phase: str) -> None:
+        # One batch, so the first frame painted after the keypress already holds the
+        # feedback (an in-between frame would delay it to the next 60 Hz tick).
+        with self.app.batch_update():
+            self.phase = phase
+            widget = self._answer_widget()
+            if widget is not None:
+                widget.stop_answering()
+            self.query_one(FeedbackPanel).show(item, result)
+            sheet = self.query_one(FeedbackSheet)
+            sheet.visible = True
+            sheet.scroll_home(animate=False)
+            self.refresh_bindings()
+        # The progress line follows a frame later; the feedback comes first.
+        self.call_after_refresh(self._update_progress)
 
     def _engine(self, call: Callable[[], AnswerResult]) -> AnswerResult | None:
         """Run an engine call; a store failure becomes a message, never a crash."""
@@ -176,14 +189,19 @@ class SessionScreen(BaseScreen):
     # -- actions ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "rate":
-            return self.phase in ("feedback", "reveal")
-        if action == "next":
-            return self.phase in ("feedback", "reveal")
+        """None hides a key that means nothing in this phase (the key bar drops it)."""
+        if action in ("rate", "next"):
+            return True if self.phase in ("feedback", "reveal") else None
         if action == "hint":
             item = self.session.current()
-            return self.phase == "ask" and item is not None and bool(item.question.hint)
+            usable = self.phase == "ask" and item is not None and bool(item.question.hint)
+            return True if usable and not self.hint_used else None
         return True
+
+    def action_scroll(self, lines: int) -> None:
+        sheet = self.query_one(FeedbackSheet)
+        target = sheet if sheet.visible else self.query_one(SessionBody)
+        target.scroll_relative(y=lines, animate=False)
 
     async def action_rate(self, rating: int) -> None:
         if self.phase == "reveal":
@@ -214,16 +232,6 @@ class SessionScreen(BaseScreen):
         if self.phase == "ask" and self.query_one(PromptView).show_hint():
             self.hint_used = True
             self.refresh_bindings()
-
-    @on(FeedbackPanel.Rate)
-    async def _rate_clicked(self, event: FeedbackPanel.Rate) -> None:
-        event.stop()
-        await self.action_rate(int(event.rating))
-
-    @on(FeedbackPanel.Next)
-    async def _next_clicked(self, event: FeedbackPanel.Next) -> None:
-        event.stop()
-        await self.action_next()
 
     def action_leave(self) -> None:
         """End the session early (after a confirmation); answers are already saved."""

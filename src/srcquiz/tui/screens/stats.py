@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from srcquiz.tui.screens.base import BaseScreen
+from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.tables import PassiveTable
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class StatsScreen(BaseScreen):
                 yield Chart(id="chart-reviews")
                 yield Chart(id="chart-retention")
                 yield Chart(id="chart-forecast")
-        yield Footer()
+        yield KeyBar()
 
     def _title(self) -> str:
         if len(self.decks) == 1:

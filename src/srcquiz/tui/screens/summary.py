@@ -9,11 +9,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.screens.session import session_title
+from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.session.progress import format_elapsed
 from srcquiz.tui.widgets.tables import PassiveTable
 
@@ -65,7 +66,7 @@ class SummaryScreen(BaseScreen):
             yield Static(score_line(self.summary), id="summary-score", markup=False)
             yield PassiveTable(id="summary-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="summary-details", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -127,7 +128,7 @@ class SummaryScreen(BaseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
-            return bool(self.missed)
+            return True if self.missed else None
         return True
 
     def action_cursor(self, delta: int) -> None:

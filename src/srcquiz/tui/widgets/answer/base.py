@@ -1,16 +1,26 @@
 """The contract between the session screen and the widget that collects one answer.
 
 A widget turns keys and clicks into the engine's response object (see
-`srcquiz.grading.grade`) and posts it in `AnswerWidget.Submitted`; it never
-grades anything itself.
+`srcquiz.grading.grade`) and hands it to `on_answer` (the session screen sets
+it: a direct call, no message hop, keeps keypress-to-feedback short) or, left
+alone, posts it in `AnswerWidget.Submitted`. It never grades anything itself.
+
+After submitting, the widget keeps keyboard focus (moving focus restyles the
+screen and slows the feedback frame) but stops answering: its bindings turn
+off and its inputs stop taking printable keys, so digits, Enter and arrows fall
+through to the session screen's rating and scrolling keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.message import Message
 from textual.widget import Widget
+
+from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 if TYPE_CHECKING:
     from srcquiz.session import StudyItem
@@ -32,6 +42,11 @@ class AnswerWidget(Widget):
     def __init__(self, item: StudyItem, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="answer")
         self.item = item
+        self.answering = True
+        self.on_answer: Callable[[object], None] | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.answering
 
     def instructions(self) -> str:
         return self.INSTRUCTIONS
@@ -40,12 +55,38 @@ class AnswerWidget(Widget):
         raise NotImplementedError
 
     def submit(self) -> None:
-        self.post_message(self.Submitted(self.response()))
+        if not self.answering:
+            return
+        if self.on_answer is not None:
+            self.on_answer(self.response())
+        else:
+            self.post_message(self.Submitted(self.response()))
 
-    def settle(self) -> None:
-        """After submitting: get out of the way of the feedback (kinds may keep a view)."""
-        self.display = False
+    def stop_answering(self) -> None:
+        self.answering = False
 
     def focus_answer(self) -> None:
         """Give keyboard focus to the part the user types or moves in first."""
         self.focus()
+
+
+def _answering(node: Widget) -> bool:
+    for ancestor in node.ancestors:
+        if isinstance(ancestor, AnswerWidget):
+            return ancestor.answering
+    return True
+
+
+class AnswerInput(BlinkAwareInput):
+    """A text box inside an answer widget; once answered it lets every key through."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return _answering(self) and super().check_consume_key(key, character)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return _answering(self) and super().check_action(action, parameters)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not _answering(self):
+            # Skip Input's own handler (no typing); the key still bubbles to the screen.
+            event.prevent_default()

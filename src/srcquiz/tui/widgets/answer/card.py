@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Button
 
 from srcquiz.tui.widgets.answer.base import AnswerWidget
@@ -17,14 +16,12 @@ class CardAnswer(AnswerWidget):
     can_focus = True
     BINDINGS = [Binding("space,enter", "reveal", "Show answer", key_display="␣")]
 
-    class Revealed(Message):
-        """The back was asked for; the screen shows it and waits for a rating."""
-
     def compose(self) -> ComposeResult:
         yield MouseButton("Show answer (Space)", id="reveal", compact=True)
 
     def action_reveal(self) -> None:
-        self.post_message(self.Revealed())
+        """Submitting a card means: show me the back (the screen then asks for a rating)."""
+        self.submit()
 
     @on(Button.Pressed, "#reveal")
     def _pressed(self, event: Button.Pressed) -> None:

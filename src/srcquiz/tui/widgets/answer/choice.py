@@ -70,7 +70,8 @@ class PickList(AnswerWidget):
 
     def action_number(self, n: int) -> None:
         if n <= len(self.labels()):
-            self.highlighted = n - 1
+            # No redraw before submitting: the feedback replaces this widget at once.
+            self.set_reactive(PickList.highlighted, n - 1)
             self.pick(n - 1)
 
     def action_enter(self) -> None:
@@ -78,15 +79,17 @@ class PickList(AnswerWidget):
 
     def pick(self, pos: int) -> None:
         self.chosen = {pos}
-        self._redraw()
         self.submit()
 
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
         event.stop()
+        if not self.answering:
+            return
         self.focus()
         self.highlighted = event.row.index
         self.pick(event.row.index)
+        self._redraw()
 
 
 class ChoiceAnswer(PickList):
@@ -109,9 +112,9 @@ class ChoiceAnswer(PickList):
         return [self.question.options[i] for i in self.order]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle":
-            return self.multi
-        return True
+        if action == "toggle" and not self.multi:
+            return None
+        return super().check_action(action, parameters)
 
     def pick(self, pos: int) -> None:
         if self.multi:

@@ -13,8 +13,7 @@ from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
 from srcquiz.deck import Cloze
-from srcquiz.tui.widgets.answer.base import AnswerWidget
-from srcquiz.tui.widgets.inputs import BlinkAwareInput
+from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 
 class ClozeAnswer(AnswerWidget):
@@ -50,7 +49,7 @@ class ClozeAnswer(AnswerWidget):
             with HorizontalGroup(classes="blank-row"):
                 if len(blanks) > 1:
                     yield Static(f"{n}.", classes="blank-label", markup=False)
-                yield BlinkAwareInput(placeholder=f"blank {n}", classes="blank")
+                yield AnswerInput(placeholder=f"blank {n}", classes="blank")
 
     def cloze_text(self, typed: list[str] | None = None) -> Text:
         question = self._question()
@@ -77,11 +76,6 @@ class ClozeAnswer(AnswerWidget):
 
     def response(self) -> tuple[str, ...]:
         return tuple(box.value for box in self._inputs())
-
-    def settle(self) -> None:
-        """Keep the sentence (with what was typed) in view; drop the inputs."""
-        for row in self.query(".blank-row"):
-            row.display = False
 
     def focus_answer(self) -> None:
         inputs = self._inputs()

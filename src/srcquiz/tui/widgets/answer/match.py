@@ -199,6 +199,8 @@ class MatchAnswer(AnswerWidget):
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
         event.stop()
+        if not self.answering:
+            return
         self.focus()
         row = event.row
         assert isinstance(row, SideRow)

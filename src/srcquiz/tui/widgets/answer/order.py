@@ -92,7 +92,7 @@ class OrderAnswer(AnswerWidget):
         self.grabbed = not self.grabbed
 
     def action_submit_order(self) -> None:
-        self.grabbed = False
+        self.set_reactive(OrderAnswer.grabbed, False)
         self.submit()
 
     def response(self) -> tuple[int, ...]:
@@ -101,6 +101,8 @@ class OrderAnswer(AnswerWidget):
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
         event.stop()
+        if not self.answering:
+            return
         self.focus()
         pos = event.row.index
         if event.x <= 0:

@@ -1,15 +1,19 @@
-"""A clickable row with a fixed-width key column, so wrapped (and CJK) text stays aligned."""
+"""A clickable row with a fixed-width key column, so wrapped (and CJK) text stays aligned.
+
+One Static per row (a two-column grid inside), not a container of widgets:
+questions appear faster with fewer widgets to style and lay out.
+"""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.containers import HorizontalGroup
 from textual.message import Message
 from textual.widgets import Static
 
 
-class Row(HorizontalGroup):
+class Row(Static):
     """One option/item: `key` (e.g. `1.`, `▲▼`) then the text, wrapped under itself."""
 
     class Clicked(Message):
@@ -24,22 +28,24 @@ class Row(HorizontalGroup):
         self._key = key
         self._text = text
         self._key_width = key_width
+        self._draw()
 
-    def compose(self) -> ComposeResult:
-        key = Static(self._key, classes="row-key", markup=False)
-        key.styles.width = self._key_width
-        yield key
-        yield Static(self._text, classes="row-text", markup=False)
+    def _draw(self) -> None:
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(width=self._key_width, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(self._key, style="bold"), Text(self._text))
+        self.update(grid)
 
     def set_key(self, key: str) -> None:
-        self._key = key
-        if self.is_mounted:
-            self.query_one(".row-key", Static).update(key)
+        if key != self._key:
+            self._key = key
+            self._draw()
 
     def set_text(self, text: str) -> None:
-        self._text = text
-        if self.is_mounted:
-            self.query_one(".row-text", Static).update(text)
+        if text != self._text:
+            self._text = text
+            self._draw()
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

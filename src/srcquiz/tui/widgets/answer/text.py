@@ -7,8 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from srcquiz.deck import Number
-from srcquiz.tui.widgets.answer.base import AnswerWidget
-from srcquiz.tui.widgets.inputs import BlinkAwareInput
+from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 
 class TextAnswer(AnswerWidget):
@@ -20,7 +19,7 @@ class TextAnswer(AnswerWidget):
         placeholder = "your answer"
         if isinstance(question, Number):
             placeholder = "a number" + (f" ({question.unit})" if question.unit else "")
-        yield BlinkAwareInput(placeholder=placeholder, id="answer-input")
+        yield AnswerInput(placeholder=placeholder, id="answer-input")
         if isinstance(question, Number) and question.unit:
             yield Static(question.unit, classes="unit", markup=False)
 

@@ -1,20 +1,20 @@
 """What you see right after answering: the verdict, the right answer, what you typed,
-why, and where in the upstream code it comes from; plus the rating keys."""
+why, and where in the upstream code it comes from; plus the rating keys.
+
+Two widgets only (the text, the clickable rating line), both Textual Content
+rather than Rich tables: feedback must be on screen within milliseconds of the
+keypress, and every widget and Rich layout costs time.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import HorizontalGroup, VerticalGroup
-from textual.message import Message
-from textual.widgets import Button, Static
+from textual.content import Content
+from textual.widgets import Static
 
 from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
 from srcquiz.scheduler import Rating
-from srcquiz.tui.widgets.mouse import MouseButton
 
 if TYPE_CHECKING:
     from srcquiz.session import AnswerResult, StudyItem
@@ -24,22 +24,12 @@ VERDICT_TEXT = {
     "almost": f"{ALMOST_MARK} Almost: accepted with a typo",
     "wrong": f"{WRONG_MARK} Wrong",
 }
-LABEL_WIDTH = 9
-
-
-class Field(HorizontalGroup):
-    """`Label    value`, the value wrapping under itself."""
-
-    def __init__(self, label: str, value: str | Text, *, classes: str = "") -> None:
-        super().__init__(classes=f"field {classes}".strip())
-        self._label = label
-        self._value = value
-
-    def compose(self) -> ComposeResult:
-        label = Static(self._label, classes="field-label", markup=False)
-        label.styles.width = LABEL_WIDTH
-        yield label
-        yield Static(self._value, classes="field-value", markup=False)
+VERDICT_STYLE = {
+    "right": "bold $text-success",
+    "almost": "bold $text-warning",
+    "wrong": "bold $text-error",
+}
+LABEL_WIDTH = 8
 
 
 def source_of(item: StudyItem) -> str:
@@ -59,98 +49,96 @@ def anchor_text(item: StudyItem) -> str:
     return label
 
 
-def diff_text(diff: str) -> Text:
+Part = str | tuple[str, str]
+
+
+def diff_parts(diff: str) -> list[Part]:
     """`given → expected` with the two sides told apart by more than colour."""
     given, arrow, expected = diff.partition(" → ")
     if not arrow:
-        return Text(diff)
-    text = Text()
-    text.append(given, style="red strike")
-    text.append(arrow)
-    text.append(expected, style="green bold")
-    return text
+        return [diff]
+    return [(given, "strike $text-error"), arrow, (expected, "bold $text-success")]
 
 
-class FeedbackPanel(VerticalGroup):
-    """Built from the engine's AnswerResult (or, for a card being rated, the item alone)."""
+def _field(label: str, *value: Part) -> list[Part]:
+    return [(label.ljust(LABEL_WIDTH), "dim"), *value, "\n"]
 
-    class Rate(Message):
-        def __init__(self, rating: Rating) -> None:
-            super().__init__()
-            self.rating = rating
 
-    class Next(Message):
-        pass
+def feedback_content(item: StudyItem, result: AnswerResult | None) -> Content:
+    """The whole feedback as one Content: the cheapest thing for Textual to lay out."""
+    parts: list[Part] = []
+    if result is None:
+        parts += [("How well did you know it?", "bold"), "\n\n"]
+        parts += _field("Answer", (describe_answer(item.question, item.card_key), "bold"))
+    else:
+        grade = result.grade
+        verdict = VERDICT_TEXT[grade.verdict]
+        if grade.verdict == "wrong" and 0 < grade.score < 1:
+            verdict += f" (partly right: {grade.score:.0%})"
+        parts += [(verdict, VERDICT_STYLE[grade.verdict]), "\n\n"]
+        parts += _field("Answer", (grade.expected, "bold"))
+        if grade.verdict != "right":
+            parts += _field("You", grade.given or "(nothing)")
+            if grade.diff:
+                parts += _field("Diff", *diff_parts(grade.diff))
+            if grade.details:
+                parts += ["\n", *(f"  {line}\n" for line in grade.details)]
+    rest: list[Part] = []
+    if item.question.explanation:
+        rest += _field("Why", item.question.explanation)
+    if source := source_of(item):
+        rest += _field("Source", source)
+    if anchor := anchor_text(item):
+        rest += _field("Code", anchor)
+    if rest:
+        parts += ["\n", *rest]
+    return Content.assemble(*parts).rstrip()
 
-    def __init__(self, item: StudyItem, result: AnswerResult | None) -> None:
-        super().__init__(id="feedback")
-        self.item = item
-        self.result = result
+
+def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
+    """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable."""
+    parts = ["[dim]Rating  [/]"]
+    for rating in Rating:
+        mark = "▸" if rating == chosen else " "
+        style = "reverse bold" if rating == chosen else "bold"
+        label = f"{mark}{int(rating)} {rating.label}"
+        parts.append(f"[@click=screen.rate({int(rating)})][{style}]{label}[/][/]  ")
+    if not self_graded:
+        parts.append("[@click=screen.next][bold]Next ⏎[/][/]")
+    hint = (
+        "Press 1-4 to rate and go on (Enter = 3 Good)."
+        if self_graded
+        else "1-4 change the rating, Enter goes on."
+    )
+    return Content.from_markup("".join(parts) + f"\n[dim]{hint}[/]")
+
+
+class FeedbackPanel(Static):
+    """The feedback for one answer (or, for a card being rated, its back).
+
+    Mounted once per session and refilled: one Static, so showing it costs
+    almost no layout."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="feedback")
+        self.item: StudyItem | None = None
+        self.result: AnswerResult | None = None
 
     @property
     def self_graded(self) -> bool:
         return self.result is None
 
-    def compose(self) -> ComposeResult:
-        item, result = self.item, self.result
-        if result is None:
-            yield Static(
-                "How well did you know it?", id="feedback-verdict", classes="-card", markup=False
-            )
-            yield Field(
-                "Answer", describe_answer(item.question, item.card_key), classes="answer-field"
-            )
-        else:
-            grade = result.grade
-            verdict = VERDICT_TEXT[grade.verdict]
-            if grade.verdict == "wrong" and 0 < grade.score < 1:
-                verdict += f" (partly right: {grade.score:.0%})"
-            yield Static(verdict, id="feedback-verdict", classes=f"-{grade.verdict}", markup=False)
-            yield Field("Answer", grade.expected, classes="answer-field")
-            if grade.verdict != "right":
-                yield Field("You", grade.given or "(nothing)")
-                if grade.diff:
-                    yield Field("Diff", diff_text(grade.diff))
-                if grade.details:
-                    yield Static("\n".join(grade.details), id="feedback-details", markup=False)
-        if item.question.explanation:
-            yield Field("Why", item.question.explanation, classes="explanation")
-        if source := source_of(item):
-            yield Field("Source", source)
-        if anchor := anchor_text(item):
-            yield Field("Code", anchor)
-        with HorizontalGroup(id="rating-row"):
-            yield Static("Rating", id="rating-prompt", markup=False)
-            for rating in Rating:
-                yield MouseButton(
-                    f" {int(rating)} {rating.label}", id=f"rate-{int(rating)}", compact=True
-                )
-            if result is not None:
-                yield MouseButton("Next ⏎", id="next", compact=True)
-        yield Static(self._keys_hint(), id="feedback-keys", markup=False)
+    def show(self, item: StudyItem, result: AnswerResult | None) -> None:
+        self.item, self.result = item, result
+        self.update(self._content(None if result is None else result.rating))
 
-    def _keys_hint(self) -> str:
-        if self.result is None:
-            return "Press 1-4 to rate and go on (Enter = 3 Good)."
-        return "1-4 change the rating, Enter goes on."
-
-    def on_mount(self) -> None:
-        if self.result is not None:
-            self.show_rating(self.result.rating)
+    def _content(self, rating: Rating | None) -> Content:
+        assert self.item is not None
+        return Content.assemble(
+            feedback_content(self.item, self.result),
+            "\n\n",
+            rating_line(rating, self.self_graded),
+        )
 
     def show_rating(self, rating: Rating) -> None:
-        for r in Rating:
-            button = self.query_one(f"#rate-{int(r)}", Button)
-            chosen = r == rating
-            button.set_class(chosen, "-chosen")
-            # Same width either way: a relabelled button keeps its size.
-            button.label = f"{'▸' if chosen else ' '}{int(r)} {r.label}"
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        button_id = event.button.id or ""
-        if button_id.startswith("rate-"):
-            self.post_message(self.Rate(Rating(int(button_id.removeprefix("rate-")))))
-        elif button_id == "next":
-            self.post_message(self.Next())
+        self.update(self._content(rating))

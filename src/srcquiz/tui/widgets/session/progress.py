@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import HorizontalGroup
+from rich.cells import cell_len
+from textual.content import Content
 from textual.widgets import Static
 
 BAR_WIDTH = 20
@@ -22,23 +22,41 @@ def format_elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
-class SessionProgress(HorizontalGroup):
+class SessionProgress(Static):
+    """`Review · deck      3 of 20 ███░░░ ⏱ 1:23`, one widget, laid out at render time."""
+
     def __init__(self, title: str, total: int) -> None:
         super().__init__(id="session-progress")
         self._title = title
+        self._position = 0
         self._total = total
+        self._answered = 0
+        self._elapsed = 0.0
 
-    def compose(self) -> ComposeResult:
-        yield Static(self._title, id="session-title", markup=False)
-        yield Static("", id="session-count", markup=False)
-        yield Static(progress_bar(0, self._total), id="session-bar", markup=False)
-        yield Static("⏱ 0:00", id="session-clock", markup=False)
+    def render(self) -> Content:
+        total = self._total
+        count = f"{min(self._position + 1, total)} of {total}"
+        clock = f"⏱ {format_elapsed(self._elapsed)}"
+        bar = progress_bar(self._answered, total)
+        right_len = cell_len(count) + 1 + len(bar) + 1 + cell_len(clock)
+        room = self.size.width - right_len - 2
+        if room < 8:  # narrow: drop the bar before the title
+            bar, right_len = "", cell_len(count) + 1 + cell_len(clock)
+            room = self.size.width - right_len - 2
+        title = Content(self._title).truncate(max(0, room), ellipsis=True)
+        gap = max(1, self.size.width - title.cell_length - right_len)
+        parts: list[str | tuple[str, str] | Content] = [title.stylize("bold"), " " * gap, count]
+        if bar:
+            parts += [" ", (bar, "$accent")]
+        parts += [" ", clock]
+        return Content.assemble(*parts)
 
     def show(self, position: int, total: int, answered: int) -> None:
         """`position` is 0-based; `answered` fills the bar."""
-        self._total = total
-        self.query_one("#session-count", Static).update(f"{min(position + 1, total)} of {total}")
-        self.query_one("#session-bar", Static).update(progress_bar(answered, total))
+        self._position, self._total, self._answered = position, total, answered
+        self.refresh()
 
     def show_elapsed(self, seconds: float) -> None:
-        self.query_one("#session-clock", Static).update(f"⏱ {format_elapsed(seconds)}")
+        if int(seconds) != int(self._elapsed):
+            self._elapsed = seconds
+            self.refresh()

@@ -5,9 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalGroup
 from textual.content import Content
 from textual.widgets import Static
 
@@ -47,32 +44,39 @@ def highlighted_code(code: str, lang: str | None) -> Content:
         return Content(code.rstrip("\n"))
 
 
-class PromptView(VerticalGroup):
+class PromptView(Static):
+    """The kind, the prompt and (once asked for) the hint, as one piece of text."""
+
     def __init__(self, item: StudyItem, *, show_prompt: bool = True, show_deck: bool = False):
-        super().__init__(id="prompt-view")
         self.item = item
         self.show_prompt = show_prompt
         self.show_deck = show_deck
+        self.hint_shown = False
+        super().__init__(self._content(), id="prompt-view")
 
-    def compose(self) -> ComposeResult:
+    def _content(self) -> Content:
         item = self.item
-        label = Text(kind_label(item).upper(), style="bold")
+        parts: list[str | tuple[str, str]] = [(kind_label(item).upper(), "bold $text-accent")]
         if self.show_deck:
-            label.append(f"  ·  {item.deck.title}", style="dim")
-        yield Static(label, id="kind-label")
+            parts.append((f"  ·  {item.deck.title}", "dim"))
         if self.show_prompt:
-            yield Static(item.prompt_text(), id="prompt", markup=False)
-        question = item.question
-        if question.code and not item.is_reverse:
-            yield Static(highlighted_code(question.code, question.lang), id="code")
-        yield Static("", id="hint", markup=False)
+            parts += ["\n\n", (item.prompt_text(), "bold")]
+        if self.hint_shown and item.question.hint:
+            parts += ["\n\n", (f"Hint: {item.question.hint}", "$text-warning")]
+        return Content.assemble(*parts)
 
     def show_hint(self) -> bool:
         """Reveal the hint; False when the question has none."""
-        hint = self.item.question.hint
-        if not hint:
+        if not self.item.question.hint:
             return False
-        box = self.query_one("#hint", Static)
-        box.update(f"Hint: {hint}")
-        box.add_class("-shown")
+        self.hint_shown = True
+        self.update(self._content())
         return True
+
+
+def code_view(item: StudyItem) -> Static | None:
+    """The question's snippet, highlighted, in its own box (None when there is none)."""
+    question = item.question
+    if not question.code or item.is_reverse:
+        return None
+    return Static(highlighted_code(question.code, question.lang), id="code")

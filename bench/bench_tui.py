@@ -1,0 +1,266 @@
+"""TUI speed: start-up to the interactive decks screen, and keypress to feedback on screen.
+
+    .venv/bin/python bench/bench_tui.py [--runs 9] [--json]
+
+Start-up: whole-process wall time (interpreter start and imports included) of
+`srcquiz` showing the decks screen with the bundled decks, headless, exiting as
+soon as the deck table is filled; the reference is a bare Textual app that
+mounts one Static and exits. Budget: <= 1.2x the reference (median of --runs).
+
+Keypress to feedback: headless, in one process, over a cram session of every
+bundled question. For each question the answer is typed (untimed), then the
+timer starts when the submitting key (Enter, a digit, t, Space for a card) is
+posted and stops when the app paints a frame that holds the feedback panel:
+grading, scheduling, the committed write and the render are all inside.
+Reference: the same key-to-paint path in a bare app that updates one Static.
+Budget: < 10 ms median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+
+async def auto_pilot(pilot):
+    while not pilot.app.query(Static):
+        await __import__("asyncio").sleep(0.001)
+    pilot.app.exit()
+
+Bare().run(headless=True, auto_pilot=auto_pilot)
+"""
+
+SRCQUIZ_APP = """
+import argparse, asyncio
+from srcquiz.cli import db_path, load_selected
+from srcquiz.store import Store
+from srcquiz.tui.app import SrcquizApp
+
+args = argparse.Namespace(decks=None, db=None, command=None)
+decks = load_selected(args)
+store = Store.open(db_path(args))
+app = SrcquizApp(decks, store)
+
+async def auto_pilot(pilot):
+    from srcquiz.tui.screens.decks import DecksScreen, DeckTable
+    while True:
+        screen = pilot.app.screen
+        if isinstance(screen, DecksScreen) and screen.query(DeckTable):
+            if screen.query_one(DeckTable).row_count:
+                break
+        await asyncio.sleep(0.001)
+    pilot.app.exit()
+
+app.run(headless=True, auto_pilot=auto_pilot)
+store.close()
+"""
+
+
+def _wall(code: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
+    return (time.perf_counter() - started) * 1000
+
+
+def startup(runs: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "SRCQUIZ_HOME": home, "TEXTUAL_ANIMATIONS": "none"}
+        env.pop("SRCQUIZ_DB", None)
+        _wall(SRCQUIZ_APP, env)  # creates the database and warms the OS caches
+        _wall(BARE_APP, env)
+        bare, ours = [], []
+        for _ in range(runs):  # interleaved, so load on the machine hits both alike
+            bare.append(_wall(BARE_APP, env))
+            ours.append(_wall(SRCQUIZ_APP, env))
+    return statistics.median(ours), statistics.median(bare)
+
+
+class PaintClock:
+    """Wraps App._display: the time of every frame and whether it showed feedback."""
+
+    def __init__(self, app, shows) -> None:  # type: ignore[no-untyped-def]
+        self.frames: list[tuple[float, bool]] = []
+        original = app._display
+
+        def display(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+            original(screen, renderable)
+            if renderable is not None:
+                self.frames.append((time.perf_counter(), shows(screen)))
+
+        app._display = display
+
+    async def until(self, since: float, timeout: float = 5.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for at, ok in self.frames:
+                if at >= since and ok:
+                    return (at - since) * 1000
+            await asyncio.sleep(0)
+        raise TimeoutError("no frame with the feedback")
+
+
+def _feedback_shown(screen) -> bool:  # type: ignore[no-untyped-def]
+    """The session's feedback sheet is up (it is mounted hidden, shown after an answer)."""
+    sheets = screen.query("#feedback-sheet")
+    return bool(sheets) and sheets.first().visible
+
+
+def _submit_key(item) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]
+    kind = item.question.kind
+    if kind == "card":
+        return "space", " "
+    if kind == "truefalse":
+        return "t", "t"
+    if kind == "choice" and not item.question.multi:
+        return "1", "1"
+    return "enter", None
+
+
+async def _prepare(app, pilot, item) -> None:  # type: ignore[no-untyped-def]
+    """Type the answer (untimed): text into inputs, a pick for multi-choice and match."""
+    from textual.widgets import Input
+
+    widget = app.screen.query_one("#answer")
+    kind = item.question.kind
+    if kind in ("short", "number", "cloze"):
+        boxes = list(widget.query(Input))
+        for box in boxes:
+            box.value = "answer"
+        if kind == "cloze" and len(boxes) > 1:
+            boxes[-1].focus()
+    elif kind == "choice" and item.question.multi:
+        await pilot.press("1")
+    elif kind == "match":
+        widget.pairs = {i: i for i in range(len(widget.lefts))}
+    await pilot.pause()
+
+
+async def keypress_to_feedback(limit: int) -> list[float]:
+    from textual import events
+
+    from srcquiz.loader import load_decks
+    from srcquiz.paths import bundled_decks_dir
+    from srcquiz.store import Store
+    from srcquiz.tui.app import SrcquizApp
+
+    decks, _ = load_decks([bundled_decks_dir()])
+    latencies: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "bench.sqlite3")
+        app = SrcquizApp(decks, store, seed=1, cursor_blink=False, prewarm=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            clock = PaintClock(app, _feedback_shown)
+            app.start_session(decks, "cram")
+            await pilot.pause()
+            screen = app.screen
+            session = screen.session
+            while (item := session.current()) is not None and len(latencies) < limit:
+                await _prepare(app, pilot, item)
+                key, char = _submit_key(item)
+                started = time.perf_counter()
+                app.post_message(events.Key(key, char))
+                latencies.append(await clock.until(started))
+                await pilot.press("enter")  # next question (a card: rate it Good)
+                await pilot.pause()
+                if app.screen is not screen:
+                    break
+        store.close()
+    return latencies
+
+
+async def bare_keypress(count: int = 200) -> list[float]:
+    from textual import events
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Bare(App):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield Static("0", id="n")
+
+        def on_key(self, event: events.Key) -> None:
+            box = self.query_one("#n", Static)
+            box.update(str(int(str(box.render())) + 1))
+
+    app = Bare()
+    latencies = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        clock = PaintClock(app, lambda screen: str(screen.query_one("#n").render()) != "0")
+        for _ in range(count):
+            clock.frames.clear()
+            started = time.perf_counter()
+            app.post_message(events.Key("x", "x"))
+            latencies.append(await clock.until(started))
+            await pilot.pause()
+    return latencies
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="start-ups of each app")
+    parser.add_argument("--questions", type=int, default=120, help="keypresses to time")
+    parser.add_argument("--only", choices=("startup", "keys"), help="one of the two measures")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    rows = []
+    if args.only != "keys":
+        ours_start, bare_start = startup(args.runs)
+        rows.append(
+            {
+                "measure": "TUI start-up to the decks screen (whole process)",
+                "srcquiz_ms": round(ours_start, 1),
+                "reference": "bare Textual app, one Static",
+                "reference_ms": round(bare_start, 1),
+                "ratio": round(ours_start / bare_start, 3),
+                "budget": "<= 1.2x",
+            }
+        )
+    if args.only != "startup":
+        ours_keys = asyncio.run(keypress_to_feedback(args.questions))
+        bare_keys = asyncio.run(bare_keypress())
+        rows.append(
+            {
+                "measure": f"TUI keypress to feedback painted (median of {len(ours_keys)})",
+                "srcquiz_ms": round(statistics.median(ours_keys), 2),
+                "reference": "bare app: key to Static update painted",
+                "reference_ms": round(statistics.median(bare_keys), 2),
+                "ratio": round(statistics.median(ours_keys) / statistics.median(bare_keys), 3),
+                "budget": "< 10 ms",
+            }
+        )
+    if args.json:
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    for row in rows:
+        print(
+            f"{row['measure']}: srcquiz {row['srcquiz_ms']} ms, {row['reference']} "
+            f"{row['reference_ms']} ms, ratio {row['ratio']:.2f} (budget {row['budget']})"
+        )
+    if args.only != "startup":
+        p90 = statistics.quantiles(ours_keys, n=10)[-1]
+        print(f"  keypress to feedback: p90 {p90:.2f} ms, max {max(ours_keys):.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
