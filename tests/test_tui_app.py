@@ -24,11 +24,12 @@ from srcquiz.session import Session
 from srcquiz.store import Store
 from srcquiz.tui.app import StartRequest
 from srcquiz.tui.screens.base import TooSmall
-from srcquiz.tui.screens.decks import ALL_KEY, DecksScreen, DeckTable
+from srcquiz.tui.screens.decks import ALL_KEY, DecksScreen
 from srcquiz.tui.screens.help import HelpScreen, sections
 from srcquiz.tui.screens.session import SessionScreen
 from srcquiz.tui.screens.stats import StatsScreen
 from srcquiz.tui.screens.summary import SummaryScreen
+from srcquiz.tui.widgets.decklist import DeckList, DeckRow
 
 
 @pytest.fixture
@@ -42,8 +43,12 @@ def screen_text(app) -> str:  # type: ignore[no-untyped-def]
 
 
 def row_keys(app) -> list[str]:  # type: ignore[no-untyped-def]
-    table = app.screen.query_one(DeckTable)
-    return [row.key.value for row in table.ordered_rows]
+    return app.screen.query_one(DeckList).keys
+
+
+def deck_row(app, key: str) -> DeckRow:  # type: ignore[no-untyped-def]
+    listing = app.screen.query_one(DeckList)
+    return listing.rows[listing.keys.index(key)]
 
 
 async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
@@ -55,8 +60,7 @@ async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
         assert "All 2 decks" in text
         assert "Redis 事件循环 event loop (TUI fixture)" in text
         # 9 questions, 11 cards (a cloze with two numbers, a reversed card): all new.
-        table = app.screen.query_one(DeckTable)
-        assert table.get_row("tui-kinds")[2:5] == ["9", "11", "0"]
+        assert deck_row(app, "tui-kinds").numbers[:3] == ("9", "11", "0")
         assert "Today: 0 reviewed" in text
         assert "streak 0 days" in text
 
@@ -93,8 +97,8 @@ async def test_marked_decks_are_studied_together(store: Store):
     app = make_app([kinds_deck(), second_deck()], store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down", "down", "ctrl+@")
-        table = app.screen.query_one(DeckTable)
-        assert table.get_row("tui-events")[0] == "●"
+        assert deck_row(app, "tui-events").marked
+        assert "● Redis 事件循环" in screen_text(app)
         await pilot.press("up", "ctrl+r")  # highlighted kinds deck, but a deck is marked
         assert isinstance(app.screen, SessionScreen)
         assert app.screen.session.mode == "cram"
@@ -126,9 +130,7 @@ async def test_numbers_move_after_a_session(store: Store):
         item = app.screen.session.current()
         await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
         assert isinstance(app.screen, DecksScreen)
-        table = app.screen.query_one(DeckTable)
-        new = int(table.get_row("tui-kinds")[3])
-        assert new == 10
+        assert deck_row(app, "tui-kinds").numbers[1] == "10"  # new cards left
         assert "Today: 1 reviewed · 1 right (100%)" in screen_text(app)
         assert "streak 1 day" in screen_text(app)
 

@@ -1,25 +1,28 @@
-"""Home: every deck with its numbers, a live filter, and the keys that start studying."""
+"""Home: every deck with its numbers, a live filter, and the keys that start studying.
+
+Typing filters straight away (nothing needs focus); ctrl keys and Enter start
+studying, so no letter is taken from the filter.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
 
 from srcquiz.tui.screens.base import BaseScreen
-from srcquiz.tui.widgets.inputs import FilterInput
+from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
 from srcquiz.tui.widgets.keybar import KeyBar
-from srcquiz.tui.widgets.tables import PassiveTable
 
 if TYPE_CHECKING:
     from srcquiz.deck import Deck
+    from srcquiz.store import DeckStats
     from srcquiz.tui.app import SrcquizApp
 
 ALL_KEY = "*"
@@ -35,37 +38,33 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-class DeckTable(PassiveTable):
-    """The deck list; the filter keeps keyboard focus. A click on the first column marks."""
-
-    class MarkClicked(Message):
-        pass
-
-    async def _on_click(self, event: events.Click) -> None:
-        await super()._on_click(event)
-        meta = event.style.meta
-        if meta.get("column") == 0 and meta.get("row", -1) >= 0:
-            self.post_message(self.MarkClicked())
+def _numbers(stats: list[DeckStats], retention: str = "") -> tuple[str, str, str, str]:
+    return (
+        str(sum(s.questions for s in stats)),
+        str(sum(s.new for s in stats)),
+        str(sum(s.due_today for s in stats)),
+        retention,
+    )
 
 
 class DecksScreen(BaseScreen):
     BINDINGS = [
-        Binding("enter", "study('review')", "Review", key_display="⏎", priority=True),
-        Binding("ctrl+t", "study('quiz')", "Quiz", priority=True),
-        Binding("ctrl+r", "study('cram')", "Cram", priority=True),
-        Binding("ctrl+o", "study('missed')", "Missed", priority=True),
-        Binding("ctrl+s", "stats", "Stats", priority=True),
-        Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣", priority=True),
+        Binding("enter", "study('review')", "Review", key_display="⏎"),
+        Binding("ctrl+t", "study('quiz')", "Quiz"),
+        Binding("ctrl+r", "study('cram')", "Cram"),
+        Binding("ctrl+o", "study('missed')", "Missed"),
+        Binding("ctrl+s", "stats", "Stats"),
+        Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣"),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-10)", "Page up", show=False),
         Binding("pagedown", "cursor(10)", "Page down", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
+        Binding("backspace", "erase(1)", "Erase a character", show=False),
+        Binding("ctrl+u,ctrl+w", "erase(0)", "Erase the filter", show=False),
+        Binding("escape", "clear_filter", "Clear filter / marks", show=False),
     ]
-    HELP = (
-        "Type to filter the decks. The first row studies every deck shown; mark single "
-        "decks with ctrl+space (or a click on their first column) to study just those."
-    )
 
     app: SrcquizApp
 
@@ -77,80 +76,61 @@ class DecksScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_too_small()
         with Vertical(classes="body"):
-            yield Static("", id="today", markup=False)
-            yield FilterInput(placeholder="type to filter decks…  (? help)", id="filter")
-            yield DeckTable(id="deck-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="today")
+            yield FilterLine()
+            with VerticalScroll(id="deck-scroll", can_focus=False):
+                yield DeckList(id="deck-list")
             yield Static("", id="deck-details", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DeckTable)
-        table.add_column(" ", key="mark", width=1)
-        table.add_column("Deck", key="title")
-        table.add_column("Qs", key="questions")
-        table.add_column("New", key="new")
-        table.add_column("Due", key="due")
-        table.add_column("Ret.", key="retention")
         self.refresh_decks()
-        self.query_one(FilterInput).focus()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         if self.is_mounted:
             self.refresh_decks()
-            self.query_one(FilterInput).focus()
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one(FilterLine).value
 
     # -- data -------------------------------------------------------------
 
     def refresh_decks(self) -> None:
         """Re-read the numbers (after a session) and redraw the rows under the filter."""
         self.app.refresh_stats()
-        self._fill_table()
+        self._fill()
         self._update_today()
 
-    def _fill_table(self) -> None:
-        table = self.query_one(DeckTable)
-        query = self.query_one(FilterInput).value
-        previous = self._highlighted_key()
+    def _fill(self, keep: str | None = None) -> None:
+        listing = self.query_one(DeckList)
+        current = listing.highlighted()
+        keep = keep if keep is not None else (current.key if current else None)
+        query = self.filter_text
         self.shown_decks = [d for d in self.app.decks if deck_matches(d, query)]
         stats = self.app.deck_stats
-        table.clear()
+        rows: list[DeckRow] = []
         if len(self.shown_decks) > 1:
-            label = (
-                f"All {len(self.shown_decks)} decks"
-                if not query.strip()
-                else f"All {len(self.shown_decks)} matching decks"
-            )
-            table.add_row(
-                "",
-                Text(label, style="bold"),
-                *self._numbers(d.id for d in self.shown_decks),
-                "",
-                key=ALL_KEY,
+            label = f"All {len(self.shown_decks)} {'matching ' if query.strip() else ''}decks"
+            rows.append(
+                DeckRow(
+                    ALL_KEY, label, _numbers([stats[d.id] for d in self.shown_decks]), bold=True
+                )
             )
         for deck in self.shown_decks:
             st = stats[deck.id]
-            table.add_row(
-                "●" if deck.id in self.marked else "",
-                Text(deck.title),
-                str(st.questions),
-                str(st.new),
-                str(st.due_today),
-                _pct(st.retention_30d),
-                key=deck.id,
+            rows.append(
+                DeckRow(
+                    deck.id,
+                    deck.title,
+                    _numbers([st], _pct(st.retention_30d)),
+                    marked=deck.id in self.marked,
+                )
             )
-        if previous is not None and previous in table.rows:
-            table.move_cursor(row=table.get_row_index(previous), animate=False)
+        listing.set_rows(rows, keep=keep)
         self._update_details()
-
-    def _numbers(self, deck_ids: Iterable[str]) -> tuple[str, str, str]:
-        stats = [self.app.deck_stats[i] for i in deck_ids]
-        return (
-            str(sum(s.questions for s in stats)),
-            str(sum(s.new for s in stats)),
-            str(sum(s.due_today for s in stats)),
-        )
 
     def _update_today(self) -> None:
         today = self.app.today_stats
@@ -161,14 +141,11 @@ class DecksScreen(BaseScreen):
         parts.append(f"{due} due")
         streak = today.streak
         parts.append(f"streak {streak} day{'s' if streak != 1 else ''}")
-        self.query_one("#today", Static).update(" · ".join(parts))
+        self.query_one("#today", Static).update(Content(" · ".join(parts)))
 
     def _highlighted_key(self) -> str | None:
-        table = self.query_one(DeckTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        row = self.query_one(DeckList).highlighted()
+        return None if row is None else row.key
 
     def _update_details(self) -> None:
         details = self.query_one("#deck-details", Static)
@@ -187,14 +164,17 @@ class DecksScreen(BaseScreen):
             return
         deck = next(d for d in self.app.decks if d.id == key)
         stats = self.app.deck_stats[deck.id]
-        text = Text()
-        text.append(deck.id, style="bold")
-        text.append(
-            f"  {stats.cards} cards · {stats.learning} learning · {stats.reviews} reviews\n",
-            style="dim",
+        details.update(
+            Content.assemble(
+                (deck.id, "bold"),
+                (
+                    f"  {stats.cards} cards · {stats.learning} learning · "
+                    f"{stats.reviews} reviews\n",
+                    "dim",
+                ),
+                deck.description or ", ".join(deck.sources),
+            )
         )
-        text.append(deck.description or ", ".join(deck.sources))
-        details.update(text)
 
     def selected_decks(self) -> list[Deck]:
         """Marked decks if any, else the highlighted row (the All row: everything shown)."""
@@ -207,42 +187,65 @@ class DecksScreen(BaseScreen):
             return list(self.shown_decks)
         return [d for d in self.app.decks if d.id == key]
 
-    # -- events and actions -----------------------------------------------
+    # -- typing into the filter ---------------------------------------------
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self._fill_table()
-        table = self.query_one(DeckTable)
-        if table.row_count:
-            table.move_cursor(row=0, animate=False)
+    def on_key(self, event: events.Key) -> None:
+        """Printable keys (except `?`, help) go into the filter."""
+        char = event.character
+        if event.is_printable and char and char != "?":
+            event.stop()
+            event.prevent_default()
+            self._set_filter(self.filter_text + char)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self._set_filter(self.filter_text + " ".join(event.text.split()))
+
+    def _set_filter(self, value: str) -> None:
+        self.query_one(FilterLine).set_value(value)
+        self._fill(keep="")
+
+    def action_erase(self, count: int) -> None:
+        text = self.filter_text
+        if text:
+            self._set_filter(text[:-count] if count else "")
+
+    # -- list and actions -----------------------------------------------------
+
+    @on(DeckList.Clicked)
+    def _clicked(self, event: DeckList.Clicked) -> None:
+        self.query_one(DeckList).move_to(event.index)
         self._update_details()
-
-    @on(DeckTable.MarkClicked)
-    def _mark_clicked(self) -> None:
-        self.action_mark()
+        if event.on_mark:
+            self.action_mark()
+        elif event.double:
+            self.action_study("review")
 
     def action_cursor(self, delta: int) -> None:
-        self.query_one(DeckTable).move_by(delta)
+        listing = self.query_one(DeckList)
+        listing.move_to(listing.cursor + delta)
+        self._update_details()
+
+    def action_cursor_to(self, index: int) -> None:
+        listing = self.query_one(DeckList)
+        listing.move_to(index if index >= 0 else len(listing.rows) - 1)
+        self._update_details()
 
     def action_mark(self) -> None:
-        key = self._highlighted_key()
-        if key is None or key == ALL_KEY:
+        listing = self.query_one(DeckList)
+        row = listing.highlighted()
+        if row is None or row.key == ALL_KEY:
             return
-        self.marked.symmetric_difference_update({key})
-        table = self.query_one(DeckTable)
-        table.update_cell(key, "mark", "●" if key in self.marked else "")
+        self.marked.symmetric_difference_update({row.key})
+        listing.set_row(listing.cursor, replace(row, marked=row.key in self.marked))
         self._update_details()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one(FilterInput)
-        if box.value:
-            box.value = ""
+        if self.filter_text:
+            self._set_filter("")
         elif self.marked:
             self.marked.clear()
-            self._fill_table()
+            self._fill()
 
     def action_study(self, mode: str) -> None:
         decks = self.selected_decks()

@@ -173,7 +173,8 @@ class SessionScreen(BaseScreen):
             self.query_one(FeedbackPanel).show(item, result)
             sheet = self.query_one(FeedbackSheet)
             sheet.visible = True
-            sheet.scroll_home(animate=False)
+            if sheet.scroll_y:
+                sheet.scroll_home(animate=False)
             self.refresh_bindings()
         # The progress line follows a frame later; the feedback comes first.
         self.call_after_refresh(self._update_progress)

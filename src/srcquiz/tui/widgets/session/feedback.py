@@ -8,6 +8,7 @@ keypress, and every widget and Rich layout costs time.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -95,6 +96,7 @@ def feedback_content(item: StudyItem, result: AnswerResult | None) -> Content:
     return Content.assemble(*parts).rstrip()
 
 
+@lru_cache(maxsize=16)
 def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
     """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable."""
     parts = ["[dim]Rating  [/]"]
