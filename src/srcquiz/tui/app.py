@@ -7,16 +7,15 @@ open store, a shuffle seed and the clock (`now`, also used for elapsed times).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.theme import Theme
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.theme import Theme
 
     from srcquiz.deck import Deck
     from srcquiz.scheduler import Settings
@@ -34,8 +33,7 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
-@dataclass(frozen=True)
-class StartRequest:
+class StartRequest(NamedTuple):
     """`srcquiz review X` / `srcquiz quiz X --limit 5`: open straight into a session."""
 
     mode: str

@@ -6,7 +6,6 @@ studying, so no letter is taken from the filter.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -237,7 +236,7 @@ class DecksScreen(BaseScreen):
         if row is None or row.key == ALL_KEY:
             return
         self.marked.symmetric_difference_update({row.key})
-        listing.set_row(listing.cursor, replace(row, marked=row.key in self.marked))
+        listing.set_row(listing.cursor, row._replace(marked=row.key in self.marked))
         self._update_details()
 
     def action_clear_filter(self) -> None:

@@ -8,7 +8,7 @@ CJK titles are measured in terminal cells, so the number columns stay aligned.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from textual import events
@@ -21,8 +21,7 @@ NUMBER_COLUMNS = (("Qs", 4), ("New", 4), ("Due", 4), ("Ret.", 5))
 MARK_WIDTH = 2
 
 
-@dataclass(frozen=True)
-class DeckRow:
+class DeckRow(NamedTuple):  # a NamedTuple: no dataclass code generation at start-up
     key: str
     title: str
     numbers: tuple[str, str, str, str]
