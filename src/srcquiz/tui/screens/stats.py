@@ -28,6 +28,13 @@ PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "today"])
 FUTURE_TICKS = ([0, 7, 13], ["today", "+7", "+13"])
 
 
+def count_ticks(counts: list[int]) -> list[int]:
+    """Whole-number ticks (counts of reviews or cards are never 2.5)."""
+    top = max(counts, default=0) or 1
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step, step))
+
+
 class Chart(PlotextPlot):
     """A plot that renders nothing rather than fail when squeezed very small."""
 
@@ -109,6 +116,7 @@ class StatsScreen(BaseScreen):
         plot.title(f"Reviews per day ({HISTORY_DAYS}d)")
         plot.bar([(d - today).days for d, _ in reviews], [n for _, n in reviews])
         plot.xticks(*PAST_TICKS)
+        plot.yticks(count_ticks([n for _, n in reviews]))
         plot.xlabel("days ago")
 
         retention = [
@@ -117,7 +125,7 @@ class StatsScreen(BaseScreen):
             if r is not None
         ]
         plot = self.query_one("#chart-retention", Chart).plt
-        plot.title("Retention (% not Again)")
+        plot.title("Retention (% not Again)" if retention else "Retention: no reviews yet")
         plot.ylim(0, 100)
         if retention:
             plot.plot(
@@ -134,6 +142,7 @@ class StatsScreen(BaseScreen):
         plot.title(f"Due in the next {FORECAST_DAYS} days")
         plot.bar([(d - today).days for d, _ in forecast], [n for _, n in forecast])
         plot.xticks(*FUTURE_TICKS)
+        plot.yticks(count_ticks([n for _, n in forecast]))
         plot.xlabel("days from today")
 
     def action_cursor(self, delta: int) -> None:
