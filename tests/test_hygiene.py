@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 CORE = ["srcquiz.deck", "srcquiz.loader", "srcquiz.schema", "srcquiz.cli", "srcquiz.paths"]
 OPTIONAL_CORE = ["srcquiz.grading", "srcquiz.scheduler", "srcquiz.store", "srcquiz.session",
@@ -33,3 +35,19 @@ def test_heavy_modules_load_only_when_used() -> None:
     loaded = _modules_after(CORE + OPTIONAL_CORE)
     for heavy in ("genanki", "anki", "fsrs", "plotext", "jsonschema"):
         assert heavy not in loaded, heavy
+
+
+def test_a_cached_deck_loads_without_pyyaml(tmp_path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from srcquiz.loader import load_decks\n"
+        "decks, _ = load_decks([Path(sys.argv[1])], cache=True); assert decks\n"
+        "print('yaml' in sys.modules)"
+    )
+    deck = str(Path(__file__).parent / "fixtures" / "deck_all_kinds.yaml")
+    env = {**os.environ, "SRCQUIZ_HOME": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", code, deck], capture_output=True, text=True,
+                       check=True, env=env).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]  # parsed once, then served from the cache

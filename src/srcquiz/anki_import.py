@@ -51,8 +51,9 @@ from srcquiz.deck import (
     Short,
     TrueFalse,
 )
+from srcquiz.deck_parser import ID_RE
 from srcquiz.errors import UserError
-from srcquiz.loader import ID_RE, parse_deck
+from srcquiz.loader import parse_deck
 
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}

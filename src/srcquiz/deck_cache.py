@@ -83,7 +83,7 @@ def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | N
     except OSError:
         return None
     was_enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of acyclic objects: see loader.parse_deck
+    gc.disable()  # tens of thousands of acyclic objects: see deck_parser.parse_deck
     try:
         doc = json.loads(raw)
         if doc.get("fingerprint") != fingerprint:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from srcquiz.deck import KINDS
-from srcquiz.loader import ANCHOR_KEYS, COMMON_KEYS, DECK_KEYS, KIND_KEYS
+from srcquiz.deck_parser import ANCHOR_KEYS, COMMON_KEYS, DECK_KEYS, KIND_KEYS
 
 SCHEMA_ID = "https://srcquiz.dev/deck.schema.json"
 
