@@ -601,6 +601,11 @@ class _Builder:
         shuffle = ctx.shuffle
         if "shuffle" in fields:
             shuffle = self.boolean(fields["shuffle"][1], "`shuffle`")
+        right = [options[i] for i in correct]
+        wrong = [o for i, o in enumerate(options) if i not in correct]
+        code = str(common.get("code") or "").casefold()
+        if code and right and not any(_contains_word(code, o.casefold()) for o in wrong):
+            self._code_gives_away(fields, common, right if len(right) > 1 else right[:1])
         return {"options": options, "correct": tuple(correct), "multi": multi, "shuffle": shuffle}
 
     def _truefalse(self, node, fields, common, ctx) -> dict:
