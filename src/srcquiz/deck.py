@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
 
@@ -19,9 +19,12 @@ CLOZE_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where something was written: 1-based line and column."""
+class Position(NamedTuple):
+    """Where something was written: 1-based line and column.
+
+    A NamedTuple rather than a dataclass: every question carries one, and a
+    tuple is several times cheaper to build when a deck is parsed or cached.
+    """
 
     line: int = 0
     column: int = 0
@@ -52,9 +55,13 @@ class Anchor:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Question:
-    """Fields every kind shares."""
+    """Fields every kind shares.
+
+    No `__slots__` here: the deck cache rebuilds questions by filling `__dict__`
+    in one call, which is what makes a warm load of 10k questions cheap.
+    """
 
     kind: ClassVar[str] = ""
     id: str
@@ -77,7 +84,7 @@ class Question:
         return False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Card(Question):
     kind: ClassVar[str] = "card"
     answer: str
@@ -91,7 +98,7 @@ class Card(Question):
         return True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Short(Question):
     kind: ClassVar[str] = "short"
     answer: str
@@ -99,7 +106,7 @@ class Short(Question):
     fuzzy: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Number(Question):
     kind: ClassVar[str] = "number"
     answer: float
@@ -111,7 +118,7 @@ class Number(Question):
         return f"{value:,}" + (f" {self.unit}" if self.unit else "")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Choice(Question):
     kind: ClassVar[str] = "choice"
     options: tuple[str, ...]
@@ -124,7 +131,7 @@ class Choice(Question):
         return tuple(self.options[i] for i in self.correct)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class TrueFalse(Question):
     kind: ClassVar[str] = "truefalse"
     answer: bool
@@ -141,7 +148,7 @@ class Deletion:
     end: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Cloze(Question):
     kind: ClassVar[str] = "cloze"
 
@@ -171,13 +178,13 @@ class Cloze(Question):
         return tuple(d.answer for d in self.deletions() if d.number == number)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Order(Question):
     kind: ClassVar[str] = "order"
     items: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Match(Question):
     kind: ClassVar[str] = "match"
     pairs: tuple[tuple[str, str], ...]

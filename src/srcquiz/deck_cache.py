@@ -27,14 +27,21 @@ _FIELDS = {
     kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
 }
 # Changing any model field changes this signature, which invalidates every entry.
-_OTHER = {
-    cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Anchor, Position, Deck)
-}
+_OTHER = {cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Anchor, Deck)}
 _SIGNATURE = hashlib.blake2b(
-    repr((FORMAT, __version__, sorted(_FIELDS.items()), sorted(_OTHER.items()))).encode(),
+    repr(
+        (FORMAT, __version__, sorted(_FIELDS.items()), sorted(_OTHER.items()), Position._fields)
+    ).encode(),
     digest_size=8,
 ).hexdigest()
 _PLANS = [(KIND_CLASSES[k], _FIELDS[k]) for k in KINDS]
+# Tuple fields come back from JSON as lists (annotations are strings here).
+_TUPLE_FIELDS = {
+    f.name
+    for cls in KIND_CLASSES.values()
+    for f in dataclasses.fields(cls)
+    if str(f.type).startswith("tuple")
+}
 
 Result = tuple[Deck | None, list[Diagnostic]]
 
@@ -57,7 +64,7 @@ def _fingerprint(path: Path, data: bytes) -> dict[str, object]:
         "path": str(path.resolve()),
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
-        "hash": hashlib.blake2b(data, digest_size=16).hexdigest(),
+        "hash": hashlib.sha1(data).hexdigest(),  # the fastest stdlib hash here (SHA-NI)
     }
 
 
@@ -152,25 +159,39 @@ def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
     }
 
 
+_CONVERT = {
+    "pos": Position._make,
+    "anchor": lambda v: _anchor(v),
+    "pairs": lambda v: tuple(map(tuple, v)),
+}
+# Per kind: field names, and (index, converter) for fields JSON cannot hold as-is.
+_DECODE_PLANS = [
+    (
+        cls,
+        names,
+        [
+            (i, _CONVERT.get(n, tuple))
+            for i, n in enumerate(names)
+            if n in _CONVERT or n in _TUPLE_FIELDS
+        ],
+    )
+    for cls, names in _PLANS
+]
+
+
 def _decode(doc: dict, path: str) -> Result:
-    new, setattr_ = object.__new__, object.__setattr__
+    new = object.__new__
     questions: list[Question] = []
     for row in doc["questions"]:
-        cls, names = _PLANS[row[0]]
-        if len(row) != len(names) + 1:
+        cls, names, converts = _DECODE_PLANS[row[0]]
+        values = row[1:]
+        if len(values) != len(names):
             raise ValueError("row does not fit the model")
+        for i, convert in converts:
+            if values[i] is not None:
+                values[i] = convert(values[i])
         q = new(cls)
-        for name, value in zip(names, row[1:], strict=True):
-            if type(value) is list:
-                if name == "pos":
-                    value = Position(*value)
-                elif name == "anchor":
-                    value = _anchor(value)
-                elif name == "pairs":
-                    value = tuple(map(tuple, value))
-                else:
-                    value = tuple(value)
-            setattr_(q, name, value)
+        q.__dict__.update(zip(names, values, strict=True))  # frozen: bypass __setattr__
         questions.append(q)
     d = doc["deck"]
     deck = Deck(
