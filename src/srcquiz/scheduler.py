@@ -173,18 +173,7 @@ def review(
 
     settings = settings or Settings()
     now = _utc(now)
-    if state is None:
-        card = fsrs.Card(card_id=1, due=now)
-    else:
-        card = fsrs.Card(
-            card_id=1,
-            state=fsrs.State(state.state),
-            step=state.step,
-            stability=state.stability,
-            difficulty=state.difficulty,
-            due=_utc(state.due),
-            last_review=None if state.last_review is None else _utc(state.last_review),
-        )
+    card = fsrs.Card(card_id=1, due=now) if state is None else _fsrs_card(state)
     scheduler = _scheduler(round(settings.desired_retention, 4), settings.fuzz)
     duration_ms = None if duration_s is None else max(0, int(duration_s * 1000))
     card, _log = scheduler.review_card(
@@ -200,22 +189,27 @@ def review(
     )
 
 
-def retrievability(state: CardState, now: datetime, settings: Settings | None = None) -> float:
-    """Predicted chance of recalling the card at `now` (0 for a card never reviewed)."""
+def _fsrs_card(state: CardState):  # -> fsrs.Card, imported lazily
     import fsrs
 
-    settings = settings or Settings()
-    if state.last_review is None or state.stability is None:
-        return 0.0
-    card = fsrs.Card(
+    return fsrs.Card(
         card_id=1,
         state=fsrs.State(state.state),
         step=state.step,
         stability=state.stability,
         difficulty=state.difficulty,
         due=_utc(state.due),
-        last_review=_utc(state.last_review),
+        last_review=None if state.last_review is None else _utc(state.last_review),
     )
+
+
+def retrievability(state: CardState, now: datetime, settings: Settings | None = None) -> float:
+    """Predicted chance of recalling the card at `now` (0 for a card never reviewed)."""
+
+    settings = settings or Settings()
+    if state.last_review is None or state.stability is None:
+        return 0.0
+    card = _fsrs_card(state)
     return float(
         _scheduler(round(settings.desired_retention, 4), settings.fuzz).get_card_retrievability(
             card, _utc(now)
