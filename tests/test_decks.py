@@ -105,3 +105,15 @@ def test_code_decks_anchor_their_code_questions(decks: list[Deck]) -> None:
                 assert q.anchor and q.anchor.path, f"{deck.id}/{q.id}: code without an anchor"
                 assert q.anchor.version, f"{deck.id}/{q.id}: anchor without a version"
                 assert q.lang, f"{deck.id}/{q.id}"
+
+
+def test_the_package_ships_the_bundled_decks() -> None:
+    """A wheel (`pip install .`, pipx) carries decks/ through the src/srcquiz/decks link."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    link = root / "src" / "srcquiz" / "decks"
+    assert link.is_symlink() and link.resolve() == (root / "decks").resolve()
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    assert "decks/*.yaml" in data["tool"]["setuptools"]["package-data"]["srcquiz"]
