@@ -18,6 +18,8 @@ from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.tables import PassiveTable
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from srcquiz.deck import Deck
     from srcquiz.tui.app import SrcquizApp
 
@@ -112,12 +114,8 @@ class StatsScreen(BaseScreen):
         today = now.date()
 
         reviews = store.reviews_per_day(ids, days=HISTORY_DAYS, now=now)
-        plot = self.query_one("#chart-reviews", Chart).plt
-        plot.title(f"Reviews per day ({HISTORY_DAYS}d)")
-        plot.bar([(d - today).days for d, _ in reviews], [n for _, n in reviews])
-        plot.xticks(*PAST_TICKS)
-        plot.yticks(count_ticks([n for _, n in reviews]))
-        plot.xlabel("days ago")
+        self._bar_chart("#chart-reviews", f"Reviews per day ({HISTORY_DAYS}d)", reviews, today,
+                        PAST_TICKS, "days ago")
 
         retention = [
             (d, r)
@@ -138,12 +136,25 @@ class StatsScreen(BaseScreen):
         plot.xlabel("days ago")
 
         forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
-        plot = self.query_one("#chart-forecast", Chart).plt
-        plot.title(f"Due in the next {FORECAST_DAYS} days")
-        plot.bar([(d - today).days for d, _ in forecast], [n for _, n in forecast])
-        plot.xticks(*FUTURE_TICKS)
-        plot.yticks(count_ticks([n for _, n in forecast]))
-        plot.xlabel("days from today")
+        self._bar_chart("#chart-forecast", f"Due in the next {FORECAST_DAYS} days", forecast,
+                        today, FUTURE_TICKS, "days from today")
+
+    def _bar_chart(
+        self,
+        selector: str,
+        title: str,
+        counts: list[tuple[date, int]],
+        today: date,
+        ticks: tuple[list[int], list[str]],
+        xlabel: str,
+    ) -> None:
+        """A per-day count chart: x is days from today, y whole-number counts."""
+        plot = self.query_one(selector, Chart).plt
+        plot.title(title)
+        plot.bar([(d - today).days for d, _ in counts], [n for _, n in counts])
+        plot.xticks(*ticks)
+        plot.yticks(count_ticks([n for _, n in counts]))
+        plot.xlabel(xlabel)
 
     def action_cursor(self, delta: int) -> None:
         self.query_one(PassiveTable).move_by(delta)
