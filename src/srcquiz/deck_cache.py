@@ -52,8 +52,8 @@ def cache_root() -> Path:
     return cache_dir() / "decks"
 
 
-def _entry_path(path: Path) -> Path:
-    key = hashlib.blake2b(str(path.resolve()).encode(), digest_size=12).hexdigest()
+def _entry_path(fingerprint: dict[str, object]) -> Path:
+    key = hashlib.blake2b(str(fingerprint["path"]).encode(), digest_size=12).hexdigest()
     return cache_root() / f"{key}.json"
 
 
@@ -72,7 +72,7 @@ def cached_parse(path: Path, data: bytes, parse: Callable[[], Result]) -> Result
     """The cached result for `path` if its fingerprint matches, else `parse()` and store it."""
     try:
         fingerprint = _fingerprint(path, data)
-        entry = _entry_path(path)
+        entry = _entry_path(fingerprint)
     except OSError:
         return parse()
     hit = _read(entry, fingerprint, path)
