@@ -55,11 +55,11 @@ app.run(headless=True)
 """
 
 SRCQUIZ_APP = """
-from srcquiz.cli import build_parser, db_path, load_selected
+from srcquiz.cli import db_path, load_selected, parse_args
 from srcquiz.store import Store
 from srcquiz.tui.app import SrcquizApp
 
-args = build_parser().parse_args([])  # what `srcquiz` does, minus the terminal check
+args = parse_args([])  # what `srcquiz` does, minus the terminal check
 decks = load_selected(args)
 store = Store.open(db_path(args))
 app = SrcquizApp(decks, store)

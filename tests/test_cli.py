@@ -99,3 +99,11 @@ def test_garbage_input_never_tracebacks(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert f"{bad}: error: is a binary file" in proc.stdout
+
+
+def test_bare_srcquiz_skips_argparse_with_the_same_defaults() -> None:
+    from srcquiz.cli import NO_ARGUMENTS, build_parser, parse_args
+
+    assert vars(build_parser().parse_args([])) == NO_ARGUMENTS
+    assert vars(parse_args([])) == NO_ARGUMENTS
+    assert parse_args(["list"]).command == "list"

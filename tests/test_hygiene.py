@@ -51,3 +51,25 @@ def test_a_cached_deck_loads_without_pyyaml(tmp_path) -> None:
         for _ in range(2)
     ]
     assert runs == ["True", "False"]  # parsed once, then served from the cache
+
+
+def test_the_start_up_path_stays_lean(tmp_path) -> None:
+    """What a bare `srcquiz` runs before the app is drawn (the start-up budget of
+    issue 5): no argparse, no scheduler or fsrs, no YAML once the decks are cached."""
+    code = (
+        "import sys\n"
+        "from srcquiz.cli import db_path, load_selected, parse_args\n"
+        "from srcquiz.store import Store\n"
+        "args = parse_args([])\n"
+        "load_selected(args)\n"
+        "Store.open(db_path(args)).close()\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "SRCQUIZ_HOME": str(tmp_path)}
+    for _ in range(3):  # creates the database and fills the cache; later runs open both
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env=env).stdout
+    loaded = set(out.split())
+    for module in ("argparse", "srcquiz.scheduler", "fsrs", "yaml", "srcquiz.deck_parser",
+                   "srcquiz.grading", "srcquiz.session"):
+        assert module not in loaded, module

@@ -467,3 +467,9 @@ def test_two_processes_write_one_database_at_once(tmp_path):
     # They really wrote at the same time: each started before the other had finished.
     (a_start, a_end), (b_start, b_end) = spans
     assert a_start < b_end and b_start < a_end
+
+
+def test_learning_states_match_the_scheduler() -> None:
+    from srcquiz import scheduler, store
+
+    assert store._LEARNING_STATES == (scheduler.LEARNING, scheduler.RELEARNING)

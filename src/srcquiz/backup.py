@@ -8,7 +8,6 @@ file beside them, so a restore can itself be undone.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import re
@@ -22,6 +21,8 @@ from typing import TYPE_CHECKING
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
+    import argparse
+
     from srcquiz.store import Store
 
 KEEP_DAILY = 7

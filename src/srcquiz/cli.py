@@ -1,25 +1,36 @@
 """Command line: `srcquiz [command]`.
 
 Every command's module is imported only when that command runs, so `--help`,
-`lint` and the TUI start without genanki, fsrs or anki loaded.
+`lint` and the TUI start without genanki, fsrs or anki loaded. A bare `srcquiz`
+does not even build the argparse tree: start-up time is a budget (issue 5).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from srcquiz import __version__
 from srcquiz.errors import UserError
+
+if TYPE_CHECKING:
+    import argparse
+
+    Args = argparse.Namespace | SimpleNamespace
+
+# What `build_parser().parse_args([])` gives; a test keeps the two equal.
+NO_ARGUMENTS = {"decks": None, "db": None, "command": None}
 
 
 def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
     """`--decks`/`--db` work before or after the command; a sub-command's copy
     must not reset what was given before it, hence SUPPRESS below the top."""
+    import argparse
+
     default = None if top else argparse.SUPPRESS
     p.add_argument(
         "--decks",
@@ -39,6 +50,8 @@ def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     common = argparse.ArgumentParser(add_help=False)
     _add_common(common)
     parser = argparse.ArgumentParser(
@@ -130,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def deck_paths(args: argparse.Namespace) -> list[Path]:
+def deck_paths(args: Args) -> list[Path]:
     if getattr(args, "decks", None):
         return list(args.decks)
     from srcquiz.paths import default_deck_dirs
@@ -138,7 +151,7 @@ def deck_paths(args: argparse.Namespace) -> list[Path]:
     return default_deck_dirs()
 
 
-def db_path(args: argparse.Namespace) -> Path:
+def db_path(args: Args) -> Path:
     if getattr(args, "db", None):
         return args.db
     from srcquiz.paths import default_db_path
@@ -146,7 +159,7 @@ def db_path(args: argparse.Namespace) -> Path:
     return default_db_path()
 
 
-def load_selected(args: argparse.Namespace, deck_ids: Sequence[str] = ()):
+def load_selected(args: Args, deck_ids: Sequence[str] = ()):
     """Load decks, print problems of broken ones to stderr, keep the rest."""
     from srcquiz.loader import load_decks
 
@@ -170,7 +183,9 @@ def load_selected(args: argparse.Namespace, deck_ids: Sequence[str] = ()):
     return decks
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
+def cmd_lint(args: Args) -> int:
+    import json
+
     from srcquiz.loader import Diagnostic, load_decks
 
     paths = args.paths or deck_paths(args)
@@ -207,14 +222,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
+def cmd_schema(args: Args) -> int:
     from srcquiz.schema import schema_json
 
     sys.stdout.write(schema_json())
     return 0
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def cmd_list(args: Args) -> int:
+    import json
+
     from srcquiz.loader import load_decks
 
     decks, diags = load_decks(deck_paths(args), cache=True)
@@ -243,7 +260,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_paths(args: argparse.Namespace) -> int:
+def cmd_paths(args: Args) -> int:
     from srcquiz import paths
 
     print(f"bundled decks: {paths.bundled_decks_dir()}")
@@ -253,7 +270,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: Args) -> int:
     cmd = args.command
     if cmd is None:
         from srcquiz.tui.launch import run_app
@@ -298,8 +315,17 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise UserError(f"unknown command {cmd}")  # argparse prevents this
 
 
+def parse_args(argv: Sequence[str] | None = None) -> Args:
+    """Parsed arguments; no arguments at all (the usual way to open the app) skip argparse."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv:
+        return SimpleNamespace(**NO_ARGUMENTS)
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         return _dispatch(args)
     except UserError as exc:

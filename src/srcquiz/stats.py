@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -21,11 +20,11 @@ def collect(store: Store, decks: list[Deck], now: datetime | None = None) -> dic
     for deck in decks:
         stats = store.deck_stats(deck, now)
         forecast = store.deck_forecast(deck, FORECAST_DAYS, now)
-        row = {"title": deck.title, **asdict(stats)}
+        row = {"title": deck.title, **stats._asdict()}
         row["forecast"] = [{"date": d.isoformat(), "due": n} for d, n in forecast]
         rows.append(row)
     today = store.today(now)
-    return {"date": now.date().isoformat(), "today": asdict(today), "decks": rows}
+    return {"date": now.date().isoformat(), "today": today._asdict(), "decks": rows}
 
 
 def _pct(value: float | None) -> str:

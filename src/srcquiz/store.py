@@ -21,16 +21,19 @@ import os
 import sqlite3
 import struct
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from srcquiz.errors import UserError
-from srcquiz.scheduler import LEARNING, RELEARNING, CardState
 
 if TYPE_CHECKING:
     from srcquiz.deck import Deck
+    from srcquiz.scheduler import CardState
+
+# FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
+# the scheduler module is not needed to open the store and show the decks screen.
+_LEARNING_STATES = (1, 3)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -98,8 +101,9 @@ SQLITE_NOTADB = 26
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class DeckStats:
+# Query results are NamedTuples, not dataclasses: they are built on the start-up
+# path, where each dataclass definition costs about a millisecond.
+class DeckStats(NamedTuple):
     deck_id: str
     questions: int
     cards: int
@@ -111,16 +115,14 @@ class DeckStats:
     streak: int
 
 
-@dataclass(frozen=True)
-class TodayStats:
+class TodayStats(NamedTuple):
     reviews: int
     right: int
     streak: int
     new: int = 0
 
 
-@dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(NamedTuple):
     id: int
     deck_id: str
     card_key: str
@@ -686,7 +688,7 @@ class Store:
             questions=len(deck.questions),
             cards=len(keys),
             new=len(keys) - len(present),
-            learning=sum(s in (LEARNING, RELEARNING) for s, _ in present),
+            learning=sum(s in _LEARNING_STATES for s, _ in present),
             due_today=sum(d < end_of_today for _, d in present),
             reviews=self.review_count([deck.id]),
             retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
@@ -847,6 +849,8 @@ _REVIEW_COLUMNS = (
 
 
 def _review_from_row(row: Sequence[Any]) -> ReviewRow:
+    from srcquiz.scheduler import CardState
+
     before = row[10]
     return ReviewRow(
         id=int(row[0]),
@@ -866,6 +870,8 @@ def _review_from_row(row: Sequence[Any]) -> ReviewRow:
 
 
 def _state_from_row(row: Sequence[Any]) -> CardState:
+    from srcquiz.scheduler import CardState
+
     due, state, step, stability, difficulty, last_review = row
     return CardState(
         due=datetime.fromtimestamp(due, UTC),

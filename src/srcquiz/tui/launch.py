@@ -7,11 +7,14 @@ damaged database) is one sentence via UserError, never a half-drawn screen.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from srcquiz.errors import UserError
+
+if TYPE_CHECKING:
+    from srcquiz.cli import Args
 
 PLAIN_HINT = "use `srcquiz review --plain` (or `srcquiz quiz --plain`) to study line by line"
 
@@ -23,7 +26,7 @@ def check_terminal() -> None:
         raise UserError(f"the full-screen app needs a terminal, not a pipe or file; {PLAIN_HINT}.")
 
 
-def run_app(args: argparse.Namespace) -> int:
+def run_app(args: Args) -> int:
     check_terminal()
     from srcquiz.cli import db_path, load_selected
     from srcquiz.store import Store

@@ -71,6 +71,7 @@ class DecksScreen(BaseScreen):
         super().__init__(id="decks")
         self.marked: set[str] = set()
         self.shown_decks: list[Deck] = []
+        self._numbers_fresh = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_too_small()
@@ -85,11 +86,14 @@ class DecksScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.refresh_decks()
+        self._numbers_fresh = True
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        if self.is_mounted:
+        # The first resume comes right after on_mount: the numbers were just read.
+        if self.is_mounted and not self._numbers_fresh:
             self.refresh_decks()
+        self._numbers_fresh = False
 
     @property
     def filter_text(self) -> str:

@@ -6,13 +6,11 @@ here); this draws the same information as one line of text, clickable too.
 
 from __future__ import annotations
 
-from textual.content import Content
+from textual.content import Content, Span
 from textual.screen import Screen
 from textual.widgets import Static
 
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")
+KEY_STYLE = "bold $footer-key-foreground"
 
 
 class KeyBar(Static):
@@ -41,18 +39,34 @@ class KeyBar(Static):
     def redraw(self) -> None:
         if not self.is_attached:
             return
-        parts: list[str] = []
+        # Spans are built directly (no markup to parse): this line is drawn on every
+        # start-up and after every answer.
+        text: list[str] = []
+        spans: list[Span] = []
         seen: set[str] = set()
         palette = self.app.COMMAND_PALETTE_BINDING
+        entries = []
         for key, (_node, binding, enabled, _tip) in self.screen.active_bindings.items():
             if not binding.show or not enabled or binding.action in seen or key == palette:
                 continue
             seen.add(binding.action)
-            display = _escape(self.app.get_key_display(binding))
-            parts.append(
-                f"[@click=app.simulate_key({key!r})][b $footer-key-foreground]"
-                f" {display}[/] {_escape(binding.description)}[/]"
+            entries.append(
+                (
+                    f"app.simulate_key({key!r})",
+                    self.app.get_key_display(binding),
+                    binding.description,
+                )
             )
         if self.app.ENABLE_COMMAND_PALETTE:
-            parts.append("[@click=app.command_palette][b $footer-key-foreground] ^p[/] palette[/]")
-        self.update(Content.from_markup(" ".join(parts)))
+            entries.append(("app.command_palette", "^p", "palette"))
+        at = 0
+        for action, display, description in entries:
+            if at:
+                text.append(" ")
+                at += 1
+            key_part, rest = f" {display}", f" {description}"
+            spans.append(Span(at, at + len(key_part) + len(rest), f"@click={action}"))
+            spans.append(Span(at, at + len(key_part), KEY_STYLE))
+            text.append(key_part + rest)
+            at += len(key_part) + len(rest)
+        self.update(Content("".join(text), spans))
