@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q src >/dev/null  # .pyc even under PYTHONDONTWRITEBYTECODE
 	touch $@
 
 $(TEST_STAMP): $(STAMP)

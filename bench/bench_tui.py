@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import json
 import os
 import statistics
@@ -55,14 +56,10 @@ app.run(headless=True)
 """
 
 SRCQUIZ_APP = """
-from srcquiz.cli import db_path, load_selected, parse_args
-from srcquiz.store import Store
-from srcquiz.tui.app import SrcquizApp
+from srcquiz.cli import parse_args
+from srcquiz.tui.launch import prepare_app
 
-args = parse_args([])  # what `srcquiz` does, minus the terminal check
-decks = load_selected(args)
-store = Store.open(db_path(args))
-app = SrcquizApp(decks, store)
+app = prepare_app(parse_args([]))  # what `srcquiz` runs, minus the terminal check
 display = app._display
 def first_frame(screen, update):
     display(screen, update)
@@ -72,7 +69,7 @@ def first_frame(screen, update):
             app.exit()
 app._display = first_frame
 app.run(headless=True)
-store.close()
+app.store.close()
 """
 
 
@@ -83,6 +80,10 @@ def _wall(code: str, env: dict[str, str]) -> float:
 
 
 def startup(runs: int) -> tuple[float, float]:
+    # Bytecode for src/ as an installed package has it (pip compiles at install; an
+    # editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise recompile
+    # every module on every start, while Textual's site-packages .pyc are there).
+    compileall.compile_dir(ROOT / "src", quiet=1)
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "SRCQUIZ_HOME": home, "TEXTUAL_ANIMATIONS": "none"}
         env.pop("SRCQUIZ_DB", None)

@@ -139,3 +139,31 @@ def test_real_terminal_run_starts_a_session_and_quits(tmp_path: Path):
     finally:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: Path):
+    """prepare_app pauses the cyclic GC (start-up speed); the running app resumes it after
+    its first frame, and a start-up that fails resumes it too."""
+    import asyncio
+    import gc
+
+    from srcquiz.tui.launch import prepare_app
+
+    args = cli.parse_args([*DECKS, "--db", str(tmp_path / "db.sqlite3")])
+    app = prepare_app(args)
+    try:
+        assert not gc.isenabled()
+
+        async def drive() -> None:
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                assert gc.isenabled()
+
+        asyncio.run(drive())
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        app.store.close()
+
+    assert cli.main([*DECKS, "--db", str(tmp_path / "db.sqlite3"), "quiz", "no-such-deck"]) == 1
+    assert gc.isenabled()

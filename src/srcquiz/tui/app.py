@@ -6,6 +6,7 @@ open store, a shuffle seed and the clock (`now`, also used for elapsed times).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -61,6 +62,7 @@ class SrcquizApp(App[int]):
         cursor_blink: bool = True,
         prewarm: bool = True,
         warnings: Sequence[str] = (),
+        resume_gc: bool = False,
     ) -> None:
         super().__init__()
         self.decks: list[Deck] = list(decks)
@@ -72,6 +74,7 @@ class SrcquizApp(App[int]):
         self.cursor_blink = cursor_blink
         self.prewarm = prewarm
         self.startup_warnings = list(warnings)
+        self.resume_gc = resume_gc
         self.deck_stats: dict[str, DeckStats] = {}
         self.today_stats: TodayStats | None = None
 
@@ -91,6 +94,8 @@ class SrcquizApp(App[int]):
             self._open_start_request(self.start_request)
         elif self.prewarm:
             self.set_timer(PREWARM_DELAY_S, self._prewarm)
+        if self.resume_gc:
+            self.call_after_refresh(_resume_gc)
 
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting(THEME_SETTING, theme.name)
@@ -201,6 +206,14 @@ def _nothing_to_study(mode: str, decks: Sequence[Deck]) -> str:
     if mode == "review":
         return f"Nothing is due in {which} and today's new cards are done: try a quiz (ctrl+t)."
     return f"{which} has no questions to ask."
+
+
+def _resume_gc() -> None:
+    """After the first frame: launch.prepare_app paused the cyclic GC for start-up.
+    Everything built so far lives for the whole run, so it is frozen (moved out of
+    the collector's way, which also keeps later collections short) before resuming."""
+    gc.freeze()
+    gc.enable()
 
 
 def _import_session_machinery() -> None:
