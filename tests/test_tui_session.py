@@ -89,7 +89,7 @@ async def test_rating_keys_override_the_suggestion_after_typing(store: Store):
         assert screen.result is not None and screen.result.rating == Rating.EASY
         await pilot.press("2")
         assert screen.result.rating == Rating.HARD
-        assert "▸2 Hard" in str(screen.query_one(FeedbackPanel).render())
+        assert "▸2 Hard" in screen.query_one(FeedbackPanel).text()
         await pilot.press("enter")
     [row] = store.reviews(deck_id=deck.id)
     assert row.answer == "1"
@@ -221,7 +221,7 @@ async def test_order_and_match_work_with_the_mouse(store: Store):
         await pilot.click("#match-submit")
         assert app.screen.result.grade.verdict == "right"
         panel = app.screen.query_one(FeedbackPanel)
-        line = str(panel.render()).splitlines()[-2]  # the rating line, then a hint
+        line = panel.text().splitlines()[-2]  # the rating line, then a hint
         row = panel.outer_size.height - 3  # above the hint line and the bottom padding
         await pilot.click(panel, offset=(line.index("2 Hard") + 1, row))
         assert app.screen.result.rating == Rating.HARD

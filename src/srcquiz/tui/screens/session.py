@@ -48,10 +48,6 @@ class SessionBody(VerticalScroll, can_focus=False):
     """Holds the question; the screen scrolls it."""
 
 
-class FeedbackSheet(VerticalScroll, can_focus=False):
-    """An overlay holding the (pre-mounted) feedback panel; hidden while asking."""
-
-
 class SessionScreen(BaseScreen):
     BINDINGS = [
         Binding("escape", "leave", "End session"),
@@ -84,8 +80,7 @@ class SessionScreen(BaseScreen):
         yield from self.compose_too_small()
         yield SessionProgress(session_title(self.session), len(self.session.items))
         yield SessionBody(id="session-body", classes="body")
-        with FeedbackSheet(id="feedback-sheet", classes="body"):
-            yield FeedbackPanel()
+        yield FeedbackPanel(id="feedback-sheet", classes="body")
         yield KeyBar()
 
     async def on_mount(self) -> None:
@@ -114,7 +109,7 @@ class SessionScreen(BaseScreen):
         self.hint_used = False
         self.result = None
         self.started_at = self._seconds()
-        self.query_one(FeedbackSheet).visible = False
+        self.query_one(FeedbackPanel).visible = False
         body = self.query_one(SessionBody)
         await body.remove_children()
         widget = answer_widget_for(item)
@@ -124,6 +119,7 @@ class SessionScreen(BaseScreen):
         code = code_view(item)
         instructions = Static(widget.instructions(), id="instructions", markup=False)
         await body.mount_all([w for w in (prompt, code, instructions, widget) if w is not None])
+        self.query_one(FeedbackPanel).prepare(item)
         body.scroll_home(animate=False)
         self.call_after_refresh(widget.focus_answer)
         self._update_progress()
@@ -170,8 +166,8 @@ class SessionScreen(BaseScreen):
             widget = self._answer_widget()
             if widget is not None:
                 widget.stop_answering()
-            self.query_one(FeedbackPanel).show(item, result)
-            sheet = self.query_one(FeedbackSheet)
+            sheet = self.query_one(FeedbackPanel)
+            sheet.show(item, result)
             sheet.visible = True
             if sheet.scroll_y:
                 sheet.scroll_home(animate=False)
@@ -200,7 +196,7 @@ class SessionScreen(BaseScreen):
         return True
 
     def action_scroll(self, lines: int) -> None:
-        sheet = self.query_one(FeedbackSheet)
+        sheet = self.query_one(FeedbackPanel)
         target = sheet if sheet.visible else self.query_one(SessionBody)
         target.scroll_relative(y=lines, animate=False)
 
