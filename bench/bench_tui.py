@@ -121,9 +121,13 @@ class PaintClock:
 
 
 def _feedback_shown(screen) -> bool:  # type: ignore[no-untyped-def]
-    """The session's feedback sheet is up (it is mounted hidden, shown after an answer)."""
+    """The session's feedback sheet is up with its lines (it is mounted hidden, shown
+    and filled after an answer)."""
     sheets = screen.query("#feedback-sheet")
-    return bool(sheets) and sheets.first().visible
+    if not sheets:
+        return False
+    sheet = sheets.first()
+    return sheet.visible and sheet.item is screen.session.current() and sheet.line_count > 0
 
 
 def _submit_key(item) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]

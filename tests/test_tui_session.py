@@ -255,3 +255,80 @@ async def test_match_undo_removes_the_last_pair(store: Store):
         assert widget.pairs == {0: 0}
         await pilot.press("enter")  # not complete: Enter picks, it does not submit
         assert app.screen.phase == "ask"
+
+
+async def test_the_first_frame_after_an_answer_holds_the_whole_feedback(store: Store):
+    """The feedback is laid out with the frame that shows it, never an empty sheet first
+    (its lines are stacked inside the layout; see FeedbackPanel.get_content_height)."""
+    deck = only(kinds_deck(), "wait-call")
+    app = make_app([deck], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = app.screen
+        panel = screen.query_one(FeedbackPanel)
+        frames: list[tuple[bool, int, str]] = []
+        display = app._display
+
+        def record(shown_screen, update) -> None:  # type: ignore[no-untyped-def]
+            display(shown_screen, update)
+            if update is not None:
+                frames.append((panel.visible, panel.line_count, panel.text()))
+
+        app._display = record  # type: ignore[method-assign]
+        await pilot.press(*text_keys("nope"), "enter")
+        await pilot.pause()
+        first = next(f for f in frames if f[0])
+        assert first[1] > 0 and "✗ Wrong" in first[2] and "Why" in first[2]
+
+
+async def test_feedback_text_can_be_selected_across_its_parts(store: Store):
+    """Each line carries its own place, so a selection reads in the order shown, from
+    the verdict through the explanation to the rating keys."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    deck = only(kinds_deck(), "wait-call")
+    app = make_app([deck], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *text_keys("nope"), "enter")
+        await pilot.pause()
+        panel = app.screen.query_one(FeedbackPanel)
+        everything, _ = panel.get_selection(Selection(None, None))
+        lines = everything.splitlines()
+        verdict = next(i for i, line in enumerate(lines) if line.startswith("✗ Wrong"))
+        why = next(i for i, line in enumerate(lines) if line.startswith("Why"))
+        rating = next(i for i, line in enumerate(lines) if line.startswith("Rating"))
+        assert verdict < why < rating
+        picked, _ = panel.get_selection(Selection(Offset(2, verdict), Offset(3, why)))
+        assert picked.startswith("Wrong") and picked.endswith("Why")
+        # What the mouse finds under a character is that same place.
+        region = panel.content_region
+        widget, offset = app.screen.get_widget_and_offset_at(region.x + 4, region.y + why)
+        assert widget is panel and offset == Offset(4, why)
+        # A selection is drawn highlighted.
+        app.screen.selections = {panel: Selection(Offset(2, verdict), Offset(5, verdict))}
+        await pilot.pause()
+        highlight = app.screen.get_component_rich_style("screen--selection")
+        line = panel.render_line(verdict)
+        marked = [seg.text for seg in line if seg.style and highlight.bgcolor
+                  and seg.style.bgcolor == highlight.bgcolor]
+        assert "".join(marked) == "Wro"
+
+
+async def test_feedback_is_drawn_again_in_a_new_theme(store: Store):
+    deck = only(kinds_deck(), "wait-call")
+    app = make_app([deck], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *text_keys("nope"), "enter")
+        await pilot.pause()
+        panel = app.screen.query_one(FeedbackPanel)
+
+        def verdict_colour():  # type: ignore[no-untyped-def]
+            line = next(line for line in panel._lines if line.text.startswith("✗ Wrong"))
+            return next(iter(line)).style.color
+
+        before = verdict_colour()
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        await pilot.pause()
+        assert verdict_colour() != before

@@ -2,10 +2,11 @@
 why, and where in the upstream code it comes from; plus the rating keys.
 
 Feedback must be on screen within 10 ms of the keypress (issue 5), and drawing
-text is most of that. So the panel is three pieces of Textual Content: the part
-that depends on the answer (verdict, answer, diff), drawn after the keypress; the
-part that does not (why, source, code), drawn while the question is still being
-asked; and the rating line, drawn once per rating and reused.
+is most of that. So the sheet is one line-drawing widget (every widget under its
+area is drawn again in the frame that shows it) stacking three pieces of Textual
+Content drawn at different times: the part that depends on the answer (verdict,
+answer, diff) after the keypress; the part that does not (why, source, code)
+while the question is still being asked; the rating line once per rating.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from textual.containers import VerticalScroll
+from rich.segment import Segment
 from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
-from textual.widget import Widget
 
 from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
 from srcquiz.scheduler import Rating
 
 if TYPE_CHECKING:
-    from textual.geometry import Size
+    from rich.style import Style as RichStyle
     from textual.selection import Selection
 
     from srcquiz.session import AnswerResult, StudyItem
@@ -133,83 +135,22 @@ def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
     return Content.from_markup("".join(parts) + f"\n[dim]{hint}[/]")
 
 
-class DrawnAhead(Widget):
-    """Text whose lines are drawn when it is set (or when asked), not when it is shown.
+class FeedbackPanel(ScrollView, can_focus=False):
+    """The sheet over the lower part of the session screen with the feedback for one
+    answer (or, for a card being rated, its back); it scrolls when long.
 
-    A Static draws its text in the frame that first shows it; this one can be drawn
-    while it is still hidden, so the frame that shows it only copies lines. Same
-    look, wrapping and text selection as a Static holding the same Content."""
-
-    DEFAULT_CSS = """
-    DrawnAhead {
-        height: auto;
-    }
+    Mounted once per session, hidden while asking and refilled. One line-drawing
+    widget rather than a container of Statics: every widget under the sheet's area
+    is drawn again in the frame that shows it. Its three parts are drawn at
+    different times: `prepare` (when a question is shown) draws why/source/code,
+    `show` draws the verdict, and each rating line is drawn once and reused.
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.content = Content("")
-        self._lines: list[Strip] = []
-        self._drawn_at: int | None = None  # the width the lines were drawn for
-
-    def update(self, content: Content) -> None:
-        if content is self.content:
-            return  # the same (cached) rating line: its lines are still good
-        self.content = content
-        self._drawn_at = None
-        self.refresh(layout=True)
-
-    def draw_ahead(self) -> None:
-        """Draw the lines now, for the width the widget has."""
-        if self.size.width:
-            self.lines_for(self.size.width)
-
-    def lines_for(self, width: int) -> list[Strip]:
-        if self._drawn_at != width:
-            self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style)
-            self._drawn_at = width
-        return self._lines
-
-    def render(self) -> Content:
-        return self.content
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.lines_for(width))
-
-    def render_line(self, y: int) -> Strip:
-        lines = self.lines_for(self.size.width)
-        if y < len(lines):
-            return lines[y]
-        return Strip.blank(self.size.width, self.visual_style.rich_style)
-
-    def notify_style_update(self) -> None:
-        self._drawn_at = None  # a new theme, or NO_COLOR: draw again
-        super().notify_style_update()
-
-    def selection_updated(self, selection: Selection | None) -> None:
-        self._drawn_at = None  # the highlight is part of the drawn lines
-        super().selection_updated(selection)
-
-
-class FeedbackPanel(VerticalScroll, can_focus=False):
-    """The sheet over the lower part of the session screen that shows the feedback for
-    one answer (or, for a card being rated, its back); it scrolls when long.
-
-    Mounted once per session, hidden while asking and refilled. `prepare` (when a
-    question is shown) fills and draws the part that does not depend on the answer.
-    The texts sit right in the sheet, with no container between: every widget
-    under the sheet's area is drawn again in the frame that shows it."""
-
     DEFAULT_CSS = """
-    FeedbackPanel > #feedback-verdict {
-        padding-top: 1;
-    }
-    FeedbackPanel > #feedback-about {
-        margin-top: 1;
-    }
-    FeedbackPanel > #feedback-rating {
-        margin-top: 1;
-        padding-bottom: 1;
+    FeedbackPanel {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        scrollbar-size-horizontal: 0;
     }
     """
 
@@ -218,39 +159,131 @@ class FeedbackPanel(VerticalScroll, can_focus=False):
         self.item: StudyItem | None = None
         self.result: AnswerResult | None = None
         self._prepared: StudyItem | None = None
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield DrawnAhead(id="feedback-verdict")
-        yield DrawnAhead(id="feedback-about")
-        yield DrawnAhead(id="feedback-rating")
+        self._parts: dict[str, Content] = {}
+        self._drawn: dict[str, tuple[Content, int, list[Strip]]] = {}
+        self._lines: list[Strip] = []
 
     @property
     def self_graded(self) -> bool:
         return self.result is None
 
+    # -- filling ----------------------------------------------------------------
+
     def prepare(self, item: StudyItem) -> None:
-        """Fill in the part known before the answer; drawn after the next layout."""
-        about = self.query_one("#feedback-about", DrawnAhead)
-        content = about_content(item)
-        about.update(content)
-        about.display = bool(content)
+        """Set (and draw, while the question is asked) the part known before the answer."""
         self._prepared = item
-        self.call_after_refresh(about.draw_ahead)
+        self._parts = {"about": about_content(item)}
+        self._draw("about", self._width())
 
     def show(self, item: StudyItem, result: AnswerResult | None) -> None:
         if self._prepared is not item:
             self.prepare(item)
         self.item, self.result = item, result
-        self.query_one("#feedback-verdict", DrawnAhead).update(verdict_content(item, result))
-        self._show_rating(None if result is None else result.rating)
+        self._parts["verdict"] = verdict_content(item, result)
+        self._parts["rating"] = rating_line(
+            None if result is None else result.rating, self.self_graded
+        )
+        self.refresh(layout=True)  # the layout asks for the height: see get_content_height
 
     def show_rating(self, rating: Rating) -> None:
-        self._show_rating(rating)
+        self._parts["rating"] = rating_line(rating, self.self_graded)
+        self.refresh(layout=True)
 
-    def _show_rating(self, rating: Rating | None) -> None:
-        self.query_one("#feedback-rating", DrawnAhead).update(rating_line(rating, self.self_graded))
+    @property
+    def line_count(self) -> int:
+        """Lines of feedback laid out (0 until the sheet has been laid out with them)."""
+        return len(self._lines)
 
     def text(self) -> str:
-        """Everything the panel says, as plain text (as shown, without wrapping)."""
-        parts = [str(w.content) for w in self.query(DrawnAhead) if w.display and w.content]
-        return "\n\n".join(parts)
+        """Everything the panel says, as plain text (as written, not wrapped)."""
+        parts = (self._parts.get(name) for name in ("verdict", "about", "rating"))
+        return "\n\n".join(str(part) for part in parts if part)
+
+    # -- drawing ----------------------------------------------------------------
+
+    def _width(self) -> int:
+        """Text width: the content width less the scrollbar's column."""
+        return max(0, self.size.width - self.styles.scrollbar_size_vertical)
+
+    def _draw(self, name: str, width: int) -> list[Strip]:
+        """The lines of one part at `width`, drawn again only when it or the width changed."""
+        content = self._parts.get(name)
+        if not content or width <= 0:
+            return []
+        drawn = self._drawn.get(name)
+        if drawn is not None and drawn[0] is content and drawn[1] == width:
+            return drawn[2]
+        lines = Visual.to_strips(
+            self, content, width, None, self.visual_style, apply_selection=False
+        )
+        self._drawn[name] = (content, width, lines)
+        return lines
+
+    def _assemble(self, width: int) -> None:
+        """Stack the parts (a blank line around each) and give every line its place,
+        which text selection reads."""
+        if width <= 0 or "verdict" not in self._parts:
+            self._lines = []
+        else:
+            blank = Strip.blank(width, self.visual_style.rich_style)
+            lines = [blank, *self._draw("verdict", width)]
+            if about := self._draw("about", width):
+                lines += [blank, *about]
+            lines += [blank, *self._draw("rating", width), blank]
+            self._lines = [line.apply_offsets(0, y) for y, line in enumerate(lines)]
+        # Set quietly: this runs inside a layout, which reads it right after.
+        self.set_reactive(FeedbackPanel.virtual_size, Size(width, len(self._lines)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Lines are stacked here, inside the layout, so the frame that shows the sheet
+        already holds them. The scrollbar's column is always kept (scrollbar-gutter:
+        stable), so a long text never has to wrap again once it turns out to scroll."""
+        self._assemble(width - self.styles.scrollbar_size_vertical)
+        return len(self._lines)
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        if index >= len(self._lines):
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        line = self._lines[index]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            line = _highlight(line, span, self.screen.get_component_rich_style("screen--selection"))
+        return line
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()  # a new theme, or NO_COLOR: draw again
+        self.refresh(layout=True)
+
+    # -- text selection ---------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        text = "\n".join(line.text for line in self._lines)
+        return selection.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+
+def _highlight(line: Strip, span: tuple[int, int], style: RichStyle) -> Strip:
+    """`line` with characters `span` (end -1: to the end) in the selection style."""
+    start, end = span
+    if end == -1:
+        end = len(line.text)
+    segments: list[Segment] = []
+    at = 0
+    for text, seg_style, control in line:
+        stop = at + len(text)
+        if control or stop <= start or at >= end:
+            segments.append(Segment(text, seg_style, control))
+        else:
+            cut_a, cut_b = max(start - at, 0), min(end - at, len(text))
+            if cut_a:
+                segments.append(Segment(text[:cut_a], seg_style))
+            picked = style if seg_style is None else seg_style + style
+            segments.append(Segment(text[cut_a:cut_b], picked))
+            if cut_b < len(text):
+                segments.append(Segment(text[cut_b:], seg_style))
+        at = stop
+    return Strip(segments, line.cell_length)
