@@ -161,6 +161,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
         self._prepared: StudyItem | None = None
         self._parts: dict[str, Content] = {}
         self._drawn: dict[str, tuple[Content, int, list[Strip]]] = {}
+        self._last_width = 0
         self._lines: list[Strip] = []
 
     @property
@@ -202,21 +203,27 @@ class FeedbackPanel(ScrollView, can_focus=False):
     # -- drawing ----------------------------------------------------------------
 
     def _width(self) -> int:
-        """Text width: the content width less the scrollbar's column."""
-        return max(0, self.size.width - self.styles.scrollbar_size_vertical)
+        """Text width: the content width less the scrollbar's column. While hidden the
+        sheet may have no size; then the width it last had."""
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        if width > 0:
+            self._last_width = width
+        return self._last_width
 
     def _draw(self, name: str, width: int) -> list[Strip]:
-        """The lines of one part at `width`, drawn again only when it or the width changed."""
+        """The lines of one part at `width`, drawn again only when it or the width changed.
+        Each rating line (one per rating) keeps its own lines."""
         content = self._parts.get(name)
         if not content or width <= 0:
             return []
-        drawn = self._drawn.get(name)
+        key = f"rating {id(content)}" if name == "rating" else name
+        drawn = self._drawn.get(key)
         if drawn is not None and drawn[0] is content and drawn[1] == width:
             return drawn[2]
         lines = Visual.to_strips(
             self, content, width, None, self.visual_style, apply_selection=False
         )
-        self._drawn[name] = (content, width, lines)
+        self._drawn[key] = (content, width, lines)
         return lines
 
     def _assemble(self, width: int) -> None:
