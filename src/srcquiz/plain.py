@@ -191,7 +191,7 @@ class PlainUI:
         self.say(
             f"session over: {summary.answered} answered · {summary.right} right · "
             f"{summary.almost} almost · {summary.wrong} wrong · score {summary.score:.0%} · "
-            f"{minutes}m{seconds:02d}s"
+            f"{minutes}m{seconds:02d}s answering"
         )
         missed = session.missed_items()
         if missed:

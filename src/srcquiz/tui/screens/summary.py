@@ -35,7 +35,7 @@ def score_line(summary: Summary) -> str:
     if summary.almost:
         parts[0] += f" ({summary.almost} with a typo)"
     parts.append(f"score {summary.score:.0%}")
-    parts.append(f"time {format_elapsed(summary.elapsed_s)}")
+    parts.append(f"{format_elapsed(summary.elapsed_s)} answering")  # reading feedback not counted
     return " · ".join(parts)
 
 
