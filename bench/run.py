@@ -23,6 +23,8 @@ def _fmt_ms(value: float | None) -> str:
 
 def _holds(row: dict) -> str:
     budget = row.get("budget", "")
+    if not budget:
+        return ""  # a row for context, with no budget of its own
     try:
         if budget.startswith("<="):
             limit = budget[2:].strip()
