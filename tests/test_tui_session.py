@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -281,18 +282,23 @@ async def test_the_first_frame_after_an_answer_holds_the_whole_feedback(store: S
         assert first[1] > 0 and "✗ Wrong" in first[2] and "Why" in first[2]
 
 
+@contextlib.asynccontextmanager
+async def _feedback_to_a_wrong_answer(store: Store):  # type: ignore[no-untyped-def]
+    """A running app showing the feedback to a wrong short answer: (app, pilot, panel)."""
+    app = make_app([only(kinds_deck(), "wait-call")], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", *text_keys("nope"), "enter")
+        await pilot.pause()
+        yield app, pilot, app.screen.query_one(FeedbackPanel)
+
+
 async def test_feedback_text_can_be_selected_across_its_parts(store: Store):
     """Each line carries its own place, so a selection reads in the order shown, from
     the verdict through the explanation to the rating keys."""
     from textual.geometry import Offset
     from textual.selection import Selection
 
-    deck = only(kinds_deck(), "wait-call")
-    app = make_app([deck], store)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", *text_keys("nope"), "enter")
-        await pilot.pause()
-        panel = app.screen.query_one(FeedbackPanel)
+    async with _feedback_to_a_wrong_answer(store) as (app, pilot, panel):
         everything, _ = panel.get_selection(Selection(None, None))
         lines = everything.splitlines()
         verdict = next(i for i, line in enumerate(lines) if line.startswith("✗ Wrong"))
@@ -316,12 +322,7 @@ async def test_feedback_text_can_be_selected_across_its_parts(store: Store):
 
 
 async def test_feedback_is_drawn_again_in_a_new_theme(store: Store):
-    deck = only(kinds_deck(), "wait-call")
-    app = make_app([deck], store)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", *text_keys("nope"), "enter")
-        await pilot.pause()
-        panel = app.screen.query_one(FeedbackPanel)
+    async with _feedback_to_a_wrong_answer(store) as (app, pilot, panel):
 
         def verdict_colour():  # type: ignore[no-untyped-def]
             line = next(line for line in panel._lines if line.text.startswith("✗ Wrong"))
