@@ -240,6 +240,10 @@ STREAM_CASES = {
     "an undefined alias": "title: T\nsources: [S]\nquestions:\n  - *nope\n",
     "no questions": "title: T\nsources: [S]\nquestions: []\n",
     "a list of questions that is not a list": "title: T\nsources: [S]\nquestions: {a: 1}\n",
+    "questions given twice": (
+        "title: T\nsources: [S]\nquestions: 5\nquestions:\n  - {id: a, kind: truefalse,"
+        " prompt: P?, answer: maybe, explanation: E}\n"
+    ),
 }
 
 

@@ -948,6 +948,8 @@ def _stream_root(loader: _StreamLoader, builder: _Builder, default_id: str) -> o
             )
             root.value.append((key, qnode))
             state = builder.begin(root, default_id)
+            if state is not None and state.qnode is not qnode:
+                return _NOT_STREAMABLE  # a second `questions` key: leave it to the whole parse
             loader.get_event()  # sequence start
             index = 0
             while not loader.check_event(yaml.SequenceEndEvent):
