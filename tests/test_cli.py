@@ -107,3 +107,43 @@ def test_bare_srcquiz_skips_argparse_with_the_same_defaults() -> None:
     assert vars(build_parser().parse_args([])) == NO_ARGUMENTS
     assert vars(parse_args([])) == NO_ARGUMENTS
     assert parse_args(["list"]).command == "list"
+
+
+def test_settings_show_change_and_govern_the_next_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from srcquiz.loader import load_deck
+    from srcquiz.session import Session
+    from srcquiz.store import Store
+
+    db = ["--db", str(tmp_path / "progress.sqlite3")]
+    assert main(["settings", *db]) == 0
+    assert "new cards a day:          20" in capsys.readouterr().out
+    assert main(["settings", "--new-per-day", "2", "--retention", "0.85", *db]) == 0
+    out = capsys.readouterr().out
+    assert "new cards a day:          2\n" in out and "desired retention:        0.85" in out
+    assert main(["settings", *db]) == 0  # kept
+    assert "new cards a day:          2\n" in capsys.readouterr().out
+
+    deck = load_deck(FIXTURES / "deck_all_kinds.yaml")
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        session = Session.start(store, [deck], mode="review", seed=0)
+        assert len(session.items) == 2
+        assert session.settings.desired_retention == 0.85
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--retention", "2"], "--retention must be between 0.70 and 0.99"),
+        (["--new-per-day", "-1"], "--new-per-day must be 0 or more"),
+        (["--reviews-per-day", "-5"], "--reviews-per-day must be 0 or more"),
+    ],
+)
+def test_settings_out_of_range_are_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["settings", *args, "--db", str(tmp_path / "p.sqlite3")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert not (tmp_path / "p.sqlite3").exists()  # nothing written

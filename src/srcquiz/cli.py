@@ -138,6 +138,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="a local checkout of a repository (repeatable)",
     )
 
+    p = sub.add_parser(
+        "settings",
+        parents=[common],
+        help="show or change the study settings",
+        description="Daily limits count across all decks. With no option, show the settings.",
+    )
+    p.add_argument("--new-per-day", type=int, metavar="N", help="new cards a day (0 or more)")
+    p.add_argument(
+        "--reviews-per-day", type=int, metavar="N", help="scheduled reviews a day (0 or more)"
+    )
+    p.add_argument(
+        "--retention",
+        type=float,
+        metavar="R",
+        help="the chance of recall reviews are timed for, 0.70 to 0.99 (default 0.90); "
+        "higher means more reviews",
+    )
+
     p = sub.add_parser("restore", parents=[common], help="list or restore progress backups")
     p.add_argument("backup", nargs="?", help="the backup to restore (default: list them)")
     return parser
@@ -270,6 +288,37 @@ def cmd_paths(args: Args) -> int:
     return 0
 
 
+def cmd_settings(args: Args) -> int:
+    from dataclasses import replace
+
+    from srcquiz.scheduler import Settings, load_settings, save_settings
+    from srcquiz.store import Store
+
+    changes: dict[str, float | int] = {}
+    for field, flag, value in (
+        ("new_per_day", "--new-per-day", args.new_per_day),
+        ("max_reviews_per_day", "--reviews-per-day", args.reviews_per_day),
+    ):
+        if value is not None and value < 0:
+            raise UserError(f"{flag} must be 0 or more.")
+        if value is not None:
+            changes[field] = value
+    if args.retention is not None:
+        if not 0.7 <= args.retention <= 0.99:
+            raise UserError("--retention must be between 0.70 and 0.99 (for example 0.9).")
+        changes["desired_retention"] = args.retention
+    with Store.open(db_path(args)) as store:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        settings: Settings = load_settings(store)
+        if changes:
+            settings = save_settings(store, replace(settings, **changes))
+    print(f"new cards a day:          {settings.new_per_day}")
+    print(f"scheduled reviews a day:  {settings.max_reviews_per_day}")
+    print(f"desired retention:        {settings.desired_retention:.2f}")
+    return 0
+
+
 def _dispatch(args: Args) -> int:
     cmd = args.command
     if cmd is None:
@@ -284,6 +333,8 @@ def _dispatch(args: Args) -> int:
         return cmd_list(args)
     if cmd == "paths":
         return cmd_paths(args)
+    if cmd == "settings":
+        return cmd_settings(args)
     if cmd in ("review", "quiz"):
         if args.plain:
             from srcquiz.plain import run_plain
