@@ -109,13 +109,6 @@ def about_content(item: StudyItem) -> Content:
     return Content.assemble(*parts).rstrip()
 
 
-def feedback_content(item: StudyItem, result: AnswerResult | None) -> Content:
-    """The whole feedback text (the panel shows it in two pieces)."""
-    about = about_content(item)
-    verdict = verdict_content(item, result)
-    return Content.assemble(verdict, "\n\n", about) if about else verdict
-
-
 @lru_cache(maxsize=16)
 def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
     """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable."""
