@@ -190,15 +190,21 @@ def load_selected(args: Args, deck_ids: Sequence[str] = ()):
         if d.severity == "error":
             print(d, file=sys.stderr)
     if deck_ids:
+        check_deck_ids(decks, deck_ids)
         by_id = {d.id: d for d in decks}
-        missing = [i for i in deck_ids if i not in by_id]
-        if missing:
-            known = ", ".join(sorted(by_id)) or "none"
-            raise UserError(f"no deck with id {', '.join(missing)} (decks: {known}).")
         decks = [by_id[i] for i in deck_ids]
     if not decks:
         raise UserError("no decks to study: none were found or all have errors (srcquiz lint).")
     return decks
+
+
+def check_deck_ids(decks: Sequence, deck_ids: Sequence[str]) -> None:
+    """One sentence naming the ids no loaded deck has, and the ids there are."""
+    known = {d.id for d in decks}
+    missing = [i for i in deck_ids if i not in known]
+    if missing:
+        names = ", ".join(sorted(known)) or "none"
+        raise UserError(f"no deck with id {', '.join(missing)} (decks: {names}).")
 
 
 def cmd_lint(args: Args) -> int:

@@ -36,7 +36,7 @@ def prepare_app(args: Args) -> SrcquizApp:
     they pile up cost about 23 ms of a 274 ms start. The app resumes it after its
     first frame (`SrcquizApp.on_mount`).
     """
-    from srcquiz.cli import db_path, load_selected
+    from srcquiz.cli import check_deck_ids, db_path, load_selected
 
     gc.disable()
     try:
@@ -47,12 +47,7 @@ def prepare_app(args: Args) -> SrcquizApp:
         start = None
         if getattr(args, "command", None) in ("review", "quiz"):
             wanted = tuple(args.deck_ids or ())
-            known = {d.id for d in decks}
-            missing = [i for i in wanted if i not in known]
-            if missing:
-                raise UserError(
-                    f"no deck with id {', '.join(missing)} (decks: {', '.join(sorted(known))})."
-                )
+            check_deck_ids(decks, wanted)  # all decks stay loaded: back to decks works
             if args.limit is not None and args.limit < 1:
                 raise UserError("--limit must be at least 1.")
             start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
