@@ -297,7 +297,13 @@ def cmd_paths(args: Args) -> int:
 def cmd_settings(args: Args) -> int:
     from dataclasses import replace
 
-    from srcquiz.scheduler import Settings, load_settings, save_settings
+    from srcquiz.scheduler import (
+        RETENTION_MAX,
+        RETENTION_MIN,
+        Settings,
+        load_settings,
+        save_settings,
+    )
     from srcquiz.store import Store
 
     changes: dict[str, float | int] = {}
@@ -310,8 +316,11 @@ def cmd_settings(args: Args) -> int:
         if value is not None:
             changes[field] = value
     if args.retention is not None:
-        if not 0.7 <= args.retention <= 0.99:
-            raise UserError("--retention must be between 0.70 and 0.99 (for example 0.9).")
+        if not RETENTION_MIN <= args.retention <= RETENTION_MAX:
+            raise UserError(
+                f"--retention must be between {RETENTION_MIN:.2f} and {RETENTION_MAX:.2f} "
+                "(for example 0.9)."
+            )
         changes["desired_retention"] = args.retention
     with Store.open(db_path(args)) as store:
         for warning in store.warnings:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 QUICK_S = 8.0
 SLOW_S = 60.0
 
+# Desired retention FSRS and the queue can work with (settings are clamped to it).
+RETENTION_MIN, RETENTION_MAX = 0.7, 0.99
+
 # FSRS card states (same numbers as `fsrs.State`).
 LEARNING = 1
 REVIEW = 2
@@ -92,7 +95,7 @@ def validate_settings(settings: Settings) -> Settings:
     """Clamp to what FSRS and the queue can work with."""
     return replace(
         settings,
-        desired_retention=min(0.99, max(0.7, settings.desired_retention)),
+        desired_retention=min(RETENTION_MAX, max(RETENTION_MIN, settings.desired_retention)),
         new_per_day=max(0, settings.new_per_day),
         max_reviews_per_day=max(0, settings.max_reviews_per_day),
     )
