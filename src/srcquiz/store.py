@@ -154,6 +154,16 @@ def _day_start(day: date, tz: tzinfo) -> float:
     return datetime.combine(day, time(0), tzinfo=tz).timestamp()
 
 
+def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
+    """Start of `day` and of the day after, as timestamps."""
+    return _day_start(day, tz), _day_start(day + timedelta(days=1), tz)
+
+
+def _day_ends(first: date, days: int, tz: tzinfo) -> list[float]:
+    """End (the next day's start) of each of `days` days from `first`."""
+    return [_day_start(first + timedelta(days=i + 1), tz) for i in range(days)]
+
+
 def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
@@ -663,9 +673,7 @@ class Store:
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
         """(new cards introduced today, scheduled reviews today), across all decks."""
         now = _now(now)
-        tz = _fixed_tz(now)
-        start = _day_start(now.date(), tz)
-        end = _day_start(now.date() + timedelta(days=1), tz)
+        start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
             "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
             "WHERE reviewed_at >= ? AND reviewed_at < ? AND mode IN ('review', 'quiz')",
@@ -677,8 +685,7 @@ class Store:
 
     def deck_stats(self, deck: Deck, now: datetime | None = None) -> DeckStats:
         now = _now(now)
-        tz = _fixed_tz(now)
-        end_of_today = _day_start(now.date() + timedelta(days=1), tz)
+        _, end_of_today = _day_bounds(now.date(), _fixed_tz(now))
         keys = deck.card_keys()
         states = self._rows("SELECT card_key, state, due FROM card WHERE deck_id = ?", (deck.id,))
         by_key = {k: (s, d) for k, s, d in states}
@@ -697,9 +704,7 @@ class Store:
 
     def today(self, now: datetime | None = None) -> TodayStats:
         now = _now(now)
-        tz = _fixed_tz(now)
-        start = _day_start(now.date(), tz)
-        end = _day_start(now.date() + timedelta(days=1), tz)
+        start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
             "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
             "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
@@ -733,7 +738,7 @@ class Store:
         tz = _fixed_tz(now)
         today = now.date()
         ids = list(deck_ids)
-        bounds = [_day_start(today + timedelta(days=i + 1), tz) for i in range(days)]
+        bounds = _day_ends(today, days, tz)
         counts = [0] * days
         if ids and days > 0:
             # One range count per day on the (deck_id, due) index.
@@ -757,7 +762,7 @@ class Store:
         now = _now(now)
         tz = _fixed_tz(now)
         today = now.date()
-        bounds = [_day_start(today + timedelta(days=i + 1), tz) for i in range(days)]
+        bounds = _day_ends(today, days, tz)
         keys = set(deck.card_keys())
         counts = [0] * days
         for key, due in self._rows(
@@ -829,7 +834,7 @@ class Store:
         def studied(d: date) -> bool:
             row = self._one(
                 f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
-                [_day_start(d, tz), _day_start(d + timedelta(days=1), tz), *base],
+                [*_day_bounds(d, tz), *base],
             )
             return row is not None
 
