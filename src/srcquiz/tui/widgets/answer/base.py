@@ -65,6 +65,15 @@ class AnswerWidget(Widget):
     def stop_answering(self) -> None:
         self.answering = False
 
+    def take_click(self, event: Message) -> bool:
+        """A click inside this widget: it goes no further; True if it should act on it
+        (still answering), and then the widget has focus."""
+        event.stop()
+        if not self.answering:
+            return False
+        self.focus()
+        return True
+
     def focus_answer(self) -> None:
         """Give keyboard focus to the part the user types or moves in first."""
         self.focus()

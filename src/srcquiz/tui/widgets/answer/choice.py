@@ -83,10 +83,8 @@ class PickList(AnswerWidget):
 
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
-        event.stop()
-        if not self.answering:
+        if not self.take_click(event):
             return
-        self.focus()
         self.highlighted = event.row.index
         self.pick(event.row.index)
         self._redraw()

@@ -198,10 +198,8 @@ class MatchAnswer(AnswerWidget):
 
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
-        event.stop()
-        if not self.answering:
+        if not self.take_click(event):
             return
-        self.focus()
         row = event.row
         assert isinstance(row, SideRow)
         self.select(row.side, row.index)

@@ -100,10 +100,8 @@ class OrderAnswer(AnswerWidget):
 
     @on(Row.Clicked)
     def _clicked(self, event: Row.Clicked) -> None:
-        event.stop()
-        if not self.answering:
+        if not self.take_click(event):
             return
-        self.focus()
         pos = event.row.index
         if event.x <= 0:
             self._move_item(pos, pos - 1)
