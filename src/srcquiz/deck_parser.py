@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.composer import Composer
@@ -787,7 +788,33 @@ def _too_deep(text: str) -> Diagnostic | None:
     longest = max(map(len, text.splitlines()), default=0)
     if flow + longest < 2000:
         return None
-    parser = CParser(text)
+    try:
+        return _deepest(CParser(text))
+    except yaml.YAMLError:
+        pass
+    # libyaml (0.2.6 on) refuses 1,000 levels itself while scanning ahead, before
+    # the events reach the count; the pure-Python parser has no such limit and
+    # stops at ours, so the deck gets the same located sentence either way.
+    try:
+        return _deepest(_EventsOnly(text))
+    except yaml.YAMLError:
+        return None  # the composer reports syntax errors with their position
+
+
+class _EventsOnly(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """The pure-Python event parser alone: no composer, no constructor."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+    def dispose(self) -> None:
+        """Nothing to free (the C parser's counterpart releases libyaml)."""
+
+
+def _deepest(parser: Any) -> Diagnostic | None:
+    """Count collection depth in the parser's events; a diagnostic past MAX_DEPTH."""
     depth = 0
     try:
         while (event := parser.get_event()) is not None:
@@ -804,8 +831,6 @@ def _too_deep(text: str) -> Diagnostic | None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        return None  # the composer reports syntax errors with their position
     finally:
         parser.dispose()
     return None
