@@ -1,22 +1,25 @@
 # Two set-up commands: `make quiz` and `make test`. Each builds .venv when
-# pyproject.toml changes and does nothing more on a re-run.
+# pyproject.toml or the lock changes and does nothing more on a re-run. Every
+# package comes at the version in requirements.lock (`make lock` refreshes it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: quiz test lint bench fuzz clean
+.PHONY: quiz test lint bench fuzz lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) pip
+	$(PIP) -e .
 	$(BIN)/python -m compileall -q src >/dev/null  # .pyc even under PYTHONDONTWRITEBYTECODE
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $@
 
 quiz: $(STAMP)
@@ -34,6 +37,16 @@ bench: $(TEST_STAMP)
 
 fuzz: $(TEST_STAMP)
 	SRCQUIZ_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_durability.py -q
+
+# A fresh venv resolves pyproject.toml's ranges anew; its versions become the lock.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install --quiet --upgrade pip
+	.lockenv/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# The versions make installs (pip -c): refresh with \`make lock\` after changing pyproject.toml."; \
+	  echo "# Made by pip freeze in a venv of CPython 3.11 holding srcquiz[test]."; \
+	  .lockenv/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
+	rm -rf .lockenv
 
 clean:
 	rm -rf $(VENV)
