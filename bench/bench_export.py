@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from gen_deck import deck_yaml  # noqa: E402
 
-from srcquiz.loader import load_deck  # noqa: E402
+from srcquiz.deck.loader import load_deck  # noqa: E402
 
 
 def best_of(runs: int, *fns) -> list[float]:
@@ -68,9 +68,9 @@ def main() -> int:
 def measure(n: int, runs: int, distinct_code: bool, verbose: bool) -> tuple[float, float]:
     import genanki
 
-    from srcquiz import anki_export
-    from srcquiz.anki_templates import genanki_models
-    from srcquiz.highlight import _highlight
+    from srcquiz.anki import exporter as anki_export
+    from srcquiz.anki.highlight import _highlight
+    from srcquiz.anki.note_types import genanki_models
 
     saved_tempdir = tempfile.tempdir
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,8 +25,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_deck import deck_yaml  # noqa: E402
 
-from srcquiz import deck_cache  # noqa: E402
-from srcquiz.loader import load_deck_file  # noqa: E402
+from srcquiz.deck import cache as deck_cache  # noqa: E402
+from srcquiz.deck.loader import load_deck_file  # noqa: E402
 
 
 def median_s(fn, repeat: int) -> float:
@@ -84,7 +84,7 @@ def main() -> None:
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent, and this
     # process just held a 100k-question yaml.load.
     probe = (
-        "import sys; from pathlib import Path; from srcquiz.loader import "
+        "import sys; from pathlib import Path; from srcquiz.deck.loader import "
         "load_deck_file; d, _ = load_deck_file(Path(sys.argv[1]), cache=sys.argv[2] == 'warm'); "
         "assert d; print([l.split()[1] for l in open('/proc/self/status') "
         "if l.startswith('VmHWM')][0])"

@@ -30,10 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from srcquiz.deck import Deck, Short  # noqa: E402
-from srcquiz.scheduler import REVIEW, CardState, Settings  # noqa: E402
-from srcquiz.session import Session  # noqa: E402
-from srcquiz.store import Store, bulk_load  # noqa: E402
+from srcquiz.deck.model import Deck, Short  # noqa: E402
+from srcquiz.progress.store import Store, bulk_load  # noqa: E402
+from srcquiz.study.scheduler import REVIEW, CardState, Settings  # noqa: E402
+from srcquiz.study.session import Session  # noqa: E402
 
 DECK_ID = "bench"
 

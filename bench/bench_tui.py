@@ -58,7 +58,7 @@ app.run(headless=True)
 """
 
 SRCQUIZ_APP = """
-from srcquiz.cli import parse_args
+from srcquiz.cli.parser import parse_args
 from srcquiz.tui.launch import prepare_app
 
 app = prepare_app(parse_args([]))  # what `srcquiz` runs, minus the terminal check
@@ -165,9 +165,9 @@ async def _prepare(app, pilot, item) -> None:  # type: ignore[no-untyped-def]
 async def keypress_to_feedback(limit: int) -> list[float]:
     from textual import events
 
-    from srcquiz.loader import load_decks
+    from srcquiz.deck.loader import load_decks
     from srcquiz.paths import bundled_decks_dir
-    from srcquiz.store import Store
+    from srcquiz.progress.store import Store
     from srcquiz.tui.app import SrcquizApp
 
     decks, _ = load_decks([bundled_decks_dir()])

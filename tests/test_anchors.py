@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz.anchors import (
+from srcquiz.cli.parser import main
+from srcquiz.deck.anchors import (
     HELD,
     REFUSED,
     STALE,
@@ -18,9 +19,8 @@ from srcquiz.anchors import (
     judge,
     symbol_present,
 )
-from srcquiz.cli import main
-from srcquiz.deck import Anchor
-from srcquiz.loader import load_deck
+from srcquiz.deck.loader import load_deck
+from srcquiz.deck.model import Anchor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "anchors"
 WIDGET = FIXTURES / "decks" / "widget.yaml"
@@ -172,7 +172,7 @@ def test_the_loader_already_refuses_dotdot_in_deck_anchors(tmp_path: Path) -> No
         "    prompt: p\n    answer: true\n    explanation: e\n"
         "    anchor: {repo: acme/widget, path: ../x.c}\n"
     )
-    from srcquiz.loader import DeckError
+    from srcquiz.deck.loader import DeckError
 
     with pytest.raises(DeckError, match="must be relative to the repository root"):
         load_deck(deck)
@@ -331,7 +331,7 @@ def test_anchor_position_is_where_the_anchor_is_written() -> None:
 
 
 def test_list_help_states_the_code_question_rule(capsys) -> None:
-    from srcquiz.anchors import CODE_RULE
+    from srcquiz.deck.anchors import CODE_RULE
 
     with pytest.raises(SystemExit):
         main(["anchors", "list", "--help"])

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import anki_export, anki_templates
-from srcquiz.anki_export import (
+from srcquiz.anki import exporter as anki_export
+from srcquiz.anki import note_types as anki_templates
+from srcquiz.anki.exporter import (
     MediaCollector,
     anki_deck_name,
     build_anki_decks,
@@ -30,12 +31,12 @@ from srcquiz.anki_export import (
     permutation,
     text_html,
 )
-from srcquiz.anki_templates import COMMON_FIELDS, NOTE_TYPES
-from srcquiz.cli import main
-from srcquiz.deck import Card, Deck
+from srcquiz.anki.highlight import highlight_html
+from srcquiz.anki.note_types import COMMON_FIELDS, NOTE_TYPES
+from srcquiz.cli.parser import main
+from srcquiz.deck.loader import load_deck
+from srcquiz.deck.model import Card, Deck
 from srcquiz.errors import UserError
-from srcquiz.highlight import highlight_html
-from srcquiz.loader import load_deck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KINDS = FIXTURES / "anki_kinds.yaml"

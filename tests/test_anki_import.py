@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srcquiz.anki_export import export_decks
-from srcquiz.anki_import import (
+from srcquiz.anki.exporter import export_decks
+from srcquiz.anki.importer import (
     DeckDraft,
     anki_cloze_to_text,
     deck_yaml,
@@ -23,10 +23,10 @@ from srcquiz.anki_import import (
     import_package,
     unsafe_media_name,
 )
-from srcquiz.cli import main
-from srcquiz.deck import Card, Choice, Cloze, Short
+from srcquiz.cli.parser import main
+from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
+from srcquiz.deck.model import Card, Choice, Cloze, Short
 from srcquiz.errors import UserError
-from srcquiz.loader import load_deck, load_deck_file, load_decks, parse_deck
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

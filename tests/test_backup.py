@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import cli
-from srcquiz.backup import KEEP_DAILY, list_backups
+from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
-from srcquiz.store import SCHEMA_VERSION, Store
+from srcquiz.progress.backup import KEEP_DAILY, list_backups
+from srcquiz.progress.store import SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
@@ -172,7 +172,7 @@ def test_restore_refuses_unknown_or_bad_backups(db, tmp_path, capsys):
     conn.commit()
     conn.close()
     with pytest.raises(UserError, match="newer srcquiz"):
-        from srcquiz.backup import restore
+        from srcquiz.progress.backup import restore
 
         restore(db, newer)
     assert digest(db) == before

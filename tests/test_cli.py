@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz import __version__
-from srcquiz.cli import main
+from srcquiz.cli.parser import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LINT = FIXTURES / "lint"
@@ -102,7 +102,7 @@ def test_garbage_input_never_tracebacks(tmp_path: Path) -> None:
 
 
 def test_bare_srcquiz_skips_argparse_with_the_same_defaults() -> None:
-    from srcquiz.cli import NO_ARGUMENTS, build_parser, parse_args
+    from srcquiz.cli.parser import NO_ARGUMENTS, build_parser, parse_args
 
     assert vars(build_parser().parse_args([])) == NO_ARGUMENTS
     assert vars(parse_args([])) == NO_ARGUMENTS
@@ -112,9 +112,9 @@ def test_bare_srcquiz_skips_argparse_with_the_same_defaults() -> None:
 def test_settings_show_change_and_govern_the_next_review(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from srcquiz.loader import load_deck
-    from srcquiz.session import Session
-    from srcquiz.store import Store
+    from srcquiz.deck.loader import load_deck
+    from srcquiz.progress.store import Store
+    from srcquiz.study.session import Session
 
     db = ["--db", str(tmp_path / "progress.sqlite3")]
     assert main(["settings", *db]) == 0

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import deck_cache
-from srcquiz.loader import load_deck_file, load_decks
+from srcquiz.deck import cache as deck_cache
+from srcquiz.deck.loader import load_deck_file, load_decks
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -29,7 +29,7 @@ def _entries() -> list[Path]:
 def test_second_load_is_a_hit_and_identical(deck_path: Path, monkeypatch) -> None:
     first, diags1 = load_deck_file(deck_path, cache=True)
     assert first is not None and len(_entries()) == 1
-    monkeypatch.setattr("srcquiz.loader.parse_deck", _must_not_parse)
+    monkeypatch.setattr("srcquiz.deck.loader.parse_deck", _must_not_parse)
     second, diags2 = load_deck_file(deck_path, cache=True)
     assert second == first and diags2 == diags1
     assert [q.pos for q in second.questions] == [q.pos for q in first.questions]

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from srcquiz.deck import Choice, Deck, Short
-from srcquiz.loader import load_decks
+from srcquiz.deck.loader import load_decks
+from srcquiz.deck.model import Choice, Deck, Short
 from srcquiz.paths import bundled_decks_dir
 
 # The 24 source articles the bundled decks are written from, titled as published.

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz.paths import bundled_decks_dir
-from srcquiz.store import Store
+from srcquiz.progress.store import Store
 
 TRIALS = 60 if os.environ.get("SRCQUIZ_FUZZ") == "long" else 6
 

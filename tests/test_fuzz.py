@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srcquiz.deck import KINDS
-from srcquiz.loader import Diagnostic, load_deck_file, parse_deck
+from srcquiz.deck.loader import Diagnostic, load_deck_file, parse_deck
+from srcquiz.deck.model import KINDS
 
 LONG = os.environ.get("SRCQUIZ_FUZZ") == "long"
 SETTINGS = settings(

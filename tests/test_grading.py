@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srcquiz.deck import Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
-from srcquiz.grading import describe_answer, grade, normalize, parse_number, parse_truefalse
-from srcquiz.loader import load_deck
+from srcquiz.deck.loader import load_deck
+from srcquiz.deck.model import Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
+from srcquiz.study.grading import describe_answer, grade, normalize, parse_number, parse_truefalse
 
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
 

@@ -7,9 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = ["srcquiz.deck", "srcquiz.loader", "srcquiz.schema", "srcquiz.cli", "srcquiz.paths"]
-OPTIONAL_CORE = ["srcquiz.grading", "srcquiz.scheduler", "srcquiz.store", "srcquiz.session",
-                 "srcquiz.anki_export", "srcquiz.anki_import", "srcquiz.anchors"]
+CORE = [
+    "srcquiz.deck.model",
+    "srcquiz.deck.loader",
+    "srcquiz.deck.schema",
+    "srcquiz.cli.parser",
+    "srcquiz.paths",
+]
+OPTIONAL_CORE = [
+    "srcquiz.study.grading",
+    "srcquiz.study.scheduler",
+    "srcquiz.progress.store",
+    "srcquiz.study.session",
+    "srcquiz.anki.exporter",
+    "srcquiz.anki.importer",
+    "srcquiz.deck.anchors",
+]
 
 
 def _modules_after(imports: list[str]) -> set[str]:
@@ -39,15 +52,16 @@ def test_heavy_modules_load_only_when_used() -> None:
 
 def test_a_cached_deck_loads_without_pyyaml(tmp_path) -> None:
     code = (
-        "import sys; from pathlib import Path; from srcquiz.loader import load_decks\n"
+        "import sys; from pathlib import Path; from srcquiz.deck.loader import load_decks\n"
         "decks, _ = load_decks([Path(sys.argv[1])], cache=True); assert decks\n"
         "print('yaml' in sys.modules)"
     )
     deck = str(Path(__file__).parent / "fixtures" / "deck_all_kinds.yaml")
     env = {**os.environ, "SRCQUIZ_HOME": str(tmp_path)}
     runs = [
-        subprocess.run([sys.executable, "-c", code, deck], capture_output=True, text=True,
-                       check=True, env=env).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code, deck], capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
         for _ in range(2)
     ]
     assert runs == ["True", "False"]  # parsed once, then served from the cache
@@ -58,8 +72,8 @@ def test_the_start_up_path_stays_lean(tmp_path) -> None:
     issue 5): no argparse, no scheduler or fsrs, no YAML once the decks are cached."""
     code = (
         "import sys\n"
-        "from srcquiz.cli import db_path, load_selected, parse_args\n"
-        "from srcquiz.store import Store\n"
+        "from srcquiz.cli.parser import db_path, load_selected, parse_args\n"
+        "from srcquiz.progress.store import Store\n"
         "args = parse_args([])\n"
         "load_selected(args)\n"
         "Store.open(db_path(args)).close()\n"
@@ -67,9 +81,17 @@ def test_the_start_up_path_stays_lean(tmp_path) -> None:
     )
     env = {**os.environ, "SRCQUIZ_HOME": str(tmp_path)}
     for _ in range(3):  # creates the database and fills the cache; later runs open both
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, env=env).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        ).stdout
     loaded = set(out.split())
-    for module in ("argparse", "srcquiz.scheduler", "fsrs", "yaml", "srcquiz.deck_parser",
-                   "srcquiz.grading", "srcquiz.session"):
+    for module in (
+        "argparse",
+        "srcquiz.study.scheduler",
+        "fsrs",
+        "yaml",
+        "srcquiz.deck.parser",
+        "srcquiz.study.grading",
+        "srcquiz.study.session",
+    ):
         assert module not in loaded, module

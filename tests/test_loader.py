@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz.deck import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
-from srcquiz.loader import DeckError, load_deck, load_deck_file, load_decks, parse_deck
+from srcquiz.deck.loader import DeckError, load_deck, load_deck_file, load_decks, parse_deck
+from srcquiz.deck.model import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LINT = FIXTURES / "lint"
@@ -209,7 +209,7 @@ ALL_YAML = sorted([*FIXTURES.rglob("*.yaml"), *BUNDLED.glob("*.yaml")])
 def test_streamed_and_whole_document_parses_agree(path: Path) -> None:
     """A deck built while reading it (each question's nodes freed after use) is the
     same deck, with the same problems at the same places, as one composed whole."""
-    from srcquiz.deck_parser import _parse_deck
+    from srcquiz.deck.parser import _parse_deck
 
     text = path.read_bytes().decode("utf-8", errors="replace")
     streamed = _parse_deck(text, str(path), path.stem)
@@ -249,7 +249,7 @@ STREAM_CASES = {
 
 @pytest.mark.parametrize("text", list(STREAM_CASES.values()), ids=list(STREAM_CASES))
 def test_streaming_edge_cases_match_the_whole_document(text: str) -> None:
-    from srcquiz.deck_parser import _parse_deck
+    from srcquiz.deck.parser import _parse_deck
 
     streamed = _parse_deck(text, "d.yaml", "d")
     whole = _parse_deck(text, "d.yaml", "d", stream=False)

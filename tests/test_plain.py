@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import cli
-from srcquiz.loader import load_deck
-from srcquiz.plain import Retry, parse_response
-from srcquiz.session import StudyItem
-from srcquiz.store import Store
+from srcquiz.cli import parser as cli
+from srcquiz.cli.plain import Retry, parse_response
+from srcquiz.deck.loader import load_deck
+from srcquiz.progress.store import Store
+from srcquiz.study.session import StudyItem
 
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
 FEEDBACK_MARKS = ("✓", "≈", "✗")
@@ -162,7 +162,7 @@ def test_every_kind_can_be_answered_line_by_line(tmp_path, monkeypatch, capsys, 
     argv = ["quiz", "--plain", "--mode", "cram", "--decks", str(FIXTURE), "--db", str(db)]
     argv += ["--seed", "9"]
     # First pass: find the order the seed gives, then answer every card right.
-    from srcquiz.session import Session
+    from srcquiz.study.session import Session
 
     with Store.open(tmp_path / "probe.sqlite3") as probe:
         items = Session.start(probe, [deck], mode="cram", seed=9).items

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srcquiz.grading import Grade
-from srcquiz.scheduler import (
+from srcquiz.study.grading import Grade
+from srcquiz.study.scheduler import (
     LEARNING,
     QUICK_S,
     RELEARNING,
@@ -172,7 +172,7 @@ def test_settings_defaults_and_overrides():
 
 
 def test_settings_are_saved_in_the_store(tmp_path, monkeypatch):
-    from srcquiz.store import Store
+    from srcquiz.progress.store import Store
 
     monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
     with Store.open(tmp_path / "p.sqlite3") as store:
@@ -189,8 +189,9 @@ def test_settings_are_saved_in_the_store(tmp_path, monkeypatch):
 
 def test_engine_modules_do_not_import_fsrs_at_start_up():
     code = (
-        "import sys, srcquiz.session, srcquiz.store, srcquiz.scheduler, srcquiz.grading, "
-        "srcquiz.plain, srcquiz.stats, srcquiz.backup; "
+        "import sys, srcquiz.study.session, srcquiz.progress.store, "
+        "srcquiz.study.scheduler, srcquiz.study.grading, "
+        "srcquiz.cli.plain, srcquiz.progress.stats, srcquiz.progress.backup; "
         "print(sorted(m for m in ('fsrs', 'textual', 'rapidfuzz') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

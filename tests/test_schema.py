@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
+from srcquiz.deck.schema import deck_schema, schema_json
 from srcquiz.paths import bundled_decks_dir
-from srcquiz.schema import deck_schema, schema_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DECKS = sorted(bundled_decks_dir().glob("*.yaml"))

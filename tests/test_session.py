@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz.deck import Card, Choice, Order, Short
-from srcquiz.loader import load_deck
-from srcquiz.scheduler import Rating, Settings, review
-from srcquiz.session import Session, StudyItem
-from srcquiz.store import Store
+from srcquiz.deck.loader import load_deck
+from srcquiz.deck.model import Card, Choice, Order, Short
+from srcquiz.progress.store import Store
+from srcquiz.study.scheduler import Rating, Settings, review
+from srcquiz.study.session import Session, StudyItem
 
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import cli
+from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
-from srcquiz.scheduler import CardState, Rating, Settings, review
-from srcquiz.store import SCHEMA_VERSION, Store
+from srcquiz.progress.store import SCHEMA_VERSION, Store
+from srcquiz.study.scheduler import CardState, Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
@@ -409,8 +409,8 @@ WRITER = textwrap.dedent(
     import time
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
-    from srcquiz.scheduler import Rating, review
-    from srcquiz.store import Store
+    from srcquiz.study.scheduler import Rating, review
+    from srcquiz.progress.store import Store
 
     path, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)
@@ -470,6 +470,7 @@ def test_two_processes_write_one_database_at_once(tmp_path):
 
 
 def test_learning_states_match_the_scheduler() -> None:
-    from srcquiz import scheduler, store
+    from srcquiz.progress import store
+    from srcquiz.study import scheduler
 
     assert store._LEARNING_STATES == (scheduler.LEARNING, scheduler.RELEARNING)

@@ -20,8 +20,8 @@ from tui_support import (
     text_keys,
 )
 
-from srcquiz.session import Session
-from srcquiz.store import Store
+from srcquiz.progress.store import Store
+from srcquiz.study.session import Session
 from srcquiz.tui.app import StartRequest
 from srcquiz.tui.screens.base import TooSmall
 from srcquiz.tui.screens.decks import ALL_KEY, DecksScreen
@@ -273,5 +273,5 @@ def test_start_up_does_not_import_the_heavy_machinery():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(out.stdout.split())
-    for heavy in ("fsrs", "plotext", "textual_plotext", "genanki", "anki", "srcquiz.session"):
+    for heavy in ("fsrs", "plotext", "textual_plotext", "genanki", "anki", "srcquiz.study.session"):
         assert heavy not in loaded, heavy

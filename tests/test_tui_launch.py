@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz import cli
+from srcquiz.cli import parser as cli
 from srcquiz.tui.app import SrcquizApp
 
 FIXTURES = Path(__file__).parent / "fixtures"

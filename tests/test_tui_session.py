@@ -18,8 +18,8 @@ from tui_support import (
     text_keys,
 )
 
-from srcquiz.scheduler import Rating
-from srcquiz.store import Store
+from srcquiz.progress.store import Store
+from srcquiz.study.scheduler import Rating
 from srcquiz.tui.screens.confirm import ConfirmScreen
 from srcquiz.tui.screens.decks import DecksScreen
 from srcquiz.tui.screens.session import SessionScreen

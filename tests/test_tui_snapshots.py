@@ -21,8 +21,8 @@ from tui_support import (
     second_deck,
 )
 
-from srcquiz.session import Session
-from srcquiz.store import Store
+from srcquiz.progress.store import Store
+from srcquiz.study.session import Session
 
 SMALL = (80, 24)
 WIDE = (100, 30)

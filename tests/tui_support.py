@@ -8,10 +8,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from srcquiz.deck import Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
-from srcquiz.loader import load_deck
-from srcquiz.scheduler import Settings
-from srcquiz.store import Store
+from srcquiz.deck.loader import load_deck
+from srcquiz.deck.model import Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
+from srcquiz.progress.store import Store
+from srcquiz.study.scheduler import Settings
 from srcquiz.tui.app import SrcquizApp, StartRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"

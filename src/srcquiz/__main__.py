@@ -1,5 +1,5 @@
 """`python -m srcquiz`."""
 
-from srcquiz.cli import main
+from srcquiz.cli.parser import main
 
 raise SystemExit(main())

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.theme import Theme
 
-    from srcquiz.deck import Deck
-    from srcquiz.scheduler import Settings
-    from srcquiz.session import Session
-    from srcquiz.store import DeckStats, Store, TodayStats
+    from srcquiz.deck.model import Deck
+    from srcquiz.progress.store import DeckStats, Store, TodayStats
+    from srcquiz.study.scheduler import Settings
+    from srcquiz.study.session import Session
 
 Clock = Callable[[], datetime]
 THEME_SETTING = "tui.theme"
@@ -118,7 +118,7 @@ class SrcquizApp(App[int]):
     # -- navigation -----------------------------------------------------------
 
     def start_session(self, decks: Sequence[Deck], mode: str, limit: int | None = None) -> None:
-        from srcquiz.session import Session
+        from srcquiz.study.session import Session
 
         session = Session.start(
             self.store,

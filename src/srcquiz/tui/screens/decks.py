@@ -20,8 +20,8 @@ from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
 from srcquiz.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from srcquiz.deck import Deck
-    from srcquiz.store import DeckStats
+    from srcquiz.deck.model import Deck
+    from srcquiz.progress.store import DeckStats
     from srcquiz.tui.app import SrcquizApp
 
 ALL_KEY = "*"

@@ -23,7 +23,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from srcquiz.errors import UserError
-from srcquiz.scheduler import Rating
+from srcquiz.study.scheduler import Rating
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.answer import AnswerWidget, answer_widget_for
 from srcquiz.tui.widgets.keybar import KeyBar
@@ -32,7 +32,7 @@ from srcquiz.tui.widgets.session.progress import SessionProgress
 from srcquiz.tui.widgets.session.prompt import PromptView, code_view
 
 if TYPE_CHECKING:
-    from srcquiz.session import AnswerResult, Session, StudyItem
+    from srcquiz.study.session import AnswerResult, Session, StudyItem
     from srcquiz.tui.app import SrcquizApp
 
 MODE_TITLES = {"review": "Review", "quiz": "Quiz", "cram": "Cram", "missed": "Missed"}

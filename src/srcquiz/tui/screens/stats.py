@@ -20,7 +20,7 @@ from srcquiz.tui.widgets.tables import PassiveTable
 if TYPE_CHECKING:
     from datetime import date
 
-    from srcquiz.deck import Deck
+    from srcquiz.deck.model import Deck
     from srcquiz.tui.app import SrcquizApp
 
 HISTORY_DAYS = 30

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
+from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.screens.session import session_title
 from srcquiz.tui.widgets.keybar import KeyBar
@@ -19,7 +19,7 @@ from srcquiz.tui.widgets.session.progress import format_elapsed
 from srcquiz.tui.widgets.tables import PassiveTable
 
 if TYPE_CHECKING:
-    from srcquiz.session import Session, Summary, SummaryRow
+    from srcquiz.study.session import Session, Summary, SummaryRow
     from srcquiz.tui.app import SrcquizApp
 
 MARKS = {"right": RIGHT_MARK, "almost": ALMOST_MARK, "wrong": WRONG_MARK}
@@ -137,7 +137,7 @@ class SummaryScreen(BaseScreen):
     def action_retry(self) -> None:
         if not self.missed:
             return
-        from srcquiz.session import Session
+        from srcquiz.study.session import Session
         from srcquiz.tui.screens.session import SessionScreen
 
         self.app.switch_screen(SessionScreen(Session.retry(self.session, self.missed)))

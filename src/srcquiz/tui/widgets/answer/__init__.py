@@ -13,7 +13,7 @@ from srcquiz.tui.widgets.answer.order import OrderAnswer
 from srcquiz.tui.widgets.answer.text import TextAnswer
 
 if TYPE_CHECKING:
-    from srcquiz.session import StudyItem
+    from srcquiz.study.session import StudyItem
 
 WIDGETS: dict[str, type[AnswerWidget]] = {
     "card": CardAnswer,

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 if TYPE_CHECKING:
-    from srcquiz.session import StudyItem
+    from srcquiz.study.session import StudyItem
 
 
 class AnswerWidget(Widget):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
-from srcquiz.deck import Cloze
+from srcquiz.deck.model import Cloze
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 

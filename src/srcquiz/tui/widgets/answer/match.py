@@ -15,13 +15,13 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button
 
-from srcquiz.deck import Match
+from srcquiz.deck.model import Match
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.answer.rows import Row
 from srcquiz.tui.widgets.mouse import MouseButton
 
 if TYPE_CHECKING:
-    from srcquiz.session import StudyItem
+    from srcquiz.study.session import StudyItem
 
 LEFT, RIGHT = 0, 1
 LETTERS = string.ascii_lowercase

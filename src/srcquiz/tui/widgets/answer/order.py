@@ -13,12 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from srcquiz.deck import Order
+from srcquiz.deck.model import Order
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.answer.rows import Row
 
 if TYPE_CHECKING:
-    from srcquiz.session import StudyItem
+    from srcquiz.study.session import StudyItem
 
 
 class OrderAnswer(AnswerWidget):

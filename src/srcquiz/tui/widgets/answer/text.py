@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from srcquiz.deck import Number
+from srcquiz.deck.model import Number
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 

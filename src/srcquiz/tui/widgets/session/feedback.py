@@ -21,14 +21,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
-from srcquiz.scheduler import Rating
+from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
+from srcquiz.study.scheduler import Rating
 
 if TYPE_CHECKING:
     from rich.style import Style as RichStyle
     from textual.selection import Selection
 
-    from srcquiz.session import AnswerResult, StudyItem
+    from srcquiz.study.session import AnswerResult, StudyItem
 
 VERDICT_TEXT = {
     "right": f"{RIGHT_MARK} Right",

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from srcquiz.session import StudyItem
+    from srcquiz.study.session import StudyItem
 
 KIND_LABELS = {
     "card": "flashcard",

@@ -14,7 +14,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from srcquiz.grading import Grade, Verdict
+    from srcquiz.study.grading import Grade, Verdict
 
 # Answer times (seconds) that turn Good into Easy or into Hard.
 QUICK_S = 8.0

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from srcquiz.deck import Deck
+from srcquiz.deck.model import Deck
 
 # Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
 MAX_DECK_BYTES = 48 * 1024 * 1024
@@ -105,7 +105,7 @@ def load_deck_file(path: Path, *, cache: bool = False) -> tuple[Deck | None, lis
     if data is None:
         return None, [problem] if problem else []
     if cache:
-        from srcquiz.deck_cache import cached_parse
+        from srcquiz.deck.cache import cached_parse
 
         return cached_parse(path, data, lambda: parse_deck_bytes(data, path))
     return parse_deck_bytes(data, path)
@@ -113,7 +113,7 @@ def load_deck_file(path: Path, *, cache: bool = False) -> tuple[Deck | None, lis
 
 def parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, list[Diagnostic]]:
     """Build a deck from YAML text (see `deck_parser.parse_deck`). Never raises."""
-    from srcquiz import deck_parser
+    from srcquiz.deck import parser as deck_parser
 
     return deck_parser.parse_deck(text, path, default_id)
 

@@ -23,7 +23,7 @@ from srcquiz.errors import UserError
 if TYPE_CHECKING:
     import argparse
 
-    from srcquiz.store import Store
+    from srcquiz.progress.store import Store
 
 KEEP_DAILY = 7
 
@@ -81,7 +81,7 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
         return None
     # The copy reads every page anyway: check them first, so a damaged database is
     # reported now and never rotates the good copies out.
-    from srcquiz.store import _corrupt, explain
+    from srcquiz.progress.store import _corrupt, explain
 
     try:
         problems = store.connection.execute("PRAGMA quick_check").fetchall()
@@ -150,7 +150,7 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
 
 
 def _check_backup(path: Path) -> None:
-    from srcquiz.store import SCHEMA_VERSION, _check_file
+    from srcquiz.progress.store import SCHEMA_VERSION, _check_file
 
     if not path.is_file():
         raise UserError(f"no backup {path}; run `srcquiz restore` to list them.")
@@ -196,7 +196,7 @@ def _unused_name(folder: Path, stem: str) -> Path:
 def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Path | None:
     """Put `backup_path`'s progress into `db_path`; returns where the current file was
     saved first (None when there was no current file)."""
-    from srcquiz.store import Store
+    from srcquiz.progress.store import Store
 
     _check_backup(backup_path)
     now = now or datetime.now().astimezone()
@@ -289,7 +289,7 @@ def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from srcquiz.cli import db_path
+    from srcquiz.cli.parser import db_path
 
     db = db_path(args)
     backups = list_backups(db)

@@ -6,7 +6,7 @@ so every id and field list below is fixed forever. Templates and CSS may be
 improved later: they travel with each export and Anki updates them in place.
 To change fields, add a new note type with a new id and name instead.
 
-Field content is always built by `srcquiz.anki_export`: deck text arrives
+Field content is always built by `srcquiz.anki.exporter`: deck text arrives
 HTML-escaped, so the templates may insert fields as HTML.
 """
 

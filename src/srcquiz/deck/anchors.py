@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from srcquiz.deck import Anchor, Deck, Position, Question
+from srcquiz.deck.model import Anchor, Deck, Position, Question
 from srcquiz.errors import UserError
 
 # Tags that say a deck (or question) is about source code in that language.
@@ -552,7 +552,7 @@ def run_check(decks: Sequence[Deck], checkouts: Checkouts) -> int:
 
 
 def run_anchors(args: argparse.Namespace) -> int:
-    from srcquiz.cli import load_selected
+    from srcquiz.cli.parser import load_selected
 
     if args.anchors_command == "list":
         return run_list(load_selected(args, args.deck_ids), args.json)

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from srcquiz.anki_export import (
+from srcquiz.anki.exporter import (
     DECK_META_RE,
     INLINE_RE,
     anchor_data,
@@ -37,8 +37,9 @@ from srcquiz.anki_export import (
     note_fields,
     write_atomically,
 )
-from srcquiz.anki_templates import NOTE_TYPES, NoteType
-from srcquiz.deck import (
+from srcquiz.anki.note_types import NOTE_TYPES, NoteType
+from srcquiz.deck.loader import parse_deck
+from srcquiz.deck.model import (
     KIND_CLASSES,
     Anchor,
     Card,
@@ -51,9 +52,8 @@ from srcquiz.deck import (
     Short,
     TrueFalse,
 )
-from srcquiz.deck_parser import ID_RE
+from srcquiz.deck.parser import ID_RE
 from srcquiz.errors import UserError
-from srcquiz.loader import parse_deck
 
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
@@ -917,7 +917,7 @@ def import_package(package: Path, out_dir: Path) -> ImportResult:
             write_atomically(target, lambda f, d=data: f.write(d))
         schema = out_dir / "deck.schema.json"
         if not schema.exists():
-            from srcquiz.schema import schema_json
+            from srcquiz.deck.schema import schema_json
 
             write_atomically(schema, lambda f: f.write((schema_json() + "\n").encode()))
     return ImportResult(written, len(pkg.media), warnings, edits)

@@ -29,7 +29,8 @@ from yaml.cyaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
-from srcquiz.deck import (
+from srcquiz.deck.loader import Diagnostic
+from srcquiz.deck.model import (
     KIND_CLASSES,
     KINDS,
     Anchor,
@@ -38,7 +39,6 @@ from srcquiz.deck import (
     Question,
     parse_cloze,
 )
-from srcquiz.loader import Diagnostic
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"

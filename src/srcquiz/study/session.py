@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from srcquiz.deck import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
-from srcquiz.grading import Grade, Verdict, describe_answer, grade
-from srcquiz.scheduler import (
+from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
+from srcquiz.progress.store import Store
+from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
+from srcquiz.study.scheduler import (
     CardState,
     Rating,
     Settings,
@@ -25,7 +26,6 @@ from srcquiz.scheduler import (
     suggest_rating,
     verdict_for_rating,
 )
-from srcquiz.store import Store
 
 Mode = Literal["review", "quiz", "cram", "missed"]
 MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")

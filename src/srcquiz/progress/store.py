@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
-    from srcquiz.deck import Deck
-    from srcquiz.scheduler import CardState
+    from srcquiz.deck.model import Deck
+    from srcquiz.study.scheduler import CardState
 
 # FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
 # the scheduler module is not needed to open the store and show the decks screen.
@@ -385,7 +385,7 @@ class Store:
         conn.execute("PRAGMA synchronous = FULL")  # an answered card survives a power cut too
         conn.execute("PRAGMA foreign_keys = ON")
         if existed and version > 0 and backup:
-            from srcquiz.backup import daily_backup
+            from srcquiz.progress.backup import daily_backup
 
             warning = daily_backup(self, now=now)
             if warning:
@@ -854,7 +854,7 @@ _REVIEW_COLUMNS = (
 
 
 def _review_from_row(row: Sequence[Any]) -> ReviewRow:
-    from srcquiz.scheduler import CardState
+    from srcquiz.study.scheduler import CardState
 
     before = row[10]
     return ReviewRow(
@@ -875,7 +875,7 @@ def _review_from_row(row: Sequence[Any]) -> ReviewRow:
 
 
 def _state_from_row(row: Sequence[Any]) -> CardState:
-    from srcquiz.scheduler import CardState
+    from srcquiz.study.scheduler import CardState
 
     due, state, step, stability, difficulty, last_review = row
     return CardState(

@@ -7,8 +7,8 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from srcquiz.deck import Deck
-from srcquiz.store import Store
+from srcquiz.deck.model import Deck
+from srcquiz.progress.store import Store
 
 FORECAST_DAYS = 14
 
@@ -99,7 +99,7 @@ def render(data: dict[str, Any]) -> str:
 def run_stats(args: argparse.Namespace) -> int:
     import sys
 
-    from srcquiz.cli import db_path, load_selected
+    from srcquiz.cli.parser import db_path, load_selected
 
     decks = load_selected(args, ())
     store = Store.open(db_path(args))

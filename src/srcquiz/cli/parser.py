@@ -179,7 +179,7 @@ def db_path(args: Args) -> Path:
 
 def load_selected(args: Args, deck_ids: Sequence[str] = ()):
     """Load decks, print problems of broken ones to stderr, keep the rest."""
-    from srcquiz.loader import load_decks
+    from srcquiz.deck.loader import load_decks
 
     paths = deck_paths(args)
     for p in paths:
@@ -210,7 +210,7 @@ def check_deck_ids(decks: Sequence, deck_ids: Sequence[str]) -> None:
 def cmd_lint(args: Args) -> int:
     import json
 
-    from srcquiz.loader import Diagnostic, load_decks
+    from srcquiz.deck.loader import Diagnostic, load_decks
 
     paths = args.paths or deck_paths(args)
     diags: list[Diagnostic] = []
@@ -247,7 +247,7 @@ def cmd_lint(args: Args) -> int:
 
 
 def cmd_schema(args: Args) -> int:
-    from srcquiz.schema import schema_json
+    from srcquiz.deck.schema import schema_json
 
     sys.stdout.write(schema_json())
     return 0
@@ -256,7 +256,7 @@ def cmd_schema(args: Args) -> int:
 def cmd_list(args: Args) -> int:
     import json
 
-    from srcquiz.loader import load_decks
+    from srcquiz.deck.loader import load_decks
 
     decks, diags = load_decks(deck_paths(args), cache=True)
     for d in diags:
@@ -297,14 +297,14 @@ def cmd_paths(args: Args) -> int:
 def cmd_settings(args: Args) -> int:
     from dataclasses import replace
 
-    from srcquiz.scheduler import (
+    from srcquiz.progress.store import Store
+    from srcquiz.study.scheduler import (
         RETENTION_MAX,
         RETENTION_MIN,
         Settings,
         load_settings,
         save_settings,
     )
-    from srcquiz.store import Store
 
     changes: dict[str, float | int] = {}
     for field, flag, value in (
@@ -352,30 +352,30 @@ def _dispatch(args: Args) -> int:
         return cmd_settings(args)
     if cmd in ("review", "quiz"):
         if args.plain:
-            from srcquiz.plain import run_plain
+            from srcquiz.cli.plain import run_plain
 
             return run_plain(args)
         from srcquiz.tui.launch import run_app
 
         return run_app(args)
     if cmd == "stats":
-        from srcquiz.stats import run_stats
+        from srcquiz.progress.stats import run_stats
 
         return run_stats(args)
     if cmd == "export":
-        from srcquiz.anki_export import run_export
+        from srcquiz.anki.exporter import run_export
 
         return run_export(args)
     if cmd == "import":
-        from srcquiz.anki_import import run_import
+        from srcquiz.anki.importer import run_import
 
         return run_import(args)
     if cmd == "anchors":
-        from srcquiz.anchors import run_anchors
+        from srcquiz.deck.anchors import run_anchors
 
         return run_anchors(args)
     if cmd == "restore":
-        from srcquiz.backup import run_restore
+        from srcquiz.progress.backup import run_restore
 
         return run_restore(args)
     raise UserError(f"unknown command {cmd}")  # argparse prevents this

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from srcquiz.deck import (
+from srcquiz.deck.model import (
     Card,
     Choice,
     Cloze,

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from srcquiz import __version__
-from srcquiz.deck import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
-from srcquiz.loader import Diagnostic
+from srcquiz.deck.loader import Diagnostic
+from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
 
 FORMAT = 1
 _FIELDS = {

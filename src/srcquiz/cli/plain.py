@@ -14,11 +14,11 @@ import sys
 import time
 from typing import TextIO
 
-from srcquiz.deck import Choice, Cloze, Match, Number, Order, TrueFalse
+from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
-from srcquiz.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
-from srcquiz.scheduler import Rating
-from srcquiz.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
+from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
+from srcquiz.study.scheduler import Rating
+from srcquiz.study.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
 
 RATING_KEYS = "1 again, 2 hard, 3 good, 4 easy"
 
@@ -325,8 +325,8 @@ def run_session(session: Session, ui: PlainUI) -> int:
 def run_plain(
     args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
-    from srcquiz.cli import db_path, load_selected
-    from srcquiz.store import Store
+    from srcquiz.cli.parser import db_path, load_selected
+    from srcquiz.progress.store import Store
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

@@ -2,7 +2,7 @@
 
 Re-import safety rests on three things: each note's GUID comes from (deck id,
 question id), so edits update notes in place; note types keep fixed ids and
-fields (`srcquiz.anki_templates`); and genanki's timestamp is left to the
+fields (`srcquiz.anki.note_types`); and genanki's timestamp is left to the
 clock, because Anki only takes an incoming note that is newer than its own.
 
 All deck text is HTML-escaped (and `{`/`}` become entities) before it reaches
@@ -33,7 +33,8 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
-from srcquiz.deck import (
+from srcquiz.anki.highlight import highlight_html
+from srcquiz.deck.model import (
     Anchor,
     Card,
     Choice,
@@ -48,7 +49,6 @@ from srcquiz.deck import (
     parse_cloze,
 )
 from srcquiz.errors import UserError
-from srcquiz.highlight import highlight_html
 
 DATA_VERSION = 1
 DECK_META_RE = re.compile(r"<!--srcquiz-deck (.*?)-->", re.DOTALL)
@@ -487,7 +487,7 @@ def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
     """
     import genanki
 
-    from srcquiz.anki_templates import genanki_models
+    from srcquiz.anki.note_types import genanki_models
 
     models = genanki_models()
     timestamp = time.time()  # never pinned: Anki skips notes that are not newer
@@ -605,7 +605,7 @@ def _file_mode(output: Path) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from srcquiz.cli import load_selected
+    from srcquiz.cli.parser import load_selected
 
     decks = load_selected(args, args.deck_ids)
     output: Path = args.output.expanduser()

@@ -1,0 +1,1 @@
+"""Anki packages: note types, HTML, export and import."""

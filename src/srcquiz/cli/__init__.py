@@ -1,0 +1,1 @@
+"""The command line: parser, workspace, command handlers and the line mode."""

@@ -1,0 +1,1 @@
+"""The deck format: model, diagnostics, parser, loader, cache, schema, anchors."""

@@ -1,0 +1,1 @@
+"""A learner's progress in SQLite: store, backups, statistics."""

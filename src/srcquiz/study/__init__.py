@@ -1,0 +1,1 @@
+"""The study engine both front ends drive: grading, scheduling, sessions."""
