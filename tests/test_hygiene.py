@@ -72,7 +72,8 @@ def test_the_start_up_path_stays_lean(tmp_path) -> None:
     issue 5): no argparse, no scheduler or fsrs, no YAML once the decks are cached."""
     code = (
         "import sys\n"
-        "from srcquiz.cli.parser import db_path, load_selected, parse_args\n"
+        "from srcquiz.cli.parser import parse_args\n"
+        "from srcquiz.cli.workspace import db_path, load_selected\n"
         "from srcquiz.progress.store import Store\n"
         "args = parse_args([])\n"
         "load_selected(args)\n"

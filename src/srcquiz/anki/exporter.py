@@ -13,7 +13,6 @@ beside the target and renamed over it only once complete.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import errno
 import hashlib
@@ -602,17 +601,3 @@ def _file_mode(output: Path) -> int:
 
 
 # -- the command --------------------------------------------------------------
-
-
-def run_export(args: argparse.Namespace) -> int:
-    from srcquiz.cli.parser import load_selected
-
-    decks = load_selected(args, args.deck_ids)
-    output: Path = args.output.expanduser()
-    summary = export_decks(decks, output, parent=args.parent)
-    media = f", {summary.media} media file(s)" if summary.media else ""
-    print(
-        f"wrote {summary.path}: {summary.notes} note(s), {summary.cards} card(s) "
-        f"in {summary.decks} deck(s){media}"
-    )
-    return 0

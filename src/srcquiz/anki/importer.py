@@ -14,11 +14,9 @@ folder refuses the whole package.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sqlite3
-import sys
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -921,17 +919,3 @@ def import_package(package: Path, out_dir: Path) -> ImportResult:
 
             write_atomically(schema, lambda f: f.write((schema_json() + "\n").encode()))
     return ImportResult(written, len(pkg.media), warnings, edits)
-
-
-def run_import(args: argparse.Namespace) -> int:
-    out_dir: Path = args.output.expanduser()
-    result = import_package(args.package.expanduser(), out_dir)
-    for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    for path, count in result.decks:
-        print(f"wrote {path} ({count} question(s))")
-    if result.media:
-        print(f"copied {result.media} media file(s) to {out_dir}")
-    if result.edits:
-        print(f"took {result.edits} edit(s) made in Anki")
-    return 0

@@ -20,7 +20,7 @@ from srcquiz.errors import UserError
 if TYPE_CHECKING:
     import argparse
 
-    Args = argparse.Namespace | SimpleNamespace
+    from srcquiz.cli.workspace import Args
 
 # What `build_parser().parse_args([])` gives; a test keeps the two equal.
 NO_ARGUMENTS = {"decks": None, "db": None, "command": None}
@@ -161,226 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def deck_paths(args: Args) -> list[Path]:
-    if getattr(args, "decks", None):
-        return list(args.decks)
-    from srcquiz.paths import default_deck_dirs
-
-    return default_deck_dirs()
-
-
-def db_path(args: Args) -> Path:
-    if getattr(args, "db", None):
-        return args.db
-    from srcquiz.paths import default_db_path
-
-    return default_db_path()
-
-
-def load_selected(args: Args, deck_ids: Sequence[str] = ()):
-    """Load decks, print problems of broken ones to stderr, keep the rest."""
-    from srcquiz.deck.loader import load_decks
-
-    paths = deck_paths(args)
-    for p in paths:
-        if not p.exists():
-            raise UserError(f"{p}: no such deck file or folder.")
-    decks, diags = load_decks(paths, cache=True)
-    for d in diags:
-        if d.severity == "error":
-            print(d, file=sys.stderr)
-    if deck_ids:
-        check_deck_ids(decks, deck_ids)
-        by_id = {d.id: d for d in decks}
-        decks = [by_id[i] for i in deck_ids]
-    if not decks:
-        raise UserError("no decks to study: none were found or all have errors (srcquiz lint).")
-    return decks
-
-
-def check_deck_ids(decks: Sequence, deck_ids: Sequence[str]) -> None:
-    """One sentence naming the ids no loaded deck has, and the ids there are."""
-    known = {d.id for d in decks}
-    missing = [i for i in deck_ids if i not in known]
-    if missing:
-        names = ", ".join(sorted(known)) or "none"
-        raise UserError(f"no deck with id {', '.join(missing)} (decks: {names}).")
-
-
-def cmd_lint(args: Args) -> int:
-    import json
-
-    from srcquiz.deck.loader import Diagnostic, load_decks
-
-    paths = args.paths or deck_paths(args)
-    diags: list[Diagnostic] = []
-    for p in paths:
-        if not p.exists():
-            diags.append(Diagnostic(str(p), 0, 0, "error", "no such file or folder"))
-    decks, found = load_decks([p for p in paths if p.exists()])
-    diags.extend(found)
-    errors = sum(d.severity == "error" for d in diags)
-    warnings = len(diags) - errors
-    if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "decks": len(decks),
-                    "questions": sum(len(d.questions) for d in decks),
-                    "errors": errors,
-                    "warnings": warnings,
-                    "diagnostics": [d.as_dict() for d in diags],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-    else:
-        for d in diags:
-            print(d)
-        qcount = sum(len(d.questions) for d in decks)
-        print(
-            f"{len(decks)} deck(s), {qcount} question(s): {errors} error(s), {warnings} warning(s)",
-            file=sys.stderr,
-        )
-    return 1 if errors or (args.strict and warnings) else 0
-
-
-def cmd_schema(args: Args) -> int:
-    from srcquiz.deck.schema import schema_json
-
-    sys.stdout.write(schema_json())
-    return 0
-
-
-def cmd_list(args: Args) -> int:
-    import json
-
-    from srcquiz.deck.loader import load_decks
-
-    decks, diags = load_decks(deck_paths(args), cache=True)
-    for d in diags:
-        if d.severity == "error":
-            print(d, file=sys.stderr)
-    rows = [
-        {
-            "id": d.id,
-            "title": d.title,
-            "path": d.path,
-            "questions": len(d.questions),
-            "cards": len(d.card_keys()),
-            "kinds": d.counts_by_kind(),
-        }
-        for d in decks
-    ]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    width = max((len(r["id"]) for r in rows), default=4)
-    for r in rows:
-        kinds = " ".join(f"{k}:{v}" for k, v in r["kinds"].items())
-        print(f"{r['id']:<{width}}  {r['questions']:>4}  {r['title']}  [{kinds}]")
-    print(f"{len(rows)} deck(s), {sum(r['questions'] for r in rows)} question(s)", file=sys.stderr)
-    return 0
-
-
-def cmd_paths(args: Args) -> int:
-    from srcquiz import paths
-
-    print(f"bundled decks: {paths.bundled_decks_dir()}")
-    print(f"user decks:    {paths.user_decks_dir()}")
-    print(f"database:      {db_path(args)}")
-    print(f"cache:         {paths.cache_dir()}")
-    return 0
-
-
-def cmd_settings(args: Args) -> int:
-    from dataclasses import replace
-
-    from srcquiz.progress.store import Store
-    from srcquiz.study.scheduler import (
-        RETENTION_MAX,
-        RETENTION_MIN,
-        Settings,
-        load_settings,
-        save_settings,
-    )
-
-    changes: dict[str, float | int] = {}
-    for field, flag, value in (
-        ("new_per_day", "--new-per-day", args.new_per_day),
-        ("max_reviews_per_day", "--reviews-per-day", args.reviews_per_day),
-    ):
-        if value is not None and value < 0:
-            raise UserError(f"{flag} must be 0 or more.")
-        if value is not None:
-            changes[field] = value
-    if args.retention is not None:
-        if not RETENTION_MIN <= args.retention <= RETENTION_MAX:
-            raise UserError(
-                f"--retention must be between {RETENTION_MIN:.2f} and {RETENTION_MAX:.2f} "
-                "(for example 0.9)."
-            )
-        changes["desired_retention"] = args.retention
-    with Store.open(db_path(args)) as store:
-        for warning in store.warnings:
-            print(f"srcquiz: {warning}", file=sys.stderr)
-        settings: Settings = load_settings(store)
-        if changes:
-            settings = save_settings(store, replace(settings, **changes))
-    print(f"new cards a day:          {settings.new_per_day}")
-    print(f"scheduled reviews a day:  {settings.max_reviews_per_day}")
-    print(f"desired retention:        {settings.desired_retention:.2f}")
-    return 0
-
-
-def _dispatch(args: Args) -> int:
-    cmd = args.command
-    if cmd is None:
-        from srcquiz.tui.launch import run_app
-
-        return run_app(args)
-    if cmd == "lint":
-        return cmd_lint(args)
-    if cmd == "schema":
-        return cmd_schema(args)
-    if cmd == "list":
-        return cmd_list(args)
-    if cmd == "paths":
-        return cmd_paths(args)
-    if cmd == "settings":
-        return cmd_settings(args)
-    if cmd in ("review", "quiz"):
-        if args.plain:
-            from srcquiz.cli.plain import run_plain
-
-            return run_plain(args)
-        from srcquiz.tui.launch import run_app
-
-        return run_app(args)
-    if cmd == "stats":
-        from srcquiz.progress.stats import run_stats
-
-        return run_stats(args)
-    if cmd == "export":
-        from srcquiz.anki.exporter import run_export
-
-        return run_export(args)
-    if cmd == "import":
-        from srcquiz.anki.importer import run_import
-
-        return run_import(args)
-    if cmd == "anchors":
-        from srcquiz.deck.anchors import run_anchors
-
-        return run_anchors(args)
-    if cmd == "restore":
-        from srcquiz.progress.backup import run_restore
-
-        return run_restore(args)
-    raise UserError(f"unknown command {cmd}")  # argparse prevents this
-
-
 def parse_args(argv: Sequence[str] | None = None) -> Args:
     """Parsed arguments; no arguments at all (the usual way to open the app) skip argparse."""
     if argv is None:
@@ -393,7 +173,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        return _dispatch(args)
+        from srcquiz.cli.commands import COMMANDS
+
+        return COMMANDS[args.command](args)
     except UserError as exc:
         print(f"srcquiz: {exc}", file=sys.stderr)
         return exc.code

@@ -8,17 +8,19 @@ a summary. Each answer is committed before its feedback is printed.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.study.scheduler import Rating
 from srcquiz.study.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
+
+if TYPE_CHECKING:
+    from srcquiz.cli.workspace import Args
 
 RATING_KEYS = "1 again, 2 hard, 3 good, 4 easy"
 
@@ -323,9 +325,9 @@ def run_session(session: Session, ui: PlainUI) -> int:
 
 
 def run_plain(
-    args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None
+    args: Args, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
-    from srcquiz.cli.parser import db_path, load_selected
+    from srcquiz.cli.workspace import db_path, load_selected
     from srcquiz.progress.store import Store
 
     stdin = stdin or sys.stdin

@@ -7,7 +7,6 @@ every anchor whose file is gone or whose symbol no longer appears as a whole wor
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import os
@@ -549,12 +548,3 @@ def run_check(decks: Sequence[Deck], checkouts: Checkouts) -> int:
             print(line)
     print(summary(verdicts), file=sys.stderr)
     return 1 if any(v.status in (STALE, REFUSED) for v in verdicts) else 0
-
-
-def run_anchors(args: argparse.Namespace) -> int:
-    from srcquiz.cli.parser import load_selected
-
-    if args.anchors_command == "list":
-        return run_list(load_selected(args, args.deck_ids), args.json)
-    checkouts = parse_checkouts(args.repo)  # bad --repo values fail before decks are read
-    return run_check(load_selected(args, args.deck_ids), checkouts)

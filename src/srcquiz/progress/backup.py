@@ -8,7 +8,6 @@ file beside them, so a restore can itself be undone.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -21,8 +20,6 @@ from typing import TYPE_CHECKING
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
-    import argparse
-
     from srcquiz.progress.store import Store
 
 KEEP_DAILY = 7
@@ -262,56 +259,3 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
         if current is not None:
             current.close()
     return safety
-
-
-def _human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
-
-
-def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
-    if choice.isdigit() and 1 <= int(choice) <= len(backups):
-        return backups[int(choice) - 1].path
-    for b in backups:
-        if choice in (b.name, b.path.stem) or b.name.endswith(f"-{choice}.sqlite3"):
-            return b.path
-    path = Path(choice).expanduser()
-    if path.is_file():
-        return path
-    raise UserError(
-        f"no backup called {choice}; run `srcquiz restore` to list them "
-        "(give its number, name or date)."
-    )
-
-
-def run_restore(args: argparse.Namespace) -> int:
-    from srcquiz.cli.parser import db_path
-
-    db = db_path(args)
-    backups = list_backups(db)
-    if args.backup is None:
-        if not backups:
-            print(f"no backups of {db} yet (they are made daily in {backups_dir()}).")
-            return 0
-        print(f"backups of {db} (newest first):")
-        for i, b in enumerate(backups, start=1):
-            reviews = "unreadable" if b.reviews is None else f"{b.reviews} reviews"
-            print(
-                f"{i:>3}  {b.name}  {b.taken:%Y-%m-%d %H:%M}  {_human_size(b.size):>8}  "
-                f"{reviews}{'  (saved before a restore)' if b.kind == 'before-restore' else ''}"
-            )
-        print("restore one with: srcquiz restore NUMBER (or its name or date)")
-        return 0
-    chosen = _resolve(args.backup, backups)
-    with contextlib.suppress(OSError):
-        if db.exists() and chosen.resolve() == db.resolve():
-            raise UserError(f"{chosen} is the database itself, not a backup.")
-    safety = restore(db, chosen)
-    print(f"restored {chosen.name} into {db}.")
-    if safety is not None:
-        print(f"the progress it replaced is saved as {safety} (restore it the same way).")
-    return 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -94,23 +92,3 @@ def render(data: dict[str, Any]) -> str:
         if days:
             lines.append(f"(from {days[0]:%a %d %b} to {days[-1]:%a %d %b})")
     return "\n".join(lines)
-
-
-def run_stats(args: argparse.Namespace) -> int:
-    import sys
-
-    from srcquiz.cli.parser import db_path, load_selected
-
-    decks = load_selected(args, ())
-    store = Store.open(db_path(args))
-    try:
-        for warning in store.warnings:
-            print(f"srcquiz: {warning}", file=sys.stderr)
-        data = collect(store, decks)
-    finally:
-        store.close()
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(render(data))
-    return 0

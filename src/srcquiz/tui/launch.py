@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
-    from srcquiz.cli.parser import Args
+    from srcquiz.cli.workspace import Args
     from srcquiz.tui.app import SrcquizApp
 
 PLAIN_HINT = "use `srcquiz review --plain` (or `srcquiz quiz --plain`) to study line by line"
@@ -36,7 +36,7 @@ def prepare_app(args: Args) -> SrcquizApp:
     they pile up cost about 23 ms of a 274 ms start. The app resumes it after its
     first frame (`SrcquizApp.on_mount`).
     """
-    from srcquiz.cli.parser import check_deck_ids, db_path, load_selected
+    from srcquiz.cli.workspace import check_deck_ids, db_path, load_selected
 
     gc.disable()
     try:

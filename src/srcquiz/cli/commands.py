@@ -1,0 +1,297 @@
+"""The command handlers: each turns parsed arguments into a call of the layers
+below and prints the result. Domain modules never see argparse.
+
+Each handler imports its domain module when it runs, so `srcquiz --help` and
+`srcquiz lint` start without genanki, fsrs or anki loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from srcquiz.cli.workspace import db_path, deck_paths, load_selected
+from srcquiz.errors import UserError
+
+if TYPE_CHECKING:
+    from srcquiz.cli.workspace import Args
+    from srcquiz.progress.backup import BackupInfo
+
+
+def cmd_lint(args: Args) -> int:
+    import json
+
+    from srcquiz.deck.loader import Diagnostic, load_decks
+
+    paths = args.paths or deck_paths(args)
+    diags: list[Diagnostic] = []
+    for p in paths:
+        if not p.exists():
+            diags.append(Diagnostic(str(p), 0, 0, "error", "no such file or folder"))
+    decks, found = load_decks([p for p in paths if p.exists()])
+    diags.extend(found)
+    errors = sum(d.severity == "error" for d in diags)
+    warnings = len(diags) - errors
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "decks": len(decks),
+                    "questions": sum(len(d.questions) for d in decks),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": [d.as_dict() for d in diags],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for d in diags:
+            print(d)
+        qcount = sum(len(d.questions) for d in decks)
+        print(
+            f"{len(decks)} deck(s), {qcount} question(s): {errors} error(s), {warnings} warning(s)",
+            file=sys.stderr,
+        )
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def cmd_schema(args: Args) -> int:
+    from srcquiz.deck.schema import schema_json
+
+    sys.stdout.write(schema_json())
+    return 0
+
+
+def cmd_list(args: Args) -> int:
+    import json
+
+    from srcquiz.deck.loader import load_decks
+
+    decks, diags = load_decks(deck_paths(args), cache=True)
+    for d in diags:
+        if d.severity == "error":
+            print(d, file=sys.stderr)
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "path": d.path,
+            "questions": len(d.questions),
+            "cards": len(d.card_keys()),
+            "kinds": d.counts_by_kind(),
+        }
+        for d in decks
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=4)
+    for r in rows:
+        kinds = " ".join(f"{k}:{v}" for k, v in r["kinds"].items())
+        print(f"{r['id']:<{width}}  {r['questions']:>4}  {r['title']}  [{kinds}]")
+    print(f"{len(rows)} deck(s), {sum(r['questions'] for r in rows)} question(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_paths(args: Args) -> int:
+    from srcquiz import paths
+
+    print(f"bundled decks: {paths.bundled_decks_dir()}")
+    print(f"user decks:    {paths.user_decks_dir()}")
+    print(f"database:      {db_path(args)}")
+    print(f"cache:         {paths.cache_dir()}")
+    return 0
+
+
+def cmd_settings(args: Args) -> int:
+    from dataclasses import replace
+
+    from srcquiz.progress.store import Store
+    from srcquiz.study.scheduler import (
+        RETENTION_MAX,
+        RETENTION_MIN,
+        Settings,
+        load_settings,
+        save_settings,
+    )
+
+    changes: dict[str, float | int] = {}
+    for field, flag, value in (
+        ("new_per_day", "--new-per-day", args.new_per_day),
+        ("max_reviews_per_day", "--reviews-per-day", args.reviews_per_day),
+    ):
+        if value is not None and value < 0:
+            raise UserError(f"{flag} must be 0 or more.")
+        if value is not None:
+            changes[field] = value
+    if args.retention is not None:
+        if not RETENTION_MIN <= args.retention <= RETENTION_MAX:
+            raise UserError(
+                f"--retention must be between {RETENTION_MIN:.2f} and {RETENTION_MAX:.2f} "
+                "(for example 0.9)."
+            )
+        changes["desired_retention"] = args.retention
+    with Store.open(db_path(args)) as store:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        settings: Settings = load_settings(store)
+        if changes:
+            settings = save_settings(store, replace(settings, **changes))
+    print(f"new cards a day:          {settings.new_per_day}")
+    print(f"scheduled reviews a day:  {settings.max_reviews_per_day}")
+    print(f"desired retention:        {settings.desired_retention:.2f}")
+    return 0
+
+
+def cmd_stats(args: Args) -> int:
+    import json
+
+    from srcquiz.progress.stats import collect, render
+    from srcquiz.progress.store import Store
+
+
+    decks = load_selected(args, ())
+    store = Store.open(db_path(args))
+    try:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        data = collect(store, decks)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render(data))
+    return 0
+
+
+def cmd_export(args: Args) -> int:
+    from srcquiz.anki.exporter import export_decks
+
+
+    decks = load_selected(args, args.deck_ids)
+    output: Path = args.output.expanduser()
+    summary = export_decks(decks, output, parent=args.parent)
+    media = f", {summary.media} media file(s)" if summary.media else ""
+    print(
+        f"wrote {summary.path}: {summary.notes} note(s), {summary.cards} card(s) "
+        f"in {summary.decks} deck(s){media}"
+    )
+    return 0
+
+
+def cmd_import(args: Args) -> int:
+    from srcquiz.anki.importer import import_package
+
+    out_dir: Path = args.output.expanduser()
+    result = import_package(args.package.expanduser(), out_dir)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for path, count in result.decks:
+        print(f"wrote {path} ({count} question(s))")
+    if result.media:
+        print(f"copied {result.media} media file(s) to {out_dir}")
+    if result.edits:
+        print(f"took {result.edits} edit(s) made in Anki")
+    return 0
+
+
+def cmd_anchors(args: Args) -> int:
+    from srcquiz.deck.anchors import parse_checkouts, run_check, run_list
+
+
+    if args.anchors_command == "list":
+        return run_list(load_selected(args, args.deck_ids), args.json)
+    checkouts = parse_checkouts(args.repo)  # bad --repo values fail before decks are read
+    return run_check(load_selected(args, args.deck_ids), checkouts)
+
+
+def _human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
+    if choice.isdigit() and 1 <= int(choice) <= len(backups):
+        return backups[int(choice) - 1].path
+    for b in backups:
+        if choice in (b.name, b.path.stem) or b.name.endswith(f"-{choice}.sqlite3"):
+            return b.path
+    path = Path(choice).expanduser()
+    if path.is_file():
+        return path
+    raise UserError(
+        f"no backup called {choice}; run `srcquiz restore` to list them "
+        "(give its number, name or date)."
+    )
+
+
+def cmd_restore(args: Args) -> int:
+    from srcquiz.progress.backup import backups_dir, list_backups, restore
+
+
+    db = db_path(args)
+    backups = list_backups(db)
+    if args.backup is None:
+        if not backups:
+            print(f"no backups of {db} yet (they are made daily in {backups_dir()}).")
+            return 0
+        print(f"backups of {db} (newest first):")
+        for i, b in enumerate(backups, start=1):
+            reviews = "unreadable" if b.reviews is None else f"{b.reviews} reviews"
+            print(
+                f"{i:>3}  {b.name}  {b.taken:%Y-%m-%d %H:%M}  {_human_size(b.size):>8}  "
+                f"{reviews}{'  (saved before a restore)' if b.kind == 'before-restore' else ''}"
+            )
+        print("restore one with: srcquiz restore NUMBER (or its name or date)")
+        return 0
+    chosen = _resolve(args.backup, backups)
+    with contextlib.suppress(OSError):
+        if db.exists() and chosen.resolve() == db.resolve():
+            raise UserError(f"{chosen} is the database itself, not a backup.")
+    safety = restore(db, chosen)
+    print(f"restored {chosen.name} into {db}.")
+    if safety is not None:
+        print(f"the progress it replaced is saved as {safety} (restore it the same way).")
+    return 0
+
+
+def cmd_review(args: Args) -> int:
+    """`review` and `quiz`: the line mode with --plain, else the app."""
+    if args.plain:
+        from srcquiz.cli.plain import run_plain
+
+        return run_plain(args)
+    return cmd_app(args)
+
+
+def cmd_app(args: Args) -> int:
+    from srcquiz.tui.launch import run_app
+
+    return run_app(args)
+
+
+# The sub-command each handler answers; None is a bare `srcquiz` (the app).
+COMMANDS = {
+    None: cmd_app,
+    "lint": cmd_lint,
+    "schema": cmd_schema,
+    "list": cmd_list,
+    "paths": cmd_paths,
+    "settings": cmd_settings,
+    "review": cmd_review,
+    "quiz": cmd_review,
+    "stats": cmd_stats,
+    "export": cmd_export,
+    "import": cmd_import,
+    "anchors": cmd_anchors,
+    "restore": cmd_restore,
+}
