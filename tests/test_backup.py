@@ -13,7 +13,8 @@ import pytest
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
 from srcquiz.progress.backup import KEEP_DAILY, list_backups
-from srcquiz.progress.store import SCHEMA_VERSION, Store
+from srcquiz.progress.schema import SCHEMA_VERSION
+from srcquiz.progress.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"

@@ -8,14 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.study.grading import Grade
 from srcquiz.study.scheduler import (
-    LEARNING,
     QUICK_S,
-    RELEARNING,
-    REVIEW,
     SLOW_S,
-    CardState,
     Rating,
     Settings,
     load_settings,

@@ -10,9 +10,9 @@ import pytest
 
 from srcquiz.cli import parser as cli
 from srcquiz.deck.loader import load_deck
+from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.stats import collect, render
 from srcquiz.progress.store import Store
-from srcquiz.study.scheduler import LEARNING, RELEARNING, REVIEW, CardState
 
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

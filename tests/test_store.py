@@ -16,8 +16,10 @@ import pytest
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
-from srcquiz.progress.store import SCHEMA_VERSION, Store
-from srcquiz.study.scheduler import CardState, Rating, Settings, review
+from srcquiz.progress.card_state import CardState
+from srcquiz.progress.schema import SCHEMA_VERSION
+from srcquiz.progress.store import Store
+from srcquiz.study.scheduler import Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
@@ -469,8 +471,14 @@ def test_two_processes_write_one_database_at_once(tmp_path):
     assert a_start < b_end and b_start < a_end
 
 
-def test_learning_states_match_the_scheduler() -> None:
-    from srcquiz.progress import store
-    from srcquiz.study import scheduler
+def test_learning_states_match_fsrs() -> None:
+    import fsrs
 
-    assert store._LEARNING_STATES == (scheduler.LEARNING, scheduler.RELEARNING)
+    from srcquiz.progress import card_state, store
+
+    assert store._LEARNING_STATES == (card_state.LEARNING, card_state.RELEARNING)
+    assert (card_state.LEARNING, card_state.REVIEW, card_state.RELEARNING) == (
+        fsrs.State.Learning,
+        fsrs.State.Review,
+        fsrs.State.Relearning,
+    )

@@ -78,14 +78,14 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
         return None
     # The copy reads every page anyway: check them first, so a damaged database is
     # reported now and never rotates the good copies out.
-    from srcquiz.progress.store import _corrupt, explain
+    from srcquiz.progress.health import corrupt, explain
 
     try:
         problems = store.connection.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as exc:
         raise explain(exc, store.path) from None
     if [row[0] for row in problems] != ["ok"]:
-        raise _corrupt(store.path)
+        raise corrupt(store.path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _copy_with_backup_api(store.connection, dest)
@@ -147,12 +147,13 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
 
 
 def _check_backup(path: Path) -> None:
-    from srcquiz.progress.store import SCHEMA_VERSION, _check_file
+    from srcquiz.progress.health import check_file
+    from srcquiz.progress.schema import SCHEMA_VERSION
 
     if not path.is_file():
         raise UserError(f"no backup {path}; run `srcquiz restore` to list them.")
     try:
-        _check_file(path)
+        check_file(path)
     except UserError as exc:
         raise UserError(f"cannot restore from that backup: {exc}") from None
     try:

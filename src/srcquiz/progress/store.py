@@ -19,84 +19,30 @@ import heapq
 import json
 import os
 import sqlite3
-import struct
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from srcquiz.errors import UserError
+from srcquiz.progress.health import (
+    BUSY_TIMEOUT_MS,
+    check_file,
+    corrupt,
+    explain,
+    newer,
+)
+from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, create_atomically
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
-    from srcquiz.study.scheduler import CardState
+    from srcquiz.progress.card_state import CardState
 
 # FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
 # the scheduler module is not needed to open the store and show the decks screen.
 _LEARNING_STATES = (1, 3)
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
 
-# Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
-# Never edit a released step; add a new one.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        """CREATE TABLE card (
-            deck_id TEXT NOT NULL,
-            card_key TEXT NOT NULL,
-            state INTEGER NOT NULL,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due REAL NOT NULL,
-            last_review REAL,
-            PRIMARY KEY (deck_id, card_key)
-        ) WITHOUT ROWID""",
-        "CREATE INDEX card_due ON card (due)",
-        "CREATE INDEX card_deck_due ON card (deck_id, due)",
-        """CREATE TABLE review (
-            id INTEGER PRIMARY KEY,
-            deck_id TEXT NOT NULL,
-            card_key TEXT NOT NULL,
-            reviewed_at REAL NOT NULL,
-            rating INTEGER NOT NULL,
-            verdict TEXT NOT NULL,
-            score REAL NOT NULL,
-            answer TEXT NOT NULL,
-            duration_ms INTEGER NOT NULL,
-            mode TEXT NOT NULL,
-            state_before TEXT
-        )""",
-        "CREATE INDEX review_card ON review (deck_id, card_key, reviewed_at)",
-        "CREATE INDEX review_time ON review (reviewed_at)",
-        "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ),
-    2: (
-        """CREATE TABLE session (
-            id INTEGER PRIMARY KEY,
-            mode TEXT NOT NULL,
-            started_at REAL NOT NULL,
-            deck_ids TEXT NOT NULL
-        )""",
-        "ALTER TABLE review ADD COLUMN session_id INTEGER REFERENCES session (id)",
-        "ALTER TABLE review ADD COLUMN hint_used INTEGER NOT NULL DEFAULT 0",
-        "CREATE INDEX review_session ON review (session_id)",
-        "CREATE INDEX review_deck_time ON review (deck_id, reviewed_at)",
-    ),
-}
-SCHEMA_VERSION = max(MIGRATIONS)
-OUR_TABLES = frozenset({"card", "review", "setting"})
-
-# SQLite primary result codes we explain to the user.
-SQLITE_READONLY = 8
-SQLITE_IOERR = 10
-SQLITE_CORRUPT = 11
-SQLITE_FULL = 13
-SQLITE_CANTOPEN = 14
-SQLITE_BUSY = 5
-SQLITE_LOCKED = 6
-SQLITE_NOTADB = 26
 
 T = TypeVar("T")
 
@@ -168,139 +114,6 @@ def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _primary(exc: sqlite3.Error) -> int:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return (code & 0xFF) if isinstance(code, int) else -1
-
-
-def explain(exc: sqlite3.Error, path: Path) -> UserError:
-    """One sentence for a failed SQLite call on `path`."""
-    code = _primary(exc)
-    text = str(exc).lower()
-    if code == SQLITE_FULL or "disk is full" in text:
-        return UserError(
-            f"could not save to {path}: the disk is full; free some space and run srcquiz "
-            "again (everything saved before this answer is kept)."
-        )
-    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in text:
-        return UserError(
-            f"{path} stayed locked by another program for over {BUSY_TIMEOUT_MS // 1000} s; "
-            "close other srcquiz windows and try again."
-        )
-    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
-        return UserError(
-            f"{path} is damaged or is not a srcquiz progress database; it was left untouched: "
-            "move it aside and run `srcquiz restore` to bring back a backup, or use --db."
-        )
-    if code == SQLITE_READONLY or "readonly" in text or "read-only" in text:
-        return UserError(
-            f"cannot write {path}: the file or its folder is read-only; make it writable "
-            "or choose another location with --db."
-        )
-    if code == SQLITE_CANTOPEN or "unable to open" in text:
-        return UserError(
-            f"cannot open or create {path}: check that its folder exists and is writable, "
-            "or choose another location with --db."
-        )
-    if code == SQLITE_IOERR or "disk i/o" in text:
-        return UserError(
-            f"could not read or write {path} (disk I/O error); check the disk and try again."
-        )
-    return UserError(f"the progress database {path} failed: {exc}.")
-
-
-def _create_atomically(path: Path) -> None:
-    """Build a new database beside `path`, then link it into place in one step.
-
-    sqlite3.connect creates an empty file before any schema exists; a process
-    killed in between would leave a 0-byte file that the next start must refuse.
-    Built aside and linked, the file at `path` is always a complete database.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-    try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("BEGIN IMMEDIATE")
-            for step in sorted(MIGRATIONS):
-                for statement in MIGRATIONS[step]:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)  # fails if another process created it meanwhile: use theirs
-        except FileExistsError:
-            pass
-    except (OSError, sqlite3.Error):
-        pass  # the ordinary open below reports what is wrong with the location
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-
-
-def _check_file(path: Path) -> None:
-    """Refuse, without writing anything, a file that cannot be our database."""
-    if path.is_dir():
-        raise UserError(f"{path} is a folder, not a database file; give a file path to --db.")
-    if not path.exists():
-        return
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            header = fh.read(100)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise UserError(
-            f"cannot read {path} ({reason.lower()}); fix its permissions or use --db."
-        ) from None
-    if size == 0:
-        raise UserError(
-            f"{path} is empty (0 bytes), perhaps cut short; it was left untouched: move it "
-            "aside and run `srcquiz restore` to bring back a backup, or delete it to start over."
-        )
-    if not header.startswith(SQLITE_MAGIC):
-        raise UserError(
-            f"{path} is not an SQLite database (not a srcquiz progress file); it was left "
-            "untouched: move it aside or choose another file with --db."
-        )
-    if len(header) < 100:
-        raise _truncated(path)
-    page_size = struct.unpack(">H", header[16:18])[0]
-    page_size = 65536 if page_size == 1 else page_size
-    change_counter, page_count = struct.unpack(">II", header[24:32])
-    valid_for = struct.unpack(">I", header[92:96])[0]
-    if page_size < 512 or page_size & (page_size - 1):
-        raise _corrupt(path)
-    wal = path.with_name(path.name + "-wal")
-    busy = wal.exists() and wal.stat().st_size > 0  # another process may be checkpointing
-    if page_count and valid_for == change_counter and size < page_count * page_size and not busy:
-        raise _truncated(path)
-
-
-def _truncated(path: Path) -> UserError:
-    return UserError(
-        f"{path} is cut short (truncated); it was left untouched: move it aside and run "
-        "`srcquiz restore` to bring back a backup, or use --db."
-    )
-
-
-def _corrupt(path: Path) -> UserError:
-    return UserError(
-        f"{path} is damaged or is not a srcquiz progress database; it was left untouched: "
-        "move it aside and run `srcquiz restore` to bring back a backup, or use --db."
-    )
-
-
-def _newer(path: Path, version: int) -> UserError:
-    return UserError(
-        f"{path} was written by a newer srcquiz (database version {version}, this one "
-        f"knows up to {SCHEMA_VERSION}); upgrade srcquiz, or use another file with --db."
-    )
-
-
 class Store:
     """An open progress database. Use `Store.open(path)`; close it when done.
 
@@ -322,7 +135,7 @@ class Store:
         srcquiz, unreadable or read-only; such a file is never modified.
         """
         path = Path(path).expanduser()
-        _check_file(path)
+        check_file(path)
         existed = path.exists()
         if not existed:
             try:
@@ -341,7 +154,7 @@ class Store:
                 "or choose another location with --db."
             )
         if not existed:
-            _create_atomically(path)
+            create_atomically(path)
         try:
             conn = sqlite3.connect(
                 path,
@@ -371,14 +184,14 @@ class Store:
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         if version > SCHEMA_VERSION:
-            raise _newer(self.path, version)
+            raise newer(self.path, version)
         if version == 0 and tables:
             raise UserError(
                 f"{self.path} is an SQLite database of another program, not a srcquiz "
                 "progress file; it was left untouched: choose another file with --db."
             )
         if version > 0 and not OUR_TABLES <= tables:
-            raise _corrupt(self.path)
+            raise corrupt(self.path)
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -398,7 +211,7 @@ class Store:
             # Re-read inside the write lock: another process may have migrated meanwhile.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise _newer(self.path, version)
+                raise newer(self.path, version)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[step]:
                     conn.execute(statement)
@@ -854,7 +667,7 @@ _REVIEW_COLUMNS = (
 
 
 def _review_from_row(row: Sequence[Any]) -> ReviewRow:
-    from srcquiz.study.scheduler import CardState
+    from srcquiz.progress.card_state import CardState
 
     before = row[10]
     return ReviewRow(
@@ -875,7 +688,7 @@ def _review_from_row(row: Sequence[Any]) -> ReviewRow:
 
 
 def _state_from_row(row: Sequence[Any]) -> CardState:
-    from srcquiz.study.scheduler import CardState
+    from srcquiz.progress.card_state import CardState
 
     due, state, step, stability, difficulty, last_review = row
     return CardState(
@@ -905,20 +718,3 @@ def _save_state(conn: sqlite3.Connection, deck_id: str, card_key: str, state: Ca
             None if state.last_review is None else state.last_review.timestamp(),
         ),
     )
-
-
-def bulk_load(
-    store: Store,
-    cards: Iterable[tuple[str, str, CardState]],
-    reviews: Iterable[tuple[Any, ...]] = (),
-) -> None:
-    """Insert many rows in one transaction (benchmarks and imports)."""
-    with store._write() as conn:
-        for deck_id, key, state in cards:
-            _save_state(conn, deck_id, key, state)
-        conn.executemany(
-            "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
-            "answer, duration_ms, mode, state_before, session_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            reviews,
-        )

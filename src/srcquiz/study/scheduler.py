@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from srcquiz.progress.card_state import CardState
+
 if TYPE_CHECKING:
     from srcquiz.study.grading import Grade, Verdict
 
@@ -22,11 +24,6 @@ SLOW_S = 60.0
 
 # Desired retention FSRS and the queue can work with (settings are clamped to it).
 RETENTION_MIN, RETENTION_MAX = 0.7, 0.99
-
-# FSRS card states (same numbers as `fsrs.State`).
-LEARNING = 1
-REVIEW = 2
-RELEARNING = 3
 
 
 class Rating(IntEnum):
@@ -115,40 +112,6 @@ def suggest_rating(grade: Grade, elapsed_s: float, hint_used: bool = False) -> R
 def verdict_for_rating(rating: Rating) -> Verdict:
     """A self-graded card's verdict: Again means it was not known."""
     return "wrong" if rating == Rating.AGAIN else "right"
-
-
-@dataclass(frozen=True)
-class CardState:
-    """One study card's FSRS memory state; times are timezone-aware UTC."""
-
-    due: datetime
-    state: int = LEARNING
-    step: int | None = 0
-    stability: float | None = None
-    difficulty: float | None = None
-    last_review: datetime | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "due": self.due.timestamp(),
-            "state": self.state,
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "last_review": self.last_review.timestamp() if self.last_review else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CardState:
-        last = data.get("last_review")
-        return cls(
-            due=datetime.fromtimestamp(float(data["due"]), UTC),
-            state=int(data["state"]),
-            step=None if data.get("step") is None else int(data["step"]),
-            stability=None if data.get("stability") is None else float(data["stability"]),
-            difficulty=None if data.get("difficulty") is None else float(data["difficulty"]),
-            last_review=None if last is None else datetime.fromtimestamp(float(last), UTC),
-        )
 
 
 def _utc(moment: datetime) -> datetime:

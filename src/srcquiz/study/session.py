@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Literal
 
 from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
+from srcquiz.progress.card_state import CardState
 from srcquiz.progress.store import Store
 from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
 from srcquiz.study.scheduler import (
-    CardState,
     Rating,
     Settings,
     load_settings,
