@@ -49,7 +49,7 @@ def build(path: Path, cards: int, reviews: int, now: datetime) -> Deck:
             for i in range(cards)
         ),
     )
-    store = Store.open(path, backup=False)
+    store = Store.open(path)
     year = 365 * 86400.0
     states = (
         (
@@ -115,7 +115,7 @@ def main() -> int:
         build_s = time.perf_counter() - t0
         size_mb = path.stat().st_size / 1e6
 
-        store = Store.open(path, backup=False)
+        store = Store.open(path)
         settings = Settings(new_per_day=20, max_reviews_per_day=200)
 
         def due_queue() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
-from srcquiz.progress.backup import KEEP_DAILY, list_backups
+from srcquiz.progress.backup import KEEP_DAILY, list_backups, open_with_backup
 from srcquiz.progress.schema import SCHEMA_VERSION
 from srcquiz.progress.store import Store
 
@@ -33,7 +33,7 @@ def db(tmp_path):
 
 
 def add_reviews(path: Path, n: int, tag: str = "x", now: datetime = NOW) -> None:
-    with Store.open(path, now=now) as store:
+    with open_with_backup(path, now=now) as store:
         for i in range(n):
             store.record_review(
                 deck_id="d",
@@ -97,7 +97,7 @@ def test_a_failed_backup_warns_but_studying_goes_on(db, home):
     add_reviews(db, 1)
     home.mkdir(parents=True, exist_ok=True)
     (home / "backups").write_text("a file where the backups folder should be")
-    with Store.open(db, now=NOW) as store:
+    with open_with_backup(db, now=NOW) as store:
         assert len(store.warnings) == 1
         assert "could not back up" in store.warnings[0] and "still saved" in store.warnings[0]
         assert store.review_count() == 1

@@ -91,5 +91,5 @@ def test_kill_at_a_random_moment_loses_nothing(tmp_path: Path, trial: int) -> No
         # Everything reported is stored; at most one more was committed just before the kill.
         assert reported <= stored <= reported + round_ + 1, (trial, round_, reported, stored)
         reported = stored
-    store = Store.open(db, backup=False)  # and it still opens as a progress database
+    store = Store.open(db)  # and it still opens as a progress database
     store.close()

@@ -16,6 +16,7 @@ import pytest
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
+from srcquiz.progress.backup import open_with_backup
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.schema import SCHEMA_VERSION
 from srcquiz.progress.store import Store
@@ -205,7 +206,7 @@ def make_v1(path: Path) -> None:
 def test_migrates_a_version_1_database_and_keeps_its_data(tmp_path, home):
     path = tmp_path / "progress.sqlite3"
     make_v1(path)
-    with Store.open(path, now=NOW) as store:
+    with open_with_backup(path, now=NOW) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         state = store.card_state("engine-kinds", "thread-count")
         assert state is not None and state.stability == 12.5 and state.state == 2
@@ -255,7 +256,7 @@ def assert_refused(path: Path, capsys, *words: str) -> None:
     before = digest(path)
     siblings = sorted(p.name for p in path.parent.iterdir())
     with pytest.raises(UserError) as info:
-        Store.open(path)
+        open_with_backup(path)  # how both front ends open it
     message = str(info.value)
     assert str(path) in message
     for w in words:
@@ -275,7 +276,7 @@ def test_a_file_that_is_not_sqlite(db, capsys):
 
 
 def make_filled(path: Path, reviews: int = 400) -> None:
-    with Store.open(path, backup=False) as store:
+    with Store.open(path) as store:
         for i in range(reviews):
             log(store, key=f"k{i % 50}", at=NOW + timedelta(minutes=i), answer="x" * 200)
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from srcquiz.cli.workspace import db_path, deck_paths, load_selected
+from srcquiz.cli.workspace import db_path, deck_paths, load_selected, open_store
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
@@ -110,7 +110,6 @@ def cmd_paths(args: Args) -> int:
 def cmd_settings(args: Args) -> int:
     from dataclasses import replace
 
-    from srcquiz.progress.store import Store
     from srcquiz.study.scheduler import (
         RETENTION_MAX,
         RETENTION_MIN,
@@ -135,7 +134,7 @@ def cmd_settings(args: Args) -> int:
                 "(for example 0.9)."
             )
         changes["desired_retention"] = args.retention
-    with Store.open(db_path(args)) as store:
+    with open_store(args) as store:
         for warning in store.warnings:
             print(f"srcquiz: {warning}", file=sys.stderr)
         settings: Settings = load_settings(store)
@@ -151,11 +150,10 @@ def cmd_stats(args: Args) -> int:
     import json
 
     from srcquiz.progress.stats import collect, render
-    from srcquiz.progress.store import Store
 
 
     decks = load_selected(args, ())
-    store = Store.open(db_path(args))
+    store = open_store(args)
     try:
         for warning in store.warnings:
             print(f"srcquiz: {warning}", file=sys.stderr)

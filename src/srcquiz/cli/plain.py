@@ -327,8 +327,7 @@ def run_session(session: Session, ui: PlainUI) -> int:
 def run_plain(
     args: Args, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
-    from srcquiz.cli.workspace import db_path, load_selected
-    from srcquiz.progress.store import Store
+    from srcquiz.cli.workspace import load_selected, open_store
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -340,7 +339,7 @@ def run_plain(
     limit = args.limit
     if limit is not None and limit < 1:
         raise UserError(f"--limit must be at least 1, not {limit}.")
-    store = Store.open(db_path(args))
+    store = open_store(args)
     try:
         for warning in store.warnings:
             print(f"srcquiz: {warning}", file=sys.stderr)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import argparse
 
     from srcquiz.deck.model import Deck
+    from srcquiz.progress.store import Store
 
     Args = argparse.Namespace | SimpleNamespace
 
@@ -66,3 +67,10 @@ def check_deck_ids(decks: Sequence[Deck], deck_ids: Sequence[str]) -> None:
     if missing:
         names = ", ".join(sorted(known)) or "none"
         raise UserError(f"no deck with id {', '.join(missing)} (decks: {names}).")
+
+
+def open_store(args: Args) -> Store:
+    """The progress database the arguments name, opened after today's backup."""
+    from srcquiz.progress.backup import open_with_backup
+
+    return open_with_backup(db_path(args))

@@ -97,6 +97,17 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
     return None
 
 
+def open_with_backup(path: Path, now: datetime | None = None) -> Store:
+    """Open the progress database at `path`, first making today's copy of it.
+
+    The copy is taken before any migration writes, so a version upgrade can
+    always be undone with `srcquiz restore`.
+    """
+    from srcquiz.progress.store import Store
+
+    return Store.open(path, before_migrate=lambda store: daily_backup(store, now=now))
+
+
 def prune(folder: Path, stem: str, keep: int = KEEP_DAILY) -> list[Path]:
     """Delete all but the newest `keep` daily copies of `stem` (never anything else)."""
     pattern = _daily_re(stem)
@@ -205,7 +216,7 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
     if db_path.exists():
         safety = _unused_name(folder, f"{db_path.stem}-before-restore-{now:%Y%m%d-%H%M%S}")
         try:
-            current = Store.open(db_path, backup=False)
+            current = Store.open(db_path)
             check = current.connection.execute("PRAGMA quick_check").fetchall()
             if [row[0] for row in check] != ["ok"]:
                 current.close()

@@ -128,11 +128,16 @@ class Store:
     # --- opening -----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, backup: bool = True, now: datetime | None = None) -> Store:
+    def open(
+        cls, path: Path, *, before_migrate: Callable[[Store], str | None] | None = None
+    ) -> Store:
         """Open (creating or migrating) the database at `path`.
 
         Raises UserError for a file that is corrupt, not SQLite, from a newer
         srcquiz, unreadable or read-only; such a file is never modified.
+        `before_migrate` runs on an existing database once it is known good and
+        before anything is written (the daily backup, `progress.backup`); a
+        sentence it returns joins `warnings`.
         """
         path = Path(path).expanduser()
         check_file(path)
@@ -166,7 +171,7 @@ class Store:
             raise explain(exc, path) from None
         store = cls(conn, path)
         try:
-            store._setup(existed, backup, now)
+            store._setup(existed, before_migrate)
         except UserError:
             conn.close()
             raise
@@ -175,7 +180,7 @@ class Store:
             raise explain(exc, path) from None
         return store
 
-    def _setup(self, existed: bool, backup: bool, now: datetime | None) -> None:
+    def _setup(self, existed: bool, before_migrate: Callable[[Store], str | None] | None) -> None:
         conn = self._conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Read-only checks first: nothing below writes until the file is known good.
@@ -197,10 +202,8 @@ class Store:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous = FULL")  # an answered card survives a power cut too
         conn.execute("PRAGMA foreign_keys = ON")
-        if existed and version > 0 and backup:
-            from srcquiz.progress.backup import daily_backup
-
-            warning = daily_backup(self, now=now)
+        if existed and version > 0 and before_migrate is not None:
+            warning = before_migrate(self)
             if warning:
                 self.warnings.append(warning)
         if version < SCHEMA_VERSION:

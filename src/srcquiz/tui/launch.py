@@ -36,11 +36,10 @@ def prepare_app(args: Args) -> SrcquizApp:
     they pile up cost about 23 ms of a 274 ms start. The app resumes it after its
     first frame (`SrcquizApp.on_mount`).
     """
-    from srcquiz.cli.workspace import check_deck_ids, db_path, load_selected
+    from srcquiz.cli.workspace import check_deck_ids, load_selected, open_store
 
     gc.disable()
     try:
-        from srcquiz.progress.store import Store
         from srcquiz.tui.app import SrcquizApp, StartRequest
 
         decks = load_selected(args)
@@ -51,7 +50,7 @@ def prepare_app(args: Args) -> SrcquizApp:
             if args.limit is not None and args.limit < 1:
                 raise UserError("--limit must be at least 1.")
             start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
-        store = Store.open(db_path(args))
+        store = open_store(args)
         try:
             return SrcquizApp(
                 decks,
