@@ -172,7 +172,7 @@ def test_the_loader_already_refuses_dotdot_in_deck_anchors(tmp_path: Path) -> No
         "    prompt: p\n    answer: true\n    explanation: e\n"
         "    anchor: {repo: acme/widget, path: ../x.c}\n"
     )
-    from srcquiz.deck.loader import DeckError
+    from srcquiz.deck.diagnostics import DeckError
 
     with pytest.raises(DeckError, match="must be relative to the repository root"):
         load_deck(deck)

@@ -13,7 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srcquiz.deck.loader import Diagnostic, load_deck_file, parse_deck
+from srcquiz.deck.diagnostics import Diagnostic
+from srcquiz.deck.loader import load_deck_file, parse_deck
 from srcquiz.deck.model import KINDS
 
 LONG = os.environ.get("SRCQUIZ_FUZZ") == "long"

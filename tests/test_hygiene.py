@@ -29,10 +29,7 @@ def _modules_after(imports: list[str]) -> set[str]:
     code = (
         "import importlib, sys\n"
         f"for m in {imports!r}:\n"
-        "    try:\n"
-        "        importlib.import_module(m)\n"
-        "    except ModuleNotFoundError as e:\n"
-        "        if not e.name.startswith('srcquiz'): raise\n"
+        "    importlib.import_module(m)\n"
         "print('\\n'.join(sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from srcquiz.deck.loader import DeckError, load_deck, load_deck_file, load_decks, parse_deck
+from srcquiz.deck.diagnostics import DeckError
+from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
 from srcquiz.deck.model import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def cmd_lint(args: Args) -> int:
     import json
 
-    from srcquiz.deck.loader import Diagnostic, load_decks
+    from srcquiz.deck.diagnostics import Diagnostic
+    from srcquiz.deck.loader import load_decks
 
     paths = args.paths or deck_paths(args)
     diags: list[Diagnostic] = []

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from srcquiz import __version__
-from srcquiz.deck.loader import Diagnostic
+from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
 
 FORMAT = 1

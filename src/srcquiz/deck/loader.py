@@ -8,46 +8,14 @@ Reading, decoding and folder walking live here; turning YAML into the model is
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from srcquiz.deck.diagnostics import DeckError, Diagnostic
 from srcquiz.deck.model import Deck
 
 # Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
 MAX_DECK_BYTES = 48 * 1024 * 1024
 DECK_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One problem, printed compiler style: `file:line:col: error: message`."""
-
-    path: str
-    line: int
-    column: int
-    severity: str  # "error" | "warning"
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "severity": self.severity,
-            "message": self.message,
-        }
-
-
-class DeckError(Exception):
-    """A deck that could not be loaded; carries every diagnostic."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = diagnostics
-        super().__init__("\n".join(str(d) for d in diagnostics))
 
 
 def read_deck_bytes(path: Path) -> tuple[bytes | None, Diagnostic | None]:

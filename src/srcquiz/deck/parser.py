@@ -29,7 +29,7 @@ from yaml.cyaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
-from srcquiz.deck.loader import Diagnostic
+from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import (
     KIND_CLASSES,
     KINDS,

@@ -1,0 +1,41 @@
+"""Problems found in a deck, each located at file:line:column.
+
+Below the loader, parser and cache alike, so each can report without importing
+the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem, printed compiler style: `file:line:col: error: message`."""
+
+    path: str
+    line: int
+    column: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+class DeckError(Exception):
+    """A deck that could not be loaded; carries every diagnostic."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
