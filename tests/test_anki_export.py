@@ -18,20 +18,20 @@ from pathlib import Path
 
 import pytest
 
+from srcquiz import fsio
 from srcquiz.anki import exporter as anki_export
 from srcquiz.anki import note_types as anki_templates
 from srcquiz.anki.exporter import (
     MediaCollector,
     anki_deck_name,
     build_anki_decks,
-    cloze_html,
     export_decks,
     note_guid,
     note_tags,
     permutation,
-    text_html,
 )
 from srcquiz.anki.highlight import highlight_html
+from srcquiz.anki.html import cloze_html, text_html
 from srcquiz.anki.note_types import COMMON_FIELDS, NOTE_TYPES
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck
@@ -515,7 +515,7 @@ def test_export_into_a_read_only_folder_keeps_the_old_file(tmp_path, monkeypatch
         def denied(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied")
 
-        monkeypatch.setattr(anki_export.tempfile, "mkstemp", denied)
+        monkeypatch.setattr(fsio.tempfile, "mkstemp", denied)
     try:
         with pytest.raises(UserError) as err:
             export_decks([load_deck(KINDS)], out)

@@ -14,25 +14,29 @@ beside the target and renamed over it only once complete.
 from __future__ import annotations
 
 import base64
-import errno
 import hashlib
-import html
 import itertools
 import json
-import os
 import re
 import sqlite3
-import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
 from srcquiz.anki.highlight import highlight_html
+from srcquiz.anki.html import (
+    MediaFn,
+    cloze_html,
+    esc,
+    esc_attr,
+    media_ext,
+    text_html,
+)
 from srcquiz.deck.model import (
     Anchor,
     Card,
@@ -45,86 +49,11 @@ from srcquiz.deck.model import (
     Question,
     Short,
     TrueFalse,
-    parse_cloze,
 )
 from srcquiz.errors import UserError
+from srcquiz.fsio import write_atomically
 
 DATA_VERSION = 1
-DECK_META_RE = re.compile(r"<!--srcquiz-deck (.*?)-->", re.DOTALL)
-MEDIA_EXTS = frozenset(
-    ".png .jpg .jpeg .gif .svg .webp .bmp .avif .mp3 .ogg .oga .wav .m4a .flac .mp4 .webm".split()
-)
-# `![alt](file.png)` puts a media file that sits beside the deck on the card;
-# `code` becomes <code>code</code>.
-INLINE_RE = re.compile(r"!\[([^\]\n]*)\]\(([^()\s]+)\)|`([^`\n]+)`")
-
-MediaFn = Callable[[str], "str | None"]
-
-
-# -- text to HTML -------------------------------------------------------------
-
-
-_SPECIAL = re.compile(r"[&<>{}\n]")
-
-
-def esc(text: str) -> str:
-    """Escaped HTML text; braces as entities so `{{...}}` is never template syntax."""
-    if _SPECIAL.search(text) is None:
-        return text
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("{", "&#123;")
-        .replace("}", "&#125;")
-        .replace("\n", "<br>")
-    )
-
-
-def esc_attr(text: str) -> str:
-    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
-
-
-def media_ext(ref: str) -> bool:
-    return PurePosixPath(ref.lower()).suffix in MEDIA_EXTS
-
-
-def text_html(text: str, media: MediaFn | None = None) -> str:
-    """Deck text as card HTML: escaped, line breaks kept, `code` and media refs rendered."""
-    if "`" not in text and "![" not in text:
-        return esc(text)
-    out: list[str] = []
-    last = 0
-    for m in INLINE_RE.finditer(text):
-        if m.group(3) is not None:
-            piece = f"<code>{esc(m.group(3))}</code>"
-        else:
-            name = media(m.group(2)) if media is not None else None
-            if name is None:
-                continue  # not a media file: stays literal text
-            piece = f'<img src="{esc_attr(name)}" alt="{esc_attr(m.group(1))}">'
-        out.append(esc(text[last : m.start()]))
-        out.append(piece)
-        last = m.end()
-    out.append(esc(text[last:]))
-    return "".join(out)
-
-
-def cloze_html(prompt: str, media: MediaFn | None = None) -> str:
-    """A deck cloze as Anki cloze text; `:` inside a deletion becomes `&#58;` so that
-    `std::vector` stays one answer instead of an answer and a hint."""
-    out: list[str] = []
-    last = 0
-    for d in parse_cloze(prompt):
-        out.append(text_html(prompt[last : d.start], media))
-        answer = text_html(d.answer, media).replace(":", "&#58;")
-        hint = "::" + text_html(d.hint, media).replace(":", "&#58;") if d.hint else ""
-        out.append(f"{{{{c{d.number}::{answer}{hint}}}}}")
-        last = d.end
-    out.append(text_html(prompt[last:], media))
-    return "".join(out)
-
-
 def number_text(value: float) -> str:
     """The number as a learner would type it (no thousands separators)."""
     if float(value).is_integer() and abs(value) < 1e15:
@@ -544,60 +473,6 @@ def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -
         cards=sum(len(n.ords) for d in anki_decks for n in d.notes),
         media=len(media.files),
     )
-
-
-# -- writing safely -----------------------------------------------------------
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if exc.errno == errno.EROFS:
-        return "the file system is read-only"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "no space left on the device"
-    if exc.errno == errno.ENOENT:
-        return "the folder does not exist"
-    return (exc.strerror or str(exc)).rstrip(".").lower()
-
-
-def write_atomically(output: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write to a temporary file beside `output`, then rename it over `output`:
-    a failure at any point leaves the previous file as it was."""
-    if output.is_dir():
-        example = output / "srcquiz.apkg"
-        raise UserError(f"{output} is a folder; give a file name such as {example}.")
-    folder = output.parent
-    if not folder.is_dir():
-        raise UserError(f"cannot write {output}: the folder {folder} does not exist.")
-    kept = " The previous file is unchanged." if output.exists() else ""
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode(output))
-        os.replace(tmp, output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(output: Path) -> int:
-    try:
-        return output.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 # -- the command --------------------------------------------------------------

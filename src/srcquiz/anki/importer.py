@@ -26,15 +26,8 @@ from typing import Any
 
 import yaml
 
-from srcquiz.anki.exporter import (
-    DECK_META_RE,
-    INLINE_RE,
-    anchor_data,
-    cloze_html,
-    media_ext,
-    note_fields,
-    write_atomically,
-)
+from srcquiz.anki.exporter import anchor_data, note_fields
+from srcquiz.anki.html import DECK_META_RE, INLINE_RE, cloze_html, media_ext
 from srcquiz.anki.note_types import NOTE_TYPES, NoteType
 from srcquiz.deck.loader import parse_deck
 from srcquiz.deck.model import (
@@ -52,6 +45,7 @@ from srcquiz.deck.model import (
 )
 from srcquiz.deck.parser import ID_RE
 from srcquiz.errors import UserError
+from srcquiz.fsio import write_atomically
 
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}

@@ -1,0 +1,70 @@
+"""Writing files so that a failure never leaves half of one.
+
+The one place srcquiz replaces a user's file (packages, decks, caches): write a
+temporary file beside the target, flush and fsync it, then rename it over the
+target, with one plain sentence for each way the disk can refuse.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from srcquiz.errors import UserError
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the device"
+    if exc.errno == errno.ENOENT:
+        return "the folder does not exist"
+    return (exc.strerror or str(exc)).rstrip(".").lower()
+
+
+def write_atomically(
+    output: Path, write: Callable[[IO[bytes]], object], *, example: str = "srcquiz.apkg"
+) -> None:
+    """Write to a temporary file beside `output`, then rename it over `output`:
+    a failure at any point leaves the previous file as it was, and a reader
+    never sees half a file. `example` names a file for the folder-given error."""
+    if output.is_dir():
+        raise UserError(f"{output} is a folder; give a file name such as {output / example}.")
+    folder = output.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot write {output}: the folder {folder} does not exist.")
+    kept = " The previous file is unchanged." if output.exists() else ""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(output))
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(output: Path) -> int:
+    try:
+        return output.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
