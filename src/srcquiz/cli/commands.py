@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from srcquiz.cli.workspace import db_path, deck_paths, load_selected, open_store
 from srcquiz.errors import UserError
@@ -76,7 +76,7 @@ def cmd_list(args: Args) -> int:
     for d in diags:
         if d.severity == "error":
             print(d, file=sys.stderr)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": d.id,
             "title": d.title,
@@ -119,7 +119,7 @@ def cmd_settings(args: Args) -> int:
         save_settings,
     )
 
-    changes: dict[str, float | int] = {}
+    changes: dict[str, Any] = {}
     for field, flag, value in (
         ("new_per_day", "--new-per-day", args.new_per_day),
         ("max_reviews_per_day", "--reviews-per-day", args.reviews_per_day),

@@ -15,8 +15,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from srcquiz import __version__
 from srcquiz.deck.diagnostics import Diagnostic
@@ -119,13 +120,13 @@ def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list)
         pass  # a read-only or full cache dir only costs speed
 
 
-def _anchor_row(a: Anchor | None) -> list | None:
+def _anchor_row(a: Anchor | None) -> list[Any] | None:
     if a is None:
         return None
     return [a.repo, a.path, a.symbol, a.version, a.pos.line, a.pos.column]
 
 
-def _anchor(row: list | None) -> Anchor | None:
+def _anchor(row: Sequence[Any] | None) -> Anchor | None:
     if row is None:
         return None
     repo, path, symbol, version, line, column = row
@@ -159,9 +160,9 @@ def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
     }
 
 
-_CONVERT = {
+_CONVERT: dict[str, Callable[[Any], Any]] = {
     "pos": Position._make,
-    "anchor": lambda v: _anchor(v),
+    "anchor": _anchor,
     "pairs": lambda v: tuple(map(tuple, v)),
 }
 # Per kind: field names, and (index, converter) for fields JSON cannot hold as-is.

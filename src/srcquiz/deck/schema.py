@@ -19,7 +19,7 @@ _SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$"}
 _TAGS = {"type": "array", "items": {"type": "string", "pattern": "^\\S+$"}}
 _TEXTS = {"type": "array", "items": _TEXT}
 
-_ANCHOR = {
+_ANCHOR: dict[str, Any] = {
     "type": "object",
     "description": "The upstream code a question is about.",
     "properties": {
@@ -34,6 +34,7 @@ _ANCHOR = {
     },
     "additionalProperties": False,
 }
+_ANCHOR_PROPERTIES: dict[str, Any] = _ANCHOR["properties"]
 
 _COMMON: dict[str, Any] = {
     "id": {**_SLUG, "description": "Stable id, unique in the deck; keys review history."},
@@ -112,7 +113,7 @@ def deck_schema() -> dict[str, Any]:
         "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
     }
     assert set(deck_props) == set(DECK_KEYS)
-    assert set(ANCHOR_KEYS) == set(_ANCHOR["properties"])
+    assert set(ANCHOR_KEYS) == set(_ANCHOR_PROPERTIES)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -436,7 +436,8 @@ class Store:
         self, deck_id: str | None = None, card_key: str | None = None, session_id: int | None = None
     ) -> list[ReviewRow]:
         """The review log, oldest first, optionally for one deck, card or session."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("deck_id", deck_id), ("card_key", card_key)):
             if value is not None:
                 where.append(f"{column} = ?")

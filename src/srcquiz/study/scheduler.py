@@ -155,7 +155,7 @@ def review(
     )
 
 
-def _fsrs_card(state: CardState):  # -> fsrs.Card, imported lazily
+def _fsrs_card(state: CardState) -> Any:  # an fsrs.Card; fsrs is imported lazily
     import fsrs
 
     return fsrs.Card(

@@ -137,6 +137,8 @@ class DecksScreen(BaseScreen):
 
     def _update_today(self) -> None:
         today = self.app.today_stats
+        if today is None:
+            return  # the numbers are read once the decks screen has mounted
         due = sum(s.due_today for s in self.app.deck_stats.values())
         parts = [f"Today: {today.reviews} reviewed"]
         if today.reviews:

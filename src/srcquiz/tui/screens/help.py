@@ -70,7 +70,7 @@ def binding_rows(bindings: Iterable[Binding | tuple[str, ...]]) -> list[tuple[st
         run.clear()
 
     for b in bindings:
-        binding = b if isinstance(b, Binding) else Binding(*b)
+        binding = b if isinstance(b, Binding) else Binding(b[0], b[1], b[2] if len(b) > 2 else "")
         if rows and not run and (rows[-1][1], binding.description) in PAIRS:
             keys, first = rows.pop()
             ours = key_text(binding.key).split(" / ")

@@ -83,7 +83,8 @@ class SessionScreen(BaseScreen):
         yield FeedbackPanel(id="feedback-sheet", classes="body")
         yield KeyBar()
 
-    async def on_mount(self) -> None:
+    # Textual awaits an async handler; BaseScreen's is sync, hence the override note.
+    async def on_mount(self) -> None:  # type: ignore[override]
         super().on_mount()
         self.session_started = self._seconds()
         self.set_interval(1.0, self._tick)

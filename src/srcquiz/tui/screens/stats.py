@@ -132,7 +132,7 @@ class StatsScreen(BaseScreen):
                 marker="dot",
             )
         plot.xlim(-HISTORY_DAYS + 1, 0)
-        plot.xticks(*PAST_TICKS)
+        plot.xticks(*_float_ticks(PAST_TICKS))
         plot.xlabel("days ago")
 
         forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
@@ -152,8 +152,8 @@ class StatsScreen(BaseScreen):
         plot = self.query_one(selector, Chart).plt
         plot.title(title)
         plot.bar([(d - today).days for d, _ in counts], [n for _, n in counts])
-        plot.xticks(*ticks)
-        plot.yticks(count_ticks([n for _, n in counts]))
+        plot.xticks(*_float_ticks(ticks))
+        plot.yticks([float(t) for t in count_ticks([n for _, n in counts])])
         plot.xlabel(xlabel)
 
     def action_cursor(self, delta: int) -> None:
@@ -161,3 +161,8 @@ class StatsScreen(BaseScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _float_ticks(ticks: tuple[list[int], list[str]]) -> tuple[list[float], list[str]]:
+    """plotext's tick positions are floats (its annotations say so)."""
+    return [float(t) for t in ticks[0]], ticks[1]

@@ -91,7 +91,7 @@ class PickList(AnswerWidget):
 
 
 class ChoiceAnswer(PickList):
-    BINDINGS = [Binding("space", "toggle", "Toggle")]
+    BINDINGS = [Binding("space", "toggle_option", "Toggle")]
 
     def __init__(self, item: StudyItem, *, id: str | None = None) -> None:
         super().__init__(item, id=id)
@@ -110,7 +110,7 @@ class ChoiceAnswer(PickList):
         return [self.question.options[i] for i in self.order]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle" and not self.multi:
+        if action == "toggle_option" and not self.multi:
             return None
         return super().check_action(action, parameters)
 
@@ -121,7 +121,7 @@ class ChoiceAnswer(PickList):
         else:
             super().pick(pos)
 
-    def action_toggle(self) -> None:
+    def action_toggle_option(self) -> None:
         if self.multi:
             self.pick(self.highlighted)
 
