@@ -29,6 +29,7 @@ import yaml
 from srcquiz.anki.exporter import anchor_data, note_fields
 from srcquiz.anki.html import DECK_META_RE, INLINE_RE, cloze_html, media_ext
 from srcquiz.anki.note_types import NOTE_TYPES, NoteType
+from srcquiz.deck.keys import ID_RE
 from srcquiz.deck.loader import parse_deck
 from srcquiz.deck.model import (
     KIND_CLASSES,
@@ -43,7 +44,6 @@ from srcquiz.deck.model import (
     Short,
     TrueFalse,
 )
-from srcquiz.deck.parser import ID_RE
 from srcquiz.errors import UserError
 from srcquiz.fsio import write_atomically
 
@@ -529,7 +529,7 @@ def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
         before = q
         q = apply_anki_edits(deck_id, q, nt, note.fields)
         edits += q != _with_flat_media(before)
-        if not ID_RE.match(deck_id):
+        if not ID_RE.fullmatch(deck_id):
             deck_id = slug(deck_id)
         draft = drafts.get(deck_id)
         if draft is None:

@@ -10,7 +10,6 @@ parse the YAML again. The cache is never required to be writable.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from typing import Any
 from srcquiz import __version__
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
+from srcquiz.gc_pause import gc_paused
 
 FORMAT = 1
 _FIELDS = {
@@ -90,18 +90,14 @@ def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | N
         raw = entry.read_bytes()
     except OSError:
         return None
-    was_enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of acyclic objects: see deck_parser.parse_deck
-    try:
-        doc = json.loads(raw)
-        if doc.get("fingerprint") != fingerprint:
+    with gc_paused():  # tens of thousands of acyclic objects
+        try:
+            doc = json.loads(raw)
+            if doc.get("fingerprint") != fingerprint:
+                return None
+            return _decode(doc, str(path))
+        except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
             return None
-        return _decode(doc, str(path))
-    except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
-        return None
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from srcquiz.deck.keys import ANCHOR_KEYS, COMMON_KEYS, DECK_KEYS, KIND_KEYS
 from srcquiz.deck.model import KINDS
-from srcquiz.deck.parser import ANCHOR_KEYS, COMMON_KEYS, DECK_KEYS, KIND_KEYS
 
 SCHEMA_ID = "https://srcquiz.dev/deck.schema.json"
 
