@@ -22,7 +22,7 @@ import sqlite3
 import time
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -108,51 +108,78 @@ def _options(
     return f'<ol class="sq-opts" data-multi="{1 if multi else 0}">{lis}</ol>'
 
 
+def _card_fields(q: Card, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    return [prompt, text_html(q.answer, media), "y" if q.reversed else ""]
+
+
+def _short_fields(q: Short, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    return [prompt, esc(q.answer), " &middot; ".join(esc(a) for a in q.accept)]
+
+
+def _number_fields(q: Number, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    tol = number_text(q.tolerance) if q.tolerance else ""
+    return [prompt, number_text(q.answer), esc(q.unit or ""), tol]
+
+
+def _choice_fields(q: Choice, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    n = len(q.options)
+    order = permutation(seed, n, False) if q.shuffle else list(range(n))
+    answers = "<br>".join(text_html(q.options[i], media) for i in sorted(q.correct))
+    return [prompt, _options(q.options, set(q.correct), order, q.multi, media), answers]
+
+
+def _truefalse_fields(q: TrueFalse, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    right = {0 if q.answer else 1}
+    options = _options(("True", "False"), right, (0, 1), False, None)
+    return [prompt, options, "True" if q.answer else "False"]
+
+
+def _cloze_fields(q: Cloze, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    return [cloze_html(q.prompt, media)]  # the prompt is the cloze text itself
+
+
+def _order_fields(q: Order, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    shuffled = [q.items[i] for i in permutation(seed, len(q.items), True)]
+    return [
+        prompt,
+        _list(shuffled, "sq-list sq-items", media, "A"),
+        _list(q.items, "sq-list sq-order", media),
+    ]
+
+
+def _match_fields(q: Match, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+    lefts = [left for left, _ in q.pairs]
+    rights = [q.pairs[i][1] for i in permutation(seed, len(q.pairs), True)]
+    rows = "".join(
+        f'<tr><td>{text_html(left, media)}</td><td class="sq-arrow">&rarr;</td>'
+        f"<td>{text_html(right, media)}</td></tr>"
+        for left, right in q.pairs
+    )
+    return [
+        prompt,
+        _list(lefts, "sq-list sq-left", media),
+        _list(rights, "sq-list sq-right", media, "a"),
+        f'<table class="sq-pairs">{rows}</table>',
+    ]
+
+
+# Each kind's own note fields (before the common ones), in the note type's order.
+_KIND_FIELDS: dict[str, Callable[[Any, str, str, MediaFn | None], list[str]]] = {
+    "card": _card_fields,
+    "short": _short_fields,
+    "number": _number_fields,
+    "choice": _choice_fields,
+    "truefalse": _truefalse_fields,
+    "cloze": _cloze_fields,
+    "order": _order_fields,
+    "match": _match_fields,
+}
+
+
 def kind_fields(q: Question, seed: str, media: MediaFn | None) -> list[str]:
     """The note type's own fields (before the common ones), in field order."""
-    if isinstance(q, Cloze):
-        return [cloze_html(q.prompt, media)]
-    prompt = text_html(q.prompt, media)
-    if isinstance(q, Card):
-        return [prompt, text_html(q.answer, media), "y" if q.reversed else ""]
-    if isinstance(q, Short):
-        return [prompt, esc(q.answer), " &middot; ".join(esc(a) for a in q.accept)]
-    if isinstance(q, Number):
-        tol = number_text(q.tolerance) if q.tolerance else ""
-        return [prompt, number_text(q.answer), esc(q.unit or ""), tol]
-    if isinstance(q, Choice):
-        order = permutation(seed, len(q.options), False) if q.shuffle else range(len(q.options))
-        answers = "<br>".join(text_html(q.options[i], media) for i in sorted(q.correct))
-        return [prompt, _options(q.options, set(q.correct), order, q.multi, media), answers]
-    if isinstance(q, TrueFalse):
-        right = {0 if q.answer else 1}
-        return [
-            prompt,
-            _options(("True", "False"), right, (0, 1), False, None),
-            "True" if q.answer else "False",
-        ]
-    if isinstance(q, Order):
-        shuffled = [q.items[i] for i in permutation(seed, len(q.items), True)]
-        return [
-            prompt,
-            _list(shuffled, "sq-list sq-items", media, "A"),
-            _list(q.items, "sq-list sq-order", media),
-        ]
-    if isinstance(q, Match):
-        lefts = [left for left, _ in q.pairs]
-        rights = [q.pairs[i][1] for i in permutation(seed, len(q.pairs), True)]
-        rows = "".join(
-            f'<tr><td>{text_html(left, media)}</td><td class="sq-arrow">&rarr;</td>'
-            f"<td>{text_html(right, media)}</td></tr>"
-            for left, right in q.pairs
-        )
-        return [
-            prompt,
-            _list(lefts, "sq-list sq-left", media),
-            _list(rights, "sq-list sq-right", media, "a"),
-            f'<table class="sq-pairs">{rows}</table>',
-        ]
-    raise ValueError(f"unknown question kind {q.kind}")
+    prompt = "" if q.kind == "cloze" else text_html(q.prompt, media)
+    return _KIND_FIELDS[q.kind](q, prompt, seed, media)
 
 
 def note_fields(deck_id: str, q: Question, seed: str, media: MediaFn | None) -> list[str]:
