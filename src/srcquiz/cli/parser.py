@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from srcquiz import __version__
 from srcquiz.errors import UserError
@@ -50,6 +50,7 @@ def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole argparse tree; built only when there are arguments to parse."""
     import argparse
 
     common = argparse.ArgumentParser(add_help=False)
@@ -63,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"srcquiz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    for add in (
+        _add_deck_commands,
+        _add_study_commands,
+        _add_progress_and_anki_commands,
+        _add_anchor_commands,
+        _add_settings_commands,
+    ):
+        add(sub, common)
+    return parser
+
+
+def _add_deck_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """lint, schema, list, paths: the deck files and where things live."""
+
     p = sub.add_parser("lint", parents=[common], help="check deck files and report problems")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
@@ -74,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     sub.add_parser("paths", parents=[common], help="show where decks and progress are kept")
+
+
+def _add_study_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """review and quiz: the two ways to study, in the app or line by line."""
+    import argparse
 
     for name, help_text in (
         ("review", "review due cards, then new ones up to the daily limit"),
@@ -92,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout")
         p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
 
+
+def _add_progress_and_anki_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """stats, export and import."""
+
     p = sub.add_parser("stats", parents=[common], help="per-deck progress")
     p.add_argument("--json", action="store_true")
 
@@ -103,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="turn an Anki .apkg into YAML decks")
     p.add_argument("package", type=Path, metavar="FILE.apkg")
     p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR")
+
+
+def _add_anchor_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """anchors list and anchors check."""
 
     p = sub.add_parser("anchors", parents=[common], help="upstream code anchors of questions")
     asub = p.add_subparsers(dest="anchors_command", metavar="ACTION", required=True)
@@ -138,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="a local checkout of a repository (repeatable)",
     )
 
+
+def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """settings and restore."""
+
     p = sub.add_parser(
         "settings",
         parents=[common],
@@ -158,7 +190,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("restore", parents=[common], help="list or restore progress backups")
     p.add_argument("backup", nargs="?", help="the backup to restore (default: list them)")
-    return parser
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Args:

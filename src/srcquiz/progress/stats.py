@@ -32,16 +32,24 @@ def _pct(value: float | None) -> str:
 def render(data: dict[str, Any]) -> str:
     """A readable table: one row per deck, then the 14-day due forecast."""
     decks = data["decks"]
-    headers = (
-        "deck",
-        "questions",
-        "new",
-        "learning",
-        "due today",
-        "reviews",
-        "retention",
-        "streak",
+    lines = _deck_table(decks)
+    lines.append("retention: share of reviews of studied cards in the last 30 days not rated Again")
+    today = data["today"]
+    lines.append(
+        f"today: {today['reviews']} review(s), {today['right']} right, "
+        f"{today['new']} new; streak {today['streak']} day(s)"
     )
+    if decks:
+        lines.append("")
+        lines.extend(_forecast(decks))
+    return "\n".join(lines)
+
+
+_HEADERS = ("deck", "questions", "new", "learning", "due today", "reviews", "retention", "streak")
+
+
+def _deck_table(decks: list[dict[str, Any]]) -> list[str]:
+    """The per-deck rows under aligned headers, and a total row for several decks."""
     table = [
         (
             d["deck_id"],
@@ -56,39 +64,35 @@ def render(data: dict[str, Any]) -> str:
         for d in decks
     ]
     widths = [
-        max(len(h), *(len(r[i]) for r in table)) if table else len(h) for i, h in enumerate(headers)
+        max(len(h), *(len(r[i]) for r in table)) if table else len(h)
+        for i, h in enumerate(_HEADERS)
     ]
-    lines = []
 
     def line(cells: tuple[str, ...]) -> str:
         first = cells[0].ljust(widths[0])
         rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
         return "  ".join([first, *rest]).rstrip()
 
-    lines.append(line(headers))
-    lines.extend(line(r) for r in table)
+    lines = [line(_HEADERS), *(line(r) for r in table)]
     if len(decks) > 1:
         total = tuple(
             str(sum(d[k] for d in decks))
             for k in ("questions", "new", "learning", "due_today", "reviews")
         )
         lines.append(line(("all", *total, "", "")))
-    lines.append("retention: share of reviews of studied cards in the last 30 days not rated Again")
-    today = data["today"]
-    lines.append(
-        f"today: {today['reviews']} review(s), {today['right']} right, "
-        f"{today['new']} new; streak {today['streak']} day(s)"
-    )
-    if decks:
-        lines.append("")
-        days = [date.fromisoformat(f["date"]) for f in decks[0]["forecast"]]
-        lines.append(f"due over the next {len(days)} days (today includes overdue):")
-        id_width = max(len("date"), *(len(d["deck_id"]) for d in decks))
-        day_cells = [d.strftime("%d") for d in days]
-        lines.append("date".ljust(id_width) + " " + " ".join(c.rjust(3) for c in day_cells))
-        for d in decks:
-            counts = " ".join(str(f["due"]).rjust(3) for f in d["forecast"])
-            lines.append(d["deck_id"].ljust(id_width) + " " + counts)
-        if days:
-            lines.append(f"(from {days[0]:%a %d %b} to {days[-1]:%a %d %b})")
-    return "\n".join(lines)
+    return lines
+
+
+def _forecast(decks: list[dict[str, Any]]) -> list[str]:
+    """Cards due on each coming day, one row per deck."""
+    days = [date.fromisoformat(f["date"]) for f in decks[0]["forecast"]]
+    lines = [f"due over the next {len(days)} days (today includes overdue):"]
+    id_width = max(len("date"), *(len(d["deck_id"]) for d in decks))
+    day_cells = [d.strftime("%d") for d in days]
+    lines.append("date".ljust(id_width) + " " + " ".join(c.rjust(3) for c in day_cells))
+    for d in decks:
+        counts = " ".join(str(f["due"]).rjust(3) for f in d["forecast"])
+        lines.append(d["deck_id"].ljust(id_width) + " " + counts)
+    if days:
+        lines.append(f"(from {days[0]:%a %d %b} to {days[-1]:%a %d %b})")
+    return lines
