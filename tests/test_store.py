@@ -475,9 +475,9 @@ def test_two_processes_write_one_database_at_once(tmp_path):
 def test_learning_states_match_fsrs() -> None:
     import fsrs
 
-    from srcquiz.progress import card_state, store
+    from srcquiz.progress import card_state, queries
 
-    assert store._LEARNING_STATES == (card_state.LEARNING, card_state.RELEARNING)
+    assert queries._LEARNING_STATES == (card_state.LEARNING, card_state.RELEARNING)
     assert (card_state.LEARNING, card_state.REVIEW, card_state.RELEARNING) == (
         fsrs.State.Learning,
         fsrs.State.Review,

@@ -13,14 +13,13 @@ file; the file is never overwritten, repaired or deleted.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import heapq
 import json
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -32,15 +31,12 @@ from srcquiz.progress.health import (
     explain,
     newer,
 )
+from srcquiz.progress.queries import StatsQueries, now_or_local
 from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, create_atomically
 
 if TYPE_CHECKING:
-    from srcquiz.deck.model import Deck
     from srcquiz.progress.card_state import CardState
 
-# FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
-# the scheduler module is not needed to open the store and show the decks screen.
-_LEARNING_STATES = (1, 3)
 
 
 
@@ -49,25 +45,6 @@ T = TypeVar("T")
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
 # path, where each dataclass definition costs about a millisecond.
-class DeckStats(NamedTuple):
-    deck_id: str
-    questions: int
-    cards: int
-    new: int
-    learning: int
-    due_today: int
-    reviews: int
-    retention_30d: float | None
-    streak: int
-
-
-class TodayStats(NamedTuple):
-    reviews: int
-    right: int
-    streak: int
-    new: int = 0
-
-
 class ReviewRow(NamedTuple):
     id: int
     deck_id: str
@@ -84,37 +61,11 @@ class ReviewRow(NamedTuple):
     hint_used: bool
 
 
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now().astimezone()
-    if now.tzinfo is None:
-        return now.astimezone()
-    return now
-
-
-def _fixed_tz(now: datetime) -> tzinfo:
-    return timezone(now.utcoffset() or timedelta(0))
-
-
-def _day_start(day: date, tz: tzinfo) -> float:
-    return datetime.combine(day, time(0), tzinfo=tz).timestamp()
-
-
-def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
-    """Start of `day` and of the day after, as timestamps."""
-    return _day_start(day, tz), _day_start(day + timedelta(days=1), tz)
-
-
-def _day_ends(first: date, days: int, tz: tzinfo) -> list[float]:
-    """End (the next day's start) of each of `days` days from `first`."""
-    return [_day_start(first + timedelta(days=i + 1), tz) for i in range(days)]
-
-
 def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-class Store:
+class Store(StatsQueries):
     """An open progress database. Use `Store.open(path)`; close it when done.
 
     One connection: use it from one thread at a time (it may be handed to a worker).
@@ -309,7 +260,7 @@ class Store:
         """
         if not deck_ids:
             return iter(())
-        cutoff = _now(now).timestamp()
+        cutoff = now_or_local(now).timestamp()
         # One lazy, index-ordered query per deck, merged: cheap for any mix of decks.
         streams = []
         for deck_id in dict.fromkeys(deck_ids):
@@ -361,7 +312,7 @@ class Store:
         with self._write() as conn:
             cur = conn.execute(
                 "INSERT INTO session (mode, started_at, deck_ids) VALUES (?, ?, ?)",
-                (mode, _now(now).timestamp(), json.dumps(list(deck_ids))),
+                (mode, now_or_local(now).timestamp(), json.dumps(list(deck_ids))),
             )
             return int(cur.lastrowid or 0)
 
@@ -392,7 +343,7 @@ class Store:
                 (
                     deck_id,
                     card_key,
-                    _now(reviewed_at).timestamp(),
+                    now_or_local(reviewed_at).timestamp(),
                     int(rating),
                     verdict,
                     float(score),
@@ -450,18 +401,6 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         return [_review_from_row(r) for r in self._rows(sql + " ORDER BY id", params)]
 
-    def review_count(self, deck_ids: Collection[str] | None = None) -> int:
-        if deck_ids is None:
-            row = self._one("SELECT count(*) FROM review")
-        else:
-            ids = list(deck_ids)
-            if not ids:
-                return 0
-            row = self._one(
-                f"SELECT count(*) FROM review WHERE deck_id IN ({_placeholders(len(ids))})", ids
-            )
-        return int(row[0]) if row else 0
-
     def last_session_missed(self, deck_ids: Collection[str]) -> list[tuple[str, str]]:
         """Cards answered wrong (or rated Again) in the most recent session that studied
         any of these decks, in the order they were answered; the last answer counts."""
@@ -484,184 +423,6 @@ class Store:
         for deck_id, key, verdict, rating in rows:
             last[(deck_id, key)] = verdict == "wrong" or rating == 1
         return [k for k, missed in last.items() if missed]
-
-    # --- counts for the daily limits -----------------------------------------
-
-    def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
-        """(new cards introduced today, scheduled reviews today), across all decks."""
-        now = _now(now)
-        start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
-            "WHERE reviewed_at >= ? AND reviewed_at < ? AND mode IN ('review', 'quiz')",
-            (start, end),
-        )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
-
-    # --- statistics ----------------------------------------------------------
-
-    def deck_stats(self, deck: Deck, now: datetime | None = None) -> DeckStats:
-        now = _now(now)
-        _, end_of_today = _day_bounds(now.date(), _fixed_tz(now))
-        keys = deck.card_keys()
-        states = self._rows("SELECT card_key, state, due FROM card WHERE deck_id = ?", (deck.id,))
-        by_key = {k: (s, d) for k, s, d in states}
-        present = [by_key[k] for k in keys if k in by_key]
-        return DeckStats(
-            deck_id=deck.id,
-            questions=len(deck.questions),
-            cards=len(keys),
-            new=len(keys) - len(present),
-            learning=sum(s in _LEARNING_STATES for s, _ in present),
-            due_today=sum(d < end_of_today for _, d in present),
-            reviews=self.review_count([deck.id]),
-            retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
-            streak=self._streak([deck.id], now),
-        )
-
-    def today(self, now: datetime | None = None) -> TodayStats:
-        now = _now(now)
-        start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
-            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
-            "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
-            (start, end),
-        )
-        reviews, right, new = row if row else (0, 0, 0)
-        return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
-
-    def reviews_per_day(
-        self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
-    ) -> list[tuple[date, int]]:
-        per_day = self._per_day(deck_ids, days, now)
-        return [(d, len(ratings)) for d, ratings in per_day]
-
-    def retention_per_day(
-        self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
-    ) -> list[tuple[date, float | None]]:
-        """Share of reviews not rated Again, per day (None on days without reviews of
-        cards already studied)."""
-        out: list[tuple[date, float | None]] = []
-        for d, ratings in self._per_day(deck_ids, days, now, seen_only=True):
-            out.append((d, (sum(r > 1 for r in ratings) / len(ratings)) if ratings else None))
-        return out
-
-    def due_forecast(
-        self, deck_ids: Collection[str], days: int = 14, now: datetime | None = None
-    ) -> list[tuple[date, int]]:
-        """Cards coming due on each of the next `days` days; today includes overdue ones."""
-        now = _now(now)
-        tz = _fixed_tz(now)
-        today = now.date()
-        ids = list(deck_ids)
-        bounds = _day_ends(today, days, tz)
-        counts = [0] * days
-        if ids and days > 0:
-            # One range count per day on the (deck_id, due) index.
-            prev = None
-            for i, bound in enumerate(bounds):
-                cond = "due < ?" if prev is None else "due >= ? AND due < ?"
-                params: list[Any] = [bound] if prev is None else [prev, bound]
-                row = self._one(
-                    f"SELECT count(*) FROM card WHERE deck_id IN ({_placeholders(len(ids))}) "
-                    f"AND {cond}",
-                    [*ids, *params],
-                )
-                counts[i] = int(row[0]) if row else 0
-                prev = bound
-        return [(today + timedelta(days=i), counts[i]) for i in range(days)]
-
-    def deck_forecast(
-        self, deck: Deck, days: int = 14, now: datetime | None = None
-    ) -> list[tuple[date, int]]:
-        """Like `due_forecast` for one deck, counting only cards still in the deck."""
-        now = _now(now)
-        tz = _fixed_tz(now)
-        today = now.date()
-        bounds = _day_ends(today, days, tz)
-        keys = set(deck.card_keys())
-        counts = [0] * days
-        for key, due in self._rows(
-            "SELECT card_key, due FROM card WHERE deck_id = ? AND due < ?",
-            (deck.id, bounds[-1] if bounds else 0),
-        ):
-            if key in keys:
-                counts[bisect.bisect_right(bounds, due)] += 1
-        return [(today + timedelta(days=i), counts[i]) for i in range(days)]
-
-    def _per_day(
-        self,
-        deck_ids: Collection[str],
-        days: int,
-        now: datetime | None,
-        seen_only: bool = False,
-    ) -> list[tuple[date, list[int]]]:
-        now = _now(now)
-        tz = _fixed_tz(now)
-        first = now.date() - timedelta(days=days - 1)
-        ids = list(deck_ids)
-        buckets: dict[date, list[int]] = {first + timedelta(days=i): [] for i in range(days)}
-        if ids and days > 0:
-            sql = (
-                "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
-                f"AND deck_id IN ({_placeholders(len(ids))})"
-            )
-            if seen_only:
-                sql += " AND state_before IS NOT NULL"
-            for ts, rating in self._rows(sql, [_day_start(first, tz), *ids]):
-                day = datetime.fromtimestamp(ts, tz).date()
-                if day in buckets:
-                    buckets[day].append(int(rating))
-        return sorted(buckets.items())
-
-    def _retention(
-        self, deck_ids: Collection[str], since: datetime, until: datetime | None
-    ) -> float | None:
-        ids = list(deck_ids)
-        if not ids:
-            return None
-        sql = (
-            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
-            f"WHERE deck_id IN ({_placeholders(len(ids))}) AND reviewed_at >= ? "
-            "AND state_before IS NOT NULL"
-        )
-        params: list[Any] = [*ids, since.timestamp()]
-        if until is not None:
-            sql += " AND reviewed_at < ?"
-            params.append(until.timestamp())
-        row = self._one(sql, params)
-        if not row or not row[0]:
-            return None
-        return int(row[1]) / int(row[0])
-
-    def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
-        """Days in a row with at least one review, up to today (or yesterday, so a
-        streak is not lost before today's study)."""
-        tz = _fixed_tz(now)
-        day = now.date()
-        if deck_ids is None:
-            where, base = "", []
-        else:
-            ids = list(deck_ids)
-            if not ids:
-                return 0
-            where, base = f" AND deck_id IN ({_placeholders(len(ids))})", ids
-
-        def studied(d: date) -> bool:
-            row = self._one(
-                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
-                [*_day_bounds(d, tz), *base],
-            )
-            return row is not None
-
-        if not studied(day):
-            day -= timedelta(days=1)
-        streak = 0
-        while studied(day):
-            streak += 1
-            day -= timedelta(days=1)
-        return streak
 
 
 _REVIEW_COLUMNS = (

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from srcquiz.deck.model import Deck
-    from srcquiz.progress.store import DeckStats, Store, TodayStats
+    from srcquiz.progress.queries import DeckStats, TodayStats
+    from srcquiz.progress.store import Store
     from srcquiz.study.scheduler import Settings
     from srcquiz.study.session import Session
 

@@ -21,7 +21,7 @@ from srcquiz.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
-    from srcquiz.progress.store import DeckStats
+    from srcquiz.progress.queries import DeckStats
     from srcquiz.tui.app import SrcquizApp
 
 ALL_KEY = "*"
