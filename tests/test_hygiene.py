@@ -70,11 +70,10 @@ def test_the_start_up_path_stays_lean(tmp_path) -> None:
     code = (
         "import sys\n"
         "from srcquiz.cli.parser import parse_args\n"
-        "from srcquiz.cli.workspace import db_path, load_selected\n"
-        "from srcquiz.progress.store import Store\n"
+        "from srcquiz.cli.workspace import load_selected, open_store\n"
         "args = parse_args([])\n"
         "load_selected(args)\n"
-        "Store.open(db_path(args)).close()\n"
+        "open_store(args).close()\n"
         "print(' '.join(sorted(sys.modules)))"
     )
     env = {**os.environ, "SRCQUIZ_HOME": str(tmp_path)}
