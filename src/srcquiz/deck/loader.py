@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srcquiz.deck.model import Deck
+from srcquiz.textsafe import one_line
 
 # Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
 MAX_DECK_BYTES = 48 * 1024 * 1024
@@ -30,7 +31,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        # Messages quote the deck's text and paths: shown escaped, one line each.
+        return one_line(f"{where}: {self.severity}: {self.message}")
 
     def as_dict(self) -> dict[str, object]:
         return {

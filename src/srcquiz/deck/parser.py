@@ -39,6 +39,7 @@ from srcquiz.deck.model import (
     Question,
     parse_cloze,
 )
+from srcquiz.deck.text_rules import control_problem
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
@@ -236,6 +237,8 @@ class _Builder:
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty; write the text or remove the key")
             raise _Invalid
+        if (problem := control_problem(value, what)) is not None:
+            self.error(node, problem)
         return value
 
     def boolean(self, node: Node, what: str) -> bool:
