@@ -22,7 +22,8 @@ from srcquiz import __version__
 from srcquiz.deck.loader import Diagnostic
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
 
-FORMAT = 1
+# 2: decks cached before the control-character rule (deck.text_rules) are parsed again.
+FORMAT = 2
 _FIELDS = {
     kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
 }
