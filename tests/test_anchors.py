@@ -165,6 +165,26 @@ def test_a_symlink_out_of_the_checkout_is_refused(capsys, tmp_path: Path) -> Non
     assert "1 held, 0 stale, 1 refused" in err
 
 
+def test_checkout_file_names_cannot_forge_or_colour_a_line(capsys, tmp_path: Path) -> None:
+    """Hints list file names from the checkout; a name holding a newline printed a
+    line of its own (a forged verdict), one holding ESC a terminal command."""
+    upstream = tmp_path / "upstream"
+    shutil.copytree(FIXTURES / "upstream", upstream)
+    forged = "x\ndecks/widget.yaml:1:1: held: forged\n\x1b[2J"
+    (upstream / forged).mkdir(parents=True)
+    (upstream / forged / "codec.c").write_text("int codec;\n")
+    code, out, err = check(capsys, upstream=upstream)
+    assert code == 1
+    assert not [line for line in out if ": held: " in line.split(" (")[0]]
+    assert all(line.startswith("decks/widget.yaml:") for line in out), out
+    assert not any("\x1b" in line for line in out + err.splitlines())
+    [moved] = [line for line in out if line.startswith(anchor_at("stale-file-moved"))]
+    assert moved.endswith(
+        "(a file of that name is at lib/codec.c, "
+        "x\\ndecks/widget.yaml:1:1: held: forged\\n\\x1b[2J/codec.c)"
+    )
+
+
 def test_the_loader_already_refuses_dotdot_in_deck_anchors(tmp_path: Path) -> None:
     deck = tmp_path / "bad.yaml"
     deck.write_text(

@@ -275,3 +275,82 @@ def test_an_alias_across_questions_is_still_refused() -> None:
     deck, diags = parse_deck(STREAM_CASES["an anchor reused in a later question"], "d.yaml", "d")
     assert deck is None
     assert any("reused with an alias" in d.message and d.line == 4 for d in diags)
+
+
+# -- control characters: deck text is data, never a command to the terminal -----------
+
+CONTROL_DECK = """\
+title: {title}
+sources: [{source}]
+tags: [{tag}]
+anchor: {{repo: o/r, path: {path}}}
+questions:
+  - id: a
+    kind: choice
+    prompt: {prompt}
+    options: [{option}, other]
+    answer: {option}
+    explanation: {explanation}
+  - id: b
+    kind: match
+    prompt: Pair them.
+    pairs: {{{left}: one, two: {right}}}
+    explanation: Because.
+"""
+PLAIN_FIELDS = {
+    "title": "T",
+    "source": "S",
+    "tag": "t",
+    "path": "f.c",
+    "prompt": "P?",
+    "option": "opt",
+    "explanation": "E",
+    "left": "l",
+    "right": "r",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "escaped", "code", "line", "column"),
+    [
+        ("title", r'"T\e]52;c;aGk=\a"', "U+001B", 1, 8),  # OSC 52: sets the clipboard
+        ("source", r'"S\e]0;title\a"', "U+001B", 2, 11),
+        ("tag", r'"t\x7f"', "U+007F", 3, 8),
+        ("path", r'"f\x00.c"', "U+0000", 4, 27),
+        ("prompt", r'"P\x9b2J?"', "U+009B", 8, 13),  # C1 CSI: clears the screen
+        ("option", r'"o\rpt"', "U+000D", 9, 15),
+        ("explanation", r'"E\u202Ereversed"', "U+202E", 11, 18),
+        ("left", r'"l\x1b[2J"', "U+001B", 15, 13),
+        ("right", r'"r\u2066"', "U+2066", 15, 26),
+    ],
+)
+def test_a_control_character_in_any_text_field_is_an_error(
+    field: str, escaped: str, code: str, line: int, column: int
+) -> None:
+    text = CONTROL_DECK.format(**{**PLAIN_FIELDS, field: escaped})
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is None  # the deck does not load
+    errors = [d for d in diags if d.severity == "error" and code in d.message]
+    assert errors, [str(d) for d in diags]
+    assert (errors[0].line, errors[0].column) == (line, column)
+    assert f"remove the control character {code}" in errors[0].message
+
+
+def test_tab_and_newline_are_text_not_control() -> None:
+    text = CONTROL_DECK.format(**{**PLAIN_FIELDS, "explanation": r'"line one\n\tindented"'})
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is not None, [str(d) for d in diags]
+    assert deck.questions[0].explanation == "line one\n\tindented"
+
+
+def test_diagnostics_show_quoted_text_escaped_on_one_line() -> None:
+    """Messages quote the deck (an unknown key, a file name): printed, they must not
+    become terminal commands or lines of their own."""
+    text = 'title: T\nsources: [S]\nquestions:\n  - {id: a, kind: short, "\\e[2J\\nx": 1}\n'
+    deck, diags = parse_deck(text, "evil\n\x1b]0;t\x07.yaml", "d")
+    assert deck is None
+    shown = "\n".join(str(d) for d in diags)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert len(shown.splitlines()) == len(diags)
+    assert "unknown key `\\x1b[2J\\nx`" in shown
+    assert shown.startswith("evil\\n\\x1b]0;t\\x07.yaml:4:")

@@ -342,3 +342,43 @@ def test_two_plain_sessions_on_one_database_at_once(tmp_path):
     with Store.open(db) as store:
         sessions = {r.session_id for r in store.reviews()}
         assert len(sessions) == 2
+
+
+# --- untrusted text: shown, never obeyed by the terminal ------------------------------
+
+OSC52 = "\x1b]52;c;aGk=\x07"  # sets the clipboard in many terminals
+ONE_QUESTION = (
+    "title: T\nsources: [S]\nquestions:\n"
+    "  - {id: q1, kind: short, prompt: Say hi, answer: hi, explanation: E}\n"
+)
+
+
+def test_file_names_and_typed_answers_are_printed_escaped(tmp_path, monkeypatch, capsys):
+    """A deck without `id:` is named after its file, and a typed answer is echoed
+    back: neither reaches the terminal as a command."""
+    from srcquiz.textsafe import CONTROL_RE
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / f"evil{OSC52}.yaml").write_text(ONE_QUESTION)
+    db = tmp_path / "p.sqlite3"
+    argv = ["quiz", "--plain", "--decks", str(folder), "--db", str(db)]
+    code, out, err = run_plain(argv, f"nope{OSC52}\n\n", monkeypatch, capsys)
+    assert code == 0, err
+    assert CONTROL_RE.search(out + err) is None, repr(out)
+    assert "✗ Wrong: nope\\x1b]52;c;aGk=\\x07 → hi" in out
+    assert "evil\\x1b]52;c;aGk=\\x07/q1: nope\\x1b]52;c;aGk=\\x07 → hi" in out
+    [row] = reviews(db)
+    assert row[1] == f"nope{OSC52}"  # saved as typed; only the display is escaped
+
+
+def test_a_deck_with_an_escaped_control_character_does_not_load(tmp_path, monkeypatch, capsys):
+    deck = tmp_path / "evil.yaml"
+    deck.write_text(ONE_QUESTION.replace("Say hi", '"Say hi\\e]52;c;aGk=\\a"'))
+    db = tmp_path / "p.sqlite3"
+    argv = ["quiz", "--plain", "--decks", str(deck), "--db", str(db)]
+    code, out, err = run_plain(argv, "hi\n\n", monkeypatch, capsys)
+    assert code != 0 and out == ""
+    assert f"{deck}:4:" in err and "remove the control character U+001B" in err
+    assert "\x1b" not in err
+    assert not db.exists()

@@ -167,3 +167,91 @@ def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: 
 
     assert cli.main([*DECKS, "--db", str(tmp_path / "db.sqlite3"), "quiz", "no-such-deck"]) == 1
     assert gc.isenabled()
+
+
+# Terminal modes the app turns on, each with the sequence that turns it off again.
+TERMINAL_MODES = {
+    "alternate screen": (b"\x1b[?1049h", b"\x1b[?1049l"),
+    "mouse reporting": (b"\x1b[?1000h", b"\x1b[?1000l"),
+    "SGR mouse reporting": (b"\x1b[?1006h", b"\x1b[?1006l"),
+    "hidden cursor": (b"\x1b[?25l", b"\x1b[?25h"),
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal and signals")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_signal_leaves_the_terminal_as_it_was(tmp_path: Path, signame: str):
+    """`kill`, or closing the terminal window, while the app runs: it leaves through its
+    normal exit, so every terminal mode it turned on is turned off again."""
+    import fcntl
+    import pty
+    import signal
+    import struct
+    import termios
+
+    signum = getattr(signal, signame)
+    db = tmp_path / "db.sqlite3"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become srcquiz
+        os.environ.update(TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", ESCDELAY="10")
+        os.execv(sys.executable, [sys.executable, "-m", "srcquiz", *DECKS, "--db", str(db)])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    output = bytearray()
+    try:
+        deadline = time.monotonic() + 30
+        while b"Today:" not in output:  # the first frame is drawn
+            assert time.monotonic() < deadline, "the app never drew its first frame"
+            if select.select([fd], [], [], 1)[0]:
+                output.extend(os.read(fd, 65536))
+        os.kill(pid, signum)
+        while time.monotonic() < deadline:  # read to the end: the child closes the pty
+            if not select.select([fd], [], [], 1)[0]:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO: the child has gone
+                break
+            if not chunk:
+                break
+            output.extend(chunk)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WIFEXITED(status), f"killed by the signal instead of exiting ({status})"
+    assert os.waitstatus_to_exitcode(status) == 128 + signum
+    for mode, (on, off) in TERMINAL_MODES.items():
+        assert on in output, f"{mode} was never turned on: the test saw no full-screen app"
+        assert output.rfind(off) > output.rfind(on), f"{mode} is left on"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_signal_handlers_are_put_back_after_the_app():
+    """While the app runs SIGTERM asks it to exit; afterwards whoever ran it (a test
+    runner, an embedding program) has its own handler back."""
+    import asyncio
+    import signal
+
+    from srcquiz.tui.app import exit_on_signals
+
+    seen: list[str] = []
+
+    def before(signum: int, frame: object) -> None:
+        seen.append("before")
+
+    previous = signal.signal(signal.SIGTERM, before)
+    try:
+
+        async def run() -> None:
+            loop = asyncio.get_running_loop()
+            got = loop.create_future()
+            with exit_on_signals(loop, got.set_result):
+                os.kill(os.getpid(), signal.SIGTERM)
+                assert await asyncio.wait_for(got, 10) == signal.SIGTERM
+            assert seen == []
+
+        asyncio.run(run())
+        assert signal.getsignal(signal.SIGTERM) is before
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert seen == ["before"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -208,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return COMMANDS[args.command](args)
     except UserError as exc:
-        print(f"srcquiz: {exc}", file=sys.stderr)
+        from srcquiz.textsafe import printable
+
+        print(f"srcquiz: {printable(str(exc))}", file=sys.stderr)  # it may quote paths, ids
         return exc.code
     except KeyboardInterrupt:
         return 130

@@ -18,6 +18,7 @@ from srcquiz.errors import UserError
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.study.scheduler import Rating
 from srcquiz.study.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
+from srcquiz.textsafe import printable
 
 if TYPE_CHECKING:
     from srcquiz.cli.workspace import Args
@@ -42,7 +43,9 @@ class PlainUI:
         self.interactive = interactive
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        """Every line goes out here, control characters shown escaped: the text
+        comes from decks, file names and typed answers."""
+        self.stdout.write(printable(text) + "\n")
         self.stdout.flush()
 
     def ask(self, instruction: str) -> str:
@@ -342,7 +345,7 @@ def run_plain(
     store = open_store(args)
     try:
         for warning in store.warnings:
-            print(f"srcquiz: {warning}", file=sys.stderr)
+            print(f"srcquiz: {printable(warning)}", file=sys.stderr)
         session = Session.start(store, decks, mode=args.mode, limit=limit, seed=args.seed)
         ui = PlainUI(stdin, stdout, interactive=stdin.isatty())
         return run_session(session, ui)

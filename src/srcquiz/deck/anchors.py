@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from srcquiz.deck.model import Anchor, Deck, Position, Question
 from srcquiz.errors import UserError
+from srcquiz.textsafe import one_line
 
 # Tags that say a deck (or question) is about source code in that language.
 CODE_TAGS = frozenset(
@@ -127,13 +128,16 @@ def run_list(decks: Sequence[Deck], as_json: bool) -> int:
         total = len(r.deck.questions)
         repos = ", ".join(r.repos) or "no repository"
         print(
-            f"{r.deck.id:<{width}}  {r.anchored:>3}/{total:<3} anchored  "
-            f"{len(r.unanchored):>3} of {r.code_questions} code question(s) not anchored  "
-            f"[{repos}]"
+            one_line(
+                f"{r.deck.id:<{width}}  {r.anchored:>3}/{total:<3} anchored  "
+                f"{len(r.unanchored):>3} of {r.code_questions} code question(s) not anchored  "
+                f"[{repos}]"
+            )
         )
         where = display_path(r.deck.path)
         for u in r.unanchored:
-            print(f"  {where}:{u.pos.line}:{u.pos.column}: not anchored: {u.id} ({u.reason})")
+            where_u = f"{where}:{u.pos.line}:{u.pos.column}"
+            print(one_line(f"  {where_u}: not anchored: {u.id} ({u.reason})"))
     anchored = sum(r.anchored for r in rows)
     total = sum(len(r.deck.questions) for r in rows)
     missing = sum(len(r.unanchored) for r in rows)
@@ -309,7 +313,9 @@ class Verdict:
     def line(self) -> str:
         where = f"{display_path(self.deck.path)}:{self.pos.line}:{self.pos.column}"
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.status}: {self.message}{hint}"
+        # File and folder names from the checkout and the deck: one line, escaped, so a
+        # name holding a newline cannot forge a verdict line of its own.
+        return one_line(f"{where}: {self.status}: {self.message}{hint}")
 
 
 def _escapes(rel: str) -> bool:
@@ -412,7 +418,7 @@ class Note:
 
     def line(self) -> str:
         where = f"{display_path(self.deck.path)}:{self.pos.line}:{self.pos.column}"
-        return f"{where}: note: {self.message}"
+        return one_line(f"{where}: note: {self.message}")
 
 
 def version_notes(verdicts: list[Verdict]) -> list[Note]:
@@ -530,7 +536,7 @@ def run_check(decks: Sequence[Deck], checkouts: Checkouts) -> int:
             close = difflib.get_close_matches(key, list(named), n=1, cutoff=0.6)
             hint = f" (did you mean {named[close[0]]}?)" if close else ""
             print(
-                f"srcquiz: note: no anchor in these decks names {given[0].repo}{hint}",
+                one_line(f"srcquiz: note: no anchor in these decks names {given[0].repo}{hint}"),
                 file=sys.stderr,
             )
             continue
@@ -546,5 +552,5 @@ def run_check(decks: Sequence[Deck], checkouts: Checkouts) -> int:
     for deck in decks:
         for line in by_deck.get(deck.path, []):
             print(line)
-    print(summary(verdicts), file=sys.stderr)
+    print(one_line(summary(verdicts)), file=sys.stderr)
     return 1 if any(v.status in (STALE, REFUSED) for v in verdicts) else 0

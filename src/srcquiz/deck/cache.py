@@ -23,7 +23,8 @@ from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
 from srcquiz.gc_pause import gc_paused
 
-FORMAT = 1
+# 2: decks cached before the control-character rule (deck.text_rules) are parsed again.
+FORMAT = 2
 _FIELDS = {
     kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
 }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srcquiz.textsafe import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -21,7 +23,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.severity}: {self.message}"
+        # Messages quote the deck's text and paths: shown escaped, one line each.
+        return one_line(f"{where}: {self.severity}: {self.message}")
 
     def as_dict(self) -> dict[str, object]:
         return {

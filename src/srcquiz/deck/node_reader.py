@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import ANCHOR_KEYS, REPO_RE, TAG_RE
 from srcquiz.deck.model import Anchor, Position
+from srcquiz.deck.text_rules import control_problem
 from srcquiz.deck.yaml_events import (
     ALLOWED_TAGS,
     BOOL,
@@ -150,6 +151,8 @@ class NodeReader:
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty; write the text or remove the key")
             raise Invalid
+        if (problem := control_problem(value, what)) is not None:
+            self.error(node, problem)
         return value
 
     def boolean(self, node: Node, what: str) -> bool:

@@ -6,15 +6,23 @@ open store, a shuffle seed and the clock (`now`, also used for elapsed times).
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import Callable, Iterable, Sequence
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rich.segment import Segment
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
+
+from srcquiz.textsafe import CONTROL_RE, printable
 
 if TYPE_CHECKING:
+    from textual.color import Color
     from textual.screen import Screen
     from textual.theme import Theme
 
@@ -29,6 +37,8 @@ THEME_SETTING = "tui.theme"
 # After the decks screen is up, import the session machinery in the background so
 # the first answer does not pay for it.
 PREWARM_DELAY_S = 0.5
+# Asked to stop by the system (kill, a closed terminal window): leave like ctrl+q.
+EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 def system_clock() -> datetime:
@@ -41,6 +51,58 @@ class StartRequest(NamedTuple):
     mode: str
     deck_ids: tuple[str, ...] = ()
     limit: int | None = None
+
+
+class ControlCharacterFilter(LineFilter):
+    """The last wall: no control character in a widget's text reaches the terminal.
+
+    Deck text, answers and paths are escaped where they enter a widget (`printable`);
+    this drops whatever still holds one (an answer pasted into an input box). Control
+    characters take no cells, so dropping them leaves every line's layout as it was.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if CONTROL_RE.search("".join([seg[0] for seg in segments])) is None:
+            return segments  # the usual case (one search a line, ~2 µs): nothing to copy
+        out = []
+        for seg in segments:
+            if not seg.control and CONTROL_RE.search(seg.text):
+                seg = Segment(CONTROL_RE.sub("", seg.text), seg.style)
+                if not seg.text:
+                    continue
+            out.append(seg)
+        return out
+
+
+CONTROL_FILTER = ControlCharacterFilter()
+
+
+@contextmanager
+def exit_on_signals(
+    loop: asyncio.AbstractEventLoop, on_signal: Callable[[int], object]
+) -> Iterator[None]:
+    """While inside: SIGTERM and SIGHUP call `on_signal(signum)` in the event loop
+    instead of killing the process. Left at once, a full-screen app leaves the
+    terminal in its alternate screen with mouse reporting on and no cursor; through
+    the app's own exit, the driver restores it. The handlers there before come back."""
+    installed: list[tuple[int, Any]] = []
+    for name in EXIT_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:  # Windows has no SIGHUP
+            continue
+        previous = signal.getsignal(signum)
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # no loop signal handlers here (Windows, or not the main thread)
+        installed.append((signum, previous))
+    try:
+        yield
+    finally:
+        for signum, previous in installed:
+            loop.remove_signal_handler(signum)
+            if previous is not None:
+                signal.signal(signum, previous)
 
 
 class SrcquizApp(App[int]):
@@ -81,6 +143,18 @@ class SrcquizApp(App[int]):
 
     # -- lifecycle ----------------------------------------------------------
 
+    async def run_async(self, *args: Any, **kwargs: Any) -> int | None:
+        """Run (`App.run` comes here); SIGTERM and SIGHUP exit like ctrl+q does."""
+        with exit_on_signals(asyncio.get_running_loop(), self._exit_on_signal):
+            return await super().run_async(*args, **kwargs)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        # Answers are committed as they are given: nothing is left to save.
+        self.exit(return_code=128 + signum)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), CONTROL_FILTER]
+
     def on_mount(self) -> None:
         saved = self.store.get_setting(THEME_SETTING)
         if saved and saved in self.available_themes:
@@ -89,8 +163,8 @@ class SrcquizApp(App[int]):
         from srcquiz.tui.screens.decks import DecksScreen
 
         self.push_screen(DecksScreen())
-        for warning in self.startup_warnings:
-            self.notify(warning, severity="warning", timeout=10)
+        for warning in self.startup_warnings:  # they quote paths: plain text, not markup
+            self.notify(printable(warning), severity="warning", timeout=10, markup=False)
         if self.start_request is not None:
             self._open_start_request(self.start_request)
         elif self.prewarm:
@@ -134,7 +208,11 @@ class SrcquizApp(App[int]):
 
     def open_session(self, session: Session, decks: Sequence[Deck]) -> None:
         if not session.items:
-            self.notify(_nothing_to_study(session.mode, decks), title="Nothing to study")
+            self.notify(
+                printable(_nothing_to_study(session.mode, decks)),
+                title="Nothing to study",
+                markup=False,  # it quotes the deck's title
+            )
             return
         from srcquiz.tui.screens.session import SessionScreen
 

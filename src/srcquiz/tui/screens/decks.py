@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
 from srcquiz.tui.widgets.keybar import KeyBar
@@ -127,7 +128,7 @@ class DecksScreen(BaseScreen):
             rows.append(
                 DeckRow(
                     deck.id,
-                    deck.title,
+                    printable(deck.title),
                     _numbers([st], _pct(st.retention_30d)),
                     marked=deck.id in self.marked,
                 )
@@ -162,7 +163,7 @@ class DecksScreen(BaseScreen):
             if self.marked:
                 details.update(
                     f"{len(self.marked)} marked deck(s) will be studied: "
-                    + ", ".join(sorted(self.marked))
+                    + printable(", ".join(sorted(self.marked)))
                 )
             else:
                 details.update("Study every deck listed below together.")
@@ -171,13 +172,13 @@ class DecksScreen(BaseScreen):
         stats = self.app.deck_stats[deck.id]
         details.update(
             Content.assemble(
-                (deck.id, "bold"),
+                (printable(deck.id), "bold"),  # without `id:`, the file's name
                 (
                     f"  {stats.cards} cards · {stats.learning} learning · "
                     f"{stats.reviews} reviews\n",
                     "dim",
                 ),
-                deck.description or ", ".join(deck.sources),
+                printable(deck.description or ", ".join(deck.sources)),
             )
         )
 

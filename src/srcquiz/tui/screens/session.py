@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from srcquiz.errors import UserError
 from srcquiz.study.scheduler import Rating
+from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.answer import AnswerWidget, answer_widget_for
 from srcquiz.tui.widgets.keybar import KeyBar
@@ -41,7 +42,7 @@ MODE_TITLES = {"review": "Review", "quiz": "Quiz", "cram": "Cram", "missed": "Mi
 def session_title(session: Session) -> str:
     decks = session.decks
     what = decks[0].title if len(decks) == 1 else f"{len(decks)} decks"
-    return f"{MODE_TITLES.get(session.mode, session.mode)} · {what}"
+    return printable(f"{MODE_TITLES.get(session.mode, session.mode)} · {what}")
 
 
 class SessionBody(VerticalScroll, can_focus=False):
@@ -181,7 +182,9 @@ class SessionScreen(BaseScreen):
         try:
             return call()
         except UserError as exc:
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            self.notify(
+                printable(str(exc)), title="Not saved", severity="error", timeout=10, markup=False
+            )
             return None
 
     # -- actions ----------------------------------------------------------------

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.tables import PassiveTable
@@ -72,7 +74,7 @@ class StatsScreen(BaseScreen):
 
     def _title(self) -> str:
         if len(self.decks) == 1:
-            return f"Stats · {self.decks[0].title}"
+            return printable(f"Stats · {self.decks[0].title}")
         return f"Stats · {len(self.decks)} decks"
 
     def on_mount(self) -> None:
@@ -97,7 +99,7 @@ class StatsScreen(BaseScreen):
         for deck in self.decks:
             st = self.app.store.deck_stats(deck, now=now)
             table.add_row(
-                deck.id,
+                Text(printable(deck.id)),  # a str cell is markup; the id may be a file name
                 str(st.cards),
                 str(st.new),
                 str(st.learning),

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
+from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.screens.session import session_title
 from srcquiz.tui.widgets.keybar import KeyBar
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
 MARKS = {"right": RIGHT_MARK, "almost": ALMOST_MARK, "wrong": WRONG_MARK}
 
 
-def shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def shorten(text: str, width: int) -> Text:
+    """One table cell: on one line, cut to `width`, and plain text (a DataTable reads
+    a str cell as markup: an answer `[/]` would crash it, `[@click=…]` would act)."""
+    text = " ".join(printable(text).split())
+    return Text(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def score_line(summary: Summary) -> str:
@@ -118,11 +121,11 @@ class SummaryScreen(BaseScreen):
             return
         text = Text()
         text.append(f"{MARKS[row.verdict]} ", style="bold")
-        text.append(row.item.prompt_text() + "\n")
+        text.append(printable(row.item.prompt_text()) + "\n")
         text.append("You: ", style="bold")
-        text.append((row.given or "(self-rated card)") + "\n")
+        text.append(printable(row.given or "(self-rated card)") + "\n")
         text.append("Answer: ", style="bold")
-        text.append(row.expected)
+        text.append(printable(row.expected))
         text.append(f"   rated {row.rating.label}", style="dim")
         self.query_one("#summary-details", Static).update(text)
 

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from srcquiz.textsafe import printable
+
 NUMBER_COLUMNS = (("Qs", 4), ("New", 4), ("Due", 4), ("Ret.", 5))
 MARK_WIDTH = 2
 
@@ -59,7 +61,8 @@ class FilterLine(Static):
 
     def _draw(self) -> None:
         if self.value:
-            self.update(Content.assemble(("Filter: ", "dim"), self.value, ("▏", "bold")))
+            shown = printable(self.value)  # pasted text can hold anything
+            self.update(Content.assemble(("Filter: ", "dim"), shown, ("▏", "bold")))
         else:
             self.update(
                 Content.assemble(("Filter: ", "dim"), ("▏", "bold"), (self.PLACEHOLDER, "dim"))

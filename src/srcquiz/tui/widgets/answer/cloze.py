@@ -13,6 +13,7 @@ from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
 from srcquiz.deck.model import Cloze
+from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 
@@ -52,23 +53,25 @@ class ClozeAnswer(AnswerWidget):
                 yield AnswerInput(placeholder=f"blank {n}", classes="blank")
 
     def cloze_text(self, typed: list[str] | None = None) -> Text:
+        """The text with the blanks (what is typed in them, else their hint) inline;
+        every piece escaped, since each is deck text or typed."""
         question = self._question()
         blanks = self._blanks()
         text = Text()
         last = 0
         for i, deletion in enumerate(question.deletions()):
-            text.append(question.prompt[last : deletion.start])
+            text.append(printable(question.prompt[last : deletion.start]))
             if i in blanks:
                 n = blanks.index(i)
                 value = typed[n] if typed and n < len(typed) else ""
                 label = f"{n + 1}: " if len(blanks) > 1 else ""
                 shown = value or (deletion.hint or "…")
                 style = "bold reverse" if value else "reverse"
-                text.append(f"[{label}{shown}]", style=style)
+                text.append(f"[{label}{printable(shown)}]", style=style)
             else:
-                text.append(deletion.answer)
+                text.append(printable(deletion.answer))
             last = deletion.end
-        text.append(question.prompt[last:])
+        text.append(printable(question.prompt[last:]))
         return text
 
     def _inputs(self) -> list[Input]:

@@ -12,6 +12,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
+from srcquiz.textsafe import printable
+
 
 class Row(Static):
     """One option/item: `key` (e.g. `1.`, `▲▼`) then the text, wrapped under itself."""
@@ -34,7 +36,7 @@ class Row(Static):
         grid = Table.grid(padding=(0, 1, 0, 0))
         grid.add_column(width=self._key_width, no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(Text(self._key, style="bold"), Text(self._text))
+        grid.add_row(Text(self._key, style="bold"), Text(printable(self._text)))
         self.update(grid)
 
     def set_key(self, key: str) -> None:

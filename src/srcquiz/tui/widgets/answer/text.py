@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from srcquiz.deck.model import Number
+from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 
 
@@ -18,10 +19,10 @@ class TextAnswer(AnswerWidget):
         question = self.item.question
         placeholder = "your answer"
         if isinstance(question, Number):
-            placeholder = "a number" + (f" ({question.unit})" if question.unit else "")
+            placeholder = "a number" + (f" ({printable(question.unit)})" if question.unit else "")
         yield AnswerInput(placeholder=placeholder, id="answer-input")
         if isinstance(question, Number) and question.unit:
-            yield Static(question.unit, classes="unit", markup=False)
+            yield Static(printable(question.unit), classes="unit", markup=False)
 
     def response(self) -> object:
         return self.query_one("#answer-input", Input).value

@@ -23,6 +23,7 @@ from textual.visual import Visual
 
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
 from srcquiz.study.scheduler import Rating
+from srcquiz.textsafe import printable
 
 if TYPE_CHECKING:
     from rich.style import Style as RichStyle
@@ -65,7 +66,7 @@ Part = str | tuple[str, str]
 
 def diff_parts(diff: str) -> list[Part]:
     """`given → expected` with the two sides told apart by more than colour."""
-    given, arrow, expected = diff.partition(" → ")
+    given, arrow, expected = printable(diff).partition(" → ")
     if not arrow:
         return [diff]
     return [(given, "strike $text-error"), arrow, (expected, "bold $text-success")]
@@ -75,25 +76,29 @@ def _field(label: str, *value: Part) -> list[Part]:
     return [(label.ljust(LABEL_WIDTH), "dim"), *value, "\n"]
 
 
+def _bold(text: str) -> Part:
+    return (printable(text), "bold")
+
+
 def verdict_content(item: StudyItem, result: AnswerResult | None) -> Content:
     """The part that depends on the answer (for a card being rated: its back)."""
     parts: list[Part] = []
     if result is None:
         parts += [("How well did you know it?", "bold"), "\n\n"]
-        parts += _field("Answer", (describe_answer(item.question, item.card_key), "bold"))
+        parts += _field("Answer", _bold(describe_answer(item.question, item.card_key)))
     else:
         grade = result.grade
         verdict = VERDICT_TEXT[grade.verdict]
         if grade.verdict == "wrong" and 0 < grade.score < 1:
             verdict += f" (partly right: {grade.score:.0%})"
         parts += [(verdict, VERDICT_STYLE[grade.verdict]), "\n\n"]
-        parts += _field("Answer", (grade.expected, "bold"))
+        parts += _field("Answer", _bold(grade.expected))
         if grade.verdict != "right":
-            parts += _field("You", grade.given or "(nothing)")
+            parts += _field("You", printable(grade.given) or "(nothing)")
             if grade.diff:
                 parts += _field("Diff", *diff_parts(grade.diff))
             if grade.details:
-                parts += ["\n", *(f"  {line}\n" for line in grade.details)]
+                parts += ["\n", *(f"  {printable(line)}\n" for line in grade.details)]
     return Content.assemble(*parts).rstrip()
 
 
@@ -101,11 +106,11 @@ def about_content(item: StudyItem) -> Content:
     """The part known before the answer: why, the source article, the upstream code."""
     parts: list[Part] = []
     if item.question.explanation:
-        parts += _field("Why", item.question.explanation)
+        parts += _field("Why", printable(item.question.explanation))
     if source := source_of(item):
-        parts += _field("Source", source)
+        parts += _field("Source", printable(source))
     if anchor := anchor_text(item):
-        parts += _field("Code", anchor)
+        parts += _field("Code", printable(anchor))
     return Content.assemble(*parts).rstrip()
 
 

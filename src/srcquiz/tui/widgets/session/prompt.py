@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from srcquiz.textsafe import printable
+
 if TYPE_CHECKING:
     from srcquiz.study.session import StudyItem
 
@@ -58,11 +60,11 @@ class PromptView(Static):
         item = self.item
         parts: list[str | tuple[str, str]] = [(kind_label(item).upper(), "bold $text-accent")]
         if self.show_deck:
-            parts.append((f"  ·  {item.deck.title}", "dim"))
+            parts.append((f"  ·  {printable(item.deck.title)}", "dim"))
         if self.show_prompt:
-            parts += ["\n\n", (item.prompt_text(), "bold")]
+            parts += ["\n\n", (printable(item.prompt_text()), "bold")]
         if self.hint_shown and item.question.hint:
-            parts += ["\n\n", (f"Hint: {item.question.hint}", "$text-warning")]
+            parts += ["\n\n", (f"Hint: {printable(item.question.hint)}", "$text-warning")]
         return Content.assemble(*parts)
 
     def show_hint(self) -> bool:
@@ -79,4 +81,4 @@ def code_view(item: StudyItem) -> Static | None:
     question = item.question
     if not question.code or item.is_reverse:
         return None
-    return Static(highlighted_code(question.code, question.lang), id="code")
+    return Static(highlighted_code(printable(question.code), question.lang), id="code")
