@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from srcquiz.cli.workspace import db_path, deck_paths, load_selected, open_store
 from srcquiz.errors import UserError
+from srcquiz.textsafe import one_line
 
 if TYPE_CHECKING:
     from srcquiz.cli.workspace import Args
@@ -93,7 +94,8 @@ def cmd_list(args: Args) -> int:
     width = max((len(r["id"]) for r in rows), default=4)
     for r in rows:
         kinds = " ".join(f"{k}:{v}" for k, v in r["kinds"].items())
-        print(f"{r['id']:<{width}}  {r['questions']:>4}  {r['title']}  [{kinds}]")
+        line = f"{r['id']:<{width}}  {r['questions']:>4}  {r['title']}  [{kinds}]"
+        print(one_line(line))  # a deck's id may come from its file name
     print(f"{len(rows)} deck(s), {sum(r['questions'] for r in rows)} question(s)", file=sys.stderr)
     return 0
 
