@@ -48,7 +48,7 @@ ALLOWED_TAGS = SCALAR_TAGS | {SEQ, MAP}
 TRUE_WORDS = {"true", "yes", "on", "y"}
 FALSE_WORDS = {"false", "no", "off", "n"}
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*\Z")  # \Z: `$` would let "q\n" through
 TAG_RE = re.compile(r"^[^\s]+$")
 REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
