@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hang_guard import fails_if_it_blocks
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
@@ -361,6 +363,13 @@ def read_only(folder: Path):
         folder.chmod(0o755)
 
 
+def stats_json(path: Path, capsys) -> dict:
+    argv = ["stats", "--decks", str(FIXTURE), "--db", str(path), "--json"]
+    code, out, err = run_cli(argv, capsys)
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
 def test_an_existing_database_in_a_read_only_folder(tmp_path, capsys):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -369,11 +378,76 @@ def test_an_existing_database_in_a_read_only_folder(tmp_path, capsys):
     before = digest(path)
     with read_only(folder):
         with pytest.raises(UserError, match="read-only") as info:
-            Store.open(path)
+            Store.open(path)  # studying needs to write
         assert str(path) in str(info.value)
-        code, _, err = run_cli(["stats", "--decks", str(FIXTURE), "--db", str(path)], capsys)
-        assert code != 0 and "read-only" in err and "Traceback" not in err
+        # ...but `stats` only reads, and reads it.
+        assert stats_json(path, capsys)["today"]["reviews"] == 0
+        assert [p.name for p in folder.iterdir()] == ["progress.sqlite3"]
     assert digest(path) == before
+
+
+@contextlib.contextmanager
+def immutable(path: Path):
+    """Make the file `path` unwritable even for root (chattr +i), or skip."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a file immutable here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_stats_reads_a_read_only_database_and_leaves_nothing_beside_it(db, capsys, home):
+    with Store.open(db) as store:
+        log(store, deck="engine-kinds", key="thread-count")
+    before = digest(db)
+    with immutable(db):
+        with pytest.raises(UserError, match="read-only"):
+            Store.open(db)
+        data = stats_json(db, capsys)
+        assert data["decks"][0]["reviews"] == 1
+        assert [p.name for p in db.parent.iterdir()] == [db.name]  # no -wal, no -shm
+    assert digest(db) == before
+    assert not (home / "backups").exists()  # a read is no reason for a backup
+
+
+def test_stats_on_a_writable_database_changes_nothing(db, capsys, home):
+    make_filled(db, 3)
+    Store.open(db).close()
+    before = digest(db)
+    stats_json(db, capsys)
+    assert digest(db) == before
+    assert [p.name for p in db.parent.iterdir()] == [db.name]
+    assert not (home / "backups").exists()
+
+
+def test_stats_neither_backs_up_nor_migrates_an_older_database(db, capsys, home):
+    make_v1(db)
+    before = digest(db)
+    code, out, err = run_cli(["stats", "--decks", str(FIXTURE), "--db", str(db)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith(f"srcquiz: {db} is from an older srcquiz") and err.count("\n") == 1
+    assert digest(db) == before
+    assert not (home / "backups").exists()
+
+
+def test_stats_without_a_database_creates_none(db, capsys):
+    data = stats_json(db, capsys)
+    assert data["decks"][0]["new"] == 14 and data["today"]["reviews"] == 0
+    assert list(db.parent.iterdir()) == []
+
+
+def test_a_named_pipe_as_the_database_is_refused_not_opened(db, capsys):
+    os.mkfifo(db)
+    with fails_if_it_blocks():
+        with pytest.raises(UserError) as info:
+            Store.open(db)
+        assert str(info.value) == (
+            f"{db} is a named pipe (FIFO), not a database file; give the path of a file to --db."
+        )
+        for argv in (["stats"], ["settings"]):
+            code, out, err = run_cli([*argv, "--decks", str(FIXTURE), "--db", str(db)], capsys)
+            assert (code, out, err) == (1, "", f"srcquiz: {info.value}\n")
 
 
 def test_a_new_database_in_a_read_only_folder(tmp_path, capsys):
