@@ -21,7 +21,7 @@ from srcquiz.errors import UserError
 from srcquiz.progress.backup import open_with_backup
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.schema import SCHEMA_VERSION
-from srcquiz.progress.store import Store
+from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 from srcquiz.study.scheduler import Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -116,6 +116,18 @@ def test_review_row_keeps_everything_the_log_promises(tmp_path):
         assert r.duration_ms == 2500 and r.hint_used
         assert rows[0].state_before is None  # it was new
         assert r.state_before is not None and r.state_before.last_review == NOW
+
+
+def test_the_log_bounds_what_one_answer_stores(tmp_path):
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        log(store, key="long", answer="é" * 10_000, duration_s=365 * 24 * 3600.0)
+        log(store, key="odd", answer="short", duration_s=float("inf"))
+        log(store, key="none", answer="", duration_s=float("nan"))
+        long, odd, none = store.reviews("d")
+    assert len(long.answer) == MAX_ANSWER_CHARS
+    assert long.answer.endswith(" … [cut: 10000 characters]") and long.answer.startswith("éé")
+    assert (odd.answer, none.answer) == ("short", "")
+    assert [r.duration_ms for r in (long, odd, none)] == [MAX_DURATION_S * 1000] * 2 + [0]
 
 
 def test_update_review_changes_rating_and_state(tmp_path):
@@ -487,7 +499,7 @@ WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from srcquiz.study.scheduler import Rating, review
-    from srcquiz.progress.store import Store
+    from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 
     path, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)

@@ -17,6 +17,7 @@ import bisect
 import contextlib
 import heapq
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -44,7 +45,27 @@ _LEARNING_STATES = (1, 3)
 
 
 
+# What one answer may put in the log: a pasted novel is cut (with a marker saying so),
+# and a card left on screen for hours counts as this long, not as hours of work.
+MAX_ANSWER_CHARS = 4000
+MAX_DURATION_S = 15 * 60
+
 T = TypeVar("T")
+
+
+def stored_answer(answer: str) -> str:
+    """`answer`, cut to `MAX_ANSWER_CHARS` with a marker that says how long it was."""
+    if len(answer) <= MAX_ANSWER_CHARS:
+        return answer
+    marker = f" … [cut: {len(answer)} characters]"
+    return answer[: MAX_ANSWER_CHARS - len(marker)] + marker
+
+
+def stored_duration_ms(seconds: float) -> int:
+    """A duration for the log: 0 to `MAX_DURATION_S`, whatever the caller measured."""
+    if not math.isfinite(seconds):
+        return 0 if math.isnan(seconds) or seconds < 0 else MAX_DURATION_S * 1000
+    return int(min(max(0.0, seconds), MAX_DURATION_S) * 1000)
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -449,8 +470,8 @@ class Store:
                     int(rating),
                     verdict,
                     float(score),
-                    answer,
-                    max(0, int(duration_s * 1000)),
+                    stored_answer(answer),
+                    stored_duration_ms(duration_s),
                     mode,
                     None if state_before is None else json.dumps(state_before.to_dict()),
                     session_id,
