@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import tempfile
+import tracemalloc
 from pathlib import Path
 
 import pytest
+from hang_guard import fails_if_it_blocks
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from srcquiz.cli.parser import main
+from srcquiz.deck import anchors
 from srcquiz.deck.anchors import (
     HELD,
     REFUSED,
@@ -17,6 +24,7 @@ from srcquiz.deck.anchors import (
     Checkout,
     checkout_version,
     judge,
+    symbol_in_file,
     symbol_present,
 )
 from srcquiz.deck.loader import load_deck
@@ -73,6 +81,91 @@ def check(capsys, *extra: str, upstream: Path = FIXTURES / "upstream"):
 )
 def test_symbol_must_appear_as_a_whole_word(text: str, symbol: str, present: bool) -> None:
     assert symbol_present(text, symbol) is present
+
+
+# -- reading anchored files: bounded, never blocking ------------------------------
+
+_PIECES = st.sampled_from(["eng", "ine", "_start", "engine_start", " ", "(", "x", "é", "\n", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_PIECES, max_size=12).map("".join),
+    symbol=st.sampled_from(["engine_start", "e", "a.b", "é"]),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_a_file_read_in_chunks_agrees_with_the_whole_text(text: str, symbol: str, chunk: int):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.c"
+        path.write_bytes(text.encode("utf-8"))
+        assert symbol_in_file(path, symbol, chunk_bytes=chunk) is symbol_present(text, symbol)
+
+
+def test_an_anchored_file_is_searched_without_reading_it_whole(tmp_path: Path) -> None:
+    big = tmp_path / "big.c"
+    with big.open("wb") as f:
+        f.truncate(24 * 1024 * 1024)  # sparse: 24 MB of zero bytes, then the symbol
+        f.seek(0, os.SEEK_END)
+        f.write(b"\nint engine_start;\n")
+    co = Checkout("acme/widget", tmp_path)
+    tracemalloc.start()
+    try:
+        assert judge(Anchor("acme/widget", "big.c", "engine_start"), co) == (HELD, "")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+
+
+def test_an_anchored_file_over_the_limit_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.c"
+    with huge.open("wb") as f:
+        f.truncate(8 * 1024**3)  # sparse: takes no disk, and would take 8 GB to read whole
+    status, message = judge(
+        Anchor("acme/widget", "huge.c", "engine_start"), Checkout("acme/widget", tmp_path)
+    )
+    assert status == REFUSED
+    assert message.startswith("huge.c in acme/widget is 8192 MB;") and "not searched" in message
+
+
+def test_a_lower_limit_applies_to_anchored_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(anchors, "MAX_ANCHOR_BYTES", 1024)
+    (tmp_path / "a.c").write_text("int engine_start;\n" * 100)
+    status, message = judge(
+        Anchor("acme/widget", "a.c", "engine_start"), Checkout("acme/widget", tmp_path)
+    )
+    assert status == REFUSED and "not searched" in message
+
+
+def test_a_named_pipe_as_the_anchored_file_is_refused_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.c")
+    with fails_if_it_blocks():
+        status, message = judge(
+            Anchor("acme/widget", "pipe.c", "engine_start"), Checkout("acme/widget", tmp_path)
+        )
+    assert (status, message) == (
+        REFUSED,
+        "pipe.c is a named pipe (FIFO) in acme/widget, not a file; it was not read",
+    )
+
+
+def test_a_named_pipe_in_the_checkout_does_not_stop_the_hints(capsys, tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream"
+    shutil.copytree(FIXTURES / "upstream", upstream)
+    expected = check(capsys, upstream=upstream)
+    os.mkfifo(upstream / "src" / "pipe.c")  # scanned for hints: same suffix as the anchors
+    os.mkfifo(upstream / "src" / "old_name.c")  # a stale anchor's file, read for its hint
+    with fails_if_it_blocks():
+        code, out, _ = check(capsys, upstream=upstream)
+    assert code == 1
+    renamed = anchor_at("stale-renamed")
+    assert out == [
+        f"{renamed}: refused: src/old_name.c is a named pipe (FIFO) in acme/widget, not a "
+        "file; it was not read"
+        if line.startswith(f"{renamed}:")
+        else line
+        for line in expected[1]
+    ]
 
 
 # -- verdicts for each kind of upstream change ----------------------------------

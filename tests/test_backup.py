@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,3 +193,83 @@ def test_restore_when_there_is_no_current_file(db, home, capsys):
     assert cli.main(["restore", "--db", str(db), backup.name]) == 0
     assert "saved as" not in capsys.readouterr().out
     assert count(db) == 3
+
+
+# --- a clock that jumps: the order copies were made in decides, not their dates ------
+
+
+def daily_names(home: Path) -> list[str]:
+    return sorted(p.name for p in (home / "backups").glob("progress-2*.sqlite3"))
+
+
+@pytest.mark.parametrize("made_by", ["this srcquiz", "an older srcquiz"])
+def test_a_clock_that_ran_ahead_does_not_stop_the_backups(db, home, capsys, made_by):
+    add_reviews(db, 1)
+    ahead = NOW + timedelta(days=365)
+    for day in range(KEEP_DAILY + 1):  # a week and a day a year ahead
+        add_reviews(db, 1, tag=f"ahead{day}", now=ahead + timedelta(days=day))
+    folder = home / "backups"
+    if made_by == "an older srcquiz":  # copies without a sequence number in them
+        for p in folder.glob("progress-2027-*.sqlite3"):
+            conn = sqlite3.connect(p)
+            conn.execute("DELETE FROM setting WHERE key = 'backup.sequence'")
+            conn.commit()
+            conn.close()
+    # The clock is put right: every day's copy is kept, and listed as the newest.
+    for day in range(1, 4):
+        add_reviews(db, 1, tag=f"back{day}", now=NOW + timedelta(days=day))
+        assert f"progress-2026-03-0{2 + day}.sqlite3" in daily_names(home)
+    assert len(daily_names(home)) == KEEP_DAILY
+    assert [b.name for b in list_backups(db)[:3]] == [
+        "progress-2026-03-05.sqlite3",
+        "progress-2026-03-04.sqlite3",
+        "progress-2026-03-03.sqlite3",
+    ]
+    assert count(list_backups(db)[0].path) == 1 + KEEP_DAILY + 1 + 2
+    assert cli.main(["restore", "--db", str(db), "1"]) == 0  # the newest copy, by number
+    assert count(db) == 1 + KEEP_DAILY + 1 + 2
+    capsys.readouterr()
+
+
+def test_a_clock_set_back_to_a_day_with_a_copy_still_backs_up(db, home):
+    for day in range(3):
+        add_reviews(db, 1, tag=f"d{day}", now=NOW + timedelta(days=day))
+    back = NOW + timedelta(days=1)  # the clock went back to a day that has a copy
+    add_reviews(db, 1, tag="back", now=back)
+    assert daily_names(home) == [
+        "progress-2026-03-03-2.sqlite3",
+        "progress-2026-03-03.sqlite3",
+        "progress-2026-03-04.sqlite3",
+    ]
+    newest = list_backups(db)[0]
+    assert newest.name == "progress-2026-03-03-2.sqlite3" and count(newest.path) == 3
+    add_reviews(db, 1, tag="again", now=back)  # the same day again: no second copy
+    assert len(daily_names(home)) == 3
+
+
+def test_pruning_never_deletes_the_copy_just_made(db, home):
+    add_reviews(db, 1)
+    folder = home / "backups"
+    folder.mkdir(parents=True)
+    for day in range(KEEP_DAILY):  # hand-made copies, numbered far ahead
+        copy = folder / f"progress-2030-01-0{day + 1}.sqlite3"
+        shutil.copy(db, copy)
+        conn = sqlite3.connect(copy)
+        conn.execute("INSERT INTO setting VALUES ('backup.sequence', ?)", (str(1000 + day),))
+        conn.commit()
+        conn.close()
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    assert "progress-2026-03-03.sqlite3" in daily_names(home)
+    assert list_backups(db)[0].name == "progress-2026-03-03.sqlite3"
+    assert len(daily_names(home)) == KEEP_DAILY
+
+
+def test_a_restored_database_does_not_carry_a_copy_number(db, home, capsys):
+    add_reviews(db, 2)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    assert cli.main(["restore", "--db", str(db), "2026-03-03"]) == 0
+    capsys.readouterr()
+    with Store.open(db) as store:
+        assert store.get_setting("backup.sequence") is None
+    (safety,) = (home / "backups").glob("progress-before-restore-*.sqlite3")
+    assert [b.path for b in list_backups(db)][0] == safety  # the last copy made

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hang_guard import fails_if_it_blocks
 
 from srcquiz.deck import cache as deck_cache
-from srcquiz.deck.loader import load_deck_file, load_decks
+from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
+from srcquiz.deck.model import KINDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,7 +31,8 @@ def deck_path(tmp_path: Path) -> Path:
 
 def _entries() -> list[Path]:
     root = deck_cache.cache_root()
-    return sorted(root.glob("*.json")) if root.exists() else []
+    found = root.glob("*.json") if root.exists() else []
+    return sorted(p for p in found if not p.name.startswith("."))  # not temp files
 
 
 def test_second_load_is_a_hit_and_identical(deck_path: Path, monkeypatch) -> None:
@@ -66,12 +75,137 @@ def test_corrupt_entry_is_ignored_and_rebuilt(deck_path: Path) -> None:
     )
 
 
-def test_entry_that_does_not_fit_the_model_is_a_miss(deck_path: Path) -> None:
+def _column(doc: dict, kind: str, field: str) -> list:
+    return doc["columns"][KINDS.index(kind)][deck_cache._FIELDS[kind].index(field)]
+
+
+def _set(kind: str, field: str, value: object) -> Callable[[dict], None]:
+    def edit(doc: dict) -> None:
+        _column(doc, kind, field)[0] = value
+
+    return edit
+
+
+def _append(kind: str, field: str, value: object) -> Callable[[dict], None]:
+    return lambda doc: _column(doc, kind, field).append(value)
+
+
+# Entries lint never saw: each would build a question that could crash a session
+# or that the deck file does not hold.
+HAND_MADE = {
+    "choice answer out of range": _set("choice", "correct", [99]),
+    "prompt not text": _set("card", "prompt", 5),
+    "tags a string": _set("short", "tags", "abc"),
+    "tag not text": _set("short", "tags", [1]),
+    "id with a #": _set("card", "id", "a#b"),
+    "id with a newline": _set("card", "id", "q\n"),
+    "id used twice": lambda doc: _set("card", "id", _column(doc, "short", "id")[0])(doc),
+    "number not finite": _set("number", "answer", float("nan")),
+    "number as text": _set("number", "answer", "16"),
+    "truefalse as text": _set("truefalse", "answer", "true"),
+    "position cut short": _set("card", "pos", [1]),
+    "anchor cut short": _set("card", "anchor", ["acme/widget", "x.c"]),
+    "pair of one": _set("match", "pairs", [["a"]]),
+    "order items not a list": _set("order", "items", {"a": 1}),
+    "one column longer": _append("card", "prompt", "injected"),
+    "unknown kind": lambda doc: doc["kinds"].append(99),
+    "kind as a boolean": lambda doc: doc["kinds"].__setitem__(0, True),
+    "deck shuffle as text": lambda doc: doc["deck"].__setitem__("shuffle", "yes"),
+    "deck tags a string": lambda doc: doc["deck"].__setitem__("tags", "abc"),
+    "diagnostic severity": lambda doc: doc["diags"].append([1, 1, "fatal", "x"]),
+}
+
+
+@pytest.mark.parametrize("edit", HAND_MADE.values(), ids=HAND_MADE.keys())
+def test_entry_that_does_not_fit_the_model_is_a_miss(
+    deck_path: Path, edit: Callable[[dict], None]
+) -> None:
+    good, diags = load_deck_file(deck_path, cache=True)
+    entry = _entries()[0]
+    doc = json.loads(entry.read_bytes())
+    edit(doc)
+    entry.write_text(json.dumps(doc), "utf-8")
+    assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
+    deck, again = load_deck_file(deck_path, cache=True)
+    assert deck == good and again == diags
+
+
+def test_a_code_change_under_the_same_version_invalidates_entries(
+    deck_path: Path, tmp_path: Path, srcquiz_home: Path
+) -> None:
+    """A parser fix shipped without a version bump must still reach cached decks."""
+    package = Path(deck_cache.__file__).parent.parent
+    before, after = tmp_path / "before", tmp_path / "after"
+    for copy in (before, after):
+        shutil.copytree(package, copy / "srcquiz", ignore=shutil.ignore_patterns("__pycache__"))
+    (after / "srcquiz" / "deck" / "parser.py").open("a").write(
+        "\n_parse_deck = parse_deck\n\n\n"
+        "def parse_deck(text, path, default_id):  # a stricter parser, same __version__\n"
+        "    return None, [Diagnostic(path, 1, 1, 'error', 'refused by the new rules')]\n"
+    )
+    probe = (
+        "import sys; from pathlib import Path; from srcquiz.deck.loader import load_deck_file\n"
+        "deck, diags = load_deck_file(Path(sys.argv[1]), cache=True)\n"
+        "print(deck is not None, [d.message for d in diags])"
+    )
+
+    def load_with(code: Path) -> str:
+        env = {**os.environ, "PYTHONPATH": str(code), "SRCQUIZ_HOME": str(srcquiz_home)}
+        run = subprocess.run(
+            [sys.executable, "-c", probe, str(deck_path)],
+            capture_output=True, text=True, env=env, check=True,
+        )  # fmt: skip
+        return run.stdout.strip()
+
+    assert load_with(before) == "True []"
+    assert load_with(after) == "False ['refused by the new rules']"
+
+
+def test_a_named_pipe_in_the_cache_is_a_miss(deck_path: Path) -> None:
     good, _ = load_deck_file(deck_path, cache=True)
     entry = _entries()[0]
-    entry.write_text(entry.read_text().replace('"questions":[[', '"questions":[[0,'), "utf-8")
-    deck, _ = load_deck_file(deck_path, cache=True)
+    entry.unlink()
+    os.mkfifo(entry)
+    with fails_if_it_blocks():
+        deck, _ = load_deck_file(deck_path, cache=True)
     assert deck == good
+    assert entry.is_file()  # replaced by a real entry
+
+
+def test_an_entry_over_the_size_limit_is_not_read(deck_path: Path, monkeypatch) -> None:
+    load_deck_file(deck_path, cache=True)
+    monkeypatch.setattr(deck_cache, "MAX_ENTRY_BYTES", 1024)
+    monkeypatch.setattr("srcquiz.deck.loader.parse_deck", _refused)
+    deck, diags = load_deck_file(deck_path, cache=True)
+    assert deck is None and diags[0].message == "parsed again"
+
+
+def _refused(text: str, path: str, default_id: str):
+    return None, [Diagnostic(path, 1, 1, "error", "parsed again")]
+
+
+def test_temp_files_of_killed_writes_are_swept(deck_path: Path) -> None:
+    root = deck_cache.cache_root()
+    root.mkdir(parents=True)
+    killed = root / ".tmp-killed.json"
+    killed.write_bytes(b"{" * 1000)
+    two_hours_ago = time.time() - 7200
+    os.utime(killed, (two_hours_ago, two_hours_ago))
+    writing = root / ".tmp-another-process.json"  # a write going on right now
+    writing.write_bytes(b"{")
+    load_deck_file(deck_path, cache=True)
+    assert sorted(p.name for p in root.iterdir()) == sorted([writing.name, _entries()[0].name])
+
+
+def test_a_failed_write_leaves_no_temp_file(deck_path: Path, monkeypatch) -> None:
+    def full_disk(doc: object, f: io.TextIOBase, **kwargs: object) -> None:
+        f.write('{"fingerprint":')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(deck_cache.json, "dump", full_disk)
+    deck, _ = load_deck_file(deck_path, cache=True)
+    assert deck is not None
+    assert list(deck_cache.cache_root().iterdir()) == []
 
 
 def test_unwritable_cache_dir_still_loads(deck_path: Path, monkeypatch, tmp_path: Path) -> None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
 import pytest
+from hang_guard import fails_if_it_blocks
 
+from srcquiz.cli.parser import main
 from srcquiz.deck.diagnostics import DeckError
-from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
+from srcquiz.deck.keys import MAX_DECK_BYTES
+from srcquiz.deck.loader import (
+    load_deck,
+    load_deck_file,
+    load_decks,
+    parse_deck,
+)
 from srcquiz.deck.model import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,6 +137,48 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     assert "is a directory" in diags[0].message
     _, diags = load_deck_file(tmp_path / "gone.yaml")
     assert diags[0].message == "no such file"
+
+
+def test_a_named_pipe_is_refused_not_read(tmp_path: Path, capsys) -> None:
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    with fails_if_it_blocks():
+        deck, diags = load_deck_file(pipe)
+        assert deck is None
+        assert [d.message for d in diags] == ["is a named pipe (FIFO), not a deck file"]
+        # A folder of decks holding one is read all the same, and so is `lint`.
+        shutil.copy(FIXTURES / "deck_all_kinds.yaml", tmp_path / "good.yaml")
+        decks, diags = load_decks([tmp_path], cache=True)
+        assert [d.id for d in decks] == ["all-kinds"] and len(diags) == 1
+        assert main(["lint", str(pipe)]) == 1
+    assert capsys.readouterr().out == f"{pipe}: error: is a named pipe (FIFO), not a deck file\n"
+
+
+def test_a_device_is_refused_not_read() -> None:
+    deck, diags = load_deck_file(Path("/dev/null"))  # /dev/zero would never end
+    assert deck is None
+    assert [d.message for d in diags] == ["is a character device, not a deck file"]
+
+
+def test_an_oversized_deck_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.truncate(MAX_DECK_BYTES + 1)  # sparse
+    deck, diags = load_deck_file(big)
+    assert deck is None and "decks are limited to 48 MB" in diags[0].message
+
+
+@pytest.mark.parametrize("where", ["question", "deck"])
+def test_an_id_ending_in_a_newline_is_refused(where: str) -> None:
+    qid, deck_id = ('"q\\n"', "d") if where == "question" else ("q", '"d\\n"')
+    text = (
+        f"id: {deck_id}\ntitle: x\nsources: [a]\nquestions:\n"
+        f"  - {{id: q, kind: truefalse, prompt: p, answer: true, explanation: e}}\n"
+        f"  - {{id: {qid}, kind: truefalse, prompt: p, answer: true, explanation: e}}\n"
+    )
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is None
+    assert any(f"{where} id `" in d.message and "must be lowercase" in d.message for d in diags)
 
 
 def test_utf16_with_bom_is_read(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Card, Choice, Order, Short
-from srcquiz.progress.store import Store
+from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import Session, StudyItem
 
@@ -168,6 +168,61 @@ def test_hint_and_speed_change_the_suggested_rating(store, deck):
     s.advance()
     assert s.answer("17", 3.0).rating == Rating.AGAIN
     assert [r.hint_used for r in store.reviews(deck.id)] == [False, True, False, False]
+
+
+class FakeTimer:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+YEAR_S = 365 * 24 * 3600.0
+
+
+def test_a_wall_clock_jump_while_a_card_is_shown_is_not_an_answer_time(store, deck):
+    timer = FakeTimer()
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW, timer=timer)
+    timer.now += 5  # five seconds to answer, but the wall clock jumped a year ahead
+    result = s.answer("SIGHUP", YEAR_S + 5)
+    assert result.rating == Rating.EASY  # quick and right, as it really was
+    s.advance()
+    timer.now += 20  # twenty seconds, and the wall clock went back an hour meanwhile
+    assert s.answer("-T", 20 - 3600.0).rating == Rating.AGAIN
+    s.advance()
+    timer.now += 30
+    s.answer("ngx_spawn_process", float("nan"))  # no answer time at all
+    assert [r.duration_ms for r in store.reviews(deck.id)] == [5000, 20000, 30000]
+    assert s.summary().elapsed_s == 55.0
+
+
+def test_a_front_ends_own_time_is_kept_when_it_is_plausible(store, deck):
+    timer = FakeTimer()
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW, timer=timer)
+    timer.now += 30
+    assert s.answer("SIGHUP", 25.0).rating == Rating.GOOD  # its own timer started later
+    assert store.reviews(deck.id)[0].duration_ms == 25000
+
+
+def test_a_card_left_on_screen_for_hours_logs_a_capped_time(store, deck):
+    timer = FakeTimer()
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW, timer=timer)
+    timer.now += 3 * 3600
+    assert s.answer("SIGHUP", 3 * 3600.0).rating == Rating.HARD  # slow, but right
+    assert store.reviews(deck.id)[0].duration_ms == MAX_DURATION_S * 1000
+
+
+def test_a_very_long_answer_is_stored_cut_with_a_marker(store, deck):
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
+    typed = "x" * 50_000
+    result = s.answer(typed, 3.0)
+    assert result.grade.given == typed  # the feedback shows what was typed
+    (row,) = store.reviews(deck.id)
+    assert len(row.answer) == MAX_ANSWER_CHARS
+    assert row.answer.startswith("xxx") and row.answer.endswith(" … [cut: 50000 characters]")
 
 
 def test_one_answer_per_card_and_self_grading_only_for_cards(store, deck):

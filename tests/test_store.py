@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -13,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hang_guard import fails_if_it_blocks
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
 from srcquiz.progress.backup import open_with_backup
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.schema import SCHEMA_VERSION
-from srcquiz.progress.store import Store
+from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 from srcquiz.study.scheduler import Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -114,6 +116,18 @@ def test_review_row_keeps_everything_the_log_promises(tmp_path):
         assert r.duration_ms == 2500 and r.hint_used
         assert rows[0].state_before is None  # it was new
         assert r.state_before is not None and r.state_before.last_review == NOW
+
+
+def test_the_log_bounds_what_one_answer_stores(tmp_path):
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        log(store, key="long", answer="é" * 10_000, duration_s=365 * 24 * 3600.0)
+        log(store, key="odd", answer="short", duration_s=float("inf"))
+        log(store, key="none", answer="", duration_s=float("nan"))
+        long, odd, none = store.reviews("d")
+    assert len(long.answer) == MAX_ANSWER_CHARS
+    assert long.answer.endswith(" … [cut: 10000 characters]") and long.answer.startswith("éé")
+    assert (odd.answer, none.answer) == ("short", "")
+    assert [r.duration_ms for r in (long, odd, none)] == [MAX_DURATION_S * 1000] * 2 + [0]
 
 
 def test_update_review_changes_rating_and_state(tmp_path):
@@ -361,6 +375,13 @@ def read_only(folder: Path):
         folder.chmod(0o755)
 
 
+def stats_json(path: Path, capsys) -> dict:
+    argv = ["stats", "--decks", str(FIXTURE), "--db", str(path), "--json"]
+    code, out, err = run_cli(argv, capsys)
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
 def test_an_existing_database_in_a_read_only_folder(tmp_path, capsys):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -369,11 +390,76 @@ def test_an_existing_database_in_a_read_only_folder(tmp_path, capsys):
     before = digest(path)
     with read_only(folder):
         with pytest.raises(UserError, match="read-only") as info:
-            Store.open(path)
+            Store.open(path)  # studying needs to write
         assert str(path) in str(info.value)
-        code, _, err = run_cli(["stats", "--decks", str(FIXTURE), "--db", str(path)], capsys)
-        assert code != 0 and "read-only" in err and "Traceback" not in err
+        # ...but `stats` only reads, and reads it.
+        assert stats_json(path, capsys)["today"]["reviews"] == 0
+        assert [p.name for p in folder.iterdir()] == ["progress.sqlite3"]
     assert digest(path) == before
+
+
+@contextlib.contextmanager
+def immutable(path: Path):
+    """Make the file `path` unwritable even for root (chattr +i), or skip."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a file immutable here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_stats_reads_a_read_only_database_and_leaves_nothing_beside_it(db, capsys, home):
+    with Store.open(db) as store:
+        log(store, deck="engine-kinds", key="thread-count")
+    before = digest(db)
+    with immutable(db):
+        with pytest.raises(UserError, match="read-only"):
+            Store.open(db)
+        data = stats_json(db, capsys)
+        assert data["decks"][0]["reviews"] == 1
+        assert [p.name for p in db.parent.iterdir()] == [db.name]  # no -wal, no -shm
+    assert digest(db) == before
+    assert not (home / "backups").exists()  # a read is no reason for a backup
+
+
+def test_stats_on_a_writable_database_changes_nothing(db, capsys, home):
+    make_filled(db, 3)
+    Store.open(db).close()
+    before = digest(db)
+    stats_json(db, capsys)
+    assert digest(db) == before
+    assert [p.name for p in db.parent.iterdir()] == [db.name]
+    assert not (home / "backups").exists()
+
+
+def test_stats_neither_backs_up_nor_migrates_an_older_database(db, capsys, home):
+    make_v1(db)
+    before = digest(db)
+    code, out, err = run_cli(["stats", "--decks", str(FIXTURE), "--db", str(db)], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith(f"srcquiz: {db} is from an older srcquiz") and err.count("\n") == 1
+    assert digest(db) == before
+    assert not (home / "backups").exists()
+
+
+def test_stats_without_a_database_creates_none(db, capsys):
+    data = stats_json(db, capsys)
+    assert data["decks"][0]["new"] == 14 and data["today"]["reviews"] == 0
+    assert list(db.parent.iterdir()) == []
+
+
+def test_a_named_pipe_as_the_database_is_refused_not_opened(db, capsys):
+    os.mkfifo(db)
+    with fails_if_it_blocks():
+        with pytest.raises(UserError) as info:
+            Store.open(db)
+        assert str(info.value) == (
+            f"{db} is a named pipe (FIFO), not a database file; give the path of a file to --db."
+        )
+        for argv in (["stats"], ["settings"]):
+            code, out, err = run_cli([*argv, "--decks", str(FIXTURE), "--db", str(db)], capsys)
+            assert (code, out, err) == (1, "", f"srcquiz: {info.value}\n")
 
 
 def test_a_new_database_in_a_read_only_folder(tmp_path, capsys):
@@ -413,7 +499,7 @@ WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from srcquiz.study.scheduler import Rating, review
-    from srcquiz.progress.store import Store
+    from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 
     path, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)

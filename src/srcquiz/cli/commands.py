@@ -150,16 +150,15 @@ def cmd_settings(args: Args) -> int:
 
 
 def cmd_stats(args: Args) -> int:
+    """Only reads: no daily backup, no migration, so a read-only database works."""
     import json
 
     from srcquiz.progress.stats import collect, render
-
+    from srcquiz.progress.store import Store
 
     decks = load_selected(args, ())
-    store = open_store(args)
+    store = Store.open_readonly(db_path(args))
     try:
-        for warning in store.warnings:
-            print(f"srcquiz: {warning}", file=sys.stderr)
         data = collect(store, decks)
     finally:
         store.close()

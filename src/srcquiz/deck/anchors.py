@@ -7,6 +7,7 @@ every anchor whose file is gone or whose symbol no longer appears as a whole wor
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import os
@@ -20,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from srcquiz.deck.model import Anchor, Deck, Position, Question
 from srcquiz.errors import UserError
+from srcquiz.files import NotAFile, TooLarge, open_regular, read_regular
 from srcquiz.textsafe import one_line
 
 # Tags that say a deck (or question) is about source code in that language.
@@ -42,6 +44,10 @@ REPO_ARG_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-
 WORD = "A-Za-z0-9_"
 SKIP_DIRS = {"node_modules", "__pycache__"}
 MAX_SCAN_BYTES = 4 * 1024 * 1024  # files larger than this are not searched for hints
+# An anchored file is searched in chunks, never read whole; past this size it is not
+# source code anyone anchors (a generated amalgamation is a few MB) and is refused.
+MAX_ANCHOR_BYTES = 64 * 1024 * 1024
+CHUNK_BYTES = 1 << 20
 
 
 # -- list ------------------------------------------------------------------
@@ -179,8 +185,38 @@ def symbol_present(text: str, symbol: str) -> bool:
     return symbol_pattern(symbol).search(text) is not None
 
 
-def read_text(path: Path) -> str:
-    return path.read_bytes().decode("utf-8", errors="replace")
+def read_text(path: Path, limit: int = MAX_SCAN_BYTES) -> str:
+    """A regular file of at most `limit` bytes as text (OSError otherwise; never blocks)."""
+    return read_regular(path, limit).decode("utf-8", errors="replace")
+
+
+def symbol_in_file(
+    path: Path, symbol: str, limit: int | None = None, chunk_bytes: int = CHUNK_BYTES
+) -> bool:
+    """`symbol_present` over a file read in chunks: memory stays flat for any size.
+
+    Each chunk is searched after the last `len(symbol) + 1` characters of the text
+    before it, so a name cut by a chunk boundary is still found whole. A match that
+    touches the end of the text read so far is left for the next round (the next
+    chunk may continue the word); the next round starts where such a match could
+    begin, with the character before it kept for the whole-word check. Raises
+    OSError (`NotAFile`, `TooLarge`, ...).
+    """
+    pattern = symbol_pattern(symbol)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    tail, start = "", 0
+    with open_regular(path, MAX_ANCHOR_BYTES if limit is None else limit) as f:
+        while True:
+            chunk = f.read(chunk_bytes)
+            final = not chunk
+            text = tail + decoder.decode(chunk, final=final)
+            for m in pattern.finditer(text, start):
+                if final or m.end() < len(text):
+                    return True
+            if final:
+                return False
+            tail = text[-(len(symbol) + 1) :]
+            start = max(0, len(tail) - len(symbol))  # earlier starts are decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +313,9 @@ class Checkout:
                 continue
             p = self.root / rel
             try:
-                if p.is_symlink() or p.stat().st_size > MAX_SCAN_BYTES:
+                if p.is_symlink():
                     continue
-                text = read_text(p)
+                text = read_text(p)  # a pipe, a device or a file over MAX_SCAN_BYTES: skipped
             except OSError:
                 continue
             for s in set(combined.findall(text)):
@@ -343,10 +379,17 @@ def judge(anchor: Anchor, checkout: Checkout) -> tuple[str, str]:
     if target.is_dir():
         return STALE, f"{rel} is a folder in {repo}; a `symbol` needs a file"
     try:
-        text = read_text(target)
+        found = symbol_in_file(target, anchor.symbol)
+    except NotAFile as exc:
+        return REFUSED, f"{rel} is {exc.kind} in {repo}, not a file; it was not read"
+    except TooLarge as exc:
+        return REFUSED, (
+            f"{rel} in {repo} is {exc.size / 1048576:.0f} MB; anchored files over "
+            f"{MAX_ANCHOR_BYTES // 1048576} MB are not searched"
+        )
     except OSError as exc:
         return STALE, f"{rel} cannot be read in {repo}: {exc.strerror or exc}"
-    if symbol_present(text, anchor.symbol):
+    if found:
         return HELD, ""
     return STALE, f"{anchor.symbol} not found in {rel}"
 
@@ -390,7 +433,7 @@ def add_hints(verdicts: list[Verdict]) -> list[Verdict]:
         target = co.root / a.path
         if a.symbol and target.is_file():
             try:
-                text = read_text(target)
+                text = read_text(target)  # hints only from files up to MAX_SCAN_BYTES
             except OSError:
                 text = ""
             hint = _qualified_hint(text, a.symbol) or _substring_hint(text, a.symbol)

@@ -34,3 +34,6 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
 }
 ANCHOR_KEYS = ("repo", "path", "symbol", "version")
 ALL_QUESTION_KEYS = set(COMMON_KEYS).union(*KIND_KEYS.values())
+
+# Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
+MAX_DECK_BYTES = 48 * 1024 * 1024

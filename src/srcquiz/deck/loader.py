@@ -11,27 +11,32 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from srcquiz.deck.diagnostics import DeckError, Diagnostic
+from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.model import Deck
+from srcquiz.files import NotAFile, TooLarge, read_regular
 
-# Room for a 100k-question deck (~45 MB); a 50 MB file is refused before parsing.
-MAX_DECK_BYTES = 48 * 1024 * 1024
 DECK_SUFFIXES = (".yaml", ".yml")
 
 
 def read_deck_bytes(path: Path) -> tuple[bytes | None, Diagnostic | None]:
-    """The file's bytes, or one diagnostic saying why it cannot be read as a deck."""
+    """The file's bytes, or one diagnostic saying why it cannot be read as a deck.
+
+    Only regular files are read: a named pipe would wait for a writer forever and
+    a device like /dev/zero never ends (see `srcquiz.files`).
+    """
     name = str(path)
     try:
-        if path.is_dir():
+        return read_regular(path, MAX_DECK_BYTES), None
+    except NotAFile as exc:
+        if exc.kind == "a folder":
             return None, Diagnostic(name, 0, 0, "error", "is a directory, not a deck file")
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            return None, Diagnostic(
-                name, 0, 0, "error",
-                f"is {size / 1048576:.1f} MB; decks are limited to "
-                f"{MAX_DECK_BYTES // 1048576} MB, split it into several decks",
-            )
-        return path.read_bytes(), None
+        return None, Diagnostic(name, 0, 0, "error", f"is {exc.kind}, not a deck file")
+    except TooLarge as exc:
+        return None, Diagnostic(
+            name, 0, 0, "error",
+            f"is {exc.size / 1048576:.1f} MB; decks are limited to "
+            f"{MAX_DECK_BYTES // 1048576} MB, split it into several decks",
+        )
     except FileNotFoundError:
         return None, Diagnostic(name, 0, 0, "error", "no such file")
     except PermissionError:

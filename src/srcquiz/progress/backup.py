@@ -4,10 +4,19 @@ Opening an existing database makes at most one copy a day (SQLite's online
 backup API, so a copy is consistent even while another terminal writes) into
 `<data dir>/backups/`, keeping the last 7. Restoring first saves the current
 file beside them, so a restore can itself be undone.
+
+"Last" means last made, not latest date: the clock can run ahead (a dead RTC
+battery, a VM restored from a snapshot) and come back. Each copy records its place
+in the order copies were made inside itself (`SEQUENCE_KEY` in its `setting` table:
+one more than any copy beside it), so pruning and the restore list follow that
+order whatever the clock said, and there is no separate manifest to lose. Copies
+from before this scheme (and byte-for-byte copies of a damaged file) carry no
+number and rank below every numbered one, by the date in their name.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
     from srcquiz.progress.store import Store
 
 KEEP_DAILY = 7
+SEQUENCE_KEY = "backup.sequence"
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class BackupInfo:
     taken: datetime
     size: int
     reviews: int | None  # None when the copy cannot be read
+    sequence: int | None = None  # its place in the order copies were made; None: unknown
 
     @property
     def name(self) -> str:
@@ -45,21 +56,29 @@ def backups_dir() -> Path:
 
 
 def _daily_re(stem: str) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})\.sqlite3$")
+    """`stem-2026-03-02.sqlite3`, or `stem-2026-03-02-2.sqlite3` for another copy on a
+    date the clock came back to."""
+    return re.compile(rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})(?:-\d+)?\.sqlite3$")
 
 
 def _safety_re(stem: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(stem)}-before-restore-(\d{{8}}-\d{{6}})(?:-\d+)?\.sqlite3$")
 
 
-def _copy_with_backup_api(source: sqlite3.Connection, dest: Path) -> None:
-    """Write a consistent copy of `source` to `dest` atomically (temp file + rename)."""
+def _copy_with_backup_api(source: sqlite3.Connection, dest: Path, sequence: int) -> None:
+    """Write a consistent copy of `source`, numbered `sequence`, to `dest` atomically
+    (temp file + rename)."""
     tmp = dest.with_name(f".{dest.name}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
+            target.execute(
+                "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
+                (SEQUENCE_KEY, str(sequence)),
+            )
+            target.commit()
         finally:
             target.close()
         os.replace(tmp, dest)
@@ -67,14 +86,22 @@ def _copy_with_backup_api(source: sqlite3.Connection, dest: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _forget_sequence(conn: sqlite3.Connection) -> None:
+    """A restored database is live again, not a numbered copy."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("DELETE FROM setting WHERE key = ?", (SEQUENCE_KEY,))
+        conn.commit()
+
+
 def daily_backup(store: Store, now: datetime | None = None) -> str | None:
-    """Today's copy of `store`, unless there is one; returns a warning sentence if it
-    could not be made (studying goes on regardless)."""
+    """Today's copy of `store`, unless the last copy made is today's; returns a warning
+    sentence if it could not be made (studying goes on regardless)."""
     now = now or datetime.now().astimezone()
     folder = backups_dir()
     stem = store.path.stem
-    dest = folder / f"{stem}-{now.date().isoformat()}.sqlite3"
-    if dest.exists():
+    today = now.date()
+    daily = [b for b in _scan(folder, stem) if b.kind == "daily"]
+    if daily and max(daily, key=_order).taken.date() == today:
         return None
     # The copy reads every page anyway: check them first, so a damaged database is
     # reported now and never rotates the good copies out.
@@ -88,8 +115,9 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
         raise corrupt(store.path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _copy_with_backup_api(store.connection, dest)
-        prune(folder, stem)
+        dest = _unused_name(folder, f"{stem}-{today.isoformat()}")
+        _copy_with_backup_api(store.connection, dest, _next_sequence(folder, stem))
+        prune(folder, stem, made=dest)
     except (OSError, sqlite3.Error) as exc:
         return (
             f"could not back up {store.path} into {folder} ({exc}); your progress is still saved."
@@ -108,35 +136,52 @@ def open_with_backup(path: Path, now: datetime | None = None) -> Store:
     return Store.open(path, before_migrate=lambda store: daily_backup(store, now=now))
 
 
-def prune(folder: Path, stem: str, keep: int = KEEP_DAILY) -> list[Path]:
-    """Delete all but the newest `keep` daily copies of `stem` (never anything else)."""
-    pattern = _daily_re(stem)
-    daily = sorted(p for p in folder.iterdir() if pattern.match(p.name))
-    old = daily[:-keep] if keep > 0 else daily
+def prune(folder: Path, stem: str, keep: int = KEEP_DAILY, made: Path | None = None) -> list[Path]:
+    """Delete all but the last `keep` daily copies of `stem` made; never anything else,
+    and never `made`, the copy just taken."""
+    daily = sorted((b for b in _scan(folder, stem) if b.kind == "daily"), key=_order)
+    old = [b.path for b in (daily[:-keep] if keep > 0 else daily) if b.path != made]
     for p in old:
         p.unlink(missing_ok=True)
     return old
 
 
-def _count_reviews(path: Path) -> int | None:
+def _read_copy(path: Path) -> tuple[int | None, int | None]:
+    """(sequence number, review count) of a copy; None for what cannot be read."""
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
-        return None
+        return None, None
     try:
-        return int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
-    except sqlite3.Error:
-        return None
+        try:
+            reviews: int | None = int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
+        except sqlite3.Error:
+            reviews = None
+        try:
+            row = conn.execute(
+                "SELECT value FROM setting WHERE key = ?", (SEQUENCE_KEY,)
+            ).fetchone()
+            sequence = int(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            sequence = None
     finally:
         conn.close()
+    return sequence, reviews
 
 
-def list_backups(db_path: Path) -> list[BackupInfo]:
-    """Backups of the database at `db_path`, newest first."""
-    folder = backups_dir()
+def _order(b: BackupInfo) -> tuple[int, datetime, str]:
+    """Sort key, first made first: the sequence number, else the date in the name."""
+    return (-1 if b.sequence is None else b.sequence, b.taken, b.name)
+
+
+def _next_sequence(folder: Path, stem: str) -> int:
+    return max((b.sequence or 0 for b in _scan(folder, stem)), default=0) + 1
+
+
+def _scan(folder: Path, stem: str) -> list[BackupInfo]:
+    """Every copy of the database `stem` in `folder`, in no particular order."""
     if not folder.is_dir():
         return []
-    stem = db_path.stem
     daily, safety = _daily_re(stem), _safety_re(stem)
     found: list[BackupInfo] = []
     for p in folder.iterdir():
@@ -146,15 +191,23 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
             kind, taken = "before-restore", datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
         else:
             continue
-        stat = p.stat()
+        try:
+            stat = p.stat()
+        except OSError:
+            continue
         if kind == "daily":
             # The day is in the name; the time of day is when the copy was written.
             written = datetime.fromtimestamp(stat.st_mtime)
             if written.date() == taken.date():
                 taken = written
-        found.append(BackupInfo(p, kind, taken, stat.st_size, _count_reviews(p)))
-    found.sort(key=lambda b: b.taken, reverse=True)
+        sequence, reviews = _read_copy(p)
+        found.append(BackupInfo(p, kind, taken, stat.st_size, reviews, sequence))
     return found
+
+
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """Backups of the database at `db_path`, the last made first."""
+    return sorted(_scan(backups_dir(), db_path.stem), key=_order, reverse=True)
 
 
 def _check_backup(path: Path) -> None:
@@ -227,7 +280,8 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
             current = None
         try:
             if current is not None:
-                _copy_with_backup_api(current.connection, safety)
+                sequence = _next_sequence(folder, db_path.stem)
+                _copy_with_backup_api(current.connection, safety, sequence)
             else:
                 # Damaged or foreign: keep its exact bytes (and its journal files).
                 shutil.copy2(db_path, safety)
@@ -247,6 +301,7 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
         if current is not None:
             # Into the live database: other processes see a consistent switch.
             source.backup(current.connection)
+            _forget_sequence(current.connection)
         else:
             db_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = db_path.with_name(f".{db_path.name}.restoring")
@@ -254,6 +309,7 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
             target = sqlite3.connect(tmp)
             try:
                 source.backup(target)
+                _forget_sequence(target)
             finally:
                 target.close()
             for side in _sidecars(db_path):

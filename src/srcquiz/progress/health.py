@@ -6,11 +6,13 @@ from a newer srcquiz or unreadable is reported and never modified.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
 from pathlib import Path
 
 from srcquiz.errors import UserError
+from srcquiz.files import NotAFile, open_regular
 from srcquiz.progress.schema import SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -70,14 +72,20 @@ def explain(exc: sqlite3.Error, path: Path) -> UserError:
 
 def check_file(path: Path) -> None:
     """Refuse, without writing anything, a file that cannot be our database."""
-    if path.is_dir():
-        raise UserError(f"{path} is a folder, not a database file; give a file path to --db.")
-    if not path.exists():
-        return
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # never blocks: a named pipe is refused, not read
+            size = os.fstat(fh.fileno()).st_size
             header = fh.read(100)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new database: Store.open creates it (or says why it cannot)
+    except NotAFile as exc:
+        if exc.kind == "a folder":
+            raise UserError(
+                f"{path} is a folder, not a database file; give a file path to --db."
+            ) from None
+        raise UserError(
+            f"{path} is {exc.kind}, not a database file; give the path of a file to --db."
+        ) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UserError(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -40,7 +41,27 @@ if TYPE_CHECKING:
 
 
 
+# What one answer may put in the log: a pasted novel is cut (with a marker saying so),
+# and a card left on screen for hours counts as this long, not as hours of work.
+MAX_ANSWER_CHARS = 4000
+MAX_DURATION_S = 15 * 60
+
 T = TypeVar("T")
+
+
+def stored_answer(answer: str) -> str:
+    """`answer`, cut to `MAX_ANSWER_CHARS` with a marker that says how long it was."""
+    if len(answer) <= MAX_ANSWER_CHARS:
+        return answer
+    marker = f" … [cut: {len(answer)} characters]"
+    return answer[: MAX_ANSWER_CHARS - len(marker)] + marker
+
+
+def stored_duration_ms(seconds: float) -> int:
+    """A duration for the log: 0 to `MAX_DURATION_S`, whatever the caller measured."""
+    if not math.isfinite(seconds):
+        return 0 if math.isnan(seconds) or seconds < 0 else MAX_DURATION_S * 1000
+    return int(min(max(0.0, seconds), MAX_DURATION_S) * 1000)
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -131,10 +152,57 @@ class Store(StatsQueries):
             raise explain(exc, path) from None
         return store
 
-    def _setup(self, existed: bool, before_migrate: Callable[[Store], str | None] | None) -> None:
+    @classmethod
+    def open_readonly(cls, path: Path) -> Store:
+        """Open the database at `path` only to read it (`srcquiz stats`).
+
+        No backup, no migration, no write (`query_only`), so a read-only file or
+        folder is fine. A writable file gets an ordinary connection, which keeps WAL
+        reads consistent with other terminals and tidies its -wal/-shm on close; one
+        nobody here can write is read as immutable, so nothing is created beside it.
+        A missing file reads as an empty store; an older one is refused in a sentence.
+        """
+        path = Path(path).expanduser()
+        check_file(path)
+        if not path.exists():
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            for step in sorted(MIGRATIONS):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+            return cls(conn, path)
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        wal = path.with_name(path.name + "-wal")
+        mode = "rw" if writable else "ro" if wal.exists() else "ro&immutable=1"
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode={mode}",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise explain(exc, path) from None
+        store = cls(conn, path)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            if store._check_version() < SCHEMA_VERSION:
+                raise UserError(
+                    f"{path} is from an older srcquiz and must be upgraded before `stats` can "
+                    "read it; run `srcquiz review` (or `srcquiz settings`) once, then try again."
+                )
+        except UserError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise explain(exc, path) from None
+        return store
+
+    def _check_version(self) -> int:
+        """The file's schema version, after refusing what is not ours (reads only)."""
         conn = self._conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # Read-only checks first: nothing below writes until the file is known good.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -148,6 +216,12 @@ class Store(StatsQueries):
             )
         if version > 0 and not OUR_TABLES <= tables:
             raise corrupt(self.path)
+        return int(version)
+
+    def _setup(self, existed: bool, before_migrate: Callable[[Store], str | None] | None) -> None:
+        conn = self._conn
+        # Read-only checks first: nothing below writes until the file is known good.
+        version = self._check_version()
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -347,8 +421,8 @@ class Store(StatsQueries):
                     int(rating),
                     verdict,
                     float(score),
-                    answer,
-                    max(0, int(duration_s * 1000)),
+                    stored_answer(answer),
+                    stored_duration_ms(duration_s),
                     mode,
                     None if state_before is None else json.dumps(state_before.to_dict()),
                     session_id,

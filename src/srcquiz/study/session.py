@@ -8,7 +8,9 @@ answer it showed feedback for.
 
 from __future__ import annotations
 
+import math
 import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,7 +18,7 @@ from typing import Literal
 
 from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
 from srcquiz.progress.card_state import CardState
-from srcquiz.progress.store import Store
+from srcquiz.progress.store import MAX_DURATION_S, Store
 from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
 from srcquiz.study.scheduler import (
     Rating,
@@ -31,6 +33,9 @@ Mode = Literal["review", "quiz", "cram", "missed"]
 MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")
 SCHEDULED_MODES = frozenset({"review", "quiz"})  # cram and missed never move due dates
 DEFAULT_QUIZ_LIMIT = 20
+# How far a front end's answer time may exceed the session's own monotonic measure
+# before it is taken for a wall-clock jump (see `Session.duration`).
+CLOCK_SLACK_S = 60.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +186,7 @@ class Session:
         settings: Settings,
         session_id: int,
         clock: Callable[[], datetime] = _now,
+        timer: Callable[[], float] | None = None,
     ):
         self.store = store
         self.decks = list(decks)
@@ -189,8 +195,10 @@ class Session:
         self.settings = settings
         self.session_id = session_id
         self.clock = clock
+        self.timer = timer  # seconds, monotonic; None: time.monotonic
         self.position = 0
         self._answers: list[_Answer] = []
+        self._shown_at = self._seconds()
 
     # --- building the queue ----------------------------------------------------
 
@@ -204,6 +212,7 @@ class Session:
         seed: int | None = None,
         settings: Settings | None = None,
         now: datetime | None = None,
+        timer: Callable[[], float] | None = None,
     ) -> Session:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -220,7 +229,7 @@ class Session:
         else:
             items = _missed_items(store, decks, limit, rng)
         session_id = store.start_session(mode, [d.id for d in decks], at)
-        return cls(store, decks, mode, items, settings, session_id, clock)
+        return cls(store, decks, mode, items, settings, session_id, clock, timer)
 
     @classmethod
     def retry(cls, session: Session, items: list[StudyItem]) -> Session:
@@ -235,6 +244,7 @@ class Session:
             session.settings,
             session_id,
             session.clock,
+            session.timer,
         )
 
     # --- moving through it -----------------------------------------------------
@@ -245,7 +255,24 @@ class Session:
     def advance(self) -> StudyItem | None:
         if self.position < len(self.items):
             self.position += 1
+            self._shown_at = self._seconds()
         return self.current()
+
+    def _seconds(self) -> float:
+        return (self.timer or time.monotonic)()
+
+    def duration(self, elapsed_s: float) -> float:
+        """The answer time to rate and log, from the front end's `elapsed_s`.
+
+        Front ends may time answers with the wall clock, which jumps (NTP, a suspended
+        laptop, a clock set by hand). The session's own monotonic measure since the
+        card became current bounds it: a time that is negative, not a number, or more
+        than `CLOCK_SLACK_S` beyond that measure is replaced by the measure. Either
+        way it is capped at `MAX_DURATION_S`.
+        """
+        measured = max(0.0, self._seconds() - self._shown_at)
+        plausible = math.isfinite(elapsed_s) and 0 <= elapsed_s <= measured + CLOCK_SLACK_S
+        return min(elapsed_s if plausible else measured, float(MAX_DURATION_S))
 
     @property
     def done(self) -> bool:
@@ -278,6 +305,7 @@ class Session:
         if item.self_graded:
             raise ValueError("a self-graded card is rated with self_grade()")
         result = grade(item.question, item.card_key, response)
+        elapsed_s = self.duration(elapsed_s)
         rating = suggest_rating(result, elapsed_s, hint_used)
         return self._record(item, result, rating, elapsed_s, hint_used, at)
 
@@ -287,6 +315,7 @@ class Session:
         """Record the user's own rating of a `card`; commits before returning."""
         item = self._require_current()
         rating = Rating(rating)
+        elapsed_s = self.duration(elapsed_s)
         verdict = verdict_for_rating(rating)
         result = Grade(
             verdict,
@@ -347,7 +376,7 @@ class Session:
             verdict=result.verdict,
             score=result.score,
             answer=result.given,
-            duration_s=max(0.0, elapsed_s),
+            duration_s=elapsed_s,
             mode=self.mode,
             session_id=self.session_id,
             state_before=before,
