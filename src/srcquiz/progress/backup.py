@@ -258,8 +258,6 @@ def _unused_name(folder: Path, stem: str) -> Path:
 def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Path | None:
     """Put `backup_path`'s progress into `db_path`; returns where the current file was
     saved first (None when there was no current file)."""
-    from srcquiz.progress.store import Store
-
     _check_backup(backup_path)
     now = now or datetime.now().astimezone()
     folder = backups_dir()
@@ -268,34 +266,8 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
     current: Store | None = None
     if db_path.exists():
         safety = _unused_name(folder, f"{db_path.stem}-before-restore-{now:%Y%m%d-%H%M%S}")
-        try:
-            current = Store.open(db_path)
-            check = current.connection.execute("PRAGMA quick_check").fetchall()
-            if [row[0] for row in check] != ["ok"]:
-                current.close()
-                current = None
-        except (UserError, sqlite3.Error):
-            if current is not None:
-                current.close()
-            current = None
-        try:
-            if current is not None:
-                sequence = _next_sequence(folder, db_path.stem)
-                _copy_with_backup_api(current.connection, safety, sequence)
-            else:
-                # Damaged or foreign: keep its exact bytes (and its journal files).
-                shutil.copy2(db_path, safety)
-                for suffix in SIDECARS:
-                    side = db_path.with_name(db_path.name + suffix)
-                    if side.exists():
-                        shutil.copy2(side, safety.with_name(safety.name + suffix))
-        except (OSError, sqlite3.Error) as exc:
-            if current is not None:
-                current.close()
-            raise UserError(
-                f"could not save the current {db_path} before restoring ({exc}); nothing "
-                "was changed."
-            ) from None
+        current = _open_if_healthy(db_path)
+        _save_current(db_path, current, safety, folder)
     source = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         if current is not None:
@@ -303,18 +275,7 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
             source.backup(current.connection)
             _forget_sequence(current.connection)
         else:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = db_path.with_name(f".{db_path.name}.restoring")
-            tmp.unlink(missing_ok=True)
-            target = sqlite3.connect(tmp)
-            try:
-                source.backup(target)
-                _forget_sequence(target)
-            finally:
-                target.close()
-            for side in _sidecars(db_path):
-                side.unlink(missing_ok=True)  # copied into the safety backup above
-            os.replace(tmp, db_path)
+            _replace_file(db_path, source)
     except (OSError, sqlite3.Error) as exc:
         raise UserError(
             f"restoring {backup_path} into {db_path} failed ({exc}); the previous file is "
@@ -327,3 +288,58 @@ def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Pa
         if current is not None:
             current.close()
     return safety
+
+
+def _open_if_healthy(db_path: Path) -> Store | None:
+    """The current database opened, or None when it is damaged or not ours."""
+    from srcquiz.progress.store import Store
+
+    current: Store | None = None
+    try:
+        current = Store.open(db_path)
+        check = current.connection.execute("PRAGMA quick_check").fetchall()
+        if [row[0] for row in check] == ["ok"]:
+            return current
+    except (UserError, sqlite3.Error):
+        pass
+    if current is not None:
+        current.close()
+    return None
+
+
+def _save_current(db_path: Path, current: Store | None, safety: Path, folder: Path) -> None:
+    """Copy the database about to be replaced to `safety`, so a restore can be undone."""
+    try:
+        if current is not None:
+            sequence = _next_sequence(folder, db_path.stem)
+            _copy_with_backup_api(current.connection, safety, sequence)
+        else:
+            # Damaged or foreign: keep its exact bytes (and its journal files).
+            shutil.copy2(db_path, safety)
+            for suffix in SIDECARS:
+                side = db_path.with_name(db_path.name + suffix)
+                if side.exists():
+                    shutil.copy2(side, safety.with_name(safety.name + suffix))
+    except (OSError, sqlite3.Error) as exc:
+        if current is not None:
+            current.close()
+        raise UserError(
+            f"could not save the current {db_path} before restoring ({exc}); nothing "
+            "was changed."
+        ) from None
+
+
+def _replace_file(db_path: Path, source: sqlite3.Connection) -> None:
+    """Write the backup beside `db_path` and rename it into place (no live database)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.restoring")
+    tmp.unlink(missing_ok=True)
+    target = sqlite3.connect(tmp)
+    try:
+        source.backup(target)
+        _forget_sequence(target)
+    finally:
+        target.close()
+    for side in _sidecars(db_path):
+        side.unlink(missing_ok=True)  # copied into the safety backup above
+    os.replace(tmp, db_path)
