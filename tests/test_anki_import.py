@@ -21,8 +21,8 @@ from srcquiz.anki.importer import (
     deck_yaml,
     html_to_text,
     import_package,
-    unsafe_media_name,
 )
+from srcquiz.anki.package import unsafe_media_name
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
 from srcquiz.deck.model import Card, Choice, Cloze, Short

@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="turn an Anki .apkg into YAML decks")
     p.add_argument("package", type=Path, metavar="FILE.apkg")
     p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files in DIR that the import would write and that differ",
+    )
 
     p = sub.add_parser("anchors", parents=[common], help="upstream code anchors of questions")
     asub = p.add_subparsers(dest="anchors_command", metavar="ACTION", required=True)
