@@ -227,12 +227,21 @@ def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawPackage:
         del data
         models, decks, notes = _read_collection(conn)
     except sqlite3.Error as exc:
-        raise UserError(f"{path}: the Anki collection inside is damaged ({exc}).") from None
+        raise UserError(
+            f"{path}: the Anki collection inside is damaged ({_sqlite_reason(exc)})."
+        ) from None
     except _Damaged as exc:
         raise UserError(f"{path}: the Anki collection inside is damaged: {exc}.") from None
     finally:
         conn.close()
     return RawPackage(models, decks, notes, media, skipped, archive)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    """SQLite's reason without the damaged text it may quote (which can hold line
+    breaks and terminal escapes)."""
+    reason = str(exc).split(" with text ", 1)[0]
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", reason)[:200]
 
 
 def _read_collection(
@@ -249,8 +258,10 @@ def _read_collection(
         _typed(deck, {"name": str, "desc": str}, f"deck {did}")
     notes: dict[int, RawNote] = {}
     for nid, mid, tags, flds in conn.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id"):
-        if not (isinstance(nid, int) and isinstance(mid, int)):
+        if not isinstance(nid, int):
             raise _Damaged("a note has an id that is not a number")
+        if not isinstance(mid, int):
+            raise _Damaged(f"note {nid} has a note type id that is not a number")
         if not (isinstance(tags, str) and isinstance(flds, str)):
             raise _Damaged(f"note {nid} has fields or tags that are not text")
         notes[nid] = RawNote(nid, mid, tags.split(), flds.split("\x1f"))
