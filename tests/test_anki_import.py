@@ -711,3 +711,20 @@ def test_notes_with_control_characters_are_skipped_with_a_warning(tmp_path, sql)
     assert re.search(r"control character U\+00(07|1B)", warning)
     deck = load_deck(tmp_path / "out" / "anki-kinds.yaml")
     assert "card-plain" not in {q.id for q in deck.questions} and len(deck.questions) == 10
+
+
+def test_control_characters_in_deck_and_note_type_names_are_not_passed_on(tmp_path):
+    sql = (
+        "UPDATE col SET models = replace(models, '\"Srcquiz\"', '\"Data\"');"
+        "UPDATE col SET models = json_set(models, '$.1721004101.name', "
+        "'Evil' || char(27) || '[2J');"
+        "UPDATE col SET decks = json_set(decks, '$.1792872879114.name', "
+        "'srcquiz::Bell' || char(7));"
+    )
+    result = import_package(kinds_package(tmp_path, sql=sql), tmp_path / "out")
+    assert "note type `note type 1721004101` is not one srcquiz knows" in result.warnings[0]
+    assert not any(re.search(r"[\x00-\x08\x0b-\x1f\x7f]", w) for w in result.warnings)
+    ((path, _),) = result.decks
+    deck = load_deck(path)
+    assert path.name == "deck-1792872879114.yaml"
+    assert (deck.title, deck.sources) == ("deck 1792872879114", ("deck 1792872879114",))

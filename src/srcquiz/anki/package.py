@@ -36,8 +36,8 @@ from srcquiz.anki.exporter import media_ext, write_atomically
 from srcquiz.errors import UserError
 
 MIB = 1024 * 1024
-# Caps no real deck reaches: Anki's own limit for a synced media file is 100 MB and
-# large shared decks have collections of tens of MB.
+# Caps no real deck reaches (large shared decks have collections of tens of MB and
+# media of a few MB a file), named so a test or a future option can change them.
 MAX_COLLECTION_BYTES = 512 * MIB
 MAX_MEDIA_FILE_BYTES = 256 * MIB
 MAX_MEDIA_TOTAL_BYTES = 1024 * MIB
