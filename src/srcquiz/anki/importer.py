@@ -6,18 +6,19 @@ answer, explanation or hint). Anki's Basic, Basic-and-reversed, type-in and
 Cloze note types map to `card`, `short` and `cloze`; any other note type
 becomes `card` from its first two fields, with a warning naming it.
 
-The package is untrusted input: only the collection and the media files named
-in its media list are read from the archive, every media name is checked
-before anything is written, and a name that could land outside the output
-folder refuses the whole package.
+The package is untrusted input (see `srcquiz.anki.package` for sizes, shapes
+and media names): the import writes only the decks it reports, the images,
+audio and video the package's media list names, and `deck.schema.json` if the
+folder has none; it checks every target before writing any and replaces an
+existing file only when asked. A note whose text holds a control character is
+skipped with a warning naming it (see `_Converter`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-import sqlite3
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -29,6 +30,17 @@ import yaml
 from srcquiz.anki.exporter import anchor_data, note_fields
 from srcquiz.anki.html import DECK_META_RE, INLINE_RE, cloze_html, media_ext
 from srcquiz.anki.note_types import NOTE_TYPES, NoteType
+from srcquiz.anki.package import (
+    MAX_NAME_BYTES,
+    OutFile,
+    RawNote,
+    RawPackage,
+    find_control,
+    media_files,
+    read_package,
+    shown_name,
+    unpack,
+)
 from srcquiz.deck.keys import ID_RE
 from srcquiz.deck.loader import parse_deck
 from srcquiz.deck.model import (
@@ -45,7 +57,6 @@ from srcquiz.deck.model import (
     TrueFalse,
 )
 from srcquiz.errors import UserError
-from srcquiz.fsio import write_atomically
 
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
@@ -144,118 +155,6 @@ def anki_cloze_to_text(html_text: str) -> str:
         last = m.end()
     out.append(_LOOKALIKE_RE.sub("{ {", html_to_text(html_text[last:], False)))
     return "".join(out).strip()
-
-
-# -- reading the package ------------------------------------------------------
-
-
-@dataclass(slots=True)
-class RawNote:
-    id: int
-    guid: str
-    mid: int
-    tags: list[str]
-    fields: list[str]
-    deck_id: int | None = None
-
-
-@dataclass(slots=True)
-class RawPackage:
-    models: dict[int, dict[str, Any]]
-    decks: dict[int, dict[str, Any]]
-    notes: list[RawNote]
-    media: dict[str, str]  # archive member -> file name
-    archive: zipfile.ZipFile
-
-
-def unsafe_media_name(name: object) -> bool:
-    """True if writing `name` into a folder could land anywhere but in that folder."""
-    if not isinstance(name, str) or not name or len(name) > 255:
-        return True
-    if name in (".", "..") or any(c in name for c in "/\\\x00"):
-        return True
-    if any(ord(c) < 32 for c in name) or re.match(r"^[A-Za-z]:", name):
-        return True
-    return False
-
-
-def read_package(path: Path) -> RawPackage:
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise UserError(f"{path} is a folder, not an Anki package (.apkg).") from None
-    except PermissionError:
-        raise UserError(f"cannot read {path}: permission denied.") from None
-    except (zipfile.BadZipFile, OSError):
-        raise UserError(
-            f"{path} is not an Anki package (.apkg): it is not a zip archive."
-        ) from None
-    try:
-        return _read_archive(path, archive)
-    except BaseException:
-        archive.close()
-        raise
-
-
-def _read_archive(path: Path, archive: zipfile.ZipFile) -> RawPackage:
-    names = set(archive.namelist())
-    if "collection.anki21b" in names:
-        raise UserError(
-            f"{path} uses the compressed package format of Anki 2.1.50 and later, which "
-            "srcquiz cannot read; in Anki, export it again with "
-            '"Support older Anki versions" ticked.'
-        )
-    member = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
-    if member is None:
-        raise UserError(f"{path} is not an Anki package (.apkg): it holds no Anki collection.")
-    media = _media_list(path, archive, names)
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.deserialize(archive.read(member))
-        (models_json, decks_json), *_ = conn.execute("SELECT models, decks FROM col")
-        models = {int(k): v for k, v in json.loads(models_json).items()}
-        decks = {int(k): v for k, v in json.loads(decks_json).items()}
-        notes = {
-            nid: RawNote(nid, guid, mid, tags.split(), flds.split("\x1f"))
-            for nid, guid, mid, tags, flds in conn.execute(
-                "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
-            )
-        }
-        for nid, did in conn.execute("SELECT nid, did FROM cards ORDER BY nid, ord"):
-            note = notes.get(nid)
-            if note is not None and note.deck_id is None:
-                note.deck_id = did
-    except (sqlite3.Error, ValueError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
-        raise UserError(f"{path}: the Anki collection inside is damaged ({exc}).") from None
-    finally:
-        conn.close()
-    return RawPackage(models, decks, list(notes.values()), media, archive)
-
-
-def _media_list(path: Path, archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    if "media" not in names:
-        return {}
-    try:
-        media = json.loads(archive.read("media") or b"{}")
-    except (ValueError, zipfile.BadZipFile):
-        raise UserError(
-            f"{path}: its media list is damaged (not JSON); the package cannot be imported."
-        ) from None
-    if not isinstance(media, dict):
-        raise UserError(f"{path}: its media list is damaged; the package cannot be imported.")
-    for member, name in media.items():
-        if unsafe_media_name(name):
-            raise UserError(
-                f"refusing {path}: it holds a media file named {json.dumps(name)}, which "
-                "would be written outside the output folder."
-            )
-        if member not in names:
-            raise UserError(
-                f"{path}: media file {json.dumps(name)} is listed but missing from the package."
-            )
-    return media
 
 
 # -- notes to questions -------------------------------------------------------
@@ -473,8 +372,15 @@ def classify(model: dict[str, Any]) -> Mapping:
     return Mapping("card", idx[front], idx[back], reverse_if=switch, reversed=switch is None)
 
 
+# Deck file names are `<id>.yaml`: a slug made from an Anki deck name is cut to a
+# readable length; a srcquiz deck id is kept exact (progress is stored under it),
+# so one too long for a file name refuses the package.
+MAX_SLUG = 100
+MAX_DECK_ID = MAX_NAME_BYTES - len(".yaml")
+
+
 def slug(text: str, fallback: str = "deck") -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    s = re.sub(r"[^a-z0-9]+", "-", text.casefold())[:MAX_SLUG].strip("-")
     return s or fallback
 
 
@@ -486,107 +392,191 @@ def _unique(base: str, taken: set[str]) -> str:
     return name
 
 
+_META_TYPES: dict[str, type] = {
+    "id": str,
+    "title": str,
+    "description": str,
+    "sources": list,
+    "tags": list,
+    "shuffle": bool,
+    "anchor": dict,
+}
+
+
 def _deck_metas(decks: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The srcquiz settings exported into each Anki deck's description, keeping only
+    values of the type the deck file takes and without control characters."""
     metas: dict[str, dict[str, Any]] = {}
     for d in decks.values():
-        m = DECK_META_RE.search(str(d.get("desc", "")))
+        m = DECK_META_RE.search(d.get("desc", ""))
         if not m:
             continue
         try:
             meta = json.loads(m.group(1))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
-        if isinstance(meta, dict) and isinstance(meta.get("id"), str):
+        if not isinstance(meta, dict):
+            continue
+        meta = {
+            k: meta[k]
+            for k, kind in _META_TYPES.items()
+            if isinstance(meta.get(k), kind) and find_control(meta[k]) is None
+        }
+        if "id" in meta:
             metas.setdefault(meta["id"], meta)
     return metas
 
 
-def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
-    """Group notes into deck drafts; returns (drafts, warnings, edits taken from Anki)."""
-    warnings: list[str] = []
-    metas = _deck_metas(pkg.decks)
-    anki_name = {did: str(d.get("name", f"deck {did}")) for did, d in pkg.decks.items()}
-    drafts: dict[str, DeckDraft] = {}
-    home: dict[int, str] = {}  # Anki deck -> srcquiz deck id, from our notes in it
-    foreign: list[RawNote] = []
-    damaged = edits = 0
-    for note in pkg.notes:
-        model = pkg.models.get(note.mid, {})
-        names = tuple(f.get("name", "") for f in model.get("flds", []))
-        nt = NOTE_TYPE_BY_FIELDS.get(names)
-        if nt is None:
-            foreign.append(note)
-            continue
+def _deck_names(decks: dict[int, dict[str, Any]]) -> dict[int, str]:
+    """Anki deck names; one holding a control character is replaced by `deck <id>`."""
+    names: dict[int, str] = {}
+    for did, d in decks.items():
+        name = d.get("name", "")
+        names[did] = name if name.strip() and find_control(name) is None else f"deck {did}"
+    return names
+
+
+def _control_warning(note: RawNote, found: str, qid: object = None) -> str:
+    named = f"note {note.id}"
+    if isinstance(qid, str) and find_control(qid) is None:
+        named += f" (question `{qid[:60]}`)"
+    return (
+        f"{named} holds the control character U+{ord(found):04X} and was skipped; "
+        "remove it in Anki and export again"
+    )
+
+
+@dataclass
+class _Converter:
+    """Notes to deck drafts: srcquiz's own notes first (they name their deck), then
+    Anki's notes, into the deck of a srcquiz note from the same Anki deck if any.
+
+    A note whose text holds a control character (other than tab, line feed and
+    carriage return) is skipped with a warning naming it: such a character is
+    invisible in Anki and in the deck file, so keeping it would hand the user a
+    question they cannot read right, while stripping it would silently change their
+    text; one bad note is no reason to refuse the rest of a collection."""
+
+    pkg: RawPackage
+    warnings: list[str] = field(default_factory=list)
+    drafts: dict[str, DeckDraft] = field(default_factory=dict)
+    home: dict[int, str] = field(default_factory=dict)  # Anki deck -> srcquiz deck id
+    edits: int = 0
+
+    def run(self) -> list[DeckDraft]:
+        metas = _deck_metas(self.pkg.decks)
+        names = _deck_names(self.pkg.decks)
+        foreign: list[RawNote] = []
+        damaged = 0
+        for note in self.pkg.notes:
+            if (found := find_control([note.fields, note.tags])) is not None:
+                self.warnings.append(_control_warning(note, found))
+                continue
+            model = self.pkg.models.get(note.mid, {})
+            nt = NOTE_TYPE_BY_FIELDS.get(tuple(f.get("name", "") for f in model.get("flds", [])))
+            if nt is None:
+                foreign.append(note)
+            elif not self.ours(note, nt, metas, names):
+                damaged += 1
+        if damaged:
+            self.warnings.append(
+                f"{damaged} srcquiz note(s) had damaged data in their Srcquiz field "
+                "and were skipped"
+            )
+        self.theirs(foreign, names)
+        self.unique_ids()
+        return list(self.drafts.values())
+
+    def ours(
+        self, note: RawNote, nt: NoteType, metas: dict[str, dict[str, Any]], names: dict[int, str]
+    ) -> bool:
+        """Add a srcquiz note; False if its data is damaged."""
         try:
-            data = json.loads(note.fields[names.index("Srcquiz")])
+            data = json.loads(note.fields[nt.fields.index("Srcquiz")])
             deck_id = data["deck"]
             if not isinstance(deck_id, str):
                 raise ValueError("deck id is not text")
+            if (found := find_control(data)) is not None:
+                qid = data["q"].get("id") if isinstance(data["q"], dict) else None
+                self.warnings.append(_control_warning(note, found, qid))
+                return True
             q = data_to_question(data["q"])
-        except (ValueError, KeyError, TypeError, IndexError):
-            damaged += 1
-            continue
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+            return False
         before = q
         q = apply_anki_edits(deck_id, q, nt, note.fields)
-        edits += q != _with_flat_media(before)
+        self.edits += q != _with_flat_media(before)
         if not ID_RE.fullmatch(deck_id):
             deck_id = slug(deck_id)
-        draft = drafts.get(deck_id)
+        if len(deck_id) > MAX_DECK_ID:
+            raise UserError(
+                f"the package's deck id `{deck_id[:40]}…` is {len(deck_id)} characters "
+                f"long; srcquiz writes decks as <id>.yaml, so ids of at most {MAX_DECK_ID} fit."
+            )
+        draft = self.drafts.get(deck_id)
         if draft is None:
             meta = metas.get(deck_id, {})
-            title = meta.get("title") if isinstance(meta.get("title"), str) else None
-            fallback_title = anki_name.get(note.deck_id or 0, deck_id).split("::")[-1]
-            draft = drafts[deck_id] = DeckDraft(deck_id, title or fallback_title, meta)
+            fallback = names.get(note.deck_id or 0, deck_id).split("::")[-1]
+            draft = self.drafts[deck_id] = DeckDraft(deck_id, meta.get("title") or fallback, meta)
         draft.questions.append(q)
         if note.deck_id is not None:
-            home.setdefault(note.deck_id, deck_id)
-    if damaged:
-        warnings.append(
-            f"{damaged} srcquiz note(s) had damaged data in their Srcquiz field and were skipped"
-        )
-    taken = set(drafts)
-    unknown: dict[str, int] = {}
-    empty = 0
-    for note in foreign:
-        model = pkg.models.get(note.mid, {})
-        mapping = classify(model)
-        if mapping.kind == "other":
-            name = str(model.get("name", f"note type {note.mid}"))
-            unknown[name] = unknown.get(name, 0) + 1
-        q = _foreign_question(note, mapping)
-        if q is None:
-            empty += 1
-            continue
-        did = note.deck_id or 0
-        deck_id = home.get(did)
-        if deck_id is None:
-            full = anki_name.get(did, "Imported")
-            deck_id = home[did] = _unique(slug(full.replace("::", "-")), taken)
-            drafts[deck_id] = DeckDraft(
-                deck_id, full.split("::")[-1].strip() or deck_id, {"sources": [full]}
+            self.home.setdefault(note.deck_id, deck_id)
+        return True
+
+    def theirs(self, foreign: list[RawNote], names: dict[int, str]) -> None:
+        taken = set(self.drafts)
+        unknown: dict[str, int] = {}
+        empty = 0
+        for note in foreign:
+            model = self.pkg.models.get(note.mid, {})
+            mapping = classify(model)
+            if mapping.kind == "other":
+                name = model.get("name", "")
+                if not name.strip() or find_control(name) is not None:
+                    name = f"note type {note.mid}"
+                unknown[name] = unknown.get(name, 0) + 1
+            q = _foreign_question(note, mapping)
+            if q is None:
+                empty += 1
+                continue
+            did = note.deck_id or 0
+            deck_id = self.home.get(did)
+            if deck_id is None:
+                full = names.get(did, "Imported")
+                deck_id = self.home[did] = _unique(slug(full.replace("::", "-")), taken)
+                title = full.split("::")[-1].strip() or deck_id
+                self.drafts[deck_id] = DeckDraft(deck_id, title, {"sources": [full]})
+            self.drafts[deck_id].questions.append(q)
+        for name, count in sorted(unknown.items()):
+            self.warnings.append(
+                f"note type `{name}` is not one srcquiz knows: its {count} note(s) became "
+                "`card` questions from their first two fields"
             )
-        drafts[deck_id].questions.append(q)
-    for name, count in sorted(unknown.items()):
-        warnings.append(
-            f"note type `{name}` is not one srcquiz knows: its {count} note(s) became "
-            "`card` questions from their first two fields"
-        )
-    if empty:
-        warnings.append(f"{empty} note(s) with an empty front or back were skipped")
-    for draft in drafts.values():
-        seen: set[str] = set()
-        fixed = []
-        for q in draft.questions:
-            if q.id in seen:
-                new_id = _unique(q.id, seen)
-                warnings.append(
-                    f"deck `{draft.id}`: question id `{q.id}` repeats; renamed `{new_id}`"
-                )
-                q = replace(q, id=new_id)
-            seen.add(q.id)
-            fixed.append(q)
-        draft.questions = fixed
-    return list(drafts.values()), warnings, edits
+        if empty:
+            self.warnings.append(f"{empty} note(s) with an empty front or back were skipped")
+
+    def unique_ids(self) -> None:
+        for draft in self.drafts.values():
+            seen: set[str] = set()
+            fixed = []
+            for q in draft.questions:
+                if q.id in seen:
+                    new_id = _unique(q.id, seen)
+                    self.warnings.append(
+                        f"deck `{draft.id}`: question id `{q.id}` repeats; renamed `{new_id}`"
+                    )
+                    q = replace(q, id=new_id)
+                seen.add(q.id)
+                fixed.append(q)
+            draft.questions = fixed
+
+
+def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
+    """Group notes into deck drafts; returns (drafts, warnings, edits taken from Anki)."""
+    converter = _Converter(pkg)
+    drafts = converter.run()
+    return drafts, converter.warnings, converter.edits
+
 
 
 def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
@@ -879,7 +869,10 @@ def checked_yaml(draft: DeckDraft, path: Path, warnings: list[str]) -> tuple[str
 # -- the command --------------------------------------------------------------
 
 
-def import_package(package: Path, out_dir: Path) -> ImportResult:
+def import_package(package: Path, out_dir: Path, overwrite: bool = False) -> ImportResult:
+    """Write the package's decks and media into `out_dir`. Nothing is written until
+    every deck has been proven loadable and every target checked; an existing file
+    with other contents is replaced only with `overwrite`."""
     pkg = read_package(package)
     with pkg.archive:
         drafts, warnings, edits = convert(pkg)
@@ -887,29 +880,25 @@ def import_package(package: Path, out_dir: Path) -> ImportResult:
             raise UserError(f"{package} holds no notes srcquiz can import.")
         if out_dir.exists() and not out_dir.is_dir():
             raise UserError(f"{out_dir} is a file; give a folder to write the decks into.")
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(
-                f"cannot create {out_dir}: {(exc.strerror or str(exc)).lower()}."
-            ) from None
-        texts = [
-            (out_dir / f"{d.id}.yaml", *checked_yaml(d, out_dir / f"{d.id}.yaml", warnings))
-            for d in drafts
-        ]
-        written = []
-        for path, text, count in texts:
-            write_atomically(path, lambda f, t=text: f.write(t.encode("utf-8")))
+        files: list[OutFile] = []
+        written: list[tuple[Path, int]] = []
+        for d in drafts:
+            path = out_dir / f"{d.id}.yaml"
+            text, count = checked_yaml(d, path, warnings)
+            files.append(OutFile.of_bytes(path.name, text.encode("utf-8")))
             written.append((path, count))
-        for member, name in pkg.media.items():
-            data = pkg.archive.read(member)
-            target = out_dir / name
-            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
-                continue
-            write_atomically(target, lambda f, d=data: f.write(d))
-        schema = out_dir / "deck.schema.json"
-        if not schema.exists():
+        files += media_files(package, pkg)
+        if pkg.skipped_media:
+            names = ", ".join(shown_name(n) for n in pkg.skipped_media[:5])
+            more = len(pkg.skipped_media) - 5
+            warnings.append(
+                f"left out {len(pkg.skipped_media)} file(s) of the package's media that are "
+                f"not images, audio or video, or are hidden: {names}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+        if not os.path.lexists(out_dir / "deck.schema.json"):
             from srcquiz.deck.schema import schema_json
 
-            write_atomically(schema, lambda f: f.write((schema_json() + "\n").encode()))
+            files.append(OutFile.of_bytes("deck.schema.json", (schema_json() + "\n").encode()))
+        unpack(out_dir, files, overwrite)
     return ImportResult(written, len(pkg.media), warnings, edits)

@@ -188,7 +188,7 @@ def cmd_import(args: Args) -> int:
     from srcquiz.anki.importer import import_package
 
     out_dir: Path = args.output.expanduser()
-    result = import_package(args.package.expanduser(), out_dir)
+    result = import_package(args.package.expanduser(), out_dir, args.overwrite)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     for path, count in result.decks:

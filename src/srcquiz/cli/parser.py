@@ -127,6 +127,11 @@ def _add_progress_and_anki_commands(sub: Any, common: argparse.ArgumentParser) -
     p = sub.add_parser("import", parents=[common], help="turn an Anki .apkg into YAML decks")
     p.add_argument("package", type=Path, metavar="FILE.apkg")
     p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files in DIR that the import would write and that differ",
+    )
 
 
 def _add_anchor_commands(sub: Any, common: argparse.ArgumentParser) -> None:
