@@ -15,13 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srcquiz.anki.exporter import export_decks
-from srcquiz.anki.importer import (
-    DeckDraft,
-    anki_cloze_to_text,
-    deck_yaml,
-    html_to_text,
-    import_package,
-)
+from srcquiz.anki.html_text import anki_cloze_to_text, html_to_text
+from srcquiz.anki.importer import DeckDraft, deck_yaml, import_package
 from srcquiz.anki.package import unsafe_media_name
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck

@@ -43,30 +43,34 @@ def _layout_tree() -> str:
     return section.split("```", 2)[1]
 
 
-def test_the_readme_layout_names_every_module_and_only_real_ones() -> None:
-    tree = _layout_tree()
+def _named_in_tree(tree: str) -> set[str]:
+    """Modules the tree names: `name.py` at the top level, bare names in a package's
+    column (a package's lines are indented 14 columns under its `name/`)."""
     named: set[str] = set()
     package = ""
     for line in tree.splitlines():
-        head = re.match(r"\s{2}(\w+)/\s", line)
+        head = re.match(r"  (\w+)/ ", line)
         if head:
-            package = head.group(1)
-        elif re.match(r"\s{2}\w+\.py", line):
+            package, text = head.group(1), line[14:]
+        elif line.startswith(" " * 14) and package:
+            text = line[14:]
+        else:
             package = ""
-        elif not line.startswith(" " * 14):
-            package = ""  # a top-level folder of the repository
-        words = re.findall(r"\b(\w+)(?:\.py)?\b", line[14:] if package else line)
-        for word in words:
-            candidate = PACKAGE / package / f"{word}.py" if package else PACKAGE / f"{word}.py"
-            if candidate.exists():
-                named.add(str(candidate.relative_to(PACKAGE)))
-        named.update(re.findall(r"\b(\w+\.py)\b", line) if not package else [])
+            named.update(re.findall(r"\b(\w+\.py)\b", line))
+            continue
+        for word in re.findall(r"\b\w+\b", text):
+            if (PACKAGE / package / f"{word}.py").exists():
+                named.add(f"{package}/{word}.py")
+    return named
+
+
+def test_the_readme_layout_names_every_module_and_only_real_ones() -> None:
+    named = _named_in_tree(_layout_tree())
     actual = {
         str(p.relative_to(PACKAGE))
         for p in _modules()
-        if p.name not in ("__init__.py", "__main__.py") and p.parent.name != "tui"
-        and "tui" not in p.relative_to(PACKAGE).parts
+        if p.name not in ("__init__.py", "__main__.py") and "tui" not in p.parts
     }
-    assert actual - named == set(), "modules missing from the README's layout tree"
-    listed_py = {n for n in named if n.endswith(".py") and "/" not in n}
-    assert {n for n in listed_py if not (PACKAGE / n).exists()} == set()
+    assert sorted(actual - named) == [], "modules missing from the README's layout tree"
+    listed = {n for n in named if not n.startswith("tui/")}
+    assert sorted(listed - actual) == [], "the README names modules that do not exist"

@@ -37,6 +37,7 @@ from srcquiz.anki.html import (
     media_ext,
     text_html,
 )
+from srcquiz.deck.codec import anchor_data, to_data
 from srcquiz.deck.model import (
     Anchor,
     Card,
@@ -228,56 +229,9 @@ def data_json(value: Any) -> str:
     )
 
 
-def anchor_data(anchor: Anchor) -> dict[str, str]:
-    return {
-        k: v
-        for k, v in (
-            ("repo", anchor.repo),
-            ("path", anchor.path),
-            ("symbol", anchor.symbol),
-            ("version", anchor.version),
-        )
-        if v
-    }
-
-
 def question_data(q: Question) -> dict[str, Any]:
     """The question in deck-file form (keys as in YAML), complete enough to rebuild it."""
-    d: dict[str, Any] = {"id": q.id, "kind": q.kind, "prompt": q.prompt}
-    if isinstance(q, Card):
-        d["answer"] = q.answer
-        d["reversed"] = q.reversed
-    elif isinstance(q, Short):
-        d["answer"] = q.answer
-        d["accept"] = list(q.accept)
-        d["fuzzy"] = q.fuzzy
-    elif isinstance(q, Number):
-        d["answer"] = q.answer
-        d["tolerance"] = q.tolerance
-        if q.unit is not None:
-            d["unit"] = q.unit
-    elif isinstance(q, Choice):
-        d["options"] = list(q.options)
-        d["answer"] = list(q.answers) if q.multi else q.options[q.correct[0]]
-        d["shuffle"] = q.shuffle
-    elif isinstance(q, TrueFalse):
-        d["answer"] = q.answer
-    elif isinstance(q, Order):
-        d["items"] = list(q.items)
-    elif isinstance(q, Match):
-        d["pairs"] = [list(p) for p in q.pairs]
-    if q.explanation:
-        d["explanation"] = q.explanation
-    if q.source:
-        d["source"] = q.source
-    if q.anchor is not None:
-        d["anchor"] = anchor_data(q.anchor)
-    for key in ("code", "lang", "hint"):
-        if getattr(q, key) is not None:
-            d[key] = getattr(q, key)
-    if q.tags:
-        d["tags"] = list(q.tags)
-    return d
+    return to_data(q)
 
 
 def deck_meta(deck: Deck) -> dict[str, Any]:

@@ -21,14 +21,12 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
-from srcquiz.anki.exporter import anchor_data, note_fields
+from srcquiz.anki.exporter import note_fields
 from srcquiz.anki.html import DECK_META_RE, INLINE_RE, cloze_html, media_ext
+from srcquiz.anki.html_text import ANKI_CLOZE_RE, anki_cloze_to_text, clean_text, html_to_text
 from srcquiz.anki.note_types import NOTE_TYPES, NoteType
 from srcquiz.anki.package import (
     MAX_NAME_BYTES,
@@ -41,120 +39,21 @@ from srcquiz.anki.package import (
     shown_name,
     unpack,
 )
+from srcquiz.deck.codec import anchor_data, anchor_from_data, from_data
 from srcquiz.deck.keys import ID_RE
 from srcquiz.deck.loader import parse_deck
 from srcquiz.deck.model import (
-    KIND_CLASSES,
-    Anchor,
     Card,
-    Choice,
     Cloze,
     Match,
-    Number,
-    Order,
     Question,
     Short,
-    TrueFalse,
 )
+from srcquiz.deck.yaml_writer import MODELINE, item_lines, question_yaml_dict, value_lines
 from srcquiz.errors import UserError
 
-MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 SPECIAL_REFS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
 NOTE_TYPE_BY_FIELDS: dict[tuple[str, ...], NoteType] = {nt.fields: nt for nt in NOTE_TYPES.values()}
-
-
-# -- HTML back to deck text ---------------------------------------------------
-
-_BLOCKS = frozenset(
-    "address article aside blockquote dd div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
-    "hr li ol p pre section table tr ul".split()
-)
-
-
-class _TextParser(HTMLParser):
-    """The inverse of `anki_export.text_html`, and a fair reading of editor HTML."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip = 0
-        self.pre = 0
-
-    def _line(self) -> None:
-        if self.out and not self.out[-1].endswith("\n"):
-            self.out.append("\n")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skip += 1
-        elif self.skip:
-            return
-        elif tag == "br":
-            self.out.append("\n")
-        elif tag == "img":
-            a = dict(attrs)
-            if a.get("src"):
-                self.out.append(f"![{a.get('alt') or ''}]({a['src']})")
-        elif tag == "code" and not self.pre:
-            self.out.append("`")
-        elif tag in _BLOCKS:
-            self.pre += tag == "pre"
-            self._line()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in ("script", "style"):
-            self.skip -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skip = max(0, self.skip - 1)
-        elif self.skip:
-            return
-        elif tag == "code" and not self.pre:
-            self.out.append("`")
-        elif tag in _BLOCKS:
-            self.pre = max(0, self.pre - (tag == "pre"))
-            self._line()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.out.append(data.replace("\xa0", " "))
-
-
-def html_to_text(html_text: str, strip: bool = True) -> str:
-    parser = _TextParser()
-    parser.feed(html_text)
-    parser.close()
-    text = _clean("".join(parser.out))
-    return text.strip() if strip else text
-
-
-def _clean(text: str) -> str:
-    """Valid UTF-8 without NULs (a crafted package may hold lone surrogates)."""
-    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
-
-
-# Anki's reading of a cloze: the first `::` after the answer starts the hint.
-ANKI_CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
-_LOOKALIKE_RE = re.compile(r"\{\{(?=c\d+::)")
-
-
-def anki_cloze_to_text(html_text: str) -> str:
-    """Anki cloze HTML as a deck cloze prompt (`::` in an answer becomes `\\::`)."""
-    out: list[str] = []
-    last = 0
-    for m in ANKI_CLOZE_RE.finditer(html_text):
-        answer = html_to_text(m.group(2), strip=False)
-        if not answer.strip():
-            continue
-        out.append(_LOOKALIKE_RE.sub("{ {", html_to_text(html_text[last : m.start()], False)))
-        answer = answer.replace("::", "\\::").replace("}}", "} }")
-        hint = html_to_text(m.group(3) or "", strip=False).replace("}}", "} }").strip()
-        out.append(f"{{{{c{m.group(1)}::{answer}{'::' + hint if hint else ''}}}}}")
-        last = m.end()
-    out.append(_LOOKALIKE_RE.sub("{ {", html_to_text(html_text[last:], False)))
-    return "".join(out).strip()
 
 
 # -- notes to questions -------------------------------------------------------
@@ -179,63 +78,13 @@ class ImportResult:
 
 def data_to_question(d: dict[str, Any]) -> Question:
     """A question from the `Srcquiz` field's JSON; raises on anything malformed."""
-    kind = d["kind"]
-    if kind not in KIND_CLASSES:
-        raise ValueError(f"unknown kind {kind!r}")
-    common: dict[str, Any] = {
-        "id": _text(d["id"]),
-        "prompt": _text(d["prompt"]),
-        "explanation": _text(d.get("explanation", "")),
-        "source": _text(d.get("source", "")),
-        "tags": tuple(_text(t) for t in d.get("tags", ())),
-    }
-    if d.get("anchor"):
-        a = d["anchor"]
-        common["anchor"] = Anchor(**{k: _text(a[k]) for k in anchor_data(Anchor(**a))})
-    for key in ("code", "lang", "hint"):
-        if d.get(key) is not None:
-            common[key] = _text(d[key])
-    extra: dict[str, Any] = {}
-    if kind == "card":
-        extra = {"answer": _text(d["answer"]), "reversed": bool(d.get("reversed", False))}
-    elif kind == "short":
-        extra = {
-            "answer": _text(d["answer"]),
-            "accept": tuple(_text(a) for a in d.get("accept", ())),
-            "fuzzy": bool(d.get("fuzzy", True)),
-        }
-    elif kind == "number":
-        unit = d.get("unit")
-        extra = {
-            "answer": _number(d["answer"]),
-            "tolerance": _number(d.get("tolerance", 0)),
-            "unit": None if unit is None else _text(unit),
-        }
-    elif kind == "choice":
-        options = tuple(_text(o) for o in d["options"])
-        multi = isinstance(d["answer"], list)
-        answers = d["answer"] if multi else [d["answer"]]
-        extra = {
-            "options": options,
-            "correct": tuple(options.index(_text(a)) for a in answers),
-            "multi": multi,
-            "shuffle": bool(d.get("shuffle", True)),
-        }
-    elif kind == "truefalse":
-        if not isinstance(d["answer"], bool):
-            raise ValueError("truefalse answer is not a boolean")
-        extra = {"answer": d["answer"]}
-    elif kind == "order":
-        extra = {"items": tuple(_text(i) for i in d["items"])}
-    elif kind == "match":
-        extra = {"pairs": tuple((_text(a), _text(b)) for a, b in d["pairs"])}
-    return KIND_CLASSES[kind](**common, **extra)
+    return from_data(d, clean_text)
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, found {type(value).__name__}")
-    return _clean(value)
+    return clean_text(value)
 
 
 def _number(value: Any) -> float:
@@ -582,7 +431,7 @@ def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
 def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
     fields = note.fields
     qid = f"note-{note.id}"
-    tags = tuple(t for t in (_clean(t) for t in note.tags) if t and not t.isspace())
+    tags = tuple(t for t in (clean_text(t) for t in note.tags) if t and not t.isspace())
 
     def get(i: int) -> str:
         return html_to_text(fields[i]) if 0 <= i < len(fields) else ""
@@ -601,207 +450,6 @@ def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
     return Card(id=qid, prompt=front, answer=back, reversed=reverse, tags=tags)
 
 
-# -- YAML ---------------------------------------------------------------------
-
-_RESOLVER = yaml.resolver.Resolver()
-_STR = "tag:yaml.org,2002:str"
-_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
-_SIMPLE_TAG = re.compile(r"^[A-Za-z0-9_.+-]+$")
-
-
-def _printable(c: str) -> bool:
-    o = ord(c)
-    return (
-        c in "\t\n"
-        or 0x20 <= o <= 0x7E
-        or 0xA0 <= o <= 0xD7FF
-        or 0xE000 <= o <= 0xFFFD
-        and o != 0xFEFF
-        or 0x10000 <= o <= 0x10FFFF
-    ) and o not in (0x2028, 0x2029)
-
-
-def _plain_ok(s: str) -> bool:
-    return (
-        bool(s)
-        and s == s.strip()
-        and s[0] not in _INDICATORS
-        and ": " not in s
-        and " #" not in s
-        and not s.endswith(":")
-        and "\n" not in s
-        and "\t" not in s
-        and all(_printable(c) for c in s)
-        and _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) == _STR
-    )
-
-
-def _double_quoted(s: str) -> str:
-    out = ['"']
-    for c in s:
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif not _printable(c):
-            o = ord(c)
-            out.append(f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}")
-        else:
-            out.append(c)
-    out.append('"')
-    return "".join(out)
-
-
-WIDTH = 92
-_FOLD_AT = re.compile(r"(?<=\S) (?=\S)")
-
-
-def _scalar(s: str, indent: int) -> list[str]:
-    """A text value: plain when short and safe, a `|` block when it has lines, a `>-`
-    block wrapped at single spaces when long, else double-quoted. The first element
-    continues the `key: ` line; the rest are whole lines."""
-    pad = " " * indent
-    blockable = (
-        not s.startswith((" ", "\n", "\t")) and "\r" not in s and all(_printable(c) for c in s)
-    )
-    body = s[:-1] if s.endswith("\n") else s
-    if "\n" in body:
-        if blockable and not body.endswith("\n"):
-            head = "|" if s.endswith("\n") else "|-"
-            return [head] + [pad + line if line else "" for line in body.split("\n")]
-        return [_double_quoted(s)]
-    if len(s) + indent > WIDTH and blockable and s == s.rstrip() and "\n" not in s:
-        lines = _fold(s, max(40, WIDTH - indent))
-        if len(lines) > 1:
-            return [">-"] + [pad + line for line in lines]
-    if _plain_ok(s):
-        return [s]
-    return [_double_quoted(s)]
-
-
-def _fold(s: str, width: int) -> list[str]:
-    """Wrap at single spaces between words: a folded scalar reads each break back as
-    one space, so only those spaces may become breaks."""
-    lines: list[str] = []
-    current = ""
-    for word in _FOLD_AT.split(s):
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    lines.append(current)
-    return lines
-
-
-def _number_yaml(value: float) -> str:
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text and "." not in text:
-        mantissa, exp = text.split("e")
-        text = f"{mantissa}.0e{exp if exp[0] in '+-' else '+' + exp}"
-    return text
-
-
-def _key(k: str) -> str:
-    return k if _plain_ok(k) else _double_quoted(k)
-
-
-def _value_lines(key: str, value: Any, indent: int) -> list[str]:
-    pad = " " * indent
-    head = f"{pad}{_key(key)}:"
-    if isinstance(value, bool):
-        return [f"{head} {'true' if value else 'false'}"]
-    if isinstance(value, int | float):
-        return [f"{head} {_number_yaml(value)}"]
-    if isinstance(value, str):
-        first, *rest = _scalar(value, indent + 2)
-        return [f"{head} {first}", *rest]
-    if isinstance(value, dict):
-        out = [head]
-        for k, v in value.items():
-            out += _value_lines(k, v, indent + 2)
-        return out
-    items = list(value)
-    if not items:
-        return [f"{head} []"]
-    if key == "tags" and all(_SIMPLE_TAG.match(t) and _plain_ok(t) for t in items):
-        return [f"{head} [{', '.join(items)}]"]
-    out = [head]
-    for item in items:
-        out += _item_lines(item, indent + 2)
-    return out
-
-
-def _item_lines(value: Any, indent: int) -> list[str]:
-    pad = " " * indent
-    if isinstance(value, dict):
-        out: list[str] = []
-        for k, v in value.items():
-            out += _value_lines(k, v, indent + 2)
-        out[0] = f"{pad}- {out[0][indent + 2 :]}"
-        return out
-    first, *rest = _scalar(str(value), indent + 2)
-    return [f"{pad}- {first}", *rest]
-
-
-def question_yaml_dict(
-    q: Question, sources: list[str], anchor: Anchor | None, shuffle: bool
-) -> dict[str, Any]:
-    """The question as deck-file keys, leaving out what the deck already implies."""
-    d: dict[str, Any] = {"id": q.id, "kind": q.kind, "prompt": q.prompt}
-    if isinstance(q, Card):
-        d["answer"] = q.answer
-        if q.reversed:
-            d["reversed"] = True
-    elif isinstance(q, Short):
-        d["answer"] = q.answer
-        if q.accept:
-            d["accept"] = list(q.accept)
-        if not q.fuzzy:
-            d["fuzzy"] = False
-    elif isinstance(q, Number):
-        d["answer"] = q.answer
-        if q.tolerance:
-            d["tolerance"] = q.tolerance
-        if q.unit is not None:
-            d["unit"] = q.unit
-    elif isinstance(q, Choice):
-        d["options"] = list(q.options)
-        d["answer"] = list(q.answers) if q.multi else q.answers[0]
-        if q.shuffle != shuffle:
-            d["shuffle"] = q.shuffle
-    elif isinstance(q, TrueFalse):
-        d["answer"] = q.answer
-    elif isinstance(q, Order):
-        d["items"] = list(q.items)
-    elif isinstance(q, Match):
-        d["pairs"] = dict(q.pairs)
-    if q.explanation:
-        d["explanation"] = q.explanation
-    if q.source and not (len(sources) == 1 and sources[0] == q.source):
-        d["source"] = q.source
-    if q.anchor is not None:
-        own = {
-            k: v
-            for k, v in anchor_data(q.anchor).items()
-            if anchor is None or getattr(anchor, k) != v
-        }
-        if own:
-            d["anchor"] = own
-    for key in ("code", "lang", "hint"):
-        if getattr(q, key) is not None:
-            d[key] = getattr(q, key)
-    if q.tags:
-        d["tags"] = list(q.tags)
-    return d
-
-
 def deck_yaml(draft: DeckDraft, questions: Iterable[Question] | None = None) -> str:
     meta = draft.meta
     sources = [s for s in meta.get("sources", []) if isinstance(s, str) and s.strip()]
@@ -810,13 +458,13 @@ def deck_yaml(draft: DeckDraft, questions: Iterable[Question] | None = None) -> 
     anchor = None
     if isinstance(meta.get("anchor"), dict):
         try:
-            anchor = Anchor(**{k: _text(v) for k, v in meta["anchor"].items()})
+            anchor = anchor_from_data(meta["anchor"], clean_text)
         except (TypeError, ValueError):
             anchor = None
-    shuffle = meta.get("shuffle") if isinstance(meta.get("shuffle"), bool) else True
+    shuffle = meta["shuffle"] if isinstance(meta.get("shuffle"), bool) else True
     head: dict[str, Any] = {"id": draft.id, "title": draft.title}
     if isinstance(meta.get("description"), str) and meta["description"].strip():
-        head["description"] = _clean(meta["description"])
+        head["description"] = clean_text(meta["description"])
     if sources:
         head["sources"] = sources
     tags = [
@@ -832,12 +480,12 @@ def deck_yaml(draft: DeckDraft, questions: Iterable[Question] | None = None) -> 
         head["anchor"] = anchor_data(anchor)
     lines = [MODELINE]
     for k, v in head.items():
-        lines += _value_lines(k, v, 0)
+        lines += value_lines(k, v, 0)
     lines.append("questions:")
     for i, q in enumerate(draft.questions if questions is None else questions):
         if i:
             lines.append("")
-        lines += _item_lines(question_yaml_dict(q, sources, anchor, shuffle), 2)
+        lines += item_lines(question_yaml_dict(q, sources, anchor, shuffle), 2)
     return "\n".join(lines) + "\n"
 
 

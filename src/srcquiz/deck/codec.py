@@ -1,0 +1,206 @@
+"""A question to the data a deck file holds, and back: the one codec.
+
+The file form is what a YAML deck says (keys as in `keys.COMMON_KEYS` and
+`keys.KIND_KEYS`, plain lists, mappings and scalars). It is driven by the
+model's own dataclass fields, so a new field is carried by the Anki export,
+the importer and the YAML writer without touching any of them; only where the
+file form differs from the model does a kind have a hook (a choice's `answer`
+names options where the model keeps indexes; a match's pairs are a mapping).
+
+`from_data` trusts nothing: a value of the wrong type raises ValueError,
+a missing required key KeyError, so a damaged package is refused, not guessed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from srcquiz.deck.keys import ANCHOR_KEYS, COMMON_KEYS, KIND_KEYS
+from srcquiz.deck.model import KIND_CLASSES, Anchor, Question
+
+Text = Callable[[str], str]
+_NOT_IN_FILES = frozenset({"pos"})
+
+
+def anchor_data(anchor: Anchor) -> dict[str, str]:
+    """An anchor's non-empty parts, in file order."""
+    return {k: v for k in ANCHOR_KEYS if (v := getattr(anchor, k))}
+
+
+def to_data(q: Question) -> dict[str, Any]:
+    """The question in deck-file form, complete enough to rebuild it; fields at
+    their default are left out, as an author would."""
+    d: dict[str, Any] = {"id": q.id, "kind": q.kind}
+    for f in _FIELDS[q.kind]:
+        value = getattr(q, f.name)
+        if f.name == "id" or _is_default(f, value):
+            continue
+        d[f.name] = _plain(value)
+    hook = _TO_FILE.get(q.kind)
+    if hook is not None:
+        hook(q, d)
+    order = (*COMMON_KEYS, *KIND_KEYS[q.kind])
+    return {k: d[k] for k in sorted(d, key=lambda k: order.index(k) if k in order else 99)}
+
+
+def from_data(d: Mapping[str, Any], text: Text = str) -> Question:
+    """A question from its file form; `text` cleans every text value (the importer
+    passes its own). Unknown keys are ignored: a newer srcquiz may add fields."""
+    if not isinstance(d, Mapping):
+        raise ValueError("a question is not a mapping")
+    kind = d["kind"]
+    if kind not in KIND_CLASSES:
+        raise ValueError(f"unknown kind {kind!r}")
+    data = dict(d)
+    hook = _FROM_FILE.get(kind)
+    if hook is not None:
+        hook(data, text)
+    cls = KIND_CLASSES[kind]
+    hints = _HINTS[kind]
+    values: dict[str, Any] = {}
+    for f in _FIELDS[kind]:
+        if f.name in data:
+            values[f.name] = _decode(hints[f.name], data[f.name], text)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise KeyError(f.name)
+    return cls(**values)
+
+
+# -- per-kind hooks where the file form differs from the model -----------------
+
+
+def _choice_to_file(q: Any, d: dict[str, Any]) -> None:
+    d["answer"] = list(q.answers) if q.multi else q.answers[0]
+    d.pop("correct", None)
+    d.pop("multi", None)
+
+
+def _choice_from_file(d: dict[str, Any], text: Text) -> None:
+    options = [_decode(str, o, text) for o in _list(d["options"])]
+    multi = isinstance(d["answer"], list)
+    answers = d["answer"] if multi else [d["answer"]]
+    d["correct"] = [options.index(_decode(str, a, text)) for a in answers]
+    d["multi"] = multi
+    del d["answer"]
+
+
+def _match_to_file(q: Any, d: dict[str, Any]) -> None:
+    d["pairs"] = dict(q.pairs)
+
+
+def _match_from_file(d: dict[str, Any], text: Text) -> None:
+    pairs = d["pairs"]  # a mapping as in YAML, or [[left, right], ...] (older exports)
+    d["pairs"] = [list(p) for p in pairs.items()] if isinstance(pairs, Mapping) else pairs
+
+
+_TO_FILE: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "choice": _choice_to_file,
+    "match": _match_to_file,
+}
+_FROM_FILE: dict[str, Callable[[dict[str, Any], Text], None]] = {
+    "choice": _choice_from_file,
+    "match": _match_from_file,
+}
+
+
+# -- values ----------------------------------------------------------------------
+
+
+_FIELDS: dict[str, tuple[dataclasses.Field[Any], ...]] = {
+    kind: tuple(f for f in dataclasses.fields(cls) if f.name not in _NOT_IN_FILES)
+    for kind, cls in KIND_CLASSES.items()
+}
+_HINTS: dict[str, dict[str, Any]] = {
+    kind: typing.get_type_hints(cls) for kind, cls in KIND_CLASSES.items()
+}
+
+
+def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        return bool(value == f.default)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, anchors as mappings: what YAML and JSON hold."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Anchor):
+        return anchor_data(value)
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list, found {type(value).__name__}")
+    return list(value)
+
+
+def _decode(hint: Any, value: Any, text: Text) -> Any:
+    """`value` checked against the field's annotation and converted to it."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        args = typing.get_args(hint)
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _decode(inner, value, text)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        items = _list(value)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v, text) for v in items)
+        if len(items) != len(args):
+            raise ValueError(f"expected {len(args)} items, found {len(items)}")
+        return tuple(_decode(a, v, text) for a, v in zip(args, items, strict=True))
+    return _SCALARS[hint](value, text)
+
+
+def _text(value: Any, text: Text) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, found {type(value).__name__}")
+    return text(value)
+
+
+def _bool(value: Any, text: Text) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, found {type(value).__name__}")
+    return value
+
+
+def _float(value: Any, text: Text) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, found {type(value).__name__}")
+    return float(value)
+
+
+def _int(value: Any, text: Text) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, found {type(value).__name__}")
+    return value
+
+
+def anchor_from_data(value: Any, text: Text = str) -> Anchor:
+    """An anchor from its file form (a mapping of its non-empty parts)."""
+    if not isinstance(value, Mapping):
+        raise ValueError("an anchor is not a mapping")
+    parts = {k: _text(value[k], text) for k in ANCHOR_KEYS if value.get(k)}
+    return Anchor(
+        repo=parts.get("repo"),
+        path=parts.get("path"),
+        symbol=parts.get("symbol"),
+        version=parts.get("version"),
+    )
+
+
+_SCALARS: dict[Any, Callable[[Any, Text], Any]] = {
+    str: _text,
+    bool: _bool,
+    float: _float,
+    int: _int,
+    Anchor: anchor_from_data,
+}
