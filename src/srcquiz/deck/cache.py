@@ -20,7 +20,7 @@ from pathlib import Path
 
 from srcquiz import __version__
 from srcquiz.deck.loader import Diagnostic
-from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
+from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
 
 FORMAT = 1
 _FIELDS = {
@@ -163,6 +163,7 @@ _CONVERT = {
     "pos": Position._make,
     "anchor": lambda v: _anchor(v),
     "pairs": lambda v: tuple(map(tuple, v)),
+    "examples": lambda v: tuple(Example(t, r, Position._make(p)) for t, r, p in v),
 }
 # Per kind: field names, and (index, converter) for fields JSON cannot hold as-is.
 _DECODE_PLANS = [

@@ -35,6 +35,7 @@ from srcquiz.deck.model import (
     KINDS,
     Anchor,
     Deck,
+    Example,
     Position,
     Question,
     parse_cloze,
@@ -64,6 +65,7 @@ COMMON_KEYS = (
     "lang",
     "hint",
     "tags",
+    "examples",
 )
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "card": ("answer", "reversed"),
@@ -481,6 +483,11 @@ class _Builder:
                 common["tags"] = self.tags(fields["tags"][1], "the question `tags`")
             except _Invalid:
                 pass
+        if "examples" in fields:
+            try:
+                common["examples"] = self.examples(fields["examples"][1], kind)
+            except _Invalid:
+                pass
         anchor = ctx.anchor
         if "anchor" in fields:
             try:
@@ -534,6 +541,22 @@ class _Builder:
             return KIND_CLASSES[kind](**common, **specific)
         except TypeError:  # a required kind field already reported missing
             return None
+
+    def examples(self, node: Node, kind: str | None) -> tuple[Example, ...]:
+        """`examples: {right: [...], wrong: [...]}`: answers `lint` grades, written as
+        `srcquiz grade` takes them; any scalar is taken as the text written."""
+        if kind == "card":
+            self.error(node, "a `card` is graded by the learner; `examples` do not apply")
+            raise _Invalid
+        out = []
+        for key, (_k, v) in self.mapping(node, "`examples`", ("right", "wrong")).items():
+            for item in self.sequence(v, f"`examples` `{key}`"):
+                if not isinstance(item, ScalarNode) or item.tag not in SCALAR_TAGS:
+                    self.error(item, f"an example is an answer as text, not {_describe(item)}")
+                    continue
+                where = Position(item.start_mark.line + 1, item.start_mark.column + 1)
+                out.append(Example(item.value, key == "right", where))
+        return tuple(out)
 
     def _need(self, node: Node, fields: dict, key: str, kind: str) -> Node:
         if key not in fields:

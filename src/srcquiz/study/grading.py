@@ -15,10 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from srcquiz.deck.loader import Diagnostic
 from srcquiz.deck.model import (
     Card,
     Choice,
     Cloze,
+    Deck,
     Match,
     Number,
     Order,
@@ -175,9 +177,7 @@ def _grade_number(q: Number, given: str) -> Grade:
         return Grade("wrong", 0.0, expected, shown, "(nothing) → " + expected)
     reading = read_answer(given, q.unit)
     if isinstance(reading, Unreadable):
-        return Grade(
-            "wrong", 0.0, expected, shown, f"{reading.reason}: not a number", ask_again=True
-        )
+        return Grade("wrong", 0.0, expected, shown, reading.reason, ask_again=True)
     if not isinstance(reading, Reading):  # a unit that measures something else
         diff = f"{clip(shown)} → {expected} ({reading.reason})"
         return Grade("wrong", 0.0, expected, shown, diff)
@@ -453,4 +453,40 @@ def _parse_match(q: Match, text: str) -> dict[str, str]:
         if not 1 <= n <= len(q.pairs) or letter not in labels:
             raise AnswerFormatError(f"use numbers 1-{len(q.pairs)} and letters a-{labels[-1]}")
         out[q.pairs[n - 1][0]] = q.pairs[labels.index(letter)][1]
+    return out
+
+
+def example_card_key(question: Question) -> str:
+    """The card an example answers: the question's first (a cloze's first deletion)."""
+    keys = question.card_keys()
+    return keys[0] if keys else question.id
+
+
+def judge_example(question: Question, text: str, terms: KnownTerms | None) -> Grade:
+    """Grade an answer written on one line, as `srcquiz grade` and deck examples do."""
+    return grade(question, example_card_key(question), parse_answer(question, text), terms)
+
+
+def check_examples(deck: Deck, terms: KnownTerms | None) -> list[Diagnostic]:
+    """One error, at its line, for each example judged otherwise than its author said:
+    a `right` example must count as recalled, a `wrong` one must not."""
+    out: list[Diagnostic] = []
+    for q in deck.questions:
+        for ex in q.examples:
+            line, col = ex.pos
+            try:
+                result = judge_example(q, ex.text, terms)
+            except AnswerFormatError as exc:
+                msg = f"example `{ex.text}` of `{q.id}` cannot be read: {exc}"
+                out.append(Diagnostic(deck.path, line, col, "error", msg))
+                continue
+            if result.passed == ex.right:
+                continue
+            said = "right" if ex.right else "wrong"
+            why = result.diff or result.read_as
+            msg = (
+                f"example `{ex.text}` of `{q.id}` is listed as {said} but is judged "
+                f"{result.outcome}" + (f": {why}" if why else "")
+            )
+            out.append(Diagnostic(deck.path, line, col, "error", msg))
     return out

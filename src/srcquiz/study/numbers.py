@@ -359,7 +359,7 @@ def read_answer(text: str, unit: str | None) -> Reading | Unreadable | WrongUnit
     spec = unit_spec(unit)
     typed = parse_typed(text)
     if typed is None:
-        return Unreadable(f"could not read {text.strip()!r} as a number")
+        return Unreadable(f"could not read {text.strip()!r} as a number; say it with digits")
     value = typed.value
     if typed.dims:
         if len(set(typed.dims)) != 1:
@@ -408,7 +408,7 @@ def _unit_problem(typed: _Typed, read: _Read, spec: UnitSpec) -> WrongUnit | Unr
             DamerauLevenshtein.distance(noun, n, score_cutoff=1) <= 1 for n in spec.nouns
         ):
             continue  # a typo in the unit word
-        return Unreadable(f"{word!r} is not {spec.text}: say it in {spec.text}")
+        return Unreadable(f"could not read {word!r} as {spec.text}; give the number in {spec.text}")
     return None
 
 
@@ -428,7 +428,8 @@ def _candidates(
     if read.dim is not None and read.dim == spec.dim:
         add(value * (read.scale / spec.scale) / spec.magnitude)
         if read.binary is not None or spec.binary is not None:
-            add(value * ((read.binary or read.scale) / (spec.binary or spec.scale)) / spec.magnitude)
+            ratio = (read.binary or read.scale) / (spec.binary or spec.scale)
+            add(value * ratio / spec.magnitude)
         return Reading(tuple(values), tuple(shown))
     if read.magnitude != 1.0:
         add(value / spec.magnitude)

@@ -278,7 +278,10 @@ class Session:
         if item.self_graded:
             raise ValueError("a self-graded card is rated with self_grade()")
         result = grade(item.question, item.card_key, response)
-        rating = suggest_rating(result, elapsed_s, hint_used)
+        state = self.store.card_state(item.deck.id, item.card_key)
+        rating = suggest_rating(
+            result, elapsed_s, hint_used, question=item.question, state=state
+        )
         return self._record(item, result, rating, elapsed_s, hint_used, at)
 
     def self_grade(

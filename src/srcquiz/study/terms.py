@@ -13,12 +13,14 @@ deck, cached) and the near-neighbour index only when a long answer is near-misse
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, Short
+from srcquiz.deck.model import CLOZE_RE, Deck, Question
 
 # --- normalisation -----------------------------------------------------------
 
@@ -165,31 +167,41 @@ def words_of(text: str) -> list[str]:
 # --- the index -----------------------------------------------------------------
 
 _MAX_TERM = 60  # longer texts (sentences) are not terms anyone types
-_MIN_NEAR = 5  # shorter keys are never searched by distance (see KnownTerms.nearest)
+# Shorter keys are left out of the distance search: a search only ever runs for a
+# near miss of an answer of 10+ characters (see `max_typos`), 7+ characters away.
+_MIN_NEAR = 7
 _IDENT = re.compile(r"-{1,2}[A-Za-z][\w-]*|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
 _CODE_MARKS = frozenset("()[]{}.=<>:/")
 _BACKTICKED = re.compile(r"`([^`\n]{1,60})`")
+_ASCII_SPACE = [c for c in map(chr, range(128)) if c.isspace()]
 
 
 def question_terms(q: Question) -> list[str]:
     """What a question names as answers or options, as written."""
     out: list[str] = []
-    typed: list[str] = []  # answers someone types: kept whatever their length
-    if isinstance(q, Short):
-        typed += (q.answer, *q.accept)
-    elif isinstance(q, Cloze):
-        typed += [d.answer for d in q.deletions()]
-    elif isinstance(q, Choice):
-        out += q.options
-    elif isinstance(q, Order):
-        out += q.items
-    elif isinstance(q, Match):
-        out += [side for pair in q.pairs for side in pair]
-    elif isinstance(q, Card):
-        out.append(q.answer)
+    _add_question_terms(q, out, out)
+    return out
+
+
+def _add_question_terms(q: Question, typed: list[str], named: list[str]) -> None:
+    """Answers someone types go to `typed` (kept whatever their length); options,
+    items, match sides, card backs and anchor symbols to `named`."""
+    kind = q.kind
+    if kind == "short":
+        typed.append(q.answer)  # type: ignore[attr-defined]
+        typed += q.accept  # type: ignore[attr-defined]
+    elif kind == "cloze":
+        typed += [m[1].replace("\\::", "::") for m in CLOZE_RE.findall(q.prompt)]
+    elif kind == "choice":
+        named += q.options  # type: ignore[attr-defined]
+    elif kind == "order":
+        named += q.items  # type: ignore[attr-defined]
+    elif kind == "match":
+        named += [side for pair in q.pairs for side in pair]  # type: ignore[attr-defined]
+    elif kind == "card":
+        named.append(q.answer)  # type: ignore[attr-defined]
     if q.anchor is not None and q.anchor.symbol:
-        out.append(q.anchor.symbol)
-    return typed + [t for t in out if len(t) <= _MAX_TERM]
+        named.append(q.anchor.symbol)
 
 
 def _text_terms(prose: Sequence[str], code: Sequence[str]) -> Iterator[str]:
@@ -210,6 +222,23 @@ def _text_terms(prose: Sequence[str], code: Sequence[str]) -> Iterator[str]:
             yield name
 
 
+def term_keys(terms: Sequence[str]) -> list[str]:
+    """`[term_key(t) for t in terms]`, in a few passes over one string for ASCII terms."""
+    if not terms:
+        return []
+    joined = "\x00".join(terms)
+    if not joined.isascii():
+        return [term_key(t) for t in terms]
+    low = joined.lower()
+    for space in _ASCII_SPACE:
+        if space in low:
+            low = low.replace(space, "")
+    keys = low.split("\x00")
+    if len(keys) != len(terms):  # a term held the separator
+        return [term_key(t) for t in terms]
+    return [k.strip(_ASCII_STRIP) for k in keys]
+
+
 _DECK_CACHE: dict[int, tuple[Deck, dict[str, str]]] = {}
 
 
@@ -218,26 +247,43 @@ def deck_vocabulary(deck: Deck) -> dict[str, str]:
     cached = _DECK_CACHE.get(id(deck))
     if cached is not None and cached[0] is deck:
         return cached[1]
-    prose: list[str] = []
-    code: list[str] = []
-    written: list[str] = []
-    for q in deck.questions:
-        prose.append(q.prompt)
-        if q.explanation:
-            prose.append(q.explanation)
-        if q.code:
-            code.append(q.code)
-        written += question_terms(q)
-    written += _text_terms(prose, code)
-    vocab: dict[str, str] = {}
-    for term in written:
-        key = term_key(term)
-        if key and key not in vocab:
-            vocab[key] = term
+    with _gc_paused():
+        typed: list[str] = []
+        named: list[str] = []
+        prose: list[str] = []
+        code: list[str] = []
+        for q in deck.questions:
+            prose.append(q.prompt)
+            if q.explanation:
+                prose.append(q.explanation)
+            if q.code:
+                code.append(q.code)
+            _add_question_terms(q, typed, named)
+        written = typed + [t for t in named if len(t) <= _MAX_TERM]
+        written += _text_terms(prose, code)
+        ascii_terms = [t for t in written if t.isascii()]
+        other = [t for t in written if not t.isascii()]
+        keys = term_keys(ascii_terms) + [term_key(t) for t in other]
+        # The first spelling of a key wins: reversed, so that dict() keeps it.
+        vocab = dict(zip(reversed(keys), reversed(ascii_terms + other), strict=True))
+        vocab.pop("", None)
     if len(_DECK_CACHE) >= 64:
         _DECK_CACHE.clear()
     _DECK_CACHE[id(deck)] = (deck, vocab)  # holding the deck keeps its id() unique
     return vocab
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hundreds of thousands of short strings, none in a cycle: collections triggered
+    by their allocation would rescan every loaded question (see deck.parser)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _NearIndex:
@@ -246,33 +292,27 @@ class _NearIndex:
     Each key of length m is cut into three segments; a key within 2 edits of a query
     keeps one segment intact, shifted by at most 2 (the pigeonhole principle behind
     PassJoin). A search looks up each segment-sized slice of the query near where the
-    segment would be, then checks the few candidates exactly.
+    segment would be, then checks the candidates exactly.
     """
 
     def __init__(self, keys: Iterable[str]) -> None:
-        self._by_len: dict[int, tuple[dict[str, object], ...]] = {}
+        self._by_len: dict[int, tuple[dict[str, str | list[str]], ...]] = {}
         self.short: list[str] = []
+        groups: dict[int, list[str]] = {}
         for key in keys:
-            m = len(key)
-            if m < _MIN_NEAR:
-                self.short.append(key)
-                continue
-            tables = self._by_len.get(m)
-            if tables is None:
-                tables = self._by_len[m] = ({}, {}, {})
-            for table, (start, end) in zip(tables, _segments(m), strict=True):
-                seg = key[start:end]
-                have = table.get(seg)
-                if have is None:
-                    table[seg] = key
-                elif isinstance(have, list):
-                    have.append(key)
-                else:
-                    table[seg] = [have, key]
+            groups.setdefault(len(key), []).append(key)
+        with _gc_paused():
+            for m, group in groups.items():
+                if m < _MIN_NEAR:
+                    self.short += group
+                    continue
+                self._by_len[m] = tuple(
+                    _postings([k[start:end] for k in group], group) for start, end in _segments(m)
+                )
 
-    def candidates(self, query: str, radius: int) -> set[str]:
+    def candidates(self, query: str, radius: int) -> list[str]:
         n = len(query)
-        found: set[str] = set()
+        found: list[str] = []
         for m in range(max(_MIN_NEAR, n - radius), n + radius + 1):
             tables = self._by_len.get(m)
             if tables is None:
@@ -283,11 +323,28 @@ class _NearIndex:
                     have = table.get(query[pos : pos + size])
                     if have is None:
                         continue
-                    if isinstance(have, list):
-                        found.update(have)
+                    if type(have) is list:
+                        found += have
                     else:
-                        found.add(have)  # type: ignore[arg-type]
+                        found.append(have)  # type: ignore[arg-type]
         return found
+
+
+def _postings(segments: list[str], keys: list[str]) -> dict[str, str | list[str]]:
+    """segment -> the key having it there (a list when several do)."""
+    table: dict[str, str | list[str]] = dict(zip(segments, keys, strict=True))
+    if len(table) == len(keys):
+        return table
+    seen: dict[str, str | list[str]] = {}
+    for seg, key in zip(segments, keys, strict=True):
+        have = seen.get(seg)
+        if have is None:
+            seen[seg] = key
+        elif type(have) is list:
+            have.append(key)
+        else:
+            seen[seg] = [have, key]  # type: ignore[list-item]
+    return seen
 
 
 def _segments(m: int) -> tuple[tuple[int, int], ...]:
@@ -326,9 +383,10 @@ class KnownTerms:
         if self._base is not None:
             return {**self._base.terms, **self._extra}
         if self._terms is None:
-            terms: dict[str, str] = {}
-            for deck in self._decks:
-                for key, term in deck_vocabulary(deck).items():
+            vocabularies = [deck_vocabulary(deck) for deck in self._decks]
+            terms: dict[str, str] = dict(vocabularies[0]) if vocabularies else {}
+            for vocab in vocabularies[1:]:
+                for key, term in vocab.items():
                     terms.setdefault(key, term)
             for term in OPPOSITES:
                 terms.setdefault(term_key(term), term)
@@ -355,12 +413,13 @@ class KnownTerms:
     def nearest(self, key: str, radius: int, exclude: Iterable[str] = ()) -> tuple[int, str] | None:
         """The closest known key within `radius` plain edits (Levenshtein) of `key`,
         other than those in `exclude`: (distance, term as written)."""
+        from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
         exclude = set(exclude)
         if self._base is not None:
             best = self._base.nearest(key, radius, exclude)
-            found = set(self._extra)
+            found = list(self._extra)
         elif radius <= 0:
             term = self.terms.get(key)
             return None if term is None or key in exclude else (0, term)
@@ -369,11 +428,15 @@ class KnownTerms:
             index = self._near_index()
             found = index.candidates(key, radius)
             if len(key) - radius < _MIN_NEAR:
-                found.update(k for k in index.short if abs(len(k) - len(key)) <= radius)
-        for cand in sorted(found - exclude):
-            dist = Levenshtein.distance(key, cand, score_cutoff=radius)
-            if dist <= radius and (best is None or dist < best[0]):
-                best = (dist, self.get(cand) or cand)
+                found += [k for k in index.short if abs(len(k) - len(key)) <= radius]
+        hit = process.extractOne(
+            key,
+            [c for c in found if c not in exclude],
+            scorer=Levenshtein.distance,
+            score_cutoff=radius,
+        )
+        if hit is not None and (best is None or hit[1] < best[0]):
+            best = (int(hit[1]), self.get(hit[0]) or hit[0])
         return best
 
 
@@ -462,18 +525,32 @@ def not_a_typo(
         for a, b in zip(typed_words, answer_words, strict=True):
             if a != b and a in OPPOSITES.get(b, ()):
                 return f"{a} is the opposite of {b}"
-    own_tokens = {term_key(t) for a in accepted for t in a.split()}
-    typed_tokens, answer_tokens = given.split(), answer.split()
-    if len(typed_tokens) == len(answer_tokens) > 1:
-        for a, b in zip(typed_tokens, answer_tokens, strict=True):
-            ka = term_key(a)
-            if ka != term_key(b) and ka not in own_tokens and terms.get(ka) is not None:
-                return f"{a.strip()} is another name, not a typo of {b}"
+    own_parts = {term_key(t) for a in accepted for t in _parts(a)}
+    typed_parts, answer_parts = _parts(given), _parts(answer)
+    if len(typed_parts) == len(answer_parts) > 1:
+        for a, b in zip(typed_parts, answer_parts, strict=True):
+            ka, kb = term_key(a), term_key(b)
+            if ka == kb:
+                continue
+            if ka not in own_parts and terms.get(ka) is not None:
+                return f"{a} is another name, not a typo of {b}"
+            affix = _affix(ka, kb, a, b, terms)
+            if affix:
+                return f"{affix} makes a different name: {a} is not {b}"
     if dist >= 2:
         near = terms.nearest(got, dist - 1, exclude=own)
         if near is not None:
             return f"{shown} is closer to {near[1]} than to {answer}"
     return ""
+
+
+_PART_SEPARATORS = re.compile(r"\s+|::|->|[./]")
+
+
+def _parts(text: str) -> list[str]:
+    """The names a written answer is made of: `torch.fft.rfft2` -> torch, fft, rfft2;
+    `master_process off` -> master_process, off."""
+    return [p for p in _PART_SEPARATORS.split(unicodedata.normalize("NFKC", text).strip()) if p]
 
 
 def _plural_of(a: str, b: str) -> bool:
