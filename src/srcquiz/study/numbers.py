@@ -189,7 +189,7 @@ def _units() -> dict[tuple[str, ...], _UnitWord]:
     add(TIME, 60.0, "min", "min", "mins", "minute", "minutes")
     add(TIME, 3600.0, "h", "h", "hr", "hrs", "hour", "hours")
     add(TIME, 86400.0, "days", "day", "days")
-    add(DATA, 1.0, "B", "byte", "bytes")
+    add(DATA, 1.0, "B", "b", "byte", "bytes")
     for i, prefix in enumerate("kmgtp", start=1):
         name = ("k" if prefix == "k" else prefix.upper()) + "B"
         add(DATA, 1000.0**i, name, f"{prefix}b", f"{prefix}byte", f"{prefix}bytes",
@@ -321,7 +321,11 @@ def unit_spec(unit: str | None) -> UnitSpec:
     tokens = tuple(_TOKEN.findall(_clean(unit)))
     if [t.casefold() for t in tokens] == ["times"]:
         return UnitSpec(unit, None, nouns=frozenset({"time"}))  # a count of occurrences
-    data = any(getattr(UNITS.get((t.casefold(),)), "dim", None) == DATA for t in tokens)
+    # A lone `B` is bytes; `B parameters` is billions of them.
+    data = [t.casefold() for t in tokens] == ["b"] or any(
+        t.casefold() != "b" and getattr(UNITS.get((t.casefold(),)), "dim", None) == DATA
+        for t in tokens
+    )
     read = _read_tokens(tokens, UnitSpec("", DATA if data else None))
     nouns = frozenset(_noun(w) for w in read.nouns + read.unknown)
     return UnitSpec(unit, read.dim, read.scale, read.binary, read.magnitude, nouns)
