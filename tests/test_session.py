@@ -160,7 +160,7 @@ def test_answer_grades_schedules_and_commits_before_returning(store, deck, tmp_p
 
 def test_hint_and_speed_change_the_suggested_rating(store, deck):
     s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
-    assert s.answer("SIGHUP", 3.0).rating == Rating.EASY
+    assert s.answer("SIGHUP", 3.0).rating == Rating.GOOD  # quick, but a new card: never Easy
     s.advance()
     assert s.answer("-t", 3.0, hint_used=True).rating == Rating.HARD
     s.advance()

@@ -82,7 +82,9 @@ class Question:
     lang: str | None = None
     hint: str | None = None
     tags: tuple[str, ...] = ()
-    examples: tuple[Example, ...] = ()
+    # Checked by lint, not asked: like `pos`, not part of what a question is (an Anki
+    # package does not carry them).
+    examples: tuple[Example, ...] = field(default=(), compare=False)
     pos: Position = field(default=Position(), compare=False)
 
     def card_keys(self) -> tuple[str, ...]:
