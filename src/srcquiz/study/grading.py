@@ -272,7 +272,8 @@ def _grade_cloze(
     every = [d.answer for d in q.deletions()]
     for n, (answer, got) in enumerate(zip(answers, typed, strict=True), start=1):
         # The other blanks' answers are terms too: one typed in the wrong blank is wrong.
-        known = (terms or KnownTerms()).with_terms(*(a for a in every if a != answer))
+        base = KnownTerms() if terms is None else terms
+        known = base.with_terms(*(a for a in every if a != answer))
         m = match_text(got, (answer,), terms=known)
         verdicts.append(m.verdict)
         label = f"{n}. " if len(answers) > 1 else ""

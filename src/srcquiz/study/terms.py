@@ -120,17 +120,18 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_NAME_MARK = re.compile(r"[_\d]|(?<=.)[A-Z]|(?<=.)\.(?=.)")
+
+
 def identifier_like(text: str) -> bool:
     """Written like a name in code: `_apply`, `rfft2`, `AdamW`, `nn.Module`, `CPU`."""
     t = text.strip()
-    if not t or " " in t:
-        return False
-    has_alpha = any(c.isalpha() for c in t)
-    return has_alpha and (
-        "_" in t
-        or any(c.isdigit() for c in t)
-        or any(c.isupper() for c in t[1:])
-        or "." in t.strip(".")
+    return (
+        bool(t)
+        and " " not in t
+        and _HAS_LETTER.search(t) is not None
+        and _NAME_MARK.search(t) is not None
     )
 
 
@@ -171,7 +172,8 @@ _MAX_TERM = 60  # longer texts (sentences) are not terms anyone types
 # near miss of an answer of 10+ characters (see `max_typos`), 7+ characters away.
 _MIN_NEAR = 7
 _IDENT = re.compile(r"-{1,2}[A-Za-z][\w-]*|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
-_CODE_MARKS = frozenset("()[]{}.=<>:/")
+_MAYBE_NAME = re.compile(r"[A-Z\d_()\[\]{}.=<>:/-]")
+_CODE_MARK = re.compile(r"[()\[\]{}.=<>:/]")
 _BACKTICKED = re.compile(r"`([^`\n]{1,60})`")
 _ASCII_SPACE = [c for c in map(chr, range(128)) if c.isspace()]
 
@@ -211,9 +213,9 @@ def _text_terms(prose: Sequence[str], code: Sequence[str]) -> Iterator[str]:
     yield from _BACKTICKED.findall(text)
     for token in set(text.split()):
         token = token.strip(",.;:!?\"'`")
-        if not token:
-            continue
-        code_like = any(c in _CODE_MARKS for c in token)
+        if _MAYBE_NAME.search(token) is None:
+            continue  # a plain lowercase word (most of them)
+        code_like = _CODE_MARK.search(token) is not None
         for name in _IDENT.findall(token):
             if len(name) > 1 and (code_like or identifier_like(name)):
                 yield name
@@ -292,32 +294,41 @@ class _NearIndex:
     Each key of length m is cut into three segments; a key within 2 edits of a query
     keeps one segment intact, shifted by at most 2 (the pigeonhole principle behind
     PassJoin). A search looks up each segment-sized slice of the query near where the
-    segment would be, then checks the candidates exactly.
+    segment would be, then checks the candidates exactly. The tables of one key length
+    are built when a search first needs them.
     """
 
     def __init__(self, keys: Iterable[str]) -> None:
-        self._by_len: dict[int, tuple[dict[str, str | list[str]], ...]] = {}
-        self.short: list[str] = []
-        groups: dict[int, list[str]] = {}
+        self._groups: dict[int, list[str]] = {}
         for key in keys:
-            groups.setdefault(len(key), []).append(key)
-        with _gc_paused():
-            for m, group in groups.items():
-                if m < _MIN_NEAR:
-                    self.short += group
-                    continue
-                self._by_len[m] = tuple(
+            self._groups.setdefault(len(key), []).append(key)
+        self._by_len: dict[int, tuple[dict[str, str | list[str]], ...]] = {}
+        self.short = [k for m, group in self._groups.items() if m < _MIN_NEAR for k in group]
+
+    def _tables(self, m: int) -> tuple[dict[str, str | list[str]], ...]:
+        """The segment tables of keys of length m, built the first time they are needed."""
+        tables = self._by_len.get(m)
+        if tables is None:
+            group = self._groups.get(m, [])
+            with _gc_paused():
+                tables = tuple(
                     _postings([k[start:end] for k in group], group) for start, end in _segments(m)
                 )
+            self._by_len[m] = tables
+        return tables
+
+    def prepare(self) -> None:
+        for m in self._groups:
+            if m >= _MIN_NEAR:
+                self._tables(m)
 
     def candidates(self, query: str, radius: int) -> list[str]:
         n = len(query)
         found: list[str] = []
         for m in range(max(_MIN_NEAR, n - radius), n + radius + 1):
-            tables = self._by_len.get(m)
-            if tables is None:
+            if m not in self._groups:
                 continue
-            for table, (start, end) in zip(tables, _segments(m), strict=True):
+            for table, (start, end) in zip(self._tables(m), _segments(m), strict=True):
                 size = end - start
                 for pos in range(max(0, start - radius), min(n - size, start + radius) + 1):
                     have = table.get(query[pos : pos + size])
@@ -374,7 +385,7 @@ class KnownTerms:
         if self._base is not None:
             self._base.prepare()
         else:
-            self._near_index()
+            self._near_index().prepare()
         return self
 
     @property
@@ -396,7 +407,12 @@ class KnownTerms:
         return self._terms
 
     def __len__(self) -> int:
+        if self._base is not None:
+            return len(self._base) + sum(self._base.get(k) is None for k in self._extra)
         return len(self.terms)
+
+    def __bool__(self) -> bool:
+        return True  # an index, even an empty one; never sized just to be tested
 
     def get(self, key: str) -> str | None:
         """The known term with this key (see `term_key`), as written."""
@@ -500,7 +516,7 @@ def match_text(
     if best is None:
         return TextMatch("wrong", accepted[0] if accepted else "")
     dist, answer, want, got = best
-    reason = not_a_typo(given, answer, dist, accepted, terms or NO_TERMS)
+    reason = not_a_typo(given, answer, dist, accepted, NO_TERMS if terms is None else terms)
     if reason:
         return TextMatch("wrong", answer, reason)
     return TextMatch("almost", answer)
