@@ -70,7 +70,7 @@ def test_order_answer_is_the_decks_item_numbers_and_partial_credit_shows(capsys)
     assert grade_json(capsys, "engine-kinds/shutdown-steps", "1 2 3 4")["verdict"] == "right"
     data = grade_json(capsys, "engine-kinds/shutdown-steps", "2 3 4 1")
     assert data["verdict"] == "partial" and data["score"] == 0.75
-    assert "move the master receives SIGQUIT to the start" in data["diff"]
+    assert "move “the master receives SIGQUIT” to the start" in data["diff"]
 
 
 def test_match_answer_is_number_letter_pairs(capsys) -> None:

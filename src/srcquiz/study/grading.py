@@ -30,7 +30,7 @@ from srcquiz.deck.model import (
     split_card_key,
 )
 from srcquiz.study.numbers import Reading, Unreadable, format_number, parse_number, read_answer
-from srcquiz.study.terms import KnownTerms, match_text, normalize
+from srcquiz.study.terms import NO_TERMS, KnownTerms, match_text, normalize
 
 __all__ = ["Grade", "grade", "describe_answer", "normalize", "parse_number", "parse_answer"]
 
@@ -272,7 +272,7 @@ def _grade_cloze(
     every = [d.answer for d in q.deletions()]
     for n, (answer, got) in enumerate(zip(answers, typed, strict=True), start=1):
         # The other blanks' answers are terms too: one typed in the wrong blank is wrong.
-        base = KnownTerms() if terms is None else terms
+        base = NO_TERMS if terms is None else terms
         known = base.with_terms(*(a for a in every if a != answer))
         m = match_text(got, (answer,), terms=known)
         verdicts.append(m.verdict)
@@ -325,18 +325,23 @@ def _longest_in_order(seq: Sequence[int]) -> set[int]:
     return kept
 
 
+def _item_name(text: str) -> str:
+    text = clip(text, 40)
+    return f"“{text}”" if " " in text else text
+
+
 def _move_hint(item: int, kept: set[int], items: Sequence[str]) -> str:
     """Where a misplaced item goes, relative to the items that stay."""
-    name = clip(items[item], 40)
+    name = _item_name(items[item])
     before = [k for k in kept if k < item]
     after = [k for k in kept if k > item]
     if not before:
-        return f"move {name} to the start" if item == 0 or not after else (
-            f"move {name} before {clip(items[min(after)], 40)}"
-        )
+        if item == 0 or not after:
+            return f"move {name} to the start"
+        return f"move {name} before {_item_name(items[min(after)])}"
     if not after:
         return f"move {name} to the end"
-    return f"move {name} after {clip(items[max(before)], 40)}"
+    return f"move {name} after {_item_name(items[max(before)])}"
 
 
 def _grade_order(q: Order, response: object) -> Grade:
