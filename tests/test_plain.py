@@ -116,7 +116,7 @@ def test_a_quiz_over_a_pipe(tmp_path, monkeypatch, capsys, deck):
     db = tmp_path / "p.sqlite3"
     argv = ["review", "--plain", "--decks", str(FIXTURE), "--db", str(db), "--limit", "3"]
     # Review mode asks new cards in deck order: two short answers and a strict one.
-    text = "SIGHPU\n\n-T\n1\nngx_spawn_process\n3\n"
+    text = "SIGHPU\n\n-T\n1\nngx_spawn_process\n2\n"
     code, out, err = run_plain(argv, text, monkeypatch, capsys)
     assert code == 0, err
     lines = out.splitlines()
@@ -124,7 +124,7 @@ def test_a_quiz_over_a_pipe(tmp_path, monkeypatch, capsys, deck):
     assert "≈ Almost (a typo): SIGHPU → SIGHUP" in lines
     assert "✗ Wrong: -T → -t" in lines
     assert "✓ Right." in lines
-    assert "rated Good." in lines  # the override of the third answer (Easy: it was quick)
+    assert "rated Hard." in lines  # the override of the third answer (suggested: Good)
     assert any(
         line.startswith("session over: 3 answered · 1 right · 1 almost · 1 wrong") for line in lines
     )
@@ -132,7 +132,7 @@ def test_a_quiz_over_a_pipe(tmp_path, monkeypatch, capsys, deck):
     assert reviews(db) == [
         ("reload-signal-name", "SIGHPU", "almost", 2),
         ("test-flag", "-T", "wrong", 1),
-        ("strict-name", "ngx_spawn_process", "right", 3),
+        ("strict-name", "ngx_spawn_process", "right", 2),
     ]
 
 

@@ -39,7 +39,7 @@ def g(verdict, score=1.0):
         (g("right"), 20.0, True, Rating.HARD),  # the hint was needed
         (g("right"), SLOW_S + 1, False, Rating.HARD),  # very slow
         (g("right"), 20.0, False, Rating.GOOD),
-        (g("right"), QUICK_S, False, Rating.EASY),  # right and quick
+        (g("right"), QUICK_S, False, Rating.GOOD),  # quick, but Easy needs a card in review
         (g("right"), QUICK_S + 0.1, False, Rating.GOOD),
     ],
 )

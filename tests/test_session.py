@@ -160,7 +160,7 @@ def test_answer_grades_schedules_and_commits_before_returning(store, deck, tmp_p
 
 def test_hint_and_speed_change_the_suggested_rating(store, deck):
     s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
-    assert s.answer("SIGHUP", 3.0).rating == Rating.EASY
+    assert s.answer("SIGHUP", 3.0).rating == Rating.GOOD  # quick, but a new card: never Easy
     s.advance()
     assert s.answer("-t", 3.0, hint_used=True).rating == Rating.HARD
     s.advance()
@@ -188,7 +188,7 @@ def test_a_wall_clock_jump_while_a_card_is_shown_is_not_an_answer_time(store, de
     s = Session.start(store, [deck], settings=SETTINGS, now=NOW, timer=timer)
     timer.now += 5  # five seconds to answer, but the wall clock jumped a year ahead
     result = s.answer("SIGHUP", YEAR_S + 5)
-    assert result.rating == Rating.EASY  # quick and right, as it really was
+    assert result.rating == Rating.GOOD  # right in seconds, as it really was (not Hard)
     s.advance()
     timer.now += 20  # twenty seconds, and the wall clock went back an hour meanwhile
     assert s.answer("-T", 20 - 3600.0).rating == Rating.AGAIN

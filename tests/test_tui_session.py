@@ -87,7 +87,7 @@ async def test_rating_keys_override_the_suggestion_after_typing(store: Store):
         await pilot.press("enter", "1", "enter")
         screen = app.screen
         assert isinstance(screen, SessionScreen)
-        assert screen.result is not None and screen.result.rating == Rating.EASY
+        assert screen.result is not None and screen.result.rating == Rating.GOOD  # a new card
         await pilot.press("2")
         assert screen.result.rating == Rating.HARD
         assert "▸2 Hard" in screen.query_one(FeedbackPanel).text()

@@ -18,7 +18,9 @@ from srcquiz.textsafe import one_line
 
 if TYPE_CHECKING:
     from srcquiz.cli.workspace import Args
+    from srcquiz.deck.model import Deck, Question
     from srcquiz.progress.backup import BackupInfo
+    from srcquiz.study.grading import Grade
 
 
 def cmd_lint(args: Args) -> int:
@@ -34,6 +36,13 @@ def cmd_lint(args: Args) -> int:
             diags.append(Diagnostic(str(p), 0, 0, "error", "no such file or folder"))
     decks, found = load_decks([p for p in paths if p.exists()])
     diags.extend(found)
+    if any(q.examples for d in decks for q in d.questions):
+        from srcquiz.study.grading import check_examples
+        from srcquiz.study.terms import known_terms
+
+        terms = known_terms(decks)
+        for deck in decks:
+            diags.extend(check_examples(deck, terms))
     errors = sum(d.severity == "error" for d in diags)
     warnings = len(diags) - errors
     if args.format == "json":
@@ -264,6 +273,95 @@ def cmd_restore(args: Args) -> int:
     return 0
 
 
+def _find_card(decks: list[Deck], target: str) -> tuple[Question, str]:
+    """`DECK/QUESTION` (or `DECK/QUESTION#c2`) -> the question and its card key."""
+    import difflib
+
+    from srcquiz.deck.model import split_card_key
+
+    def close(word: str, choices: list[str]) -> str:
+        found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+        return f" (did you mean {found[0]}?)" if found else ""
+
+    deck_id, slash, key = target.partition("/")
+    if not slash or not deck_id or not key:
+        raise UserError(f"{target}: name the question as DECK/QUESTION.", code=2)
+    by_id = {d.id: d for d in decks}
+    deck = by_id.get(deck_id)
+    if deck is None:
+        raise UserError(f"no deck {deck_id}{close(deck_id, sorted(by_id))}.", code=2)
+    qid, sub = split_card_key(key)
+    question = deck.question(qid)
+    if question is None:
+        ids = [q.id for q in deck.questions]
+        raise UserError(f"no question {qid} in {deck_id}{close(qid, ids)}.", code=2)
+    if question.self_graded:
+        raise UserError(f"{deck_id}/{qid} is a card: the learner grades it.", code=2)
+    keys = question.card_keys()
+    card_key = f"{qid}#{sub}" if sub else keys[0]
+    if card_key not in keys:
+        raise UserError(f"{deck_id}/{qid} has no card {sub} (cards: {', '.join(keys)}).", code=2)
+    return question, card_key
+
+
+def cmd_grade(args: Args) -> int:
+    """Grade one answer as a session would: verdict, reading, rating; exit 0 if recalled."""
+    import json
+
+    from srcquiz.study.grading import AnswerFormatError, grade, parse_answer
+    from srcquiz.study.scheduler import suggest_rating
+    from srcquiz.study.terms import known_terms
+
+    decks = load_selected(args, ())
+    question, card_key = _find_card(decks, args.target)
+    answer = " ".join(args.answer)
+    try:
+        response = parse_answer(question, answer)
+    except AnswerFormatError as exc:
+        raise UserError(f"{args.target}: {exc}.", code=2) from None
+    result = grade(question, card_key, response, known_terms(decks))
+    rating = suggest_rating(result, 0.0, question=question)
+    if args.json:
+        out = {
+            "question": f"{args.target.partition('/')[0]}/{card_key}",
+            "answer": answer,
+            "passed": result.passed,
+            "verdict": result.outcome,
+            "score": result.score,
+            "expected": result.expected,
+            "read_as": result.read_as,
+            "diff": result.diff,
+            "details": list(result.details),
+            "ask_again": result.ask_again,
+            "rating": rating.label,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for line in _grade_lines(result, rating.label):
+            print(line)
+    return 0 if result.passed else 1
+
+
+def _grade_lines(result: Grade, rating: str) -> list[str]:
+    if result.ask_again:
+        head = "? not read: a session would ask again"
+    else:
+        head = {
+            "right": "✓ right",
+            "almost": "≈ almost: a typo, counts as recalled",
+            "partial": f"✗ partly right ({result.score:.0%}): not recalled",
+            "wrong": "✗ wrong",
+        }[result.outcome]
+    lines = [head, f"answer:  {result.expected}"]
+    if result.read_as:
+        lines.append(f"read as: {result.read_as}")
+    if result.diff:
+        lines.append(f"diff:    {result.diff}")
+    lines += [f"  {d}" for d in result.details]
+    lines.append(f"rating:  {rating}" + ("" if result.passed else " (not recalled)"))
+    return lines
+
+
 def cmd_review(args: Args) -> int:
     """`review` and `quiz`: the line mode with --plain, else the app."""
     if args.plain:
@@ -283,6 +381,7 @@ def cmd_app(args: Args) -> int:
 COMMANDS = {
     None: cmd_app,
     "lint": cmd_lint,
+    "grade": cmd_grade,
     "schema": cmd_schema,
     "list": cmd_list,
     "paths": cmd_paths,

@@ -85,6 +85,21 @@ def _add_deck_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     sub.add_parser("schema", parents=[common], help="print the deck JSON Schema")
 
+    p = sub.add_parser(
+        "grade",
+        parents=[common],
+        help="grade one answer as a study session would",
+        description="Grade ANSWER to one question exactly as a session would; print the "
+        "verdict, how the answer was read and the rating it would get. Exit 0 when it "
+        "counts as recalled, 1 when not, 2 on a usage error. Choice: option numbers as "
+        "written in the deck; order: the item numbers in your order (2 3 1); match: pairs "
+        "like 1b 2a (left number, right letter, both in deck order); cloze: blanks "
+        "separated by ' | '.",
+    )
+    p.add_argument("target", metavar="DECK/QUESTION", help="e.g. redis-event-loop/default-hz")
+    p.add_argument("answer", nargs="+", metavar="ANSWER", help="the answer, as typed")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
     p = sub.add_parser("list", parents=[common], help="list decks with question counts by kind")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

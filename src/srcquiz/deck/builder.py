@@ -16,9 +16,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from srcquiz.deck.keys import ALL_QUESTION_KEYS, COMMON_KEYS, DECK_KEYS, ID_RE, KIND_KEYS
 from srcquiz.deck.kind_fields import KIND_FIELDS, DeckContext
-from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
+from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
-from srcquiz.deck.yaml_events import describe
+from srcquiz.deck.yaml_events import SCALAR_TAGS, describe
 
 _THE = {k: f"the `{k}`" for k in ALL_QUESTION_KEYS}
 _A_QUESTION: dict[str | None, str] = {k: f"a `{k}` question" for k in KIND_KEYS}
@@ -193,6 +193,21 @@ class Builder(NodeReader):
         except TypeError:  # a required kind field already reported missing
             return None
 
+    def examples(self, node: Node, kind: str | None) -> tuple[Example, ...]:
+        """`examples: {right: [...], wrong: [...]}`: answers `lint` grades, written as
+        `srcquiz grade` takes them; any scalar is taken as the text written."""
+        if kind == "card":
+            self.error(node, "a `card` is graded by the learner; `examples` do not apply")
+            raise Invalid
+        out = []
+        for key, (_k, v) in self.mapping(node, "`examples`", ("right", "wrong")).items():
+            for item in self.sequence(v, f"`examples` `{key}`"):
+                if not isinstance(item, ScalarNode) or item.tag not in SCALAR_TAGS:
+                    self.error(item, f"an example is an answer as text, not {describe(item)}")
+                    continue
+                out.append(Example(item.value, key == "right", _place(item)))
+        return tuple(out)
+
     def _kind(self, node: MappingNode) -> tuple[str | None, bool]:
         """The question's kind, found first so unknown keys can be judged against it;
         (None, False) after an unknown kind, (None, True) when none is given."""
@@ -242,6 +257,11 @@ class Builder(NodeReader):
         if "tags" in fields:
             try:
                 common["tags"] = self.tags(fields["tags"][1], "the question `tags`")
+            except Invalid:
+                pass
+        if "examples" in fields:
+            try:
+                common["examples"] = self.examples(fields["examples"][1], kind)
             except Invalid:
                 pass
         anchor = self._anchor(node, fields, ctx)

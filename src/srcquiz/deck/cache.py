@@ -33,7 +33,7 @@ from pathlib import Path
 from srcquiz import __version__
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
-from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
+from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
 from srcquiz.files import read_regular
 from srcquiz.gc_pause import gc_paused
 
@@ -176,6 +176,8 @@ def _json_value(name: str, value: object) -> object:
         return [value.line, value.column]  # type: ignore[attr-defined]
     if name == "anchor":
         return _anchor_row(value)  # type: ignore[arg-type]
+    if name == "examples":
+        return [[e.text, e.right, e.pos.line, e.pos.column] for e in value]  # type: ignore[attr-defined]
     return value
 
 
@@ -295,6 +297,20 @@ def _anchor(row: list | None) -> Anchor | None:
     return Anchor(repo, path, symbol, version, Position(line, column))
 
 
+def _examples(col: list) -> list:
+    _types_in(col, _LIST)
+    rows = list(chain.from_iterable(col))
+    _types_in(rows, _LIST)
+    if set(map(len, rows)) - {4}:
+        raise _Bad("not an example")
+    if rows:
+        text, right, line, column = zip(*rows, strict=True)
+        "".join(text)
+        _types_in(right, frozenset({bool}))
+        _types_in(chain(line, column), _INT)
+    return [tuple(Example(t, r, Position(ln, c)) for t, r, ln, c in v) for v in col]
+
+
 # Per field annotation: checks a whole column and returns its model values.
 _COLUMN: dict[str, Callable[[list], list]] = {
     "str": _texts,
@@ -306,6 +322,7 @@ _COLUMN: dict[str, Callable[[list], list]] = {
     "tuple[str, ...]": _text_lists,
     "tuple[int, ...]": _int_lists,
     "tuple[tuple[str, str], ...]": _pair_lists,
+    "tuple[Example, ...]": _examples,
 }
 
 

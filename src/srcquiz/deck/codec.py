@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from srcquiz.deck.keys import ANCHOR_KEYS, COMMON_KEYS, KIND_KEYS
-from srcquiz.deck.model import KIND_CLASSES, Anchor, Question
+from srcquiz.deck.model import KIND_CLASSES, Anchor, Example, Question
 
 Text = Callable[[str], str]
 _NOT_IN_FILES = frozenset({"pos"})
@@ -126,7 +126,13 @@ def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Tuples as lists, anchors as mappings: what YAML and JSON hold."""
+    """Tuples as lists, anchors and examples as mappings: what YAML and JSON hold."""
+    if isinstance(value, tuple) and value and isinstance(value[0], Example):
+        return {
+            side: [e.text for e in value if e.right == right]
+            for side, right in (("right", True), ("wrong", False))
+            if any(e.right == right for e in value)
+        }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, Anchor):
@@ -142,6 +148,8 @@ def _list(value: Any) -> list[Any]:
 
 def _decode(hint: Any, value: Any, text: Text) -> Any:
     """`value` checked against the field's annotation and converted to it."""
+    if hint == tuple[Example, ...]:
+        return _examples(value, text)
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
         args = typing.get_args(hint)
@@ -194,6 +202,17 @@ def anchor_from_data(value: Any, text: Text = str) -> Anchor:
         path=parts.get("path"),
         symbol=parts.get("symbol"),
         version=parts.get("version"),
+    )
+
+
+def _examples(value: Any, text: Text) -> tuple[Example, ...]:
+    """`{right: [...], wrong: [...]}` as the model's examples (positions unknown)."""
+    if not isinstance(value, Mapping) or set(value) - {"right", "wrong"}:
+        raise ValueError("examples are not a mapping of right and wrong answers")
+    return tuple(
+        Example(_text(t, text), side == "right")
+        for side in ("right", "wrong")
+        for t in _list(value.get(side, []))
     )
 
 

@@ -21,6 +21,7 @@ COMMON_KEYS = (
     "lang",
     "hint",
     "tags",
+    "examples",
 )
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "card": ("answer", "reversed"),

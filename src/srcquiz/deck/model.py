@@ -30,6 +30,15 @@ class Position(NamedTuple):
     column: int = 0
 
 
+class Example(NamedTuple):
+    """An answer a deck author expects to be judged right (counted as recalled) or
+    not; `srcquiz lint` grades it. Written like `srcquiz grade` takes answers."""
+
+    text: str
+    right: bool
+    pos: Position = Position()
+
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """The upstream code a question is about."""
@@ -73,6 +82,9 @@ class Question:
     lang: str | None = None
     hint: str | None = None
     tags: tuple[str, ...] = ()
+    # Checked by lint, not asked: like `pos`, not part of what a question is (an Anki
+    # package does not carry them).
+    examples: tuple[Example, ...] = field(default=(), compare=False)
     pos: Position = field(default=Position(), compare=False)
 
     def card_keys(self) -> tuple[str, ...]:

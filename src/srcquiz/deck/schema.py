@@ -47,6 +47,16 @@ _COMMON: dict[str, Any] = {
     "lang": {**_TEXT, "description": "Pygments language of `code`."},
     "hint": _TEXT,
     "tags": _TAGS,
+    "examples": {
+        "type": "object",
+        "description": "Answers `srcquiz lint` grades: `right` ones must count as recalled, "
+        "`wrong` ones must not. Written as `srcquiz grade` takes answers.",
+        "properties": {
+            side: {"type": "array", "items": {"type": ["string", "number", "boolean"]}}
+            for side in ("right", "wrong")
+        },
+        "additionalProperties": False,
+    },
 }
 
 _KIND_PROPS: dict[str, dict[str, Any]] = {

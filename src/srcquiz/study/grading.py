@@ -1,24 +1,26 @@
 """Answer checking: one `grade()` for every question kind.
 
-Typed answers are compared on a normalised key (Unicode width, case, spacing,
-surrounding punctuation) so that `SIGHUP.`, `ｓｉｇｈｕｐ` and ` sighup ` are all
-the answer `SIGHUP`; a small typo is accepted as "almost" so the scheduler can
-rate it Hard instead of failing a card the user clearly knew.
+Typed text is matched by `terms` (normalised, typo-tolerant, but never taking a
+different known term for a typo) and numbers are read by `numbers` (units,
+magnitudes, number words), so a right answer is not failed for its form and a
+wrong one is not passed for being close. Order is scored by how much of it is in
+the right relative order. `parse_answer` turns an answer written on one line
+(`srcquiz grade`, deck `examples`) into the response `grade()` takes.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import (
     Card,
     Choice,
     Cloze,
+    Deck,
     Match,
     Number,
     Order,
@@ -27,8 +29,13 @@ from srcquiz.deck.model import (
     TrueFalse,
     split_card_key,
 )
+from srcquiz.study.numbers import Reading, Unreadable, format_number, parse_number, read_answer
+from srcquiz.study.terms import NO_TERMS, KnownTerms, match_text, normalize
+
+__all__ = ["Grade", "grade", "describe_answer", "normalize", "parse_number", "parse_answer"]
 
 Verdict = Literal["right", "almost", "wrong"]
+Outcome = Literal["right", "almost", "partial", "wrong"]
 
 RIGHT_MARK = "✓"
 ALMOST_MARK = "≈"
@@ -37,7 +44,13 @@ WRONG_MARK = "✗"
 
 @dataclass(frozen=True)
 class Grade:
-    """The outcome of one answer, with everything feedback needs to show."""
+    """The outcome of one answer, with everything feedback needs to show.
+
+    `read_as` says how a typed answer was understood ("0.4 s = 400 ms"). `ask_again`
+    marks an answer the grader could not read at all (`16 foo`, `maybe`): its verdict
+    is "wrong" for callers that do not know the flag, but a UI should let the learner
+    answer again rather than fail the card.
+    """
 
     verdict: Verdict
     score: float
@@ -45,161 +58,20 @@ class Grade:
     given: str
     diff: str
     details: tuple[str, ...] = ()
+    read_as: str = ""
+    ask_again: bool = False
 
     @property
     def passed(self) -> bool:
         """Right or almost: the user knew it."""
         return self.verdict != "wrong"
 
-
-# --- normalisation -----------------------------------------------------------
-
-# Punctuation NFKC leaves alone: CJK full stops and brackets, typographic quotes.
-_PUNCT_MAP = str.maketrans(
-    {
-        "。": ".",
-        "｡": ".",
-        "、": ",",
-        "「": '"',
-        "」": '"',
-        "『": '"',
-        "』": '"',
-        "【": "[",
-        "】": "]",
-        "〔": "(",
-        "〕": ")",
-        "《": "<",
-        "》": ">",
-        "〈": "<",
-        "〉": ">",
-        "‘": "'",
-        "’": "'",
-        "‛": "'",
-        "‚": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‟": '"',
-        "«": '"',
-        "»": '"',
-        "‹": "'",
-        "›": "'",
-        "…": "...",
-        "‐": "-",
-        "‑": "-",
-        "–": "-",
-        "—": "-",
-        "−": "-",
-    }
-)
-
-# Kept even at the ends of an answer: they change meaning (`C#`, `50%`, `*ptr`, `-t`).
-_KEEP_AT_ENDS = frozenset("#%&*@/\\-_")
-
-
-def _is_strippable(ch: str) -> bool:
-    if ch.isspace():
-        return True
-    if ch in _KEEP_AT_ENDS:
-        return False
-    return unicodedata.category(ch)[0] == "P"
-
-
-def _strip_ends(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and _is_strippable(text[start]):
-        start += 1
-    while end > start and _is_strippable(text[end - 1]):
-        end -= 1
-    return text[start:end]
-
-
-def _fold(text: str, keep_case: bool) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
-    if not keep_case:
-        text = unicodedata.normalize("NFKC", text.casefold())
-    return " ".join(_strip_ends(text).split())
-
-
-def normalize(text: str, keep_case: bool = False) -> str:
-    """The comparison form of a typed answer: NFKC, case-folded, spaces collapsed,
-    surrounding punctuation and quotes removed. Idempotent."""
-    # NFKC and case folding can each expose something the other changes; stop at
-    # the fixed point (two or three rounds in practice).
-    for _ in range(8):
-        folded = _fold(text, keep_case)
-        if folded == text:
-            break
-        text = folded
-    return text
-
-
-def _loose(text: str, keep_case: bool) -> str:
-    """Normalised with every space removed: `2*cores` is `2 * cores`."""
-    return "".join(normalize(text, keep_case).split())
-
-
-def _plain_key(text: str) -> str:
-    """A fallback key for answers that are all punctuation (`->`, `&&`, `::`)."""
-    return "".join(unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP).split())
-
-
-def _case_matters(answer: str) -> bool:
-    """Single letters and short flags (`t` vs `T`, `-t` vs `-T`) are compared with case;
-    short words (`Go`, `OS`) are not."""
-    key = _loose(answer, keep_case=True)
-    return len(key) == 1 or (len(key) == 2 and not key.isalnum())
-
-
-def _max_typos(key: str) -> int:
-    """Edits tolerated for an answer of this (normalised) length."""
-    n = len(key)
-    if n < 4:
-        return 0
-    return min(3, 1 + (n - 4) // 6)
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def _looks_numeric(key: str) -> bool:
-    parsed = parse_number(key)
-    return parsed is not None and not parsed[1]
-
-
-@dataclass(frozen=True)
-class _TextMatch:
-    verdict: Verdict
-    closest: str  # the accepted form the answer matched or came closest to
-
-
-def _match_text(given: str, accepted: Sequence[str], fuzzy: bool = True) -> _TextMatch:
-    """Compare a typed answer against every accepted form."""
-    from rapidfuzz.distance import DamerauLevenshtein
-
-    best: tuple[int, str] | None = None
-    for answer in accepted:
-        keep_case = _case_matters(answer)
-        want = _loose(answer, keep_case)
-        got = _loose(given, keep_case)
-        if not want:  # an answer made only of punctuation
-            want, got = _plain_key(answer), _plain_key(given)
-            if not keep_case:
-                want, got = want.casefold(), got.casefold()
-        if got == want:
-            return _TextMatch("right", answer)
-        if not fuzzy or not got or _looks_numeric(want) or _digits(got) != _digits(want):
-            continue
-        limit = _max_typos(want)
-        if limit == 0:
-            continue
-        dist = DamerauLevenshtein.distance(got, want, score_cutoff=limit)
-        if dist <= limit and (best is None or dist < best[0]):
-            best = (dist, answer)
-    if best is not None:
-        return _TextMatch("almost", best[1])
-    return _TextMatch("wrong", accepted[0] if accepted else "")
+    @property
+    def outcome(self) -> Outcome:
+        """The verdict, with a wrong answer that earned some credit called partial."""
+        if self.verdict == "wrong" and 0.0 < self.score < 1.0:
+            return "partial"
+        return self.verdict
 
 
 def clip(text: str, width: int = 60) -> str:
@@ -209,63 +81,6 @@ def clip(text: str, width: int = 60) -> str:
 
 def _arrow(given: str, expected: str) -> str:
     return f"{clip(given) or '(nothing)'} → {expected}"
-
-
-# --- numbers -----------------------------------------------------------------
-
-_NUMBER_RE = re.compile(
-    r"""^\s*(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(?P<unit>.*?)\s*$""",
-    re.IGNORECASE | re.DOTALL,
-)
-_GROUPED_RE = re.compile(r"(?<=\d)[,_'](?=\d{3}(?!\d))")
-
-
-def parse_number(text: str) -> tuple[float, str] | None:
-    """`"1,024 MB"` -> `(1024.0, "MB")`; None when the text does not start with a number."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP).strip()
-    text = _strip_ends_keep_sign(text)
-    text = _GROUPED_RE.sub("", text)
-    m = _NUMBER_RE.match(text)
-    if not m:
-        return None
-    try:
-        value = float(m.group("num"))
-    except (ValueError, OverflowError):
-        return None
-    if not math.isfinite(value):
-        return None
-    return value, m.group("unit")
-
-
-def _strip_ends_keep_sign(text: str) -> str:
-    """Drop surrounding punctuation but keep a leading sign or decimal point."""
-    start, end = 0, len(text)
-    while start < end and _is_strippable(text[start]) and text[start] not in "+.":
-        start += 1
-    while end > start and _is_strippable(text[end - 1]):
-        end -= 1
-    return text[start:end]
-
-
-def _unit_ok(typed: str, unit: str | None) -> bool:
-    """A typed unit must be the question's (`threads`), a singular of it, or some of
-    its words (`layers` for `conv layers`, `B` for `B parameters`)."""
-    if unit is None:
-        return True
-    got = normalize(typed)
-    if not got:
-        return True
-
-    def words(text: str) -> set[str]:
-        return {w[:-1] if w.endswith("s") and len(w) > 1 else w for w in normalize(text).split()}
-
-    return normalize(unit) == got or words(got) <= words(unit)
-
-
-def _format_number(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e16:
-        return f"{int(value):,}"
-    return f"{value:,.10g}" if abs(value) < 1e16 else f"{value:g}"
 
 
 # --- the graders --------------------------------------------------------------
@@ -281,7 +96,7 @@ def describe_answer(question: Question, card_key: str) -> str:
     if isinstance(question, Number):
         text = question.answer_text()
         if question.tolerance:
-            text += f" (±{_format_number(question.tolerance)})"
+            text += f" (±{format_number(question.tolerance)})"
         return text
     if isinstance(question, Choice):
         return "; ".join(question.answers)
@@ -314,10 +129,17 @@ def parse_truefalse(text: str) -> bool | None:
     return None
 
 
-def grade(question: Question, card_key: str, response: object) -> Grade:
-    """Check one answer; `response`'s type depends on the kind (see the API notes)."""
+def grade(
+    question: Question, card_key: str, response: object, terms: KnownTerms | None = None
+) -> Grade:
+    """Check one answer; `response`'s type depends on the kind (see the API notes).
+
+    `terms` is the known-terms index of the loaded decks (`terms.known_terms`): with
+    it, a typed answer that names another term of the decks is never taken for a
+    typo. Without it only the built-in opposites (on/off, ...) are known.
+    """
     if isinstance(question, Short):
-        return _grade_short(question, "" if response is None else str(response))
+        return _grade_short(question, "" if response is None else str(response), terms)
     if isinstance(question, Number):
         return _grade_number(question, "" if response is None else str(response))
     if isinstance(question, Choice):
@@ -325,7 +147,7 @@ def grade(question: Question, card_key: str, response: object) -> Grade:
     if isinstance(question, TrueFalse):
         return _grade_truefalse(question, response)
     if isinstance(question, Cloze):
-        return _grade_cloze(question, card_key, response)
+        return _grade_cloze(question, card_key, response, terms)
     if isinstance(question, Order):
         return _grade_order(question, response)
     if isinstance(question, Match):
@@ -336,35 +158,37 @@ def grade(question: Question, card_key: str, response: object) -> Grade:
     raise TypeError(f"cannot grade a {type(question).__name__}")
 
 
-def _grade_short(q: Short, given: str) -> Grade:
+def _grade_short(q: Short, given: str, terms: KnownTerms | None) -> Grade:
     accepted = (q.answer, *q.accept)
-    m = _match_text(given, accepted, fuzzy=q.fuzzy)
+    m = match_text(given, accepted, fuzzy=q.fuzzy, terms=terms)
     shown = given.strip()
     if m.verdict == "right":
         return Grade("right", 1.0, q.answer, shown, "")
     if m.verdict == "almost":
         return Grade("almost", 1.0, q.answer, shown, _arrow(shown, m.closest))
-    return Grade("wrong", 0.0, q.answer, shown, _arrow(shown, q.answer))
+    diff = _arrow(shown, q.answer) + (f" ({m.reason})" if m.reason else "")
+    return Grade("wrong", 0.0, q.answer, shown, diff)
 
 
 def _grade_number(q: Number, given: str) -> Grade:
     expected = describe_answer(q, q.id)
     shown = given.strip()
-    parsed = parse_number(given)
-    if parsed is None:
-        return Grade("wrong", 0.0, expected, shown, f"{clip(shown) or '(nothing)'} is not a number")
-    value, unit = parsed
-    if not _unit_ok(unit, q.unit):
-        return Grade(
-            "wrong", 0.0, expected, shown, f"{clip(shown)} → {expected} (the unit is {q.unit})"
-        )
+    if not shown:
+        return Grade("wrong", 0.0, expected, shown, "(nothing) → " + expected)
+    reading = read_answer(given, q.unit)
+    if isinstance(reading, Unreadable):
+        return Grade("wrong", 0.0, expected, shown, reading.reason, ask_again=True)
+    if not isinstance(reading, Reading):  # a unit that measures something else
+        diff = f"{clip(shown)} → {expected} ({reading.reason})"
+        return Grade("wrong", 0.0, expected, shown, diff)
     slack = q.tolerance + 1e-9 * max(1.0, abs(q.answer))
-    if abs(value - q.answer) <= slack:
-        return Grade("right", 1.0, expected, shown, "")
+    for value, how in zip(reading.values, reading.shown, strict=True):
+        if abs(value - q.answer) <= slack:
+            return Grade("right", 1.0, expected, shown, "", read_as=how)
+    pairs = zip(reading.values, reading.shown, strict=True)
+    value, how = min(pairs, key=lambda p: abs(p[0] - q.answer))
     direction = "too high" if value > q.answer else "too low"
-    return Grade(
-        "wrong", 0.0, expected, shown, f"{_format_number(value)} → {expected} ({direction})"
-    )
+    return Grade("wrong", 0.0, expected, shown, f"{how} → {expected} ({direction})", read_as=how)
 
 
 def _as_index_set(response: object) -> frozenset[int]:
@@ -416,14 +240,23 @@ def _grade_truefalse(q: TrueFalse, response: object) -> Grade:
     expected = "true" if q.answer else "false"
     if value is None:
         given = str(response).strip() if isinstance(response, str) else ""
-        return Grade("wrong", 0.0, expected, given, f"{given or '(nothing)'}: answer true or false")
+        return Grade(
+            "wrong",
+            0.0,
+            expected,
+            given,
+            f"{given or '(nothing)'}: answer true or false",
+            ask_again=bool(given),
+        )
     given = "true" if value else "false"
     if value == q.answer:
         return Grade("right", 1.0, expected, given, "")
     return Grade("wrong", 0.0, expected, given, _arrow(given, expected))
 
 
-def _grade_cloze(q: Cloze, card_key: str, response: object) -> Grade:
+def _grade_cloze(
+    q: Cloze, card_key: str, response: object, terms: KnownTerms | None
+) -> Grade:
     answers = q.answers_for(_cloze_number(q, card_key))
     if isinstance(response, str):
         typed: list[str] = [response]
@@ -436,8 +269,12 @@ def _grade_cloze(q: Cloze, card_key: str, response: object) -> Grade:
     given = " | ".join(t.strip() for t in typed)
     verdicts = []
     details = []
+    every = [d.answer for d in q.deletions()]
     for n, (answer, got) in enumerate(zip(answers, typed, strict=True), start=1):
-        m = _match_text(got, (answer,))
+        # The other blanks' answers are terms too: one typed in the wrong blank is wrong.
+        base = NO_TERMS if terms is None else terms
+        known = base.with_terms(*(a for a in every if a != answer))
+        m = match_text(got, (answer,), terms=known)
         verdicts.append(m.verdict)
         label = f"{n}. " if len(answers) > 1 else ""
         if m.verdict == "right":
@@ -445,8 +282,9 @@ def _grade_cloze(q: Cloze, card_key: str, response: object) -> Grade:
         elif m.verdict == "almost":
             details.append(f"{ALMOST_MARK} {label}{clip(got.strip())} (typo: {answer})")
         else:
+            why = f"; {m.reason}" if m.reason else ""
             details.append(
-                f"{WRONG_MARK} {label}{clip(got.strip()) or '(nothing)'} (should be {answer})"
+                f"{WRONG_MARK} {label}{clip(got.strip()) or '(nothing)'} (should be {answer}{why})"
             )
     good = sum(v != "wrong" for v in verdicts)
     score = good / len(answers) if answers else 0.0
@@ -461,26 +299,74 @@ def _grade_cloze(q: Cloze, card_key: str, response: object) -> Grade:
     return Grade("wrong", round(score, 4), expected, given, diff, tuple(details))
 
 
-def _grade_order(q: Order, response: object) -> Grade:
-    n = len(q.items)
-    seq = [i for i in response if isinstance(i, int)] if isinstance(response, (list, tuple)) else []
-    seq = [i if 0 <= i < n else -1 for i in seq][:n]
-    expected = " → ".join(q.items)
-    given = " → ".join(q.items[i] if i >= 0 else "?" for i in seq)
-    details = []
-    right = 0
-    for pos in range(n):
-        got = seq[pos] if pos < len(seq) else -1
-        text = q.items[got] if got >= 0 else "(nothing)"
-        if got == pos:
-            right += 1
-            details.append(f"{RIGHT_MARK} {pos + 1}. {text}")
+def _longest_in_order(seq: Sequence[int]) -> set[int]:
+    """The items of the longest run of `seq` already in increasing (right) order,
+    not necessarily adjacent: those stay, the others must move."""
+    tails: list[int] = []  # tails[k]: index in seq ending the best run of length k + 1
+    back: list[int] = [-1] * len(seq)
+    for i, item in enumerate(seq):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if seq[tails[mid]] < item:
+                lo = mid + 1
+            else:
+                hi = mid
+        back[i] = tails[lo - 1] if lo else -1
+        if lo == len(tails):
+            tails.append(i)
         else:
-            details.append(f"{WRONG_MARK} {pos + 1}. {text} (should be: {q.items[pos]})")
-    if right == n:
-        return Grade("right", 1.0, expected, given, "", tuple(details))
-    diff = f"{n - right} of {n} positions wrong"
-    return Grade("wrong", round(right / n, 4) if n else 0.0, expected, given, diff, tuple(details))
+            tails[lo] = i
+    kept: set[int] = set()
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        kept.add(seq[i])
+        i = back[i]
+    return kept
+
+
+def _item_name(text: str) -> str:
+    text = clip(text, 40)
+    return f"“{text}”" if " " in text else text
+
+
+def _move_hint(item: int, kept: set[int], items: Sequence[str]) -> str:
+    """Where a misplaced item goes, relative to the items that stay."""
+    name = _item_name(items[item])
+    before = [k for k in kept if k < item]
+    after = [k for k in kept if k > item]
+    if not before:
+        if item == 0 or not after:
+            return f"move {name} to the start"
+        return f"move {name} before {_item_name(items[min(after)])}"
+    if not after:
+        return f"move {name} to the end"
+    return f"move {name} after {_item_name(items[max(before)])}"
+
+
+def _grade_order(q: Order, response: object) -> Grade:
+    """Scored by the longest part already in the right relative order: one item moved
+    from first to last keeps 5 of 6 in order, and the feedback says which to move."""
+    n = len(q.items)
+    raw = response if isinstance(response, (list, tuple)) else ()
+    seq: list[int] = []
+    for i in raw:
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n and i not in seq:
+            seq.append(i)
+    expected = " → ".join(q.items)
+    given = " → ".join(q.items[i] for i in seq)
+    if seq == list(range(n)):
+        return Grade("right", 1.0, expected, given, "")
+    if not seq:
+        return Grade("wrong", 0.0, expected, given, _arrow(given, expected))
+    kept = _longest_in_order(seq)
+    moves = [_move_hint(i, kept, q.items) for i in range(n) if i not in kept]
+    missing = [i for i in range(n) if i not in seq]
+    details = tuple(f"{WRONG_MARK} {m}" for m in moves)
+    if missing:
+        details += (f"{WRONG_MARK} missing: " + ", ".join(clip(q.items[i], 40) for i in missing),)
+    diff = f"{len(kept)} of {n} in the right order; " + "; ".join(moves)
+    return Grade("wrong", round(len(kept) / n, 4) if n else 0.0, expected, given, diff, details)
 
 
 def _grade_match(q: Match, response: object) -> Grade:
@@ -502,3 +388,111 @@ def _grade_match(q: Match, response: object) -> Grade:
         return Grade("right", 1.0, expected, given, "", tuple(details))
     diff = f"{n - right} of {n} pairs wrong"
     return Grade("wrong", round(right / n, 4) if n else 0.0, expected, given, diff, tuple(details))
+
+
+# --- answers written on one line (`srcquiz grade`, deck examples) ------------------
+
+
+class AnswerFormatError(ValueError):
+    """An answer written in a form its question cannot take; the message says the form."""
+
+
+def letters(n: int) -> list[str]:
+    """a, b, ..., z, aa, ab, ...: the labels of a match question's right-hand sides."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    return [alphabet[i] if i < 26 else alphabet[i // 26 - 1] + alphabet[i % 26] for i in range(n)]
+
+
+def _numbers(text: str, what: str) -> list[int]:
+    tokens = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
+    if not tokens or not all(t.isdigit() for t in tokens):
+        raise AnswerFormatError(f"give {what} as numbers separated by spaces")
+    return [int(t) for t in tokens]
+
+
+def parse_answer(question: Question, text: str) -> object:
+    """The response `grade()` takes for an answer written as a learner would type it,
+    with the deck's own numbering: choice options and order items are numbered from 1
+    as written in the deck, match pairs are `1b 2a` (left number, right letter)."""
+    if isinstance(question, Card):
+        raise AnswerFormatError("a card is graded by the learner, not checked")
+    if isinstance(question, Choice):
+        return _parse_choice(question, text)
+    if isinstance(question, Cloze):
+        return tuple(p.strip() for p in text.split("|"))
+    if isinstance(question, Order):
+        n = len(question.items)
+        picks = _numbers(text, "the items")
+        if sorted(picks) != list(range(1, n + 1)):
+            raise AnswerFormatError(f"give each item number from 1 to {n} once, in your order")
+        return tuple(p - 1 for p in picks)
+    if isinstance(question, Match):
+        return _parse_match(question, text)
+    return text
+
+
+def _parse_choice(q: Choice, text: str) -> frozenset[int]:
+    if re.fullmatch(r"[\d\s,;]+", text.strip() or "x"):
+        picks = _numbers(text, "option numbers")
+        if any(not 1 <= p <= len(q.options) for p in picks):
+            raise AnswerFormatError(f"option numbers go from 1 to {len(q.options)}")
+        return frozenset(p - 1 for p in picks)
+    key = normalize(text)
+    for i, option in enumerate(q.options):
+        if normalize(option) == key:
+            return frozenset({i})
+    raise AnswerFormatError(f"give option numbers (1-{len(q.options)}) or an option's exact text")
+
+
+_PAIR = re.compile(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b")
+
+
+def _parse_match(q: Match, text: str) -> dict[str, str]:
+    labels = letters(len(q.pairs))
+    low = text.lower()
+    tokens = _PAIR.findall(low)
+    if not tokens or re.sub(r"[\s,;]+", "", _PAIR.sub("", low)):
+        raise AnswerFormatError("pair numbers with letters like 1b 2a 3c")
+    out: dict[str, str] = {}
+    for num, letter in tokens:
+        n = int(num)
+        if not 1 <= n <= len(q.pairs) or letter not in labels:
+            raise AnswerFormatError(f"use numbers 1-{len(q.pairs)} and letters a-{labels[-1]}")
+        out[q.pairs[n - 1][0]] = q.pairs[labels.index(letter)][1]
+    return out
+
+
+def example_card_key(question: Question) -> str:
+    """The card an example answers: the question's first (a cloze's first deletion)."""
+    keys = question.card_keys()
+    return keys[0] if keys else question.id
+
+
+def judge_example(question: Question, text: str, terms: KnownTerms | None) -> Grade:
+    """Grade an answer written on one line, as `srcquiz grade` and deck examples do."""
+    return grade(question, example_card_key(question), parse_answer(question, text), terms)
+
+
+def check_examples(deck: Deck, terms: KnownTerms | None) -> list[Diagnostic]:
+    """One error, at its line, for each example judged otherwise than its author said:
+    a `right` example must count as recalled, a `wrong` one must not."""
+    out: list[Diagnostic] = []
+    for q in deck.questions:
+        for ex in q.examples:
+            line, col = ex.pos
+            try:
+                result = judge_example(q, ex.text, terms)
+            except AnswerFormatError as exc:
+                msg = f"example `{ex.text}` of `{q.id}` cannot be read: {exc}"
+                out.append(Diagnostic(deck.path, line, col, "error", msg))
+                continue
+            if result.passed == ex.right:
+                continue
+            said = "right" if ex.right else "wrong"
+            why = result.diff or result.read_as
+            msg = (
+                f"example `{ex.text}` of `{q.id}` is listed as {said} but is judged "
+                f"{result.outcome}" + (f": {why}" if why else "")
+            )
+            out.append(Diagnostic(deck.path, line, col, "error", msg))
+    return out

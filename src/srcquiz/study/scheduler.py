@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from srcquiz.progress.card_state import CardState
+from srcquiz.deck.model import Choice, TrueFalse
+from srcquiz.progress.card_state import REVIEW, CardState
 
 if TYPE_CHECKING:
+    from srcquiz.deck.model import Question
     from srcquiz.study.grading import Grade, Verdict
 
 # Answer times (seconds) that turn Good into Easy or into Hard.
@@ -98,13 +100,29 @@ def validate_settings(settings: Settings) -> Settings:
     )
 
 
-def suggest_rating(grade: Grade, elapsed_s: float, hint_used: bool = False) -> Rating:
-    """Wrong: Again; typo, hint or very slow: Hard; right: Good; right and quick: Easy."""
+def suggest_rating(
+    grade: Grade,
+    elapsed_s: float,
+    hint_used: bool = False,
+    *,
+    question: Question | None = None,
+    state: CardState | None = None,
+) -> Rating:
+    """Wrong: Again; typo, hint or very slow: Hard; right: Good.
+
+    Easy is the learner's own choice: a quick right answer suggests it only for a card
+    already in review (`state`), and never for a question that can be guessed (true or
+    false, one choice among a few); a new or learning card, or an unknown one, gets Good.
+    """
     if grade.verdict == "wrong":
         return Rating.AGAIN
     if grade.verdict == "almost" or hint_used or elapsed_s > SLOW_S:
         return Rating.HARD
-    if elapsed_s <= QUICK_S:
+    guessable = isinstance(question, TrueFalse) or (
+        isinstance(question, Choice) and not question.multi
+    )
+    in_review = state is not None and state.state == REVIEW
+    if elapsed_s <= QUICK_S and in_review and question is not None and not guessable:
         return Rating.EASY
     return Rating.GOOD
 

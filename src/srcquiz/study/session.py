@@ -306,7 +306,10 @@ class Session:
             raise ValueError("a self-graded card is rated with self_grade()")
         result = grade(item.question, item.card_key, response)
         elapsed_s = self.duration(elapsed_s)
-        rating = suggest_rating(result, elapsed_s, hint_used)
+        state = self.store.card_state(item.deck.id, item.card_key)
+        rating = suggest_rating(
+            result, elapsed_s, hint_used, question=item.question, state=state
+        )
         return self._record(item, result, rating, elapsed_s, hint_used, at)
 
     def self_grade(
