@@ -241,7 +241,7 @@ def test_a_full_disk_mid_session(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(Store, "open", classmethod(tight_open))
     argv = ["review", "--plain", "--decks", str(FIXTURE), "--db", str(db)]
-    answer = "x" * 3000  # big rows (typed answers are logged) fill the allowed pages
+    answer = "1." + "0" * 3000  # big rows (typed answers are logged, numbers read) fill the pages
     text = f"{answer}\n\n" * 40
     code, out, err = run_plain(argv, text, monkeypatch, capsys)
     assert code == 1

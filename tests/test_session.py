@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Card, Choice, Order, Short
+from srcquiz.deck.model import Card, Choice, Deck, Number, Order, Short
 from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
 from srcquiz.study.scheduler import Rating, Settings, review
-from srcquiz.study.session import Session, StudyItem
+from srcquiz.study.session import AskAgain, Session, StudyItem
 
 FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -436,3 +436,29 @@ def test_choice_keeps_its_order_when_shuffle_is_off(store, deck):
     for seed in range(5):
         s = Session.start(store, [d], mode="cram", seed=seed, now=NOW)
         assert s.items[0].order == (0, 1, 2, 3)
+
+
+def _deck_of(*questions: object) -> Deck:
+    return Deck(id="t", title="T", questions=tuple(questions))  # type: ignore[arg-type]
+
+
+def test_a_session_never_takes_another_real_term_of_its_decks_for_a_typo(store):
+    """`multithreadioeventloopgroup` is one edit from the answer, but it is another
+    question's answer in the session's decks: wrong, not "almost"."""
+    asked = Short(id="a", prompt="Which group?", answer="MultithreadEventLoopGroup")
+    other = Short(id="b", prompt="And the 4.2 one?", answer="MultithreadIoEventLoopGroup")
+    s = Session.start(store, [_deck_of(asked, other)], mode="cram", settings=SETTINGS, now=NOW)
+    while s.current().question.id != "a":
+        s.advance()
+    result = s.answer("MultithreadIoEventLoopGroup", 3.0)
+    assert result.grade.verdict == "wrong"
+
+
+def test_an_unreadable_number_is_asked_again_and_nothing_is_recorded(store):
+    q = Number(id="n", prompt="How many threads?", answer=16.0, unit="threads")
+    s = Session.start(store, [_deck_of(q)], mode="cram", settings=SETTINGS, now=NOW)
+    with pytest.raises(AskAgain) as exc:
+        s.answer("sixteen-ish", 3.0)
+    assert str(exc.value) and store.review_count(["t"]) == 0
+    assert s.answer("16", 3.0).grade.verdict == "right"
+    assert store.review_count(["t"]) == 1

@@ -17,7 +17,14 @@ from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.study.scheduler import Rating
-from srcquiz.study.session import AnswerResult, Session, StudyItem, Summary, SummaryRow
+from srcquiz.study.session import (
+    AnswerResult,
+    AskAgain,
+    Session,
+    StudyItem,
+    Summary,
+    SummaryRow,
+)
 from srcquiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -151,6 +158,8 @@ class PlainUI:
             self.say(f"{WRONG_MARK} Wrong" + (f": {g.diff}" if g.diff else "."))
             if not g.details and g.expected not in g.diff:
                 self.say(f"  answer: {g.expected}")
+        if g.read_as and g.read_as not in g.diff:
+            self.say(f"  read as {g.read_as}")
         for line in g.details:
             self.say(f"  {line}")
         q = result.item.question
@@ -310,8 +319,12 @@ def run_session(session: Session, ui: PlainUI) -> int:
             if item.self_graded:
                 ui.self_graded(session, item)
             else:
-                response, elapsed, hint_used = ui.read_answer(item)
-                result = session.answer(response, elapsed, hint_used)  # committed here
+                try:
+                    response, elapsed, hint_used = ui.read_answer(item)
+                    result = session.answer(response, elapsed, hint_used)  # committed here
+                except AskAgain as exc:
+                    ui.say(str(exc))
+                    continue  # the same card, asked again; nothing was recorded
                 ui.feedback(result)
                 ui.override(session, result)
             session.advance()

@@ -28,6 +28,7 @@ from srcquiz.study.scheduler import (
     suggest_rating,
     verdict_for_rating,
 )
+from srcquiz.study.terms import known_terms
 
 Mode = Literal["review", "quiz", "cram", "missed"]
 MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")
@@ -106,6 +107,15 @@ class StudyItem:
         """A match question's right-hand sides in the order shown."""
         q = self.question
         return [q.pairs[i][1] for i in self.order] if isinstance(q, Match) else []
+
+
+class AskAgain(Exception):
+    """The answer could not be read at all (a number the grader cannot parse): nothing
+    was recorded; the front end says why (`str(exc)`) and asks the same card again."""
+
+    def __init__(self, grade: Grade):
+        super().__init__(grade.diff or "that answer could not be read; try again.")
+        self.grade = grade
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,9 @@ class Session:
         self.clock = clock
         self.timer = timer  # seconds, monotonic; None: time.monotonic
         self.position = 0
+        # Every term of the decks, so another real term is never taken for a typo;
+        # built on the first near miss, not here.
+        self.terms = known_terms(self.decks)
         self._answers: list[_Answer] = []
         self._shown_at = self._seconds()
 
@@ -304,7 +317,9 @@ class Session:
         item = self._require_current()
         if item.self_graded:
             raise ValueError("a self-graded card is rated with self_grade()")
-        result = grade(item.question, item.card_key, response)
+        result = grade(item.question, item.card_key, response, self.terms)
+        if result.ask_again:
+            raise AskAgain(result)
         elapsed_s = self.duration(elapsed_s)
         state = self.store.card_state(item.deck.id, item.card_key)
         rating = suggest_rating(

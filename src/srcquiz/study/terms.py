@@ -13,14 +13,13 @@ deck, cached) and the near-neighbour index only when a long answer is near-misse
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from srcquiz.deck.model import CLOZE_RE, Deck, Question
+from srcquiz.gc_pause import gc_paused
 from srcquiz.study.punctuation import PUNCT_MAP
 
 # --- normalisation -----------------------------------------------------------
@@ -239,7 +238,7 @@ def deck_vocabulary(deck: Deck) -> dict[str, str]:
     cached = _DECK_CACHE.get(id(deck))
     if cached is not None and cached[0] is deck:
         return cached[1]
-    with _gc_paused():
+    with gc_paused():
         typed: list[str] = []
         named: list[str] = []
         prose: list[str] = []
@@ -265,19 +264,6 @@ def deck_vocabulary(deck: Deck) -> dict[str, str]:
     return vocab
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hundreds of thousands of short strings, none in a cycle: collections triggered
-    by their allocation would rescan every loaded question (see deck.parser)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _NearIndex:
     """Keys within a small edit distance, found without comparing against every key.
 
@@ -300,7 +286,7 @@ class _NearIndex:
         tables = self._by_len.get(m)
         if tables is None:
             group = self._groups.get(m, [])
-            with _gc_paused():
+            with gc_paused():
                 tables = tuple(
                     _postings([k[start:end] for k in group], group) for start, end in _segments(m)
                 )

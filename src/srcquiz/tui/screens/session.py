@@ -178,9 +178,15 @@ class SessionScreen(BaseScreen):
         self.call_after_refresh(self._update_progress)
 
     def _engine(self, call: Callable[[], AnswerResult]) -> AnswerResult | None:
-        """Run an engine call; a store failure becomes a message, never a crash."""
+        """Run an engine call; a store failure becomes a message, never a crash, and an
+        answer that cannot be read is asked again (nothing was recorded)."""
+        from srcquiz.study.session import AskAgain  # loaded with the session by now
+
         try:
             return call()
+        except AskAgain as exc:
+            self.notify(str(exc), title="Try again", severity="warning", markup=False)
+            return None
         except UserError as exc:
             self.notify(
                 printable(str(exc)), title="Not saved", severity="error", timeout=10, markup=False
