@@ -27,6 +27,7 @@ quiz: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
