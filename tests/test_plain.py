@@ -382,3 +382,29 @@ def test_a_deck_with_an_escaped_control_character_does_not_load(tmp_path, monkey
     assert f"{deck}:4:" in err and "remove the control character U+001B" in err
     assert "\x1b" not in err
     assert not db.exists()
+
+
+class _NoUnboundedLines(io.StringIO):
+    """stdin that refuses to hand out a line of unbounded length."""
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        assert size is not None and 0 < size <= 1 << 17, "an unbounded readline"
+        return super().readline(size)
+
+
+def test_a_huge_answer_line_is_cut_without_holding_it(tmp_path, monkeypatch, capsys):
+    """A 20 MB line (a paste gone wrong) is read in bounded pieces, stored cut, and the
+    next line is still the next answer."""
+    from srcquiz.progress.store import MAX_ANSWER_CHARS
+
+    db = tmp_path / "p.sqlite3"
+    argv = ["quiz", "--plain", "--limit", "2", "--seed", "1"]
+    argv += ["--decks", str(FIXTURE), "--db", str(db)]
+    text = "y" * 20_000_000 + "\n\n" + "t\n\n" * 4
+    monkeypatch.setattr(sys, "stdin", _NoUnboundedLines(text))
+    code = cli.main(argv)
+    out = capsys.readouterr().out
+    assert code == 0 and "session over:" in out
+    with Store.open(db) as store:
+        answers = [r.answer for r in store.reviews()]
+    assert len(answers) == 2 and max(len(a) for a in answers) <= MAX_ANSWER_CHARS

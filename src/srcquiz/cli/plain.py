@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
+from srcquiz.progress.store import MAX_ANSWER_CHARS
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.study.scheduler import Rating
 from srcquiz.study.session import (
@@ -61,12 +62,18 @@ class PlainUI:
         if self.interactive:
             self.stdout.write("> ")
             self.stdout.flush()
-        line = self.stdin.readline()
+        line = self.stdin.readline(MAX_ANSWER_CHARS + 1)
         if line == "":
             if self.interactive:
                 self.say()
             raise EndOfInput
-        return line.rstrip("\r\n")
+        if not line.endswith("\n") and len(line) > MAX_ANSWER_CHARS:
+            self._skip_rest_of_line()  # an answer longer than the store keeps: cut, not held
+        return line.rstrip("\r\n")[:MAX_ANSWER_CHARS]
+
+    def _skip_rest_of_line(self) -> None:
+        while (chunk := self.stdin.readline(1 << 16)) and not chunk.endswith("\n"):
+            pass
 
     # --- one card ----------------------------------------------------------
 

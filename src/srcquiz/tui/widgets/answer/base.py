@@ -14,12 +14,13 @@ through to the session screen's rating and scrolling keys.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
+from srcquiz.progress.store import MAX_ANSWER_CHARS
 from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 if TYPE_CHECKING:
@@ -87,7 +88,15 @@ def _answering(node: Widget) -> bool:
 
 
 class AnswerInput(BlinkAwareInput):
-    """A text box inside an answer widget; once answered it lets every key through."""
+    """A text box inside an answer widget; once answered it lets every key through.
+
+    Its length is capped at what the store keeps of an answer: Textual's input keeps
+    an undo history of every edit, and 100k pasted characters cost minutes and GBs.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_ANSWER_CHARS)
+        super().__init__(*args, **kwargs)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return _answering(self) and super().check_consume_key(key, character)
