@@ -255,3 +255,44 @@ def test_signal_handlers_are_put_back_after_the_app():
         assert seen == ["before"]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_an_ascii_locale_still_draws_in_place(tmp_path: Path):
+    """LANG=C / PYTHONIOENCODING=ascii: the app still draws one cell per character
+    (no `\\u2014` escapes that push the rest of a line out of place)."""
+    import fcntl
+    import pty
+    import signal
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(
+            TERM="xterm-256color", TEXTUAL_ANIMATIONS="none", PYTHONIOENCODING="ascii",
+            LANG="C", LC_ALL="C", SRCQUIZ_HOME=str(tmp_path / "home"),
+        )  # fmt: skip
+        os.execv(sys.executable, [sys.executable, "-m", "srcquiz", *DECKS])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    output = bytearray()
+    deadline = time.monotonic() + 30
+    try:
+        while b"Today:" not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    output.extend(os.read(fd, 65536))
+                except OSError:
+                    break
+        time.sleep(0.3)
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            output.extend(os.read(fd, 65536))
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert b"Today:" in output
+    assert b"\\u" not in output
+    output.decode("utf-8")  # what a UTF-8 terminal can read

@@ -68,8 +68,21 @@ def prepare_app(args: Args) -> SrcquizApp:
         raise
 
 
+def utf8_output() -> None:
+    """Draw in UTF-8 whatever the locale says: under LANG=C or PYTHONIOENCODING=ascii
+    Python escapes each box or dash character as `\\u2014`, six cells for one, and
+    every line after it is drawn out of place. Terminals today are UTF-8."""
+    streams = (sys.stdout, sys.__stdout__, sys.__stderr__)  # Textual draws on stderr
+    for stream in {id(s): s for s in streams if s is not None}.values():
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding != "utf8" and reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def run_app(args: Args) -> int:
     check_terminal()
+    utf8_output()
     app = prepare_app(args)
     try:
         app.run()
