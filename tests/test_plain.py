@@ -408,3 +408,34 @@ def test_a_huge_answer_line_is_cut_without_holding_it(tmp_path, monkeypatch, cap
     with Store.open(db) as store:
         answers = [r.answer for r in store.reviews()]
     assert len(answers) == 2 and max(len(a) for a in answers) <= MAX_ANSWER_CHARS
+
+
+@pytest.mark.parametrize("closed", ["stdin", "stdout"])
+def test_a_closed_stream_is_one_sentence(tmp_path, closed):
+    """`srcquiz review --plain <&-` (or `>&-`): one sentence, exit 1, no traceback."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "srcquiz", "review", "--plain", "--decks", str(FIXTURE)]
+    argv += ["--db", str(tmp_path / "p.sqlite3")]
+    kwargs = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    fd = 0 if closed == "stdin" else 1
+    proc = subprocess.run(argv, **kwargs, preexec_fn=lambda: os.close(fd))  # noqa: PLW1509
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err
+    stream = "input" if closed == "stdin" else "output"
+    assert err.startswith(f"srcquiz: standard {stream} is closed")
+
+
+def test_a_full_output_device_is_one_sentence(tmp_path):
+    """stdout on /dev/full: one sentence on stderr, exit 1, nothing lost, no traceback."""
+    import subprocess
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    argv = [sys.executable, "-m", "srcquiz", "review", "--plain", "--decks", str(FIXTURE)]
+    argv += ["--db", str(tmp_path / "p.sqlite3")]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(argv, input=b"x\n", stdout=full, stderr=subprocess.PIPE)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "Traceback" not in err and err.count("\n") == 1
+    assert "cannot write to standard output" in err

@@ -17,7 +17,8 @@ from typing import IO
 from srcquiz.errors import UserError
 
 
-def _reason(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
+    """How the disk refused, in a few plain words."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
     if exc.errno == errno.EROFS:
@@ -44,7 +45,7 @@ def write_atomically(
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+        raise UserError(f"cannot write {output}: {reason(exc)}.{kept}") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -55,7 +56,7 @@ def write_atomically(
         os.replace(tmp, output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"cannot write {output}: {_reason(exc)}.{kept}") from None
+        raise UserError(f"cannot write {output}: {reason(exc)}.{kept}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from srcquiz.anki.html import media_ext
 from srcquiz.errors import UserError
-from srcquiz.fsio import write_atomically
+from srcquiz.fsio import reason, write_atomically
 
 MIB = 1024 * 1024
 # Caps no real deck reaches (large shared decks have collections of tens of MB and
@@ -439,7 +439,7 @@ def unpack(out_dir: Path, files: list[OutFile], overwrite: bool) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"cannot create {out_dir}: {_reason(exc)}.") from None
+        raise UserError(f"cannot create {out_dir}: {reason(exc)}.") from None
     try:
         _stage_and_replace(out_dir, todo)
     except BaseException:
@@ -457,7 +457,7 @@ def _stage_and_replace(out_dir: Path, files: list[OutFile]) -> None:
             prefix=".srcquiz-import-", dir=out_dir, ignore_cleanup_errors=True
         )
     except OSError as exc:
-        raise UserError(f"cannot write into {out_dir}: {_reason(exc)}.") from None
+        raise UserError(f"cannot write into {out_dir}: {reason(exc)}.") from None
     with staging as stage:
         for file in files:
             write_atomically(Path(stage) / file.name, file.write_to)
@@ -468,8 +468,4 @@ def _stage_and_replace(out_dir: Path, files: list[OutFile]) -> None:
                     os.chmod(staged, target.stat().st_mode & 0o777)
                 os.replace(staged, target)
             except OSError as exc:
-                raise UserError(f"cannot write {target}: {_reason(exc)}.") from None
-
-
-def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+                raise UserError(f"cannot write {target}: {reason(exc)}.") from None

@@ -8,6 +8,7 @@ a summary. Each answer is committed before its feedback is printed.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
 from srcquiz.errors import UserError
+from srcquiz.fsio import reason
 from srcquiz.progress.store import MAX_ANSWER_CHARS
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
 from srcquiz.study.scheduler import Rating
@@ -53,15 +55,26 @@ class PlainUI:
     def say(self, text: str = "") -> None:
         """Every line goes out here, control characters shown escaped: the text
         comes from decks, file names and typed answers."""
-        self.stdout.write(printable(text) + "\n")
-        self.stdout.flush()
+        self._write(printable(text) + "\n")
+
+    def _write(self, text: str) -> None:
+        """Write and flush; a full disk or a closed pipe becomes one sentence (every
+        answer committed before this line is kept)."""
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except OSError as exc:
+            _silence(self.stdout)
+            raise UserError(
+                f"cannot write to standard output ({reason(exc)}); the answers given so "
+                "far are saved."
+            ) from None
 
     def ask(self, instruction: str) -> str:
         """Print the instruction line, read one line; EndOfInput at EOF."""
         self.say(instruction)
         if self.interactive:
-            self.stdout.write("> ")
-            self.stdout.flush()
+            self._write("> ")
         line = self.stdin.readline(MAX_ANSWER_CHARS + 1)
         if line == "":
             if self.interactive:
@@ -347,13 +360,17 @@ def run_session(session: Session, ui: PlainUI) -> int:
     return code
 
 
-def run_plain(
-    args: Args, stdin: TextIO | None = None, stdout: TextIO | None = None
-) -> int:
+def run_plain(args: Args, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     from srcquiz.cli.workspace import load_selected, open_store
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    if stdin is None or stdout is None:  # started with `<&-` or `>&-`
+        where = "input" if stdin is None else "output"
+        raise UserError(
+            f"standard {where} is closed; --plain reads answers from stdin and "
+            "writes questions to stdout."
+        )
     for stream in (stdin, stdout):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -371,3 +388,12 @@ def run_plain(
         return run_session(session, ui)
     finally:
         store.close()
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a failed stream at /dev/null, so the interpreter's final flush of what is
+    still buffered does not fail a second time with a traceback."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError):
+        pass
