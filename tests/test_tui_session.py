@@ -333,3 +333,24 @@ async def test_feedback_is_drawn_again_in_a_new_theme(store: Store):
         await pilot.pause()
         await pilot.pause()
         assert verdict_colour() != before
+
+
+async def test_a_huge_paste_into_the_answer_box_is_refused_and_the_app_stays_quick(
+    store: Store,
+):
+    """100k pasted characters: Textual's input would keep every edit in its undo history
+    (minutes of CPU, GBs); the box holds at most what the store keeps of an answer."""
+    from textual import events
+
+    from srcquiz.progress.store import MAX_ANSWER_CHARS
+    from srcquiz.tui.widgets.answer.base import AnswerInput
+
+    app = make_app([only(kinds_deck(), "wait-call")], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        box = app.screen.query_one(AnswerInput)
+        box.post_message(events.Paste("y" * 100_000))
+        await pilot.pause()
+        assert len(box.value) <= MAX_ANSWER_CHARS
+        await pilot.press(*"sigsuspend")
+        assert box.value.endswith("sigsuspend") and len(box.value) <= MAX_ANSWER_CHARS
