@@ -10,7 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srcquiz.deck.loader import load_deck, load_decks
-from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
+from srcquiz.deck.model import (
+    KINDS,
+    Card,
+    Choice,
+    Cloze,
+    Deck,
+    Match,
+    Number,
+    Order,
+    Short,
+    TrueFalse,
+)
 from srcquiz.progress.card_state import LEARNING, REVIEW, CardState
 from srcquiz.study.grading import (
     AnswerFormatError,
@@ -804,3 +815,16 @@ def test_the_near_index_finds_exactly_what_comparing_every_key_finds(keys, query
     distances = [Levenshtein.distance(query, k) for k in set(keys)]
     best = min((d for d in distances if d <= radius), default=None)
     assert (found and found[0]) == best
+
+
+def test_each_kind_takes_its_own_response_type_and_refuses_another():
+    """`responses.RESPONSE_TYPES` is the one table of what an answer is per kind: the
+    grader refuses a response of another kind's type instead of guessing."""
+    from srcquiz.study.responses import RESPONSE_TYPES
+
+    q = Choice(id="c", prompt="p", options=("a", "b", "c"), correct=(1,))
+    assert grade(q, "c", frozenset({1})).verdict == "right"
+    with pytest.raises(TypeError):
+        grade(q, "c", "b")  # type: ignore[arg-type]
+    assert grade(q, "c", None).verdict == "wrong"  # nothing answered
+    assert set(RESPONSE_TYPES) == set(KINDS)

@@ -64,7 +64,7 @@ def play(session: Session, correct: bool = True, elapsed: float = 20.0) -> None:
         if item.self_graded:
             session.self_grade(Rating.GOOD if correct else Rating.AGAIN, elapsed)
         else:
-            session.answer(right_answer(item) if correct else "", elapsed)
+            session.answer(right_answer(item) if correct else None, elapsed)
         session.advance()
 
 

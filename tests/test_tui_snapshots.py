@@ -124,7 +124,7 @@ def test_stats(snap_compare, store: Store):
             elif question.kind in ("short", "truefalse") and n % 2 == 0:
                 session.answer(question.answer, 10.0, at=clock())  # right
             else:
-                session.answer("", 10.0, at=clock())  # wrong
+                session.answer(None, 10.0, at=clock())  # wrong: nothing answered
             session.advance()
         clock.advance(24 * 3600)
     app = make_app([deck, second_deck()], store, clock=clock)

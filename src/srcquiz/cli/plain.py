@@ -19,6 +19,7 @@ from srcquiz.errors import UserError
 from srcquiz.fsio import reason
 from srcquiz.progress.store import MAX_ANSWER_CHARS
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
+from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import Rating
 from srcquiz.study.session import (
     AnswerResult,
@@ -150,7 +151,7 @@ class PlainUI:
             text += "; ? for a hint"
         return text + ")"
 
-    def read_answer(self, item: StudyItem) -> tuple[object, float, bool]:
+    def read_answer(self, item: StudyItem) -> tuple[Response, float, bool]:
         """(response, seconds taken, hint used); re-asks on unreadable input."""
         hint_used = False
         started = time.monotonic()
@@ -258,7 +259,7 @@ def _numbers(line: str) -> list[int]:
     return [int(t) for t in tokens]
 
 
-def parse_response(item: StudyItem, line: str) -> object:
+def parse_response(item: StudyItem, line: str) -> Response:
     """Turn a typed line into the response `grade()` expects for this kind."""
     q = item.question
     text = line.strip()

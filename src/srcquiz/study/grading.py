@@ -11,9 +11,9 @@ the right relative order. `parse_answer` turns an answer written on one line
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import (
@@ -30,6 +30,7 @@ from srcquiz.deck.model import (
     split_card_key,
 )
 from srcquiz.study.numbers import Reading, Unreadable, format_number, parse_number, read_answer
+from srcquiz.study.responses import Response, fits
 from srcquiz.study.terms import NO_TERMS, KnownTerms, match_text, normalize
 
 __all__ = ["Grade", "grade", "describe_answer", "normalize", "parse_number", "parse_answer"]
@@ -86,29 +87,27 @@ def _arrow(given: str, expected: str) -> str:
 # --- the graders --------------------------------------------------------------
 
 
+def _number_text(q: Number) -> str:
+    text = q.answer_text()
+    return text + (f" (±{format_number(q.tolerance)})" if q.tolerance else "")
+
+
+# Each kind's right answer as display text.
+_ANSWER_TEXT: dict[str, Callable[[Any, str], str]] = {
+    "card": lambda q, key: q.prompt if split_card_key(key)[1] == "reverse" else q.answer,
+    "short": lambda q, key: q.answer,
+    "number": lambda q, key: _number_text(q),
+    "choice": lambda q, key: "; ".join(q.answers),
+    "truefalse": lambda q, key: "true" if q.answer else "false",
+    "cloze": lambda q, key: " | ".join(q.answers_for(_cloze_number(q, key))),
+    "order": lambda q, key: " → ".join(q.items),
+    "match": lambda q, key: "; ".join(f"{left} → {right}" for left, right in q.pairs),
+}
+
+
 def describe_answer(question: Question, card_key: str) -> str:
     """The right answer as display text (a reverse card's answer is its front)."""
-    _, sub = split_card_key(card_key)
-    if isinstance(question, Card):
-        return question.prompt if sub == "reverse" else question.answer
-    if isinstance(question, Short):
-        return question.answer
-    if isinstance(question, Number):
-        text = question.answer_text()
-        if question.tolerance:
-            text += f" (±{format_number(question.tolerance)})"
-        return text
-    if isinstance(question, Choice):
-        return "; ".join(question.answers)
-    if isinstance(question, TrueFalse):
-        return "true" if question.answer else "false"
-    if isinstance(question, Cloze):
-        return " | ".join(question.answers_for(_cloze_number(question, card_key)))
-    if isinstance(question, Order):
-        return " → ".join(question.items)
-    if isinstance(question, Match):
-        return "; ".join(f"{left} → {right}" for left, right in question.pairs)
-    return ""
+    return _ANSWER_TEXT[question.kind](question, card_key)
 
 
 def _cloze_number(question: Cloze, card_key: str) -> int:
@@ -130,32 +129,26 @@ def parse_truefalse(text: str) -> bool | None:
 
 
 def grade(
-    question: Question, card_key: str, response: object, terms: KnownTerms | None = None
+    question: Question, card_key: str, response: Response, terms: KnownTerms | None = None
 ) -> Grade:
-    """Check one answer; `response`'s type depends on the kind (see the API notes).
+    """Check one answer; `response` is the kind's type in `responses.RESPONSE_TYPES`.
 
     `terms` is the known-terms index of the loaded decks (`terms.known_terms`): with
     it, a typed answer that names another term of the decks is never taken for a
     typo. Without it only the built-in opposites (on/off, ...) are known.
     """
-    if isinstance(question, Short):
-        return _grade_short(question, "" if response is None else str(response), terms)
-    if isinstance(question, Number):
-        return _grade_number(question, "" if response is None else str(response))
-    if isinstance(question, Choice):
-        return _grade_choice(question, response)
-    if isinstance(question, TrueFalse):
-        return _grade_truefalse(question, response)
-    if isinstance(question, Cloze):
-        return _grade_cloze(question, card_key, response, terms)
-    if isinstance(question, Order):
-        return _grade_order(question, response)
-    if isinstance(question, Match):
-        return _grade_match(question, response)
-    if isinstance(question, Card):
-        # Self-graded: the session records the user's own rating instead.
-        return Grade("right", 1.0, describe_answer(question, card_key), "", "")
-    raise TypeError(f"cannot grade a {type(question).__name__}")
+    if not fits(question.kind, response):
+        raise TypeError(f"a {question.kind} answer is not a {type(response).__name__}")
+    return _GRADERS[question.kind](question, card_key, response, terms)
+
+
+def _grade_card(q: Card, card_key: str) -> Grade:
+    """Self-graded: the session records the learner's own rating instead."""
+    return Grade("right", 1.0, describe_answer(q, card_key), "", "")
+
+
+def _text(response: Response) -> str:
+    return "" if response is None else str(response)
 
 
 def _grade_short(q: Short, given: str, terms: KnownTerms | None) -> Grade:
@@ -410,7 +403,7 @@ def _numbers(text: str, what: str) -> list[int]:
     return [int(t) for t in tokens]
 
 
-def parse_answer(question: Question, text: str) -> object:
+def parse_answer(question: Question, text: str) -> Response:
     """The response `grade()` takes for an answer written as a learner would type it,
     with the deck's own numbering: choice options and order items are numbered from 1
     as written in the deck, match pairs are `1b 2a` (left number, right letter)."""
@@ -496,3 +489,16 @@ def check_examples(deck: Deck, terms: KnownTerms | None) -> list[Diagnostic]:
             )
             out.append(Diagnostic(deck.path, line, col, "error", msg))
     return out
+
+
+# Each kind's grader, called as (question, card key, response, known terms).
+_GRADERS: dict[str, Callable[[Any, str, Any, KnownTerms | None], Grade]] = {
+    "card": lambda q, key, r, t: _grade_card(q, key),
+    "short": lambda q, key, r, t: _grade_short(q, _text(r), t),
+    "number": lambda q, key, r, t: _grade_number(q, _text(r)),
+    "choice": lambda q, key, r, t: _grade_choice(q, r),
+    "truefalse": lambda q, key, r, t: _grade_truefalse(q, r),
+    "cloze": lambda q, key, r, t: _grade_cloze(q, key, r, t),
+    "order": lambda q, key, r, t: _grade_order(q, r),
+    "match": lambda q, key, r, t: _grade_match(q, r),
+}

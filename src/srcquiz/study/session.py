@@ -20,6 +20,7 @@ from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.store import MAX_DURATION_S, Store
 from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
+from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import (
     Rating,
     Settings,
@@ -307,7 +308,7 @@ class Session:
 
     def answer(
         self,
-        response: object,
+        response: Response,
         elapsed_s: float,
         hint_used: bool = False,
         *,

@@ -33,6 +33,7 @@ from srcquiz.tui.widgets.session.progress import SessionProgress
 from srcquiz.tui.widgets.session.prompt import PromptView, code_view
 
 if TYPE_CHECKING:
+    from srcquiz.study.responses import Response
     from srcquiz.study.session import AnswerResult, Session, StudyItem
     from srcquiz.tui.app import SrcquizApp
 
@@ -143,7 +144,7 @@ class SessionScreen(BaseScreen):
         event.stop()
         self.answer(event.response)
 
-    def answer(self, response: object) -> None:
+    def answer(self, response: Response) -> None:
         """The current answer widget's response: grade and save it, show the feedback."""
         item = self.session.current()
         if self.phase != "ask" or item is None:

@@ -24,6 +24,7 @@ from srcquiz.progress.store import MAX_ANSWER_CHARS
 from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 if TYPE_CHECKING:
+    from srcquiz.study.responses import Response
     from srcquiz.study.session import StudyItem
 
 
@@ -36,7 +37,7 @@ class AnswerWidget(Widget):
     HELP_KEYS: tuple[tuple[str, str], ...] = ()
 
     class Submitted(Message):
-        def __init__(self, response: object) -> None:
+        def __init__(self, response: Response) -> None:
             super().__init__()
             self.response = response
 
@@ -44,7 +45,7 @@ class AnswerWidget(Widget):
         super().__init__(id=id, classes="answer")
         self.item = item
         self.answering = True
-        self.on_answer: Callable[[object], None] | None = None
+        self.on_answer: Callable[[Response], None] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.answering
@@ -52,7 +53,7 @@ class AnswerWidget(Widget):
     def instructions(self) -> str:
         return self.INSTRUCTIONS
 
-    def response(self) -> object:
+    def response(self) -> Response:
         raise NotImplementedError
 
     def submit(self) -> None:

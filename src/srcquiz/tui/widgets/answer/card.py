@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +11,9 @@ from textual.widgets import Button
 
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.mouse import MouseButton
+
+if TYPE_CHECKING:
+    from srcquiz.study.responses import Response
 
 
 class CardAnswer(AnswerWidget):
@@ -28,5 +33,5 @@ class CardAnswer(AnswerWidget):
         event.stop()
         self.action_reveal()
 
-    def response(self) -> object:
+    def response(self) -> Response:
         return None

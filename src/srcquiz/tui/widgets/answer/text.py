@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
@@ -9,6 +11,9 @@ from textual.widgets import Input, Static
 from srcquiz.deck.model import Number
 from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
+
+if TYPE_CHECKING:
+    from srcquiz.study.responses import Response
 
 
 class TextAnswer(AnswerWidget):
@@ -24,7 +29,7 @@ class TextAnswer(AnswerWidget):
         if isinstance(question, Number) and question.unit:
             yield Static(printable(question.unit), classes="unit", markup=False)
 
-    def response(self) -> object:
+    def response(self) -> Response:
         return self.query_one("#answer-input", Input).value
 
     def focus_answer(self) -> None:
