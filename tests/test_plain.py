@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz.cli import parser as cli
-from srcquiz.cli.plain import Retry, parse_response
+from srcquiz.cli.plain_kinds import Retry, parse_response
 from srcquiz.deck.loader import load_deck
 from srcquiz.progress.store import Store
 from srcquiz.study.session import StudyItem

@@ -9,16 +9,16 @@ a summary. Each answer is committed before its feedback is printed.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
-from srcquiz.deck.model import Choice, Cloze, Match, Number, Order, TrueFalse
+from srcquiz.cli.plain_kinds import KIND_LINES, Retry, parse_response
+from srcquiz.deck.model import Match, Order
 from srcquiz.errors import UserError
 from srcquiz.fsio import reason
 from srcquiz.progress.store import MAX_ANSWER_CHARS
-from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip, parse_truefalse
+from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip
 from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import Rating
 from srcquiz.study.session import (
@@ -39,10 +39,6 @@ RATING_KEYS = "1 again, 2 hard, 3 good, 4 easy"
 
 class EndOfInput(Exception):
     """stdin closed: finish the session with its summary."""
-
-
-class Retry(Exception):
-    """The line could not be read as an answer; say why and ask again."""
 
 
 class PlainUI:
@@ -94,7 +90,7 @@ class PlainUI:
     def show(self, item: StudyItem, index: int, total: int) -> None:
         q = item.question
         kind = q.kind + (" (reverse)" if item.is_reverse else "")
-        if isinstance(q, Choice) and q.multi:
+        if getattr(q, "multi", False):
             kind += ", choose all that apply"
         self.say()
         self.say(f"[{index}/{total}] {item.deck.title} · {kind}")
@@ -104,48 +100,12 @@ class PlainUI:
             self.say(f"code ({q.lang or 'text'}):")
             for line in q.code.rstrip("\n").splitlines():
                 self.say("    " + line)
-        if isinstance(q, Choice):
-            for n, (_, text) in enumerate(item.shown_options(), start=1):
-                self.say(f"  {n}. {text}")
-        elif isinstance(q, Order):
-            for n, (_, text) in enumerate(item.shown_items(), start=1):
-                self.say(f"  {n}. {text}")
-        elif isinstance(q, Match):
-            for n, (left, _) in enumerate(q.pairs, start=1):
-                self.say(f"  {n}. {left}")
-            for letter, right in zip(_letters(len(q.pairs)), item.shown_rights(), strict=True):
-                self.say(f"  {letter}. {right}")
+        for line in KIND_LINES[q.kind].listing(item):
+            self.say(line)
 
     def instruction(self, item: StudyItem) -> str:
         q = item.question
-        if isinstance(q, Choice):
-            n = len(q.options)
-            text = (
-                f"answer: the numbers of all right options (1-{n}), e.g. 1 3"
-                if q.multi
-                else f"answer: the number of the option (1-{n})"
-            )
-        elif isinstance(q, TrueFalse):
-            text = "answer: t (true) or f (false)"
-        elif isinstance(q, Number):
-            text = "answer: a number" + (f" (in {q.unit})" if q.unit else "")
-        elif isinstance(q, Cloze):
-            blanks = item.blanks()
-            text = (
-                "answer: the missing text"
-                if blanks <= 1
-                else f"answer: the {blanks} blanks in order, separated by ' | '"
-            )
-        elif isinstance(q, Order):
-            n = len(q.items)
-            example = " ".join(str(i) for i in [*range(2, n + 1), 1][: min(n, 4)])
-            text = f"answer: the item numbers in the right order, e.g. {example}"
-        elif isinstance(q, Match):
-            letters = _letters(len(q.pairs))
-            example = " ".join(f"{i}{letters[-i]}" for i in range(1, min(len(q.pairs), 3) + 1))
-            text = f"answer: pair each number with a letter, e.g. {example}"
-        else:
-            text = "answer:"
+        text = KIND_LINES[q.kind].instruction(item)
         text += " (empty line: I don't know"
         if q.hint:
             text += "; ? for a hint"
@@ -243,74 +203,6 @@ def _brief(row: SummaryRow) -> str:
     if isinstance(row.item.question, (Order, Match)):
         return f"right: {row.expected}"
     return f"{clip(row.given) or '(nothing)'} → {row.expected}"
-
-
-def _letters(n: int) -> list[str]:
-    alphabet = "abcdefghijklmnopqrstuvwxyz"
-    return [
-        alphabet[i] if i < 26 else f"{alphabet[i // 26 - 1]}{alphabet[i % 26]}" for i in range(n)
-    ]
-
-
-def _numbers(line: str) -> list[int]:
-    tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
-    if not all(t.isdigit() for t in tokens):
-        raise Retry("type numbers only, separated by spaces.")
-    return [int(t) for t in tokens]
-
-
-def parse_response(item: StudyItem, line: str) -> Response:
-    """Turn a typed line into the response `grade()` expects for this kind."""
-    q = item.question
-    text = line.strip()
-    if isinstance(q, Choice):
-        if not text:
-            return frozenset()
-        shown = item.order
-        picks = _numbers(text)
-        if any(not 1 <= p <= len(shown) for p in picks):
-            raise Retry(f"type option numbers from 1 to {len(shown)}.")
-        if not q.multi and len(set(picks)) > 1:
-            raise Retry("choose one option: type its number.")
-        return frozenset(shown[p - 1] for p in picks)
-    if isinstance(q, TrueFalse):
-        if not text:
-            return ""
-        value = parse_truefalse(text)
-        if value is None:
-            raise Retry("type t (true) or f (false).")
-        return value
-    if isinstance(q, Cloze):
-        blanks = max(1, item.blanks())
-        parts = [p.strip() for p in line.split("|")] if blanks > 1 else [text]
-        if blanks > 1 and text and len(parts) != blanks:
-            raise Retry(f"type {blanks} answers separated by ' | '.")
-        return tuple(parts)
-    if isinstance(q, Order):
-        if not text:
-            return ()
-        picks = _numbers(text)
-        n = len(item.order)
-        if sorted(picks) != list(range(1, n + 1)):
-            raise Retry(f"type each number from 1 to {n} once, in the right order.")
-        return tuple(item.order[p - 1] for p in picks)
-    if isinstance(q, Match):
-        if not text:
-            return {}
-        letters = _letters(len(q.pairs))
-        rights = item.shown_rights()
-        tokens = re.findall(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b", text.lower())
-        leftover = re.sub(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b", "", text.lower())
-        if not tokens or re.sub(r"[\s,;]+", "", leftover):
-            raise Retry("pair numbers with letters like 1b 2a 3c.")
-        response: dict[str, str] = {}
-        for num, letter in tokens:
-            n = int(num)
-            if not 1 <= n <= len(q.pairs) or letter not in letters:
-                raise Retry(f"use numbers 1-{len(q.pairs)} and letters a-{letters[-1]}.")
-            response[q.pairs[n - 1][0]] = rights[letters.index(letter)]
-        return response
-    return text
 
 
 def _empty_message(session: Session) -> str:
