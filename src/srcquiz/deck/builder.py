@@ -8,6 +8,7 @@ streamed deck never holds more than one question's nodes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,21 @@ from srcquiz.deck.yaml_events import SCALAR_TAGS, describe
 _THE = {k: f"the `{k}`" for k in ALL_QUESTION_KEYS}
 _A_QUESTION: dict[str | None, str] = {k: f"a `{k}` question" for k in KIND_KEYS}
 _A_QUESTION[None] = "a question"
-_OPTIONAL_TEXTS = ("explanation", "code", "lang", "hint", "source")
+# The common fields read here by their type alone: a new plain field of the model
+# (text, flag, number or list of texts) is read without touching this module.
+_READ_AS = {
+    "str": "text",
+    "str | None": "text",
+    "bool": "boolean",
+    "float": "number",
+    "tuple[str, ...]": "texts",
+}
+_BY_HAND = {"id", "prompt", "anchor", "tags", "examples", "pos"}
+_PLAIN_COMMON = tuple(
+    (f.name, _READ_AS[str(f.type)])
+    for f in dataclasses.fields(Question)
+    if f.name not in _BY_HAND
+)
 
 
 @dataclass
@@ -246,10 +261,10 @@ class Builder(NodeReader):
                 )
                 continue
             common[key] = value
-        for key in _OPTIONAL_TEXTS:
+        for key, read in _PLAIN_COMMON:
             if key in fields:
                 try:
-                    common[key] = self.text(fields[key][1], _THE[key])
+                    common[key] = getattr(self, read)(fields[key][1], _THE[key])
                 except Invalid:
                     pass
         if "explanation" not in fields:
