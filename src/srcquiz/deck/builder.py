@@ -8,6 +8,7 @@ streamed deck never holds more than one question's nodes.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from srcquiz.deck.keys import ALL_QUESTION_KEYS, COMMON_KEYS, DECK_KEYS, ID_RE, KIND_KEYS
 from srcquiz.deck.kind_fields import KIND_FIELDS, DeckContext
+from srcquiz.deck.lint_rules import cross_question_leaks, question_give_aways
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Position, Question
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
 from srcquiz.deck.yaml_events import describe
@@ -149,6 +151,7 @@ class Builder(NodeReader):
             )
         if self.errors:
             return None
+        cross_question_leaks(self, state.questions)
         values = state.values
         return Deck(
             id=state.deck_id,
@@ -189,9 +192,11 @@ class Builder(NodeReader):
         if self.errors > errors_before or "id" not in common or "prompt" not in common:
             return None
         try:
-            return KIND_CLASSES[kind](**common, **specific)
+            q = KIND_CLASSES[kind](**common, **specific)
         except TypeError:  # a required kind field already reported missing
             return None
+        question_give_aways(self, fields, q)
+        return q
 
     def _kind(self, node: MappingNode) -> tuple[str | None, bool]:
         """The question's kind, found first so unknown keys can be judged against it;
@@ -237,6 +242,9 @@ class Builder(NodeReader):
                     common[key] = self.text(fields[key][1], _THE[key])
                 except Invalid:
                     pass
+        if "code_after" in fields:
+            with contextlib.suppress(Invalid):
+                common["code_after"] = self.boolean(fields["code_after"][1], "`code_after`")
         if "explanation" not in fields:
             self.warn(node, "the question has no `explanation`; say why the answer is right")
         if "tags" in fields:

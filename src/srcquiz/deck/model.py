@@ -71,6 +71,7 @@ class Question:
     anchor: Anchor | None = None
     code: str | None = None
     lang: str | None = None
+    code_after: bool = False  # the code is shown with the feedback, not the prompt
     hint: str | None = None
     tags: tuple[str, ...] = ()
     pos: Position = field(default=Position(), compare=False)
