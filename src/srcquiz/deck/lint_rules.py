@@ -206,7 +206,7 @@ def question_give_aways(r: NodeReader, fields: Fields, q: Question) -> None:
     elif isinstance(q, Choice):
         for where, text, node in texts:
             if (shown := choice_shown(q, text)) is not None:
-                _report(r, node, where, f"it contains the right option `{shown}` and no other")
+                _report(r, node, where, f"it contains `{shown}`, a right option, and no wrong one")
     elif isinstance(q, Cloze):
         cloze_give_aways(r, fields, q, texts)
     else:
