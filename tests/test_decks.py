@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from srcquiz.deck.loader import load_decks
+from srcquiz.cli.parser import main
+from srcquiz.deck.loader import load_deck_file, load_decks
 from srcquiz.deck.model import Choice, Deck, Short
 from srcquiz.paths import bundled_decks_dir
+
+LINT = Path(__file__).parent / "fixtures" / "lint"
 
 # The 24 source articles the bundled decks are written from, titled as published.
 ARTICLES = [
@@ -117,3 +121,39 @@ def test_the_package_ships_the_bundled_decks() -> None:
     assert link.is_symlink() and link.resolve() == (root / "decks").resolve()
     data = tomllib.loads((root / "pyproject.toml").read_text())
     assert "decks/*.yaml" in data["tool"]["setuptools"]["package-data"]["srcquiz"]
+
+
+def test_bundled_decks_pass_lint_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    """With every give-away rule on: no prompt, snippet or order gives an answer away."""
+    assert main(["lint", "--strict", str(bundled_decks_dir())]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "0 error(s), 0 warning(s)" in err
+
+
+# Issue 17's give-aways a rule can catch: (deck, question, fixture reproducing it).
+ISSUE_17_GIVE_AWAYS = [
+    ("netty-nioeventloopgroup", "default-thread-count-formula",
+     "issue17_default_thread_count_formula"),
+    ("netty-nioeventloopgroup", "newchild-return-type", "issue17_newchild_return_type"),
+    ("stable-diffusion", "compvis-default-sampler", "issue17_compvis_default_sampler"),
+    ("alexnet-pytorch", "alexnet-classifier-order", "issue17_alexnet_classifier_order"),
+    ("nginx-process-model", "worker-loop-flags", "issue17_worker_loop_flags"),
+    ("redis-event-loop", "before-sleep-hook", "issue17_before_sleep_hook"),
+    ("sd-webui-call-path", "k-diffusion-origin", "issue17_k_diffusion_origin"),
+    ("netty-nioeventloopgroup", "default-executor-class", "issue17_default_executor_class"),
+    ("netty-nioeventloopgroup", "runnable-wrapper", "issue17_runnable_wrapper"),
+    ("redis-replication", "replica-state-order", "issue17_replica_state_order"),
+    ("resnet", "block-expansion", "issue17_block_expansion"),
+]
+
+
+@pytest.mark.parametrize(("deck_id", "qid", "fixture"), ISSUE_17_GIVE_AWAYS, ids=lambda x: x)
+def test_issue_17_give_aways_stay_caught_and_fixed(deck_id: str, qid: str, fixture: str) -> None:
+    """The rule fires on the give-away as it was, and the bundled question is clean."""
+    path = LINT / f"{fixture}.yaml"
+    expected = path.read_text(encoding="utf-8").splitlines()[0].split(" warning: ", 1)[1]
+    _, diags = load_deck_file(path)
+    assert [d for d in diags if expected in d.message], [str(d) for d in diags]
+    deck, diags = load_deck_file(bundled_decks_dir() / f"{deck_id}.yaml")
+    assert deck is not None and deck.question(qid) is not None, qid
+    assert diags == []

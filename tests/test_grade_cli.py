@@ -140,7 +140,7 @@ questions:
   - id: steps
     kind: order
     prompt: Order them.
-    items: [a, b, c]
+    items: [read, parse, run]
     explanation: e.
     examples:
       right: [1 2 3]

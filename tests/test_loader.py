@@ -406,3 +406,147 @@ def test_diagnostics_show_quoted_text_escaped_on_one_line() -> None:
     assert len(shown.splitlines()) == len(diags)
     assert "unknown key `\\x1b[2J\\nx`" in shown
     assert shown.startswith("evil\\n\\x1b]0;t\\x07.yaml:4:")
+
+
+# -- give-aways (issue 17) ------------------------------------------------------
+
+
+def _deck(*questions: str) -> str:
+    return "title: x\nsources: [a]\nquestions:\n" + "".join(questions)
+
+
+def _warnings(text: str) -> list[str]:
+    deck, diags = parse_deck(text, "d.yaml", "d")
+    assert deck is not None, [str(d) for d in diags]
+    return [d.message for d in diags if d.severity == "warning"]
+
+
+SLEEP_SNIPPET = """  - id: a
+    kind: short
+    prompt: Which call does the master sleep in?
+    answer: sigsuspend
+    lang: c
+    code: |
+      for (;;) { sigsuspend(&set); }
+    explanation: e
+"""
+
+
+def test_code_after_shows_the_snippet_with_the_feedback_instead_of_warning() -> None:
+    """A snippet that must show the answer is marked rather than silenced: the
+    snippet rule no longer applies to it, and the model carries the mark."""
+    assert any("gives the answer away" in m for m in _warnings(_deck(SLEEP_SNIPPET)))
+    marked = SLEEP_SNIPPET.replace("    lang: c\n", "    lang: c\n    code_after: true\n")
+    deck, diags = parse_deck(_deck(marked), "d.yaml", "d")
+    assert deck is not None and diags == []
+    assert deck.questions[0].code_after is True
+    assert parse_deck(_deck(SLEEP_SNIPPET), "d.yaml", "d")[0].questions[0].code_after is False
+
+
+def test_code_after_does_not_excuse_the_prompt() -> None:
+    text = SLEEP_SNIPPET.replace(
+        "prompt: Which call does the master sleep in?",
+        "prompt: Does the master sleep in sigsuspend? Name the call.",
+    ).replace("    lang: c\n", "    lang: c\n    code_after: true\n")
+    assert [m for m in _warnings(_deck(text)) if "gives the answer away" in m] == [
+        "the prompt gives the answer away: it contains `sigsuspend`; reword it"
+    ]
+
+
+def test_a_code_after_snippet_is_not_a_cross_question_leak() -> None:
+    """The snippet is shown with the feedback, like the explanation, not before
+    any question is answered."""
+    other = """  - id: b
+    kind: truefalse
+    prompt: The master sleeps between signals.
+    answer: true
+    explanation: e
+"""
+    leak = other.replace("    explanation: e\n", "    lang: c\n    code: |\n"
+                         "      sigsuspend(&set);\n    explanation: e\n")
+    assert any("the answer of question `a`" in m for m in _warnings(_deck(SLEEP_SNIPPET, leak)))
+    after = leak.replace("    lang: c\n", "    lang: c\n    code_after: true\n")
+    assert not any("the answer of question" in m for m in _warnings(_deck(SLEEP_SNIPPET, after)))
+
+
+NEAR_MISSES = {
+    # One identifier part inside a longer name is not the answer.
+    "part of a name": """  - id: a
+    kind: short
+    prompt: What does each NioEventLoop run forever?
+    answer: loop
+    explanation: e
+""",
+    # A snippet naming a wrong option too does not say which one is right.
+    "right and wrong option": """  - id: a
+    kind: choice
+    prompt: What does newChild return?
+    options: [NioEventLoop, NioEventLoopGroup, DefaultEventLoop]
+    answer: NioEventLoop
+    lang: java
+    code: |
+      NioEventLoopGroup group = ...; // builds each NioEventLoop
+    explanation: e
+""",
+    # 1x1, 3x3, 1x1: numbers that are not a count of steps.
+    "numbers that do not count": """  - id: a
+    kind: order
+    prompt: Order a Bottleneck's convolutions.
+    items:
+      - the conv 1x1 that reduces
+      - the conv 3x3 that carries the stride
+      - the conv 1x1 that expands
+    explanation: e
+""",
+    # The items appear in the code, but not in the answer's order.
+    "items out of order": """  - id: a
+    kind: order
+    prompt: In what order are the lines logged?
+    items: [A before, B before, B after, A after]
+    lang: javascript
+    code: |
+      app.use(async (ctx, next) => { log('A before'); await next(); log('A after'); });
+      app.use(async (ctx, next) => { log('B before'); await next(); log('B after'); });
+    explanation: e
+""",
+    # Words under four letters never count.
+    "short answer": """  - id: a
+    kind: short
+    prompt: Which signal does the HUP handler react to, as kill -l names it?
+    answer: HUP
+    explanation: e
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(NEAR_MISSES))
+def test_near_misses_are_not_give_aways(name: str) -> None:
+    assert _warnings(_deck(NEAR_MISSES[name])) == []
+
+
+def _short(qid: str, answer: str, prompt: str = "What is it called?") -> str:
+    return (f"  - id: {qid}\n    kind: short\n    prompt: {prompt}\n"
+            f"    answer: {answer!r}\n    explanation: e\n")
+
+
+def test_a_word_the_whole_deck_uses_is_vocabulary_not_a_leak() -> None:
+    """`module` in three other prompts of a DataParallel deck is its subject; in
+    one or two it is a leak. Boolean literals are never one."""
+    uses = [_short(f"u{i}", f"thing{i}", f"What does the module compute, step {i}?")
+            for i in range(3)]
+    asker = _short("prefix", "module")
+    assert _warnings(_deck(asker, *uses)) == []
+    leaks = _warnings(_deck(asker, *uses[:2]))
+    assert len(leaks) == 2 and all("the answer of question `prefix`" in m for m in leaks)
+    cloze = ("  - id: c\n    kind: cloze\n    prompt: 'persistent={{c1::False}}'\n"
+             "    explanation: e\n")
+    strict = _short("s", "shape checks", "What does strict=False skip?")
+    assert _warnings(_deck(cloze, strict)) == []
+
+
+def test_a_prefix_answer_leaks_only_where_it_is_a_prefix() -> None:
+    asker = _short("prefix", "module.")
+    prose = _short("p", "one", "Who owns the module. Then what?")
+    code = _short("q", "two", "What is model.module.counter after a step?")
+    assert _warnings(_deck(asker, prose)) == []
+    assert any("shows `module.`" in m for m in _warnings(_deck(asker, code)))

@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from srcquiz.deck.keys import ALL_QUESTION_KEYS, COMMON_KEYS, DECK_KEYS, ID_RE, KIND_KEYS
 from srcquiz.deck.kind_fields import KIND_FIELDS, DeckContext
+from srcquiz.deck.lint_rules import cross_question_leaks, question_give_aways
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
 from srcquiz.deck.yaml_events import SCALAR_TAGS, describe
@@ -164,6 +165,7 @@ class Builder(NodeReader):
             )
         if self.errors:
             return None
+        cross_question_leaks(self, state.questions)
         values = state.values
         return Deck(
             id=state.deck_id,
@@ -204,9 +206,11 @@ class Builder(NodeReader):
         if self.errors > errors_before or "id" not in common or "prompt" not in common:
             return None
         try:
-            return KIND_CLASSES[kind](**common, **specific)
+            q = KIND_CLASSES[kind](**common, **specific)
         except TypeError:  # a required kind field already reported missing
             return None
+        question_give_aways(self, fields, q)
+        return q
 
     def examples(self, node: Node, kind: str | None) -> tuple[Example, ...]:
         """`examples: {right: [...], wrong: [...]}`: answers `lint` grades, written as

@@ -19,6 +19,7 @@ COMMON_KEYS = (
     "anchor",
     "code",
     "lang",
+    "code_after",
     "hint",
     "tags",
     "examples",

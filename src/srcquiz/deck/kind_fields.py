@@ -10,7 +10,6 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from srcquiz.deck.lint_rules import code_gives_away, contains_word
 from srcquiz.deck.model import Anchor, parse_cloze
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
 from srcquiz.deck.yaml_events import describe
@@ -52,10 +51,6 @@ def short_fields(
         out["accept"] = accept
     if "fuzzy" in fields:
         out["fuzzy"] = r.boolean(fields["fuzzy"][1], "`fuzzy`")
-    prompt = str(common.get("prompt", ""))
-    if len(answer) >= 4 and contains_word(prompt.casefold(), answer.casefold()):
-        r.warn(anode, f"the prompt gives the answer away: it contains `{answer}`")
-    code_gives_away(r, fields, common, (answer,))
     return out
 
 
@@ -72,9 +67,6 @@ def number_fields(
         out["tolerance"] = tol
     if "unit" in fields:
         out["unit"] = r.text(fields["unit"][1], "the `unit`")
-    value = float(out["answer"])
-    written = fields["answer"][1].value
-    code_gives_away(r, fields, common, {written, f"{value:g}", f"{value:,g}"})
     return out
 
 
@@ -112,11 +104,6 @@ def choice_fields(
     shuffle = ctx.shuffle
     if "shuffle" in fields:
         shuffle = r.boolean(fields["shuffle"][1], "`shuffle`")
-    right = [options[i] for i in correct]
-    wrong = [o for i, o in enumerate(options) if i not in correct]
-    code = str(common.get("code") or "").casefold()
-    if code and right and not any(contains_word(code, o.casefold()) for o in wrong):
-        code_gives_away(r, fields, common, right if len(right) > 1 else right[:1])
     return {"options": options, "correct": tuple(correct), "multi": multi, "shuffle": shuffle}
 
 
@@ -144,7 +131,6 @@ def cloze_fields(
             r.error(pnode, f"cloze deletion c{d.number} is empty")
     if "{{c" in re.sub(r"\{\{c\d+::.*?\}\}", "", str(prompt)):
         r.error(pnode, "a cloze deletion is not closed or malformed; write `{{c1::answer}}`")
-    code_gives_away(r, fields, common, (d.answer for d in deletions))
     numbers = sorted({d.number for d in deletions})
     if numbers != list(range(1, len(numbers) + 1)):
         r.warn(pnode, f"cloze numbers {numbers} skip some; number them c1, c2, ... in order")

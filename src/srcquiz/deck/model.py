@@ -80,6 +80,7 @@ class Question:
     anchor: Anchor | None = None
     code: str | None = None
     lang: str | None = None
+    code_after: bool = False  # the code is shown with the feedback, not the prompt
     hint: str | None = None
     tags: tuple[str, ...] = ()
     # Checked by lint, not asked: like `pos`, not part of what a question is (an Anki

@@ -45,6 +45,10 @@ _COMMON: dict[str, Any] = {
     "anchor": {"$ref": "#/$defs/anchor"},
     "code": {**_TEXT, "description": "A code snippet shown highlighted."},
     "lang": {**_TEXT, "description": "Pygments language of `code`."},
+    "code_after": {
+        "type": "boolean",
+        "description": "Show `code` with the feedback, not the prompt (it holds the answer).",
+    },
     "hint": _TEXT,
     "tags": _TAGS,
     "examples": {
