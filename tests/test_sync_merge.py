@@ -80,8 +80,9 @@ actions = st.lists(
             st.sampled_from(CARDS),
             st.integers(1, 4),
             # mostly forward in time, sometimes the same millisecond or a clock set back
-            st.one_of(st.integers(0, 3), st.integers(60_000, 40 * 86_400_000),
-                      st.integers(-3_600_000, -1)),
+            st.one_of(
+                st.integers(0, 3), st.integers(60_000, 40 * 86_400_000), st.integers(-3_600_000, -1)
+            ),
         ),
         st.tuples(st.sampled_from(["sync", "cut short"])),
     ),
@@ -150,9 +151,14 @@ def test_srcquiz_keeps_its_own_state_when_only_its_newest_reviews_are_sent() -> 
     """A fuzzed interval srcquiz already showed the learner stays as it was."""
     ours, anki = Srcquiz(), Anki()
     ours.answer(CARDS[1], 3, START_MS)
-    own = CardState(due=datetime(2026, 3, 20, tzinfo=UTC), state=2, step=None,
-                    stability=11.0, difficulty=5.0,
-                    last_review=datetime.fromtimestamp(START_MS / 1000, UTC))
+    own = CardState(
+        due=datetime(2026, 3, 20, tzinfo=UTC),
+        state=2,
+        step=None,
+        stability=11.0,
+        difficulty=5.0,
+        last_review=datetime.fromtimestamp(START_MS / 1000, UTC),
+    )
     ours.states[CARDS[1]] = own
     plan = sync(ours, anki)
     assert plan.rescheduled == set()

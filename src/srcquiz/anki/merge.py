@@ -132,8 +132,11 @@ def plan_sync(
     for o in sorted(ours, key=lambda o: (o.event_id is None, o.event_id or o.at_ms, o.row)):
         event_id = o.event_id
         other = None if event_id is None else by_id.get(event_id)
-        if event_id is None or event_id in seen or event_id in others or (
-            other is not None and (other.card, other.duration_ms) != (o.card, o.duration_ms)
+        if (
+            event_id is None
+            or event_id in seen
+            or event_id in others
+            or (other is not None and (other.card, other.duration_ms) != (o.card, o.duration_ms))
         ):
             plan.conflicts += event_id is not None
             event_id = free_id(o.at_ms, used)

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -80,6 +80,34 @@ class ReviewRow(NamedTuple):
     state_before: CardState | None
     session_id: int | None
     hint_used: bool
+
+
+class SyncedReview(NamedTuple):
+    """A scheduled review as `srcquiz sync` sees it: an event of one card."""
+
+    id: int
+    event_id: int | None  # None until its first sync
+    reviewed_at: float
+    deck_id: str
+    card_key: str
+    rating: int
+    duration_ms: int
+
+
+class ReceivedReview(NamedTuple):
+    """A review made in Anki, to be logged here (`Store.save_synced`)."""
+
+    event_id: int  # Anki's review-log id: the millisecond it was made
+    deck_id: str
+    card_key: str
+    rating: int
+    duration_ms: int
+    state_before: CardState | None
+
+
+# Reviews that moved a card's schedule: studied here, or made in Anki and synced.
+SYNCED_MODE = "anki"
+SCHEDULING_MODES = ("review", "quiz", SYNCED_MODE)
 
 
 def _placeholders(n: int) -> str:
@@ -497,6 +525,70 @@ class Store(StatsQueries):
         for deck_id, key, verdict, rating in rows:
             last[(deck_id, key)] = verdict == "wrong" or rating == 1
         return [k for k, missed in last.items() if missed]
+
+    # --- sync with Anki ----------------------------------------------------
+
+    def scheduling_reviews(self, deck_ids: Collection[str]) -> list[SyncedReview]:
+        """Every review of these decks that moved a card's schedule, oldest first."""
+        out: list[SyncedReview] = []
+        ids = list(dict.fromkeys(deck_ids))
+        modes = _placeholders(len(SCHEDULING_MODES))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._rows(
+                "SELECT id, event_id, reviewed_at, deck_id, card_key, rating, duration_ms "
+                f"FROM review WHERE mode IN ({modes}) "
+                f"AND deck_id IN ({_placeholders(len(chunk))}) ORDER BY id",
+                [*SCHEDULING_MODES, *chunk],
+            )
+            out.extend(SyncedReview(*row) for row in rows)
+        return out
+
+    def review_by_event(self, event_id: int) -> ReviewRow | None:
+        """The review a sync knows by this id, if it is here."""
+        row = self._one(f"SELECT {_REVIEW_COLUMNS} FROM review WHERE event_id = ?", (event_id,))
+        return None if row is None else _review_from_row(row)
+
+    def save_synced(
+        self,
+        *,
+        event_ids: Mapping[int, int],
+        received: Sequence[ReceivedReview],
+        states: Mapping[tuple[str, str], CardState],
+    ) -> None:
+        """One sync's changes, in one committed transaction: ids given to reviews made
+        here, reviews made in Anki, and the card states merged from both histories."""
+        with self._write() as conn:
+            # Clear moved ids first: an id may pass from one review to another.
+            conn.executemany(
+                "UPDATE review SET event_id = NULL WHERE id = ?", [(r,) for r in event_ids]
+            )
+            conn.executemany(
+                "UPDATE review SET event_id = ? WHERE id = ?",
+                [(event_id, row) for row, event_id in event_ids.items()],
+            )
+            conn.executemany(
+                "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
+                "answer, duration_ms, mode, state_before, event_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                [
+                    (
+                        r.deck_id,
+                        r.card_key,
+                        r.event_id / 1000,
+                        int(r.rating),
+                        "wrong" if r.rating == 1 else "right",
+                        0.0 if r.rating == 1 else 1.0,
+                        max(0, min(int(r.duration_ms), MAX_DURATION_S * 1000)),
+                        SYNCED_MODE,
+                        None if r.state_before is None else json.dumps(r.state_before.to_dict()),
+                        r.event_id,
+                    )
+                    for r in received
+                ],
+            )
+            for (deck_id, card_key), state in states.items():
+                _save_state(conn, deck_id, card_key, state)
 
 
 _REVIEW_COLUMNS = (
