@@ -268,6 +268,8 @@ def cmd_sync(args: Args) -> int:
     """Imports the anki package only here (via srcquiz.anki.sync)."""
     from srcquiz.anki.sync import anki_available
 
+    if args.server is not None and args.user is None:
+        raise UserError("--server needs the account too: --user NAME.")
     if args.collection is None and args.user is None:
         raise UserError(
             "say what to sync with: --collection PATH for an Anki collection file, or "
@@ -275,6 +277,8 @@ def cmd_sync(args: Args) -> int:
         )
     if args.collection is not None and args.user is not None:
         raise UserError("--user is for a sync server; a collection file needs no account.")
+    if args.timeout < 1:
+        raise UserError("--timeout must be 1 second or more.")
     anki_available()
     decks = load_selected(args, args.deck_ids)
     show = _stage_printer()
@@ -289,7 +293,13 @@ def cmd_sync(args: Args) -> int:
             from srcquiz.anki.sync_server import sync_server
 
             summary = sync_server(
-                args.server, args.user, store, decks, accept_full=args.yes, progress=show
+                args.server,
+                args.user,
+                store,
+                decks,
+                accept_full=args.yes,
+                progress=show,
+                timeout_s=args.timeout,
             )
     show("")
     for sentence in summary.details():

@@ -213,6 +213,13 @@ def _add_sync_command(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--yes", action="store_true", help="accept a one-way full sync the server asks for"
     )
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        metavar="S",
+        help="seconds to wait for the sync server to answer (default 60)",
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Args:
