@@ -356,3 +356,23 @@ def test_a_sync_killed_half_way_and_run_again_ends_as_if_never_interrupted(tmp_p
         states[folder.name] = (rows, cards, revlog, anki_cards)
     assert states["killed"] == states["whole"]
     assert len(states["whole"][0]) == len(states["whole"][2]) == 4
+
+
+def test_without_the_anki_package_sync_says_how_to_get_it(tmp_path, capsys, monkeypatch) -> None:
+    for name in [m for m in sys.modules if m == "anki" or m.startswith("anki.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "anki", None)  # import anki raises ImportError
+    col_path = tmp_path / "collection.anki2"
+    code, err = _run_cli(capsys, "--decks", str(deck_copy(tmp_path)), "--collection", str(col_path))
+    assert code != 0 and _one_sentence(err)
+    assert "srcquiz[anki]" in err
+
+
+def test_other_commands_start_without_the_anki_package() -> None:
+    code = (
+        "import sys\n"
+        "import srcquiz.anki.sync, srcquiz.anki.sync_server, srcquiz.cli.commands\n"
+        "print('anki' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
