@@ -376,3 +376,42 @@ def test_other_commands_start_without_the_anki_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_review_logged_during_a_sync_is_sent_by_the_next_one(setup) -> None:
+    """The skip-if-nothing-changed check cannot swallow a review another terminal
+    logged while a sync was running (after the sync read the store)."""
+    from srcquiz.anki import sync as sync_module
+
+    deck_path, col_path, store = setup
+    deck = load(deck_path)
+    real = sync_module.merge_collection
+
+    def merge_then_another_terminal_answers(*args, **kwargs):
+        summary = real(*args, **kwargs)
+        study(store, "tf-1", 3, DAYS_AGO + timedelta(hours=5))
+        return summary
+
+    sync_module.merge_collection = merge_then_another_terminal_answers
+    try:
+        sync_file(col_path, store, [deck])
+    finally:
+        sync_module.merge_collection = real
+    assert sync_file(col_path, store, [deck]).sent == 1
+    assert sync_file(col_path, store, [deck]).line() == NOTHING
+
+
+def test_a_rating_changed_after_a_sync_reaches_anki(setup) -> None:
+    deck_path, col_path, store = setup
+    deck = load(deck_path)
+    review_id = study(store, "short-1", 3, DAYS_AGO)
+    sync_file(col_path, store, [deck])
+    store.update_review(review_id, 1, None)  # overridden later: it was not known after all
+    summary = sync_file(col_path, store, [deck])
+    assert summary.conflicts == 1 and summary.rescheduled == 1
+    col = open_col(col_path)
+    try:
+        assert col.db.list("SELECT ease FROM revlog") == [1]
+    finally:
+        col.close()
+    assert sync_file(col_path, store, [deck]).line() == NOTHING

@@ -18,6 +18,7 @@ which brings it here first and takes it back afterwards.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from srcquiz.anki.merge import CardRef, Event, Ours, Plan, plan_sync
+from srcquiz.anki.sync_marker import Marker
 from srcquiz.anki.sync_notes import NoteReport, sync_notes, wanted_notes
 from srcquiz.anki.sync_reviews import (
     Clock,
@@ -134,11 +136,36 @@ def sync_file(
     path: Path, store: Store, decks: Sequence[Deck], *, progress: Progress | None = None
 ) -> SyncSummary:
     """`srcquiz sync --collection PATH`: merge with a collection file (Anki closed)."""
+    from srcquiz.paths import data_dir
+
     col = open_collection(path)
     try:
-        return merge_collection(col, store, decks, progress=progress)
+        where = str(Path(path).expanduser().resolve()).encode()
+        name = hashlib.sha256(where).hexdigest()[:16]
+        marker = new_marker(data_dir() / "anki-sync" / "files" / f"{name}.json", store, decks)
+        summary, mark = merge_marked(col, store, decks, marker, progress)
+        if mark is not None:
+            marker.save(mark, col.mod)
+        return summary
     finally:
         col.close()
+
+
+def new_marker(path: Path, store: Store, decks: Sequence[Deck], parent: str = "srcquiz") -> Marker:
+    from srcquiz.study.scheduler import load_settings
+
+    return Marker(path, decks, parent, load_settings(store).desired_retention)
+
+
+def merge_marked(
+    col: Any, store: Store, decks: Sequence[Deck], marker: Marker, progress: Progress | None
+) -> tuple[SyncSummary, dict[str, Any] | None]:
+    """`merge_collection`, skipped when neither side changed since the last sync; the
+    review log's mark to save once this sync is complete (None: skipped)."""
+    if marker.unchanged(store, col.mod):
+        return SyncSummary(), None
+    mark = marker.watermark(store)
+    return merge_collection(col, store, decks, progress=progress), mark
 
 
 def merge_collection(

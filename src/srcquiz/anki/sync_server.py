@@ -31,7 +31,8 @@ from srcquiz.anki.sync import (
     Progress,
     SyncSummary,
     anki_available,
-    merge_collection,
+    merge_marked,
+    new_marker,
     open_collection,
 )
 from srcquiz.deck.model import Deck
@@ -96,11 +97,14 @@ def sync_server(
             auth = keys.auth(col, endpoint, user, timeout_s, ask_password)
             auth = _exchange(col, auth, keys, user, where, accept_full, notices, media=False)
         before = col.mod
-        summary = merge_collection(col, store, decks, progress=say)
+        marker = new_marker(folder / "merged.json", store, decks)
+        summary, mark = merge_marked(col, store, decks, marker, say)
         if col.mod != before:
             say("uploading")
             media = summary.notes.added + summary.notes.updated > 0
             _exchange(col, auth, keys, user, where, accept_full, notices, media=media)
+        if mark is not None:
+            marker.save(mark, col.mod)
     finally:
         col.close()
     summary.notices.extend(notices)

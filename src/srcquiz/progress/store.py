@@ -544,6 +544,25 @@ class Store(StatsQueries):
             out.extend(SyncedReview(*row) for row in rows)
         return out
 
+    def review_watermark(self, upto: int | None = None) -> tuple[int, int, float]:
+        """(highest review id, reviews, sum of their ratings), up to the id `upto`: how a
+        sync tells, cheaply, that nothing it has seen was added to or changed since."""
+        sql = "SELECT coalesce(max(id), 0), count(*), total(rating) FROM review"
+        if upto is None:
+            row = self._one(sql)
+        else:
+            row = self._one(sql + " WHERE id <= ?", (upto,))
+        return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
+
+    def unsynced_after(self, review_id: int) -> int:
+        """Scheduling reviews logged after `review_id` that no sync has carried yet."""
+        row = self._one(
+            f"SELECT count(*) FROM review WHERE id > ? AND event_id IS NULL "
+            f"AND mode IN ({_placeholders(len(SCHEDULING_MODES))})",
+            (review_id, *SCHEDULING_MODES),
+        )
+        return int(row[0]) if row else 0
+
     def review_by_event(self, event_id: int) -> ReviewRow | None:
         """The review a sync knows by this id, if it is here."""
         row = self._one(f"SELECT {_REVIEW_COLUMNS} FROM review WHERE event_id = ?", (event_id,))
