@@ -165,7 +165,6 @@ def test_deck_changes_follow_and_anki_edits_are_kept_and_listed(setup) -> None:
     text = text.replace("reversed: true", "reversed: false")  # the reverse card goes
     text = text.replace("How many event loops", "How many NioEventLoops")  # reworded
     text = text.replace("Workers ignore SIGHUP.", "Workers ignore SIGHUP, do they?")
-    text = text.replace("id: choice-multi\n    kind: choice", "id: choice-multi\n    kind: choice")
     deck_path.write_text(text, encoding="utf-8")
     summary = sync_file(col_path, store, [load(deck_path)])
 
@@ -285,6 +284,7 @@ KILLER = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     import srcquiz.anki.sync as sync
+    import srcquiz.anki.sync_merge as merging
     from srcquiz.deck.loader import load_deck
     from srcquiz.progress.store import Store
 
@@ -292,14 +292,14 @@ KILLER = textwrap.dedent(
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
     if where == "before anki":  # srcquiz's transaction committed, Anki's not begun
-        sync.write_plan = die
+        merging.write_plan = die
     else:  # inside Anki's transaction, after the review log rows went in
         import srcquiz.anki.sync_reviews as reviews
         real = reviews.write_plan
         def write(col, *args, **kwargs):
             col.update_cards = die
             return real(col, *args, **kwargs)
-        sync.write_plan = write
+        merging.write_plan = write
     with Store.open(Path(db)) as store:
         sync.sync_file(Path(col), store, [load_deck(Path(deck))])
     """
@@ -381,7 +381,7 @@ def test_other_commands_start_without_the_anki_package() -> None:
 def test_a_review_logged_during_a_sync_is_sent_by_the_next_one(setup) -> None:
     """The skip-if-nothing-changed check cannot swallow a review another terminal
     logged while a sync was running (after the sync read the store)."""
-    from srcquiz.anki import sync as sync_module
+    from srcquiz.anki import sync_merge as sync_module
 
     deck_path, col_path, store = setup
     deck = load(deck_path)

@@ -28,7 +28,7 @@ import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from srcquiz.anki.exporter import (
     write_package,
 )
 from srcquiz.anki.note_types import NOTE_TYPE_BY_ID, NOTE_TYPES, NoteType
+from srcquiz.anki.sync_report import NoteReport
 from srcquiz.deck.model import Card, Cloze, Deck, Question
 
 OUR_NOTE_TYPE_IDS = tuple(sorted(NOTE_TYPE_BY_ID))
@@ -64,16 +65,6 @@ class Wanted:
     question: Question
     note: AnkiNote
     anki_deck: AnkiDeck
-
-
-@dataclass
-class NoteReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    cards_removed: int = 0
-    edited: list[str] = field(default_factory=list)  # "deck/question", kept as edited in Anki
-    retyped: list[str] = field(default_factory=list)  # changed kind: a new note
 
 
 def wanted_notes(decks: Sequence[Deck], parent: str) -> tuple[dict[str, Wanted], MediaCollector]:

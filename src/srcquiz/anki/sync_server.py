@@ -3,7 +3,7 @@ sync protocol (AnkiWeb, or a self-hosted `python -m anki.syncserver`).
 
 srcquiz keeps its own Anki collection for each server and account, in the data
 dir, and syncs it with the real protocol of the `anki` package; then merges it
-with the store (`srcquiz.anki.sync.merge_collection`); then syncs it up again
+with the store (`srcquiz.anki.sync_merge.merge_collection`); then syncs it up again
 if the merge changed it. Only the host key the server's login returns is kept
 (owner-only permissions); the password is read once, from
 `SRCQUIZ_SYNC_PASSWORD` or the terminal, and never written anywhere.
