@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from srcquiz.anki.sync import (
-    Progress,
-    SyncSummary,
     anki_available,
     merge_marked,
     new_marker,
     open_collection,
 )
+from srcquiz.anki.sync_report import Progress, SyncSummary
 from srcquiz.deck.model import Deck
 from srcquiz.errors import UserError
 from srcquiz.progress.store import Store
