@@ -14,7 +14,7 @@ TEST_STAMP := $(VENV)/.installed-test
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) pip
-	$(PIP) -e .
+	$(PIP) -e '.[anki]'
 	$(BIN)/python -m compileall -q src >/dev/null  # .pyc even under PYTHONDONTWRITEBYTECODE
 	touch $@
 

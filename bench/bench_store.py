@@ -30,9 +30,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
+from bulk import bulk_load  # noqa: E402
+
 from srcquiz.deck.model import Deck, Short  # noqa: E402
 from srcquiz.progress.card_state import REVIEW, CardState  # noqa: E402
-from srcquiz.progress.store import Store, bulk_load  # noqa: E402
+from srcquiz.progress.store import Store  # noqa: E402
 from srcquiz.study.scheduler import Settings  # noqa: E402
 from srcquiz.study.session import Session  # noqa: E402
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from srcquiz.progress.card_state import CardState
-from srcquiz.progress.store import Store, _save_state
+from srcquiz.progress.rows import save_state as _save_state
+from srcquiz.progress.store import Store
 
 
 def bulk_load(

@@ -395,7 +395,7 @@ class _NoUnboundedLines(io.StringIO):
 def test_a_huge_answer_line_is_cut_without_holding_it(tmp_path, monkeypatch, capsys):
     """A 20 MB line (a paste gone wrong) is read in bounded pieces, stored cut, and the
     next line is still the next answer."""
-    from srcquiz.progress.store import MAX_ANSWER_CHARS
+    from srcquiz.progress.rows import MAX_ANSWER_CHARS
 
     db = tmp_path / "p.sqlite3"
     argv = ["quiz", "--plain", "--limit", "2", "--seed", "1"]

@@ -11,7 +11,8 @@ import pytest
 
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Card, Choice, Deck, Number, Order, Short
-from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
+from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
+from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import AskAgain, Session, StudyItem
 

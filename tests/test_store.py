@@ -20,8 +20,9 @@ from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
 from srcquiz.progress.backup import open_with_backup
 from srcquiz.progress.card_state import CardState
+from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
 from srcquiz.progress.schema import SCHEMA_VERSION
-from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
+from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -499,7 +500,8 @@ WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from srcquiz.study.scheduler import Rating, review
-    from srcquiz.progress.store import MAX_ANSWER_CHARS, MAX_DURATION_S, Store
+    from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
+    from srcquiz.progress.store import Store
 
     path, name, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     now = datetime(2026, 3, 2, tzinfo=timezone.utc)

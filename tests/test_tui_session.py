@@ -342,7 +342,7 @@ async def test_a_huge_paste_into_the_answer_box_is_refused_and_the_app_stays_qui
     (minutes of CPU, GBs); the box holds at most what the store keeps of an answer."""
     from textual import events
 
-    from srcquiz.progress.store import MAX_ANSWER_CHARS
+    from srcquiz.progress.rows import MAX_ANSWER_CHARS
     from srcquiz.tui.widgets.answer.base import AnswerInput
 
     app = make_app([only(kinds_deck(), "wait-call")], store)

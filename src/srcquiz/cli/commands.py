@@ -360,6 +360,60 @@ def _grade_lines(result: Grade, rating: str) -> list[str]:
     lines += [f"  {d}" for d in result.details]
     lines.append(f"rating:  {rating}" + ("" if result.passed else " (not recalled)"))
     return lines
+def cmd_sync(args: Args) -> int:
+    """Imports the anki package only here (via srcquiz.anki.sync)."""
+    from srcquiz.anki.sync import anki_available
+
+    if args.server is not None and args.user is None:
+        raise UserError("--server needs the account too: --user NAME.")
+    if args.collection is None and args.user is None:
+        raise UserError(
+            "say what to sync with: --collection PATH for an Anki collection file, or "
+            "--user NAME for a sync server (AnkiWeb unless --server URL)."
+        )
+    if args.collection is not None and args.user is not None:
+        raise UserError("--user is for a sync server; a collection file needs no account.")
+    if args.timeout < 1:
+        raise UserError("--timeout must be 1 second or more.")
+    anki_available()
+    decks = load_selected(args, args.deck_ids)
+    show = _stage_printer()
+    with open_store(args) as store:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        if args.collection is not None:
+            from srcquiz.anki.sync import sync_file
+
+            summary = sync_file(args.collection, store, decks, progress=show)
+        else:
+            from srcquiz.anki.sync_server import sync_server
+
+            summary = sync_server(
+                args.server,
+                args.user,
+                store,
+                decks,
+                accept_full=args.yes,
+                progress=show,
+                timeout_s=args.timeout,
+            )
+    show("")
+    for sentence in summary.details():
+        print(one_line(sentence))
+    print(summary.line())
+    return 0
+
+
+def _stage_printer() -> Any:
+    """Shows the stage of a long sync on one stderr line, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return lambda stage: None
+
+    def show(stage: str) -> None:
+        sys.stderr.write(f"\r\x1b[Ksyncing: {stage}…" if stage else "\r\x1b[K")
+        sys.stderr.flush()
+
+    return show
 
 
 def cmd_review(args: Args) -> int:
@@ -393,4 +447,5 @@ COMMANDS = {
     "import": cmd_import,
     "anchors": cmd_anchors,
     "restore": cmd_restore,
+    "sync": cmd_sync,
 }

@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_progress_and_anki_commands,
         _add_anchor_commands,
         _add_settings_commands,
+        _add_sync_command,
     ):
         add(sub, common)
     return parser
@@ -210,6 +211,35 @@ def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("restore", parents=[common], help="list or restore progress backups")
     p.add_argument("backup", nargs="?", help="the backup to restore (default: list them)")
+
+
+def _add_sync_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    """sync: one schedule with Anki, through a collection file or a sync server."""
+    p = sub.add_parser(
+        "sync",
+        parents=[common],
+        help="merge progress with Anki both ways (a collection file or a sync server)",
+        description="Notes follow the decks; reviews made on either side reach the other; "
+        "each card's schedule is computed from the merged history. Give --collection for a "
+        "collection file (Anki closed), or --user for a sync server (AnkiWeb unless --server). "
+        "The password comes from $SRCQUIZ_SYNC_PASSWORD or is asked once; only the key the "
+        "server returns is kept.",
+    )
+    p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--collection", type=Path, metavar="PATH", help="an Anki collection file")
+    where.add_argument("--server", metavar="URL", help="a sync server (default: AnkiWeb)")
+    p.add_argument("--user", metavar="NAME", help="the sync server account")
+    p.add_argument(
+        "--yes", action="store_true", help="accept a one-way full sync the server asks for"
+    )
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        metavar="S",
+        help="seconds to wait for the sync server to answer (default 60)",
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Args:

@@ -17,7 +17,7 @@ from srcquiz.cli.plain_kinds import KIND_LINES, Retry, parse_response
 from srcquiz.deck.model import Match, Order
 from srcquiz.errors import UserError
 from srcquiz.fsio import reason
-from srcquiz.progress.store import MAX_ANSWER_CHARS
+from srcquiz.progress.rows import MAX_ANSWER_CHARS
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, clip
 from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import Rating

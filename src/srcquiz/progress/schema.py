@@ -57,6 +57,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX review_session ON review (session_id)",
         "CREATE INDEX review_deck_time ON review (deck_id, reviewed_at)",
     ),
+    # `srcquiz sync`: a review's stable id once it has been synced with Anki (the
+    # millisecond it happened, made unique: Anki's review-log id for the same event).
+    3: (
+        "ALTER TABLE review ADD COLUMN event_id INTEGER",
+        "CREATE UNIQUE INDEX review_event ON review (event_id) WHERE event_id IS NOT NULL",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 OUR_TABLES = frozenset({"card", "review", "setting"})

@@ -16,13 +16,12 @@ from __future__ import annotations
 import contextlib
 import heapq
 import json
-import math
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from srcquiz.errors import UserError
 from srcquiz.progress.health import (
@@ -33,7 +32,18 @@ from srcquiz.progress.health import (
     newer,
 )
 from srcquiz.progress.queries import StatsQueries, now_or_local
+from srcquiz.progress.rows import (
+    REVIEW_COLUMNS,
+    ReviewRow,
+    placeholders,
+    review_from_row,
+    save_state,
+    state_from_row,
+    stored_answer,
+    stored_duration_ms,
+)
 from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, create_atomically
+from srcquiz.progress.sync_log import SyncLog
 
 if TYPE_CHECKING:
     from srcquiz.progress.card_state import CardState
@@ -41,52 +51,12 @@ if TYPE_CHECKING:
 
 
 
-# What one answer may put in the log: a pasted novel is cut (with a marker saying so),
-# and a card left on screen for hours counts as this long, not as hours of work.
-MAX_ANSWER_CHARS = 4000
-MAX_DURATION_S = 15 * 60
-
 T = TypeVar("T")
-
-
-def stored_answer(answer: str) -> str:
-    """`answer`, cut to `MAX_ANSWER_CHARS` with a marker that says how long it was."""
-    if len(answer) <= MAX_ANSWER_CHARS:
-        return answer
-    marker = f" … [cut: {len(answer)} characters]"
-    return answer[: MAX_ANSWER_CHARS - len(marker)] + marker
-
-
-def stored_duration_ms(seconds: float) -> int:
-    """A duration for the log: 0 to `MAX_DURATION_S`, whatever the caller measured."""
-    if not math.isfinite(seconds):
-        return 0 if math.isnan(seconds) or seconds < 0 else MAX_DURATION_S * 1000
-    return int(min(max(0.0, seconds), MAX_DURATION_S) * 1000)
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
 # path, where each dataclass definition costs about a millisecond.
-class ReviewRow(NamedTuple):
-    id: int
-    deck_id: str
-    card_key: str
-    reviewed_at: datetime
-    rating: int
-    verdict: str
-    score: float
-    answer: str
-    duration_ms: int
-    mode: str
-    state_before: CardState | None
-    session_id: int | None
-    hint_used: bool
-
-
-def _placeholders(n: int) -> str:
-    return ",".join("?" * n)
-
-
-class Store(StatsQueries):
+class Store(StatsQueries, SyncLog):
     """An open progress database. Use `Store.open(path)`; close it when done.
 
     One connection: use it from one thread at a time (it may be handed to a worker).
@@ -314,7 +284,7 @@ class Store(StatsQueries):
             "WHERE deck_id = ? AND card_key = ?",
             (deck_id, card_key),
         )
-        return None if row is None else _state_from_row(row)
+        return None if row is None else state_from_row(row)
 
     def card_states(self, deck_id: str) -> dict[str, CardState]:
         rows = self._rows(
@@ -322,7 +292,7 @@ class Store(StatsQueries):
             "WHERE deck_id = ?",
             (deck_id,),
         )
-        return {row[0]: _state_from_row(row[1:]) for row in rows}
+        return {row[0]: state_from_row(row[1:]) for row in rows}
 
     def due_cards(
         self, deck_ids: Collection[str], now: datetime | None = None
@@ -374,7 +344,7 @@ class Store(StatsQueries):
             chunk = list(keys[start : start + 500])
             rows = self._rows(
                 f"SELECT card_key FROM card WHERE deck_id = ? "
-                f"AND card_key IN ({_placeholders(len(chunk))})",
+                f"AND card_key IN ({placeholders(len(chunk))})",
                 [deck_id, *chunk],
             )
             found.update(r[0] for r in rows)
@@ -430,7 +400,7 @@ class Store(StatsQueries):
                 ),
             )
             if state_after is not None:
-                _save_state(conn, deck_id, card_key, state_after)
+                save_state(conn, deck_id, card_key, state_after)
             return int(cur.lastrowid or 0)
 
     def update_review(
@@ -451,11 +421,11 @@ class Store(StatsQueries):
                     (int(rating), verdict, review_id),
                 )
             if state_after is not None:
-                _save_state(conn, row[0], row[1], state_after)
+                save_state(conn, row[0], row[1], state_after)
 
     def review(self, review_id: int) -> ReviewRow | None:
-        row = self._one(f"SELECT {_REVIEW_COLUMNS} FROM review WHERE id = ?", (review_id,))
-        return None if row is None else _review_from_row(row)
+        row = self._one(f"SELECT {REVIEW_COLUMNS} FROM review WHERE id = ?", (review_id,))
+        return None if row is None else review_from_row(row)
 
     def reviews(
         self, deck_id: str | None = None, card_key: str | None = None, session_id: int | None = None
@@ -470,10 +440,10 @@ class Store(StatsQueries):
         if session_id is not None:
             where.append("session_id = ?")
             params.append(session_id)
-        sql = f"SELECT {_REVIEW_COLUMNS} FROM review"
+        sql = f"SELECT {REVIEW_COLUMNS} FROM review"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_review_from_row(r) for r in self._rows(sql + " ORDER BY id", params)]
+        return [review_from_row(r) for r in self._rows(sql + " ORDER BY id", params)]
 
     def last_session_missed(self, deck_ids: Collection[str]) -> list[tuple[str, str]]:
         """Cards answered wrong (or rated Again) in the most recent session that studied
@@ -483,77 +453,17 @@ class Store(StatsQueries):
             return []
         row = self._one(
             "SELECT session_id FROM review WHERE session_id IS NOT NULL "
-            f"AND deck_id IN ({_placeholders(len(ids))}) ORDER BY id DESC LIMIT 1",
+            f"AND deck_id IN ({placeholders(len(ids))}) ORDER BY id DESC LIMIT 1",
             ids,
         )
         if row is None:
             return []
         rows = self._rows(
             "SELECT deck_id, card_key, verdict, rating FROM review WHERE session_id = ? "
-            f"AND deck_id IN ({_placeholders(len(ids))}) ORDER BY id",
+            f"AND deck_id IN ({placeholders(len(ids))}) ORDER BY id",
             [row[0], *ids],
         )
         last: dict[tuple[str, str], bool] = {}
         for deck_id, key, verdict, rating in rows:
             last[(deck_id, key)] = verdict == "wrong" or rating == 1
         return [k for k, missed in last.items() if missed]
-
-
-_REVIEW_COLUMNS = (
-    "id, deck_id, card_key, reviewed_at, rating, verdict, score, answer, duration_ms, mode, "
-    "state_before, session_id, hint_used"
-)
-
-
-def _review_from_row(row: Sequence[Any]) -> ReviewRow:
-    from srcquiz.progress.card_state import CardState
-
-    before = row[10]
-    return ReviewRow(
-        id=int(row[0]),
-        deck_id=row[1],
-        card_key=row[2],
-        reviewed_at=datetime.fromtimestamp(row[3], UTC),
-        rating=int(row[4]),
-        verdict=row[5],
-        score=float(row[6]),
-        answer=row[7],
-        duration_ms=int(row[8]),
-        mode=row[9],
-        state_before=None if before is None else CardState.from_dict(json.loads(before)),
-        session_id=row[11],
-        hint_used=bool(row[12]),
-    )
-
-
-def _state_from_row(row: Sequence[Any]) -> CardState:
-    from srcquiz.progress.card_state import CardState
-
-    due, state, step, stability, difficulty, last_review = row
-    return CardState(
-        due=datetime.fromtimestamp(due, UTC),
-        state=int(state),
-        step=step,
-        stability=stability,
-        difficulty=difficulty,
-        last_review=None if last_review is None else datetime.fromtimestamp(last_review, UTC),
-    )
-
-
-def _save_state(conn: sqlite3.Connection, deck_id: str, card_key: str, state: CardState) -> None:
-    conn.execute(
-        "INSERT INTO card (deck_id, card_key, state, step, stability, difficulty, due, "
-        "last_review) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (deck_id, card_key) DO UPDATE "
-        "SET state = excluded.state, step = excluded.step, stability = excluded.stability, "
-        "difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review",
-        (
-            deck_id,
-            card_key,
-            state.state,
-            state.step,
-            state.stability,
-            state.difficulty,
-            state.due.timestamp(),
-            None if state.last_review is None else state.last_review.timestamp(),
-        ),
-    )

@@ -18,7 +18,8 @@ from typing import Literal
 
 from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
 from srcquiz.progress.card_state import CardState
-from srcquiz.progress.store import MAX_DURATION_S, Store
+from srcquiz.progress.rows import MAX_DURATION_S
+from srcquiz.progress.store import Store
 from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
 from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import (

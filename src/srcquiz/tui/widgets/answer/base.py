@@ -20,7 +20,7 @@ from textual import events
 from textual.message import Message
 from textual.widget import Widget
 
-from srcquiz.progress.store import MAX_ANSWER_CHARS
+from srcquiz.progress.rows import MAX_ANSWER_CHARS
 from srcquiz.tui.widgets.inputs import BlinkAwareInput
 
 if TYPE_CHECKING:

@@ -1,0 +1,149 @@
+"""The store's half for `srcquiz sync`: which reviews moved a schedule, which a
+sync has carried (each by its event id), and one transaction for what a sync
+brings back. Mixed into `Store`, like the statistics queries."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from srcquiz.progress.rows import (
+    MAX_DURATION_S,
+    REVIEW_COLUMNS,
+    ReviewRow,
+    placeholders,
+    review_from_row,
+    save_state,
+)
+
+if TYPE_CHECKING:
+    from srcquiz.progress.card_state import CardState
+
+
+class SyncedReview(NamedTuple):
+    """A scheduled review as `srcquiz sync` sees it: an event of one card."""
+
+    id: int
+    event_id: int | None  # None until its first sync
+    reviewed_at: float
+    deck_id: str
+    card_key: str
+    rating: int
+    duration_ms: int
+
+
+class ReceivedReview(NamedTuple):
+    """A review made in Anki, to be logged here (`Store.save_synced`)."""
+
+    event_id: int  # Anki's review-log id: the millisecond it was made
+    deck_id: str
+    card_key: str
+    rating: int
+    duration_ms: int
+    state_before: CardState | None
+
+
+# Reviews that moved a card's schedule: studied here, or made in Anki and synced.
+SYNCED_MODE = "anki"
+SCHEDULING_MODES = ("review", "quiz", SYNCED_MODE)
+
+
+class SyncLog(ABC):
+    """Reviews as sync events; `Store` supplies the readers and the writer."""
+
+    @abstractmethod
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read-only query."""
+
+    @abstractmethod
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row of a read-only query, if any."""
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One committed write transaction."""
+
+    def scheduling_reviews(self, deck_ids: Collection[str]) -> list[SyncedReview]:
+        """Every review of these decks that moved a card's schedule, oldest first."""
+        out: list[SyncedReview] = []
+        ids = list(dict.fromkeys(deck_ids))
+        modes = placeholders(len(SCHEDULING_MODES))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._rows(
+                "SELECT id, event_id, reviewed_at, deck_id, card_key, rating, duration_ms "
+                f"FROM review WHERE mode IN ({modes}) "
+                f"AND deck_id IN ({placeholders(len(chunk))}) ORDER BY id",
+                [*SCHEDULING_MODES, *chunk],
+            )
+            out.extend(SyncedReview(*row) for row in rows)
+        return out
+
+    def review_watermark(self, upto: int | None = None) -> tuple[int, int, float]:
+        """(highest review id, reviews, sum of their ratings), up to the id `upto`: how a
+        sync tells, cheaply, that nothing it has seen was added to or changed since."""
+        sql = "SELECT coalesce(max(id), 0), count(*), total(rating) FROM review"
+        if upto is None:
+            row = self._one(sql)
+        else:
+            row = self._one(sql + " WHERE id <= ?", (upto,))
+        return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
+
+    def unsynced_after(self, review_id: int) -> int:
+        """Scheduling reviews logged after `review_id` that no sync has carried yet."""
+        row = self._one(
+            f"SELECT count(*) FROM review WHERE id > ? AND event_id IS NULL "
+            f"AND mode IN ({placeholders(len(SCHEDULING_MODES))})",
+            (review_id, *SCHEDULING_MODES),
+        )
+        return int(row[0]) if row else 0
+
+    def review_by_event(self, event_id: int) -> ReviewRow | None:
+        """The review a sync knows by this id, if it is here."""
+        row = self._one(f"SELECT {REVIEW_COLUMNS} FROM review WHERE event_id = ?", (event_id,))
+        return None if row is None else review_from_row(row)
+
+    def save_synced(
+        self,
+        *,
+        event_ids: Mapping[int, int],
+        received: Sequence[ReceivedReview],
+        states: Mapping[tuple[str, str], CardState],
+    ) -> None:
+        """One sync's changes, in one committed transaction: ids given to reviews made
+        here, reviews made in Anki, and the card states merged from both histories."""
+        with self._write() as conn:
+            # Clear moved ids first: an id may pass from one review to another.
+            conn.executemany(
+                "UPDATE review SET event_id = NULL WHERE id = ?", [(r,) for r in event_ids]
+            )
+            conn.executemany(
+                "UPDATE review SET event_id = ? WHERE id = ?",
+                [(event_id, row) for row, event_id in event_ids.items()],
+            )
+            conn.executemany(
+                "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
+                "answer, duration_ms, mode, state_before, event_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
+                [
+                    (
+                        r.deck_id,
+                        r.card_key,
+                        r.event_id / 1000,
+                        int(r.rating),
+                        "wrong" if r.rating == 1 else "right",
+                        0.0 if r.rating == 1 else 1.0,
+                        max(0, min(int(r.duration_ms), MAX_DURATION_S * 1000)),
+                        SYNCED_MODE,
+                        None if r.state_before is None else json.dumps(r.state_before.to_dict()),
+                        r.event_id,
+                    )
+                    for r in received
+                ],
+            )
+            for (deck_id, card_key), state in states.items():
+                save_state(conn, deck_id, card_key, state)
