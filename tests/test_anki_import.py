@@ -326,15 +326,22 @@ def test_stock_note_types_map_to_kinds_and_media_is_copied(tmp_path):
     assert summary.media == 1
 
 
-def test_packages_in_ankis_newer_format_get_a_clear_refusal(tmp_path):
+def test_packages_in_ankis_newer_format_import_like_the_legacy_ones(tmp_path):
+    """What Anki desktop writes by default today (collection.anki21b, zstd) is read
+    through Anki itself and gives the same decks as the legacy export."""
     col = _stock_collection(tmp_path)
     try:
-        package = anki_export(col, tmp_path / "modern.apkg", legacy=False)
+        modern = anki_export(col, tmp_path / "modern.apkg", legacy=False)
+        legacy = anki_export(col, tmp_path / "legacy.apkg", legacy=True)
     finally:
         col.close()
-    with pytest.raises(UserError, match='"Support older Anki versions" ticked'):
-        import_package(package, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    import_package(modern, tmp_path / "from-modern")
+    import_package(legacy, tmp_path / "from-legacy")
+    texts = {
+        side: {p.name: p.read_text() for p in sorted((tmp_path / f"from-{side}").glob("*.yaml"))}
+        for side in ("modern", "legacy")
+    }
+    assert texts["modern"] and texts["modern"] == texts["legacy"]
 
 
 # -- hostile packages -----------------------------------------------------------------

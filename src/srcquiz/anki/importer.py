@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -27,6 +28,7 @@ from typing import Any
 from srcquiz.anki.exporter import note_fields
 from srcquiz.anki.html import DECK_META_RE, INLINE_RE, cloze_html, media_ext
 from srcquiz.anki.html_text import ANKI_CLOZE_RE, anki_cloze_to_text, clean_text, html_to_text
+from srcquiz.anki.modern_package import is_modern, legacy_copy
 from srcquiz.anki.note_types import NOTE_TYPES, NoteType
 from srcquiz.anki.package import (
     MAX_NAME_BYTES,
@@ -520,12 +522,23 @@ def checked_yaml(draft: DeckDraft, path: Path, warnings: list[str]) -> tuple[str
 def import_package(package: Path, out_dir: Path, overwrite: bool = False) -> ImportResult:
     """Write the package's decks and media into `out_dir`. Nothing is written until
     every deck has been proven loadable and every target checked; an existing file
-    with other contents is replaced only with `overwrite`."""
+    with other contents is replaced only with `overwrite`. A package in the format
+    of Anki 2.1.50 and later is first read by Anki itself into a legacy copy."""
+    if is_modern(package):
+        with tempfile.TemporaryDirectory(prefix="srcquiz-import-") as scratch:
+            legacy = legacy_copy(package, Path(scratch))
+            return _import_legacy(legacy, out_dir, overwrite, shown_as=package)
+    return _import_legacy(package, out_dir, overwrite, shown_as=package)
+
+
+def _import_legacy(
+    package: Path, out_dir: Path, overwrite: bool, shown_as: Path
+) -> ImportResult:
     pkg = read_package(package)
     with pkg.archive:
         drafts, warnings, edits = convert(pkg)
         if not drafts:
-            raise UserError(f"{package} holds no notes srcquiz can import.")
+            raise UserError(f"{shown_as} holds no notes srcquiz can import.")
         if out_dir.exists() and not out_dir.is_dir():
             raise UserError(f"{out_dir} is a file; give a folder to write the decks into.")
         files: list[OutFile] = []
