@@ -140,7 +140,7 @@ def test_a_code_change_under_the_same_version_invalidates_entries(
         shutil.copytree(package, copy / "srcquiz", ignore=shutil.ignore_patterns("__pycache__"))
     (after / "srcquiz" / "deck" / "parser.py").open("a").write(
         "\n_parse_deck = parse_deck\n\n\n"
-        "def parse_deck(text, path, default_id):  # a stricter parser, same __version__\n"
+        "def parse_deck(text, path, default_id, **kw):  # a stricter parser, same __version__\n"
         "    return None, [Diagnostic(path, 1, 1, 'error', 'refused by the new rules')]\n"
     )
     probe = (
@@ -180,7 +180,7 @@ def test_an_entry_over_the_size_limit_is_not_read(deck_path: Path, monkeypatch) 
     assert deck is None and diags[0].message == "parsed again"
 
 
-def _refused(text: str, path: str, default_id: str):
+def _refused(text: str, path: str, default_id: str, **kw: object):
     return None, [Diagnostic(path, 1, 1, "error", "parsed again")]
 
 

@@ -550,3 +550,19 @@ def test_a_prefix_answer_leaks_only_where_it_is_a_prefix() -> None:
     code = _short("q", "two", "What is model.module.counter after a step?")
     assert _warnings(_deck(asker, prose)) == []
     assert any("shows `module.`" in m for m in _warnings(_deck(asker, code)))
+
+
+def test_authoring_rules_run_for_lint_not_for_a_study_load(tmp_path, monkeypatch):
+    """Give-away warnings are lint's: a cached load (the app, --plain, export) skips
+    them, since they cost as much as the rest of the parse; errors are never skipped."""
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    deck = tmp_path / "leak.yaml"
+    deck.write_text(
+        "title: Leak\nsources: [s]\nquestions:\n"
+        "  - id: q\n    kind: short\n    prompt: Which call does sigsuspend replace?\n"
+        "    answer: sigsuspend\n    explanation: The prompt names the answer itself.\n"
+    )
+    _, linted = load_deck_file(deck)
+    assert any("gives the answer away" in d.message for d in linted)
+    studied, quiet = load_deck_file(deck, cache=True)
+    assert studied is not None and not any("away" in d.message for d in quiet)

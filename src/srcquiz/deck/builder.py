@@ -62,7 +62,16 @@ def _place(node: Node) -> Position:
 
 
 class Builder(NodeReader):
-    """Walks one composed document and builds a Deck, collecting diagnostics."""
+    """Walks one composed document and builds a Deck, collecting diagnostics.
+
+    `authoring` adds the rules that judge how a deck teaches (give-aways, leaks
+    between questions): `srcquiz lint` wants them; loading a deck to study it does
+    not, and they cost as much as the rest of the parse.
+    """
+
+    def __init__(self, path: str, *, authoring: bool = True) -> None:
+        super().__init__(path)
+        self.authoring = authoring
 
     # -- the deck ----------------------------------------------------------
     def deck(self, root: Node | None, default_id: str) -> Deck | None:
@@ -165,7 +174,8 @@ class Builder(NodeReader):
             )
         if self.errors:
             return None
-        cross_question_leaks(self, state.questions)
+        if self.authoring:
+            cross_question_leaks(self, state.questions)
         values = state.values
         return Deck(
             id=state.deck_id,
@@ -209,7 +219,8 @@ class Builder(NodeReader):
             q = KIND_CLASSES[kind](**common, **specific)
         except TypeError:  # a required kind field already reported missing
             return None
-        question_give_aways(self, fields, q)
+        if self.authoring:
+            question_give_aways(self, fields, q)
         return q
 
     def examples(self, node: Node, kind: str | None) -> tuple[Example, ...]:

@@ -72,30 +72,39 @@ def decode_deck(data: bytes, name: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-def load_deck_file(path: Path, *, cache: bool = False) -> tuple[Deck | None, list[Diagnostic]]:
-    """Load one deck file; with `cache`, an unchanged file comes from the deck cache."""
+def load_deck_file(
+    path: Path, *, cache: bool = False, authoring: bool = True
+) -> tuple[Deck | None, list[Diagnostic]]:
+    """Load one deck file; with `cache`, an unchanged file comes from the deck cache.
+
+    A cached load is a load to study: it skips the authoring rules (`lint` runs
+    them, and never reads the cache)."""
     data, problem = read_deck_bytes(path)
     if data is None:
         return None, [problem] if problem else []
     if cache:
         from srcquiz.deck.cache import cached_parse
 
-        return cached_parse(path, data, lambda: parse_deck_bytes(data, path))
-    return parse_deck_bytes(data, path)
+        return cached_parse(path, data, lambda: parse_deck_bytes(data, path, authoring=False))
+    return parse_deck_bytes(data, path, authoring=authoring)
 
 
-def parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, list[Diagnostic]]:
-    """Build a deck from YAML text (see `deck_parser.parse_deck`). Never raises."""
+def parse_deck(
+    text: str, path: str, default_id: str, *, authoring: bool = True
+) -> tuple[Deck | None, list[Diagnostic]]:
+    """Build a deck from YAML text (see `deck.parser.parse_deck`). Never raises."""
     from srcquiz.deck import parser as deck_parser
 
-    return deck_parser.parse_deck(text, path, default_id)
+    return deck_parser.parse_deck(text, path, default_id, authoring=authoring)
 
 
-def parse_deck_bytes(data: bytes, path: Path) -> tuple[Deck | None, list[Diagnostic]]:
+def parse_deck_bytes(
+    data: bytes, path: Path, *, authoring: bool = True
+) -> tuple[Deck | None, list[Diagnostic]]:
     text, problem = decode_deck(data, str(path))
     if text is None:
         return None, [problem] if problem else []
-    return parse_deck(text, str(path), path.stem)
+    return parse_deck(text, str(path), path.stem, authoring=authoring)
 
 
 def deck_files(paths: Iterable[Path]) -> Iterator[Path]:

@@ -27,7 +27,9 @@ from srcquiz.deck.yaml_events import MAP, SEQ, DeckLoader, StreamLoader, too_dee
 from srcquiz.gc_pause import gc_paused
 
 
-def parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, list[Diagnostic]]:
+def parse_deck(
+    text: str, path: str, default_id: str, *, authoring: bool = True
+) -> tuple[Deck | None, list[Diagnostic]]:
     """Build a deck from YAML text. Never raises for bad input.
 
     The cyclic garbage collector is paused meanwhile: a deck is hundreds of
@@ -35,24 +37,24 @@ def parse_deck(text: str, path: str, default_id: str) -> tuple[Deck | None, list
     allocation cost more than parsing itself (1.5 s vs 0.6 s for 10k questions).
     """
     with gc_paused():
-        return _parse_deck(text, path, default_id)
+        return _parse_deck(text, path, default_id, authoring=authoring)
 
 
 
 
 def _parse_deck(
-    text: str, path: str, default_id: str, *, stream: bool = True
+    text: str, path: str, default_id: str, *, stream: bool = True, authoring: bool = True
 ) -> tuple[Deck | None, list[Diagnostic]]:
     """`stream=False` composes the whole document first (what a deck whose
     `questions` is not its last key gets); tests check both give the same."""
     deep = too_deep(text)
     if deep is not None:
         return None, [Diagnostic(path, deep.line, deep.column, deep.severity, deep.message)]
-    builder = Builder(path)
+    builder = Builder(path, authoring=authoring)
     try:
         deck = _stream(text, builder, default_id) if stream else _NOT_STREAMABLE
         if deck is _NOT_STREAMABLE:
-            builder = Builder(path)
+            builder = Builder(path, authoring=authoring)
             loader = DeckLoader(text)
             try:
                 root = loader.get_single_node()
