@@ -299,6 +299,8 @@ def _anchor(row: list | None) -> Anchor | None:
 
 def _examples(col: list) -> list:
     _types_in(col, _LIST)
+    if not any(col):  # the usual case: no question of this kind has examples
+        return list(repeat((), len(col)))
     rows = list(chain.from_iterable(col))
     _types_in(rows, _LIST)
     if set(map(len, rows)) - {4}:
