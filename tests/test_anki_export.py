@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz import fsio
+from srcquiz.anki import card_script
 from srcquiz.anki import exporter as anki_export
 from srcquiz.anki import note_types as anki_templates
 from srcquiz.anki.exporter import (
@@ -32,7 +33,7 @@ from srcquiz.anki.exporter import (
 )
 from srcquiz.anki.highlight import highlight_html
 from srcquiz.anki.html import cloze_html, text_html
-from srcquiz.anki.note_types import COMMON_FIELDS, NOTE_TYPES
+from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Card, Deck
@@ -54,12 +55,16 @@ def visible(markup: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+DATA_SCRIPT = re.compile(r'<script type="application/json" class="sq-data">([^<]*)</script>')
+
+
 def without_ours(markup: str) -> str:
-    """The card HTML minus the note type's own <style> and <script> blocks."""
+    """The card HTML minus the note type's own <style> and <script> blocks (the data
+    block holds JSON without a `<`, so it cannot end early)."""
     markup = re.sub(r"<style>.*?</style>", "", markup, flags=re.S)
-    for script in (anki_templates.FRONT_SCRIPT, anki_templates.BACK_SCRIPT):
+    for script in (card_script.FRONT_JS, card_script.BACK_JS, card_script.CHECK_SCRIPT):
         markup = markup.replace(script, "")
-    return markup
+    return DATA_SCRIPT.sub("", markup)
 
 
 def open_collection(path: Path):
@@ -146,8 +151,16 @@ def test_every_kind_imports_into_anki_with_the_right_notes_cards_and_names(tmp_p
     assert cards["card-reversed"] == 2 and cards["card-plain"] == 1
     assert cards["cloze-vector"] == 2  # c1 (twice in the text) and c2
     assert sum(cards.values()) == 13
-    assert sorted(notes["card-reversed"].tags) == ["anki-test", "c++", "card", "signals"]
-    assert sorted(notes["order-quit"].tags) == ["anki-test", "c++", "order"]
+    assert sorted(notes["card-reversed"].tags) == [
+        "srcquiz::deck::anki-kinds",
+        "srcquiz::kind::card",
+        "srcquiz::tag::anki-test",
+        "srcquiz::tag::c++",
+        "srcquiz::tag::signals",
+    ]
+    assert "srcquiz::kind::order" in notes["order-quit"].tags
+    # The tags nest under one root in Anki's browser, apart from the learner's own.
+    assert {t.split("::")[0] for t in col.tags.all()} == {"srcquiz"}
 
 
 def test_each_card_shows_its_question_and_answer(tmp_path, col):
@@ -195,15 +208,16 @@ def test_each_card_shows_its_question_and_answer(tmp_path, col):
         assert option in vq
     marked = re.findall(r'<li data-n="\d" class="sq-ok">([^<]+)</li>', a)
     assert marked == ["SIGHUP"]
-    assert anki_templates.FRONT_SCRIPT in q and anki_templates.BACK_SCRIPT in a
+    assert card_script.FRONT_JS in q and card_script.BACK_JS in a
 
     q, _, vq, _ = sides("choice-multi")  # shuffle: false keeps the written order
     assert vq.index("ngx_exiting") < vq.index("ngx_terminate") < vq.index("ngx_reap")
     assert 'data-multi="1"' in q
     assert sides("choice-multi")[1].count('class="sq-ok"') == 2
 
-    _, a, _, va = sides("truefalse-usr2")
+    q, a, vq, va = sides("truefalse-usr2")
     assert '<li data-n="0" class="sq-ok">True</li>' in a and "True" in va
+    assert 'class="sq-opts sq-tf"' in q and "A." not in vq  # no letters on true/false
 
     _, _, vq, va = sides("cloze-vector", 0)
     assert vq.count("[...]") == 2 and "doubling" in vq and "std::vector" not in vq
@@ -228,7 +242,7 @@ def test_each_card_shows_its_question_and_answer(tmp_path, col):
     for side in ("SIGCHLD", "SIGHUP", "SIGUSR1", "ngx_reap", "ngx_reconfigure", "ngx_reopen"):
         assert side in vq
     for left, right in (("SIGCHLD", "ngx_reap"), ("SIGHUP", "ngx_reconfigure")):
-        assert f"{left} → {right}" in va
+        assert re.search(rf"{left} → [a-c]\. {right}", va)
 
 
 def test_hostile_deck_text_shows_literally_and_runs_nothing(tmp_path, col):
@@ -269,7 +283,12 @@ def test_hostile_deck_text_shows_literally_and_runs_nothing(tmp_path, col):
     assert "only std::map<K, V> and a}b are blanks" in text("cloze-lookalikes", 0)
     assert "only std::map<K, V> and [...] are blanks" in text("cloze-lookalikes", 1, "question")
     assert all(i in text("order-markup") for i in ("<first>", "{{second}}", "&third;"))
-    assert "<a> → {{b}}" in text("match-markup") and "&c; → </td>" in text("match-markup")
+    assert re.search(r"<a> → [ab]\. \{\{b\}\}", text("match-markup"))
+    assert re.search(r"&c; → [ab]\. </td>", text("match-markup"))
+    for note in notes.values():  # the question data on the card stays inert text
+        for card in note.cards():
+            for block in DATA_SCRIPT.findall(card.question() + card.answer()):
+                assert json.loads(block)["deck"] == "anki-hostile"
 
 
 def test_reexport_updates_notes_in_place_and_keeps_review_state(tmp_path, col):
@@ -377,10 +396,18 @@ def test_package_timestamp_is_the_current_time(tmp_path):
     assert len(mods) == 1 and before <= mods.pop() <= int(time.time())
 
 
-def test_tags_are_deck_tags_question_tags_and_kind_without_spaces():
-    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals"))
+def test_tags_nest_under_srcquiz_by_deck_kind_and_tag_without_spaces():
+    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals", "a::b"))
     deck = Deck(id="d", title="t", questions=(q,), tags=("nginx", "signals", "c\tlang"))
-    assert note_tags(deck, q) == ["nginx", "signals", "c_lang", "unix_processes", "card"]
+    assert note_tags(deck, q) == [
+        "srcquiz::deck::d",
+        "srcquiz::kind::card",
+        "srcquiz::tag::nginx",
+        "srcquiz::tag::signals",
+        "srcquiz::tag::c_lang",
+        "srcquiz::tag::unix_processes",
+        "srcquiz::tag::a:b",  # a deck's `::` cannot open a level of its own
+    ]
 
 
 def test_anki_deck_names_nest_under_the_parent_and_never_collide():
@@ -414,9 +441,13 @@ def test_cloze_answers_keep_double_colons_and_braces():
     )
 
 
-def test_code_is_highlighted_with_inline_colours_on_its_own_background():
+def test_code_is_highlighted_with_inline_colours_and_laid_out_by_the_note_css():
     out = highlight_html("int main(void) { return 0; }\n", "c")
-    assert out.startswith('<pre class="sq-pre" style="background:#0d1117;color:#e6edf3;')
+    assert out.startswith('<pre class="sq-pre" style="background:#0d1117;color:#e6edf3">')
+    # Layout is the note type's, so a phone can wrap what a desktop scrolls.
+    assert "white-space" not in out and "padding" not in out
+    assert re.search(r"@media \(min-width: 601px\) \{[^@]*\.sq-pre \{ white-space: pre;", CSS)
+    assert re.search(r"\.sq-pre \{[^}]*white-space: pre-wrap; overflow-wrap: anywhere;", CSS)
     assert 'style="color:' in out and "class=" not in out.split(">", 1)[1]
     assert "{" not in out.split(">", 1)[1] and "&#123;" in out
     plain = highlight_html("<tag> {x}", "no-such-language")

@@ -74,6 +74,7 @@ def number_fields(
         out["unit"] = r.text(fields["unit"][1], "the `unit`")
     value = float(out["answer"])
     written = fields["answer"][1].value
+    out["written"] = written
     code_gives_away(r, fields, common, {written, f"{value:g}", f"{value:,g}"})
     return out
 
