@@ -10,7 +10,9 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import time
 import zipfile
 from collections import Counter
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz import fsio
+from srcquiz.anki import card_script
 from srcquiz.anki import exporter as anki_export
 from srcquiz.anki import note_types as anki_templates
 from srcquiz.anki.exporter import (
@@ -32,15 +35,19 @@ from srcquiz.anki.exporter import (
 )
 from srcquiz.anki.highlight import highlight_html
 from srcquiz.anki.html import cloze_html, text_html
-from srcquiz.anki.note_types import COMMON_FIELDS, NOTE_TYPES
+from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
+from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Card, Deck
+from srcquiz.deck.model import Card, Deck, Number, Short
 from srcquiz.errors import UserError
+from srcquiz.study.grading import grade
+from srcquiz.study.punctuation import PUNCT_MAP
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KINDS = FIXTURES / "anki_kinds.yaml"
 HOSTILE = FIXTURES / "anki_hostile.yaml"
+DECKS = Path(__file__).parent.parent / "decks"
 
 
 # -- helpers ------------------------------------------------------------------
@@ -54,12 +61,16 @@ def visible(markup: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+DATA_SCRIPT = re.compile(r'<script type="application/json" class="sq-data">([^<]*)</script>')
+
+
 def without_ours(markup: str) -> str:
-    """The card HTML minus the note type's own <style> and <script> blocks."""
+    """The card HTML minus the note type's own <style> and <script> blocks (the data
+    block holds JSON without a `<`, so it cannot end early)."""
     markup = re.sub(r"<style>.*?</style>", "", markup, flags=re.S)
-    for script in (anki_templates.FRONT_SCRIPT, anki_templates.BACK_SCRIPT):
+    for script in (card_script.FRONT_JS, card_script.BACK_JS, card_script.CHECK_SCRIPT):
         markup = markup.replace(script, "")
-    return markup
+    return DATA_SCRIPT.sub("", markup)
 
 
 def open_collection(path: Path):
@@ -146,8 +157,16 @@ def test_every_kind_imports_into_anki_with_the_right_notes_cards_and_names(tmp_p
     assert cards["card-reversed"] == 2 and cards["card-plain"] == 1
     assert cards["cloze-vector"] == 2  # c1 (twice in the text) and c2
     assert sum(cards.values()) == 13
-    assert sorted(notes["card-reversed"].tags) == ["anki-test", "c++", "card", "signals"]
-    assert sorted(notes["order-quit"].tags) == ["anki-test", "c++", "order"]
+    assert sorted(notes["card-reversed"].tags) == [
+        "srcquiz::deck::anki-kinds",
+        "srcquiz::kind::card",
+        "srcquiz::tag::anki-test",
+        "srcquiz::tag::c++",
+        "srcquiz::tag::signals",
+    ]
+    assert "srcquiz::kind::order" in notes["order-quit"].tags
+    # The tags nest under one root in Anki's browser, apart from the learner's own.
+    assert {t.split("::")[0] for t in col.tags.all()} == {"srcquiz"}
 
 
 def test_each_card_shows_its_question_and_answer(tmp_path, col):
@@ -195,15 +214,16 @@ def test_each_card_shows_its_question_and_answer(tmp_path, col):
         assert option in vq
     marked = re.findall(r'<li data-n="\d" class="sq-ok">([^<]+)</li>', a)
     assert marked == ["SIGHUP"]
-    assert anki_templates.FRONT_SCRIPT in q and anki_templates.BACK_SCRIPT in a
+    assert card_script.FRONT_JS in q and card_script.BACK_JS in a
 
     q, _, vq, _ = sides("choice-multi")  # shuffle: false keeps the written order
     assert vq.index("ngx_exiting") < vq.index("ngx_terminate") < vq.index("ngx_reap")
     assert 'data-multi="1"' in q
     assert sides("choice-multi")[1].count('class="sq-ok"') == 2
 
-    _, a, _, va = sides("truefalse-usr2")
+    q, a, vq, va = sides("truefalse-usr2")
     assert '<li data-n="0" class="sq-ok">True</li>' in a and "True" in va
+    assert 'class="sq-opts sq-tf"' in q and "A." not in vq  # no letters on true/false
 
     _, _, vq, va = sides("cloze-vector", 0)
     assert vq.count("[...]") == 2 and "doubling" in vq and "std::vector" not in vq
@@ -228,7 +248,7 @@ def test_each_card_shows_its_question_and_answer(tmp_path, col):
     for side in ("SIGCHLD", "SIGHUP", "SIGUSR1", "ngx_reap", "ngx_reconfigure", "ngx_reopen"):
         assert side in vq
     for left, right in (("SIGCHLD", "ngx_reap"), ("SIGHUP", "ngx_reconfigure")):
-        assert f"{left} → {right}" in va
+        assert re.search(rf"{left} → [a-c]\. {right}", va)
 
 
 def test_hostile_deck_text_shows_literally_and_runs_nothing(tmp_path, col):
@@ -269,7 +289,12 @@ def test_hostile_deck_text_shows_literally_and_runs_nothing(tmp_path, col):
     assert "only std::map<K, V> and a}b are blanks" in text("cloze-lookalikes", 0)
     assert "only std::map<K, V> and [...] are blanks" in text("cloze-lookalikes", 1, "question")
     assert all(i in text("order-markup") for i in ("<first>", "{{second}}", "&third;"))
-    assert "<a> → {{b}}" in text("match-markup") and "&c; → </td>" in text("match-markup")
+    assert re.search(r"<a> → [a-c]\. \{\{b\}\}", text("match-markup"))
+    assert re.search(r"&c; → [ab]\. </td>", text("match-markup"))
+    for note in notes.values():  # the question data on the card stays inert text
+        for card in note.cards():
+            for block in DATA_SCRIPT.findall(card.question() + card.answer()):
+                assert json.loads(block)["deck"] == "anki-hostile"
 
 
 def test_reexport_updates_notes_in_place_and_keeps_review_state(tmp_path, col):
@@ -377,10 +402,18 @@ def test_package_timestamp_is_the_current_time(tmp_path):
     assert len(mods) == 1 and before <= mods.pop() <= int(time.time())
 
 
-def test_tags_are_deck_tags_question_tags_and_kind_without_spaces():
-    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals"))
+def test_tags_nest_under_srcquiz_by_deck_kind_and_tag_without_spaces():
+    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals", "a::b"))
     deck = Deck(id="d", title="t", questions=(q,), tags=("nginx", "signals", "c\tlang"))
-    assert note_tags(deck, q) == ["nginx", "signals", "c_lang", "unix_processes", "card"]
+    assert note_tags(deck, q) == [
+        "srcquiz::deck::d",
+        "srcquiz::kind::card",
+        "srcquiz::tag::nginx",
+        "srcquiz::tag::signals",
+        "srcquiz::tag::c_lang",
+        "srcquiz::tag::unix_processes",
+        "srcquiz::tag::a:b",  # a deck's `::` cannot open a level of its own
+    ]
 
 
 def test_anki_deck_names_nest_under_the_parent_and_never_collide():
@@ -414,9 +447,13 @@ def test_cloze_answers_keep_double_colons_and_braces():
     )
 
 
-def test_code_is_highlighted_with_inline_colours_on_its_own_background():
+def test_code_is_highlighted_with_inline_colours_and_laid_out_by_the_note_css():
     out = highlight_html("int main(void) { return 0; }\n", "c")
-    assert out.startswith('<pre class="sq-pre" style="background:#0d1117;color:#e6edf3;')
+    assert out.startswith('<pre class="sq-pre" style="background:#0d1117;color:#e6edf3">')
+    # Layout is the note type's, so a phone can wrap what a desktop scrolls.
+    assert "white-space" not in out and "padding" not in out
+    assert re.search(r"@media \(min-width: 601px\) \{[^@]*\.sq-pre \{ white-space: pre;", CSS)
+    assert re.search(r"\.sq-pre \{[^}]*white-space: pre-wrap; overflow-wrap: anywhere;", CSS)
     assert 'style="color:' in out and "class=" not in out.split(">", 1)[1]
     assert "{" not in out.split(">", 1)[1] and "&#123;" in out
     plain = highlight_html("<tag> {x}", "no-such-language")
@@ -564,3 +601,397 @@ def test_cli_export_reports_problems_in_one_sentence(tmp_path, capsys):
 
     assert main(["export", "nope", "--decks", str(KINDS), "-o", str(out)]) == 1
     assert "no deck with id nope" in capsys.readouterr().err
+
+
+# -- the card's typed-answer checker against srcquiz's grading ---------------------
+
+_SIG = Short(id="sig", prompt="p", answer="sigsuspend", accept=("sigsuspend(&set)",))
+_ARR = Short(id="arr", prompt="p", answer="std::array", accept=("array", "std::array<T, N>"))
+_FLAG = Short(id="flag", prompt="p", answer="-t")
+_GO = Short(id="go", prompt="p", answer="Go")
+_ARROW = Short(id="arrow", prompt="p", answer="->")
+_STRICT = Short(id="strict", prompt="p", answer="epoll_wait", fuzzy=False)
+_PORT = Short(id="port", prompt="p", answer="port 8080")
+_DE = Short(id="de", prompt="p", answer="Straße")
+_CJK = Short(id="cjk", prompt="p", answer="信号")
+_THREADS = Number(id="threads", prompt="p", answer=860.0, tolerance=10.0, unit="threads")
+_KB = Number(id="kb", prompt="p", answer=1024.0)
+_PCT = Number(id="pct", prompt="p", answer=24.1, tolerance=0.05, unit="%", written="24.10")
+_SMALL = Number(id="small", prompt="p", answer=1e-05, written="0.00001")
+_NEG = Number(id="neg", prompt="p", answer=-3.0, unit="conv layers")
+_ACT = Short(id="act", prompt="p", answer="sigaction")  # 9 characters: 1 typo allowed
+_CREATE = Short(id="create", prompt="p", answer="epoll_create")  # 12: 2 typos
+
+# (question, typed, verdict): both the Python rules and the card's JS must agree.
+CHECK_CASES = [
+    (_SIG, "sigsuspend", "right"),
+    (_SIG, "sigsuspend(&set)", "right"),  # an accepted answer, red in Anki's own compare
+    (_SIG, "SigSuspend", "right"),
+    (_SIG, " sigsuspend. ", "right"),
+    (_SIG, "“sigsuspend”", "right"),
+    (_SIG, "ｓｉｇｓｕｓｐｅｎｄ", "right"),
+    (_SIG, "sigsuspnd", "almost"),
+    (_SIG, "sigsupsend", "almost"),  # a transposition is one typo
+    (_SIG, "sigsuspend(&st)", "almost"),
+    (_SIG, "sigprocmask", "wrong"),
+    (_SIG, "", "wrong"),
+    (_SIG, "sig", "wrong"),
+    (_ARR, "std::array", "right"),
+    (_ARR, "STD::ARRAY", "right"),
+    (_ARR, "array", "right"),
+    (_ARR, "std::array<T,N>", "right"),
+    (_ARR, "std :: array", "right"),
+    (_ARR, "std::arary", "almost"),
+    (_ARR, "stdarray", "almost"),
+    (_ARR, "aray", "almost"),
+    (_ARR, "std::vector", "wrong"),
+    (_ARR, "vector", "wrong"),
+    (_FLAG, "-t", "right"),
+    (_FLAG, "-T", "wrong"),  # short flags keep their case
+    (_FLAG, "t", "wrong"),
+    (_GO, "go", "right"),  # short words do not
+    (_GO, "GO!", "right"),
+    (_GO, "g", "wrong"),
+    (_ARROW, "->", "right"),
+    (_ARROW, "- >", "right"),
+    (_ARROW, "=>", "wrong"),
+    (_STRICT, "epoll_wait", "right"),
+    (_STRICT, "epol_wait", "wrong"),  # fuzzy: false turns typos off
+    (_PORT, "port 8080", "right"),
+    (_PORT, "prot 8080", "almost"),
+    (_PORT, "port 8081", "wrong"),  # a different digit is never a typo
+    (_DE, "STRASSE", "right"),
+    (_DE, "strasse", "right"),
+    (_DE, "strase", "almost"),
+    (_ACT, "sigacton", "almost"),
+    (_ACT, "sgacton", "wrong"),
+    (_CREATE, "epol_crate", "almost"),
+    (_CREATE, "epl_crate", "wrong"),
+    (_CJK, "信号", "right"),
+    (_CJK, "「信号」", "right"),
+    (_CJK, "信", "wrong"),
+    (_THREADS, "860", "right"),
+    (_THREADS, "854", "right"),  # within ± 10
+    (_THREADS, "870", "right"),
+    (_THREADS, "871", "wrong"),
+    (_THREADS, "820", "wrong"),  # off by 40
+    (_THREADS, "860 threads", "right"),
+    (_THREADS, "860 thread", "right"),
+    (_THREADS, "16 threads", "wrong"),
+    (_THREADS, "860 cores", "wrong"),
+    (_THREADS, "8.6e2", "right"),
+    (_THREADS, "about 860", "right"),  # a hedge word is not part of the number
+    (_KB, "1024", "right"),
+    (_KB, "1,024", "right"),
+    (_KB, "1_024", "right"),
+    (_KB, "1.024e3", "right"),
+    (_KB, "1e3", "wrong"),
+    (_KB, "+1024", "right"),
+    (_KB, "1024.0", "right"),
+    (_KB, "1024.", "right"),
+    (_KB, "1 024", "right"),  # a space between digit groups
+    (_KB, "0x400", "wrong"),
+    (_KB, "", "wrong"),
+    (_PCT, "24.10", "right"),  # the author's trailing zero, red in Anki's own compare
+    (_PCT, "24.1", "right"),
+    (_PCT, "24.1%", "right"),
+    (_PCT, "24.15", "right"),
+    (_PCT, "24.16", "wrong"),
+    (_PCT, "24,1", "right"),  # a decimal comma
+    (_SMALL, "0.00001", "right"),
+    (_SMALL, "1e-5", "right"),
+    (_SMALL, ".00001", "right"),
+    (_SMALL, "0.0001", "wrong"),
+    (_NEG, "-3", "right"),
+    (_NEG, "−3 layers", "right"),  # a typographic minus, and part of the unit
+    (_NEG, "3", "wrong"),
+    (_NEG, "-3 heads", "wrong"),
+]
+
+
+def run_card_checker(rows: list[tuple[dict, str]]) -> list[dict]:
+    """The card's own checker (`CHECK_JS`) run by node over (question data, typed)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    program = card_script.CHECK_JS + (
+        "const rows = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        "console.log(JSON.stringify(rows.map(([q, typed]) => SQ.check(q, typed))));\n"
+    )
+    out = subprocess.run(
+        [node, "-e", program], input=json.dumps(rows), capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_card_checker_and_grading_agree_on_the_shared_table():
+    assert len(CHECK_CASES) >= 60
+    for q, typed, verdict in CHECK_CASES:
+        assert grade(q, q.id, typed).verdict == verdict, (q.id, typed)
+    results = run_card_checker([(anki_export.question_data(q), t) for q, t, _ in CHECK_CASES])
+    got = [(q.id, t, r["verdict"]) for (q, t, _), r in zip(CHECK_CASES, results, strict=True)]
+    assert got == [(q.id, t, v) for q, t, v in CHECK_CASES]
+
+
+def test_card_checker_says_why_in_one_line():
+    cases = [
+        (_SIG, "sigsuspend(&set)", "✓ accepted answer: sigsuspend(&set)"),
+        (_SIG, "sigsuspnd", "≈ almost: a small typo of sigsuspend"),
+        (_THREADS, "854", "✓ 854 is within ± 10 of 860"),
+        (_THREADS, "820", "✗ off by 40 (too low)"),
+        (_THREADS, "860 cores", "✗ the unit is threads"),
+        (_PCT, "24.15", "✓ 24.15 is within ± 0.05 of 24.10"),
+        (_KB, "1,000,000", "✗ off by 998,976 (too high)"),
+        (_KB, "lots", "✗ lots is not a number"),
+    ]
+    results = run_card_checker([(anki_export.question_data(q), t) for q, t, _ in cases])
+    assert [r["text"] for r in results] == [text for _, _, text in cases]
+
+
+def test_card_checker_agrees_with_grading_on_every_bundled_typed_question():
+    """Each bundled short and number question, typed as its answer, each accepted
+    form, with a typo, and as a near number: the card judges as the app does."""
+    rows, want = [], []
+    for path in sorted(DECKS.glob("*.yaml")):
+        for q in load_deck(path).questions:
+            if isinstance(q, Short):
+                typed = [q.answer, *q.accept, q.answer.upper(), q.answer[1:], q.answer[:-1] + "x"]
+            elif isinstance(q, Number):
+                a, tol = q.answer, q.tolerance
+                typed = [str(a), f"{a:,}", f"{a:e}", f"{a + tol:g}", f"{a + 2 * tol + 1:g}"]
+                typed += [f"{a:g} {q.unit}" if q.unit else f"{a:g} widgets"]
+            else:
+                continue
+            for t in typed:
+                rows.append((anki_export.question_data(q), t))
+                want.append((q.id, t, grade(q, q.id, t).verdict))
+    assert len(rows) > 300
+    results = run_card_checker(rows)
+    got = [(d["id"], t, r["verdict"]) for (d, t), r in zip(rows, results, strict=True)]
+    assert got == want
+
+
+def test_card_checker_folds_punctuation_as_grading_does():
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    js = re.search(r"var PUNCT = (\{.*?\});", card_script.CHECK_JS, re.S)
+    assert js is not None
+    program = f"console.log(JSON.stringify({js.group(1)}))"
+    out = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+    python_map = {chr(k): v for k, v in PUNCT_MAP.items()}
+    assert json.loads(out.stdout) == python_map
+
+
+# -- in Anki's own reviewer (opt in: needs Anki desktop's `aqt`) --------------------
+
+AQT_PYTHON = os.environ.get("SRCQUIZ_AQT_PYTHON", "")
+REVIEWER_CHECK = Path(__file__).parent / "anki_reviewer_check.py"
+
+
+@pytest.mark.skipif(
+    not AQT_PYTHON, reason="set SRCQUIZ_AQT_PYTHON to a Python with aqt (Anki desktop)"
+)
+def test_every_bundled_card_fits_a_phone_in_ankis_reviewer(tmp_path):
+    """Every side of every bundled card, shown in Anki's reviewer 400 px wide: the
+    page never scrolls sideways and nothing (code, match pairs, a typed-answer
+    diff) reaches past the right edge, not even inside a scrolling box."""
+    apkg = tmp_path / "bundled.apkg"
+    summary = export_decks([load_deck(p) for p in sorted(DECKS.glob("*.yaml"))], apkg)
+    out = tmp_path / "layout.json"
+    subprocess.run(
+        [AQT_PYTHON, str(REVIEWER_CHECK), str(apkg), str(out), "--width", "400"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        check=True,
+        timeout=1800,
+    )
+    sides = json.loads(out.read_text(encoding="utf-8"))
+    assert len(sides) == 2 * summary.cards
+    assert [s for s in sides if s.get("missing")] == []
+    assert all(s["width"] >= 380 for s in sides)  # the window really was phone-sized
+    wide = [(s["q"], s["side"], s["scroll"], s["wide"]) for s in sides]
+    assert [w for w in wide if w[2] > 400 or w[3]] == []
+
+
+# -- deck edits Anki cannot follow by itself -----------------------------------------
+
+
+def _deck_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "edits.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+EDITS = """\
+id: edits
+title: Deck edits
+sources: [s]
+questions:
+  - id: workers
+    kind: short
+    prompt: How many worker processes does `worker_processes auto;` start?
+    answer: one per core
+  - id: sigsuspend
+    kind: card
+    prompt: sigsuspend
+    answer: Waits for a signal with a temporary mask.
+    reversed: true
+  - id: gone-later
+    kind: truefalse
+    prompt: The master accepts connections.
+    answer: false
+"""
+
+
+def _export_and_import(col, deck_file: Path, apkg: Path):
+    time.sleep(1.05)  # Anki only takes notes newer than its own (whole seconds)
+    summary = export_decks([load_deck(deck_file)], apkg)
+    return summary, anki_import(col, apkg)
+
+
+def _blank_cards(col) -> list[int]:
+    return [cid for n in col.get_empty_cards().notes for cid in n.card_ids]
+
+
+def test_a_changed_kind_gets_a_new_note_and_the_old_one_is_retired_not_silent(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    first, log = _export_and_import(col, deck_file, apkg)
+    assert first.notices == () and len(log.new) == 3
+    old_id = notes_by_qid(col, "edits")["workers"].id
+
+    deck_file.write_text(
+        EDITS.replace("    kind: short\n", "    kind: number\n").replace(
+            "answer: one per core", "answer: 4\n    unit: workers"
+        ),
+        encoding="utf-8",
+    )
+    summary, log = _export_and_import(col, deck_file, apkg)
+    assert not log.conflicting and len(log.new) == 1  # the number note is new
+    assert summary.notices == (
+        "`edits/workers` changed kind (short → number): Anki gets a new note and keeps "
+        "the old short note and its history, tagged srcquiz::retired; delete it there.",
+    )
+    old = col.get_note(old_id)
+    assert "srcquiz::retired" in old.tags
+    assert "is a number question now" in visible(old.cards()[0].question())
+    new = [col.get_note(n) for n in col.find_notes("note:srcquiz*number")]
+    assert [n["Answer"] for n in new] == ["4"] and "srcquiz::retired" not in new[0].tags
+    assert new[0].guid == kind_guid("edits", "workers", "number")
+    assert _blank_cards(col) == []
+
+    # The next export keeps the new note's GUID and says nothing more.
+    again, log = _export_and_import(col, deck_file, apkg)
+    assert again.notices == () and not log.new and not log.conflicting
+    assert col.note_count() == 4
+
+
+def test_a_removed_question_is_retired_in_anki_and_reported(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    deck_file.write_text(EDITS.split("  - id: gone-later")[0], encoding="utf-8")
+    summary, log = _export_and_import(col, deck_file, apkg)
+    assert summary.notices == (
+        "`edits/gone-later` is no longer in the deck: Anki keeps its note, tagged "
+        "srcquiz::retired; delete it there.",
+    )
+    (retired,) = col.find_notes("tag:srcquiz::retired")
+    assert "no longer in its srcquiz deck" in visible(col.get_note(retired).cards()[0].question())
+    again, _ = _export_and_import(col, deck_file, apkg)
+    assert again.notices == ()
+
+
+def test_turning_reversed_off_leaves_no_blank_card(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    note = notes_by_qid(col, "edits")["sigsuspend"]
+    assert len(note.cards()) == 2
+
+    deck_file.write_text(EDITS.replace("reversed: true", "reversed: false"), encoding="utf-8")
+    summary, log = _export_and_import(col, deck_file, apkg)
+    assert summary.notices == (
+        "`edits/sigsuspend` no longer has a reverse side: an import cannot delete that card "
+        "in Anki, so the card now asks to be suspended.",
+    )
+    assert _blank_cards(col) == []
+    reverse = next(c for c in col.get_note(note.id).cards() if c.ord == 1)
+    assert "srcquiz no longer asks this side" in visible(reverse.question())
+    assert "Waits for a signal" in visible(reverse.question())
+
+    again, _ = _export_and_import(col, deck_file, apkg)
+    assert again.notices == () and _blank_cards(col) == []
+    deck_file.write_text(EDITS, encoding="utf-8")  # on again: the same card, as before
+    _export_and_import(col, deck_file, apkg)
+    assert "srcquiz no longer asks" not in visible(reverse.question(reload=True))
+    assert len(col.get_note(note.id).cards()) == 2
+
+
+def test_a_new_note_whose_reverse_is_off_makes_no_reverse_card(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS.replace("reversed: true", "reversed: false"))
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    assert len(notes_by_qid(col, "edits")["sigsuspend"].cards()) == 1
+
+
+def test_a_renamed_deck_is_reported_with_what_to_do_in_anki(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    deck_file.write_text(EDITS.replace("title: Deck edits", "title: Edits"), encoding="utf-8")
+    time.sleep(1.05)
+    summary = export_decks([load_deck(deck_file)], apkg)
+    assert summary.notices == (
+        'deck `edits` is now "srcquiz::Edits", was "srcquiz::Deck edits": Anki leaves '
+        'existing cards in "srcquiz::Deck edits", so rename that deck to "srcquiz::Edits" '
+        "in Anki before importing (or move its cards there and delete the empty one after).",
+    )
+    # Doing what it says: every card ends in the new deck, and no deck is left empty.
+    col.decks.rename(col.decks.id_for_name("srcquiz::Deck edits"), "srcquiz::Edits")
+    log = anki_import(col, apkg)
+    assert not log.conflicting and len(log.updated) == 3
+    names = {d.name for d in col.decks.all_names_and_ids()} - {"Default", "srcquiz"}
+    assert names == {"srcquiz::Edits"}
+    assert {col.decks.name(col.get_card(c).did) for c in col.find_cards("")} == {"srcquiz::Edits"}
+
+
+def test_a_package_that_is_not_a_previous_export_is_simply_replaced(tmp_path):
+    out = tmp_path / "srcquiz.apkg"
+    out.write_bytes(b"not a zip")
+    summary = export_decks([load_deck(KINDS)], out)
+    assert summary.notices == () and zipfile.is_zipfile(out)
+    with zipfile.ZipFile(tmp_path / "other.apkg", "w") as z:
+        z.writestr("collection.anki2", b"garbage")
+    (tmp_path / "other.apkg").replace(out)
+    assert export_decks([load_deck(KINDS)], out).notices == ()
+
+
+def test_cli_export_prints_each_notice_on_stderr(tmp_path, capsys):
+    deck_file = _deck_file(tmp_path, EDITS)
+    out = tmp_path / "srcquiz.apkg"
+    assert main(["export", "--decks", str(deck_file), "-o", str(out)]) == 0
+    capsys.readouterr()
+    deck_file.write_text(EDITS.split("  - id: gone-later")[0], encoding="utf-8")
+    assert main(["export", "--decks", str(deck_file), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"wrote {out}: 2 note(s)")
+    assert captured.err == (
+        "warning: `edits/gone-later` is no longer in the deck: Anki keeps its note, tagged "
+        "srcquiz::retired; delete it there.\n"
+    )
+
+
+def test_number_answers_keep_the_authors_digits(tmp_path, col):
+    deck_file = _deck_file(
+        tmp_path,
+        "id: nums\ntitle: Numbers\nsources: [s]\nquestions:\n"
+        "  - {id: map, kind: number, prompt: mAP?, answer: 24.10, tolerance: 0.05, unit: '%'}\n"
+        "  - {id: lr, kind: number, prompt: LR?, answer: 0.00001}\n"
+        "  - {id: hex, kind: number, prompt: Mask?, answer: 0x10}\n",
+    )
+    _export_and_import(col, deck_file, tmp_path / "n.apkg")
+    notes = notes_by_qid(col, "nums")
+    answers = {k: n["Answer"] for k, n in notes.items()}
+    assert answers == {"map": "24.10", "lr": "0.00001", "hex": "16"}
+    assert json.loads(notes["map"]["Srcquiz"])["q"]["written"] == "24.10"

@@ -21,7 +21,7 @@ import pytest
 from srcquiz.anki.exporter import export_decks
 from srcquiz.anki.importer import DeckDraft, deck_yaml, import_package
 from srcquiz.deck.cache import _decode, _encode
-from srcquiz.deck.codec import from_data, to_data
+from srcquiz.deck.codec import SPELLED_BY, from_data, to_data
 from srcquiz.deck.keys import COMMON_KEYS, KIND_KEYS
 from srcquiz.deck.loader import load_deck, parse_deck
 from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Question
@@ -32,7 +32,7 @@ SOURCE = "An article"
 KIND_VALUES: dict[str, dict[str, Any]] = {
     "card": {"answer": "the back"},
     "short": {"answer": "sigsuspend", "accept": ("sigsuspend()", "sigsuspend(2)")},
-    "number": {"answer": 16.5, "tolerance": 0.5, "unit": "threads"},
+    "number": {"answer": 16.5, "tolerance": 0.5, "unit": "threads", "written": "16.50"},
     "choice": {"options": ("one", "two", "three"), "correct": (0, 2), "multi": True},
     "truefalse": {"answer": True},
     "cloze": {"prompt": "The master sleeps in {{c1::sigsuspend}} after {{c2::sigprocmask}}."},
@@ -89,7 +89,7 @@ def _same(a: Question, b: Question, skip: set[str] = frozenset()) -> None:
 
 def test_every_field_has_a_test_value_and_a_key_in_the_format():
     for q in QUESTIONS:
-        keys = set(COMMON_KEYS) | set(KIND_KEYS[q.kind])
+        keys = set(COMMON_KEYS) | set(KIND_KEYS[q.kind]) | set(SPELLED_BY)
         assert set(to_data(q)) <= keys, q.kind
 
 

@@ -13,7 +13,6 @@ beside the target and renamed over it only once complete.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import itertools
 import json
@@ -23,7 +22,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
@@ -32,10 +31,23 @@ from srcquiz.anki.highlight import highlight_html
 from srcquiz.anki.html import (
     MediaFn,
     cloze_html,
+    data_json,
     esc,
     esc_attr,
     media_ext,
     text_html,
+)
+from srcquiz.anki.previous import (
+    Previous,
+    capped,
+    choose_guid,
+    leftovers,
+    read_previous,
+    renamed_deck,
+    retired_reverse,
+)
+from srcquiz.anki.previous import (
+    note_guid as note_guid,  # the GUID rule lives with the rest of note identity
 )
 from srcquiz.deck.codec import anchor_data, to_data
 from srcquiz.deck.model import (
@@ -60,6 +72,18 @@ def number_text(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def number_answer(q: Number) -> str:
+    """The answer as the deck wrote it (`24.10` keeps its zero) when that is a plain
+    decimal a learner can type; otherwise (`0x10`, `1_000`) the value itself."""
+    written = (q.written or "").strip()
+    if _PLAIN_NUMBER.fullmatch(written) and float(written) == q.answer:
+        return written
+    return number_text(q.answer)
 
 
 def anchor_url(anchor: Anchor) -> str | None:
@@ -88,25 +112,57 @@ def permutation(seed: str, n: int, derange: bool) -> list[int]:
     return perm
 
 
-def _list(items: Sequence[str], cls: str, media: MediaFn | None, kind: str = "") -> str:
-    type_attr = f' type="{kind}"' if kind else ""
-    lis = "".join(f"<li>{text_html(s, media)}</li>" for s in items)
-    return f'<ol class="{cls}"{type_attr}>{lis}</ol>'
+def _letter(i: int, upper: bool) -> str:
+    """The CSS counter's alpha letter for position i (a..z, aa..)."""
+    out = ""
+    i += 1
+    while i > 0:
+        i, r = divmod(i - 1, 26)
+        out = chr(97 + r) + out
+    return out.upper() if upper else out
+
+
+def _let(n: int, at: int, upper: bool) -> str:
+    """The letter the front shows for item n (at position `at` in the stored order);
+    the back's script rewrites it to the letter of the order shown this time."""
+    abc = "A" if upper else "a"
+    return f'<span class="sq-let" data-n="{n}" data-abc="{abc}">{_letter(at, upper)}</span>'
+
+
+def _shuffled_list(
+    items: Sequence[str], order: Sequence[int], cls: str, key: str, media: MediaFn | None
+) -> str:
+    """A list the card's script shuffles afresh at each showing (never into the right
+    order); `order` is the order stored for clients without scripts. `data-n` is each
+    item's right position."""
+    lis = "".join(f'<li data-n="{i}">{text_html(items[i], media)}</li>' for i in order)
+    return (
+        f'<ol class="sq-list {cls}" data-key="{esc_attr(key)}" data-shuffle="1" '
+        f'data-derange="1">{lis}</ol>'
+    )
 
 
 def _options(
     options: Sequence[str],
     right: set[int],
     order: Sequence[int],
-    multi: bool,
+    attrs: tuple[bool, bool, bool],
+    key: str,
     media: MediaFn | None,
 ) -> str:
+    """Options in `order`, the right ones marked for the back. `attrs` is (multi,
+    shuffle, true/false): true/false shows no letters and keeps True first."""
+    multi, shuffle, truefalse = attrs
     ok = ' class="sq-ok"'
     lis = "".join(
         f'<li data-n="{i}"{ok if i in right else ""}>{text_html(options[i], media)}</li>'
         for i in order
     )
-    return f'<ol class="sq-opts" data-multi="{1 if multi else 0}">{lis}</ol>'
+    cls = "sq-opts sq-tf" if truefalse else "sq-opts"
+    return (
+        f'<ol class="{cls}" data-key="{esc_attr(key)}" data-multi="{int(multi)}" '
+        f'data-shuffle="{int(shuffle)}">{lis}</ol>'
+    )
 
 
 def _card_fields(q: Card, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
@@ -119,19 +175,20 @@ def _short_fields(q: Short, prompt: str, seed: str, media: MediaFn | None) -> li
 
 def _number_fields(q: Number, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     tol = number_text(q.tolerance) if q.tolerance else ""
-    return [prompt, number_text(q.answer), esc(q.unit or ""), tol]
+    return [prompt, number_answer(q), esc(q.unit or ""), tol]
 
 
 def _choice_fields(q: Choice, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     n = len(q.options)
     order = permutation(seed, n, False) if q.shuffle else list(range(n))
     answers = "<br>".join(text_html(q.options[i], media) for i in sorted(q.correct))
-    return [prompt, _options(q.options, set(q.correct), order, q.multi, media), answers]
+    attrs = (q.multi, q.shuffle, False)
+    return [prompt, _options(q.options, set(q.correct), order, attrs, seed, media), answers]
 
 
 def _truefalse_fields(q: TrueFalse, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     right = {0 if q.answer else 1}
-    options = _options(("True", "False"), right, (0, 1), False, None)
+    options = _options(("True", "False"), right, (0, 1), (False, False, True), seed, None)
     return [prompt, options, "True" if q.answer else "False"]
 
 
@@ -140,27 +197,46 @@ def _cloze_fields(q: Cloze, prompt: str, seed: str, media: MediaFn | None) -> li
 
 
 def _order_fields(q: Order, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
-    shuffled = [q.items[i] for i in permutation(seed, len(q.items), True)]
+    """The front letters the items A, B, C in a shuffled order; the back gives the
+    key in those letters ("D → A → C → B") and the items in the right order."""
+    shown = permutation(seed, len(q.items), True)
+    at = {n: pos for pos, n in enumerate(shown)}
+    key = " &rarr; ".join(_let(n, at[n], True) for n in range(len(q.items)))
+    lis = "".join(
+        f'<li><span class="sq-tag">({_let(n, at[n], True)})</span> {text_html(item, media)}</li>'
+        for n, item in enumerate(q.items)
+    )
     return [
         prompt,
-        _list(shuffled, "sq-list sq-items", media, "A"),
-        _list(q.items, "sq-list sq-order", media),
+        _shuffled_list(q.items, shown, "sq-items sq-abc", seed, media),
+        f'<div class="sq-key" data-key="{esc_attr(seed)}">Answer: {key}</div>'
+        f'<ol class="sq-list sq-order">{lis}</ol>',
     ]
 
 
 def _match_fields(q: Match, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
-    lefts = [left for left, _ in q.pairs]
-    rights = [q.pairs[i][1] for i in permutation(seed, len(q.pairs), True)]
-    rows = "".join(
-        f'<tr><td>{text_html(left, media)}</td><td class="sq-arrow">&rarr;</td>'
-        f"<td>{text_html(right, media)}</td></tr>"
-        for left, right in q.pairs
+    """Left items numbered 1, 2, 3; right items lettered a, b, c in a shuffled order.
+    The back gives the key ("1 → c · 2 → a") and each pair, stacked on a phone."""
+    shown = permutation(seed, len(q.pairs), True)
+    at = {n: pos for pos, n in enumerate(shown)}
+    key = ", ".join(
+        f'<span class="sq-kp">{n + 1} &rarr; {_let(n, at[n], False)}</span>'
+        for n in range(len(q.pairs))
     )
+    rows = "".join(
+        f'<div class="sq-pair"><div class="sq-l"><span class="sq-num">{n + 1}.</span>'
+        f"{text_html(left, media)}</div>"
+        f'<div class="sq-r"><span class="sq-arrow">&rarr;</span> {_let(n, at[n], False)}. '
+        f"{text_html(right, media)}</div></div>"
+        for n, (left, right) in enumerate(q.pairs)
+    )
+    left_lis = "".join(f"<li>{text_html(left, media)}</li>" for left, _ in q.pairs)
     return [
         prompt,
-        _list(lefts, "sq-list sq-left", media),
-        _list(rights, "sq-list sq-right", media, "a"),
-        f'<table class="sq-pairs">{rows}</table>',
+        f'<ol class="sq-list sq-left">{left_lis}</ol>',
+        _shuffled_list([r for _, r in q.pairs], shown, "sq-right sq-abc-lower", seed, media),
+        f'<div class="sq-key" data-key="{esc_attr(seed)}">Answer: {key}</div>'
+        f'<div class="sq-pairs">{rows}</div>',
     ]
 
 
@@ -196,38 +272,30 @@ def note_fields(deck_id: str, q: Question, seed: str, media: MediaFn | None) -> 
     ]
 
 
+TAG_ROOT = "srcquiz"
+
+
+def _tag_part(text: str) -> str:
+    """One level of a hierarchical tag: no spaces (Anki splits tags on them) and no
+    `::` (Anki's level separator), so a deck's tag cannot open a level of its own."""
+    return "_".join(text.split()).replace("::", ":").strip(":")
+
+
 def note_tags(deck: Deck, q: Question) -> list[str]:
-    """Deck tags, question tags and the kind; no spaces (Anki splits tags on them)."""
+    """Tags under `srcquiz::`, apart from the learner's own: the deck
+    (`srcquiz::deck::nginx-process-model`), the kind (`srcquiz::kind::short`) and
+    each deck or question tag (`srcquiz::tag::signals`), without repeats."""
+    out = [f"{TAG_ROOT}::deck::{_tag_part(deck.id)}", f"{TAG_ROOT}::kind::{q.kind}"]
     seen: set[str] = set()
-    out = []
-    for tag in (*deck.tags, *q.tags, q.kind):
-        if not tag.isprintable() or " " in tag:
-            tag = "_".join(tag.split())
-        key = tag.casefold()
-        if tag and key not in seen:
-            seen.add(key)
-            out.append(tag)
+    for tag in (*deck.tags, *q.tags):
+        part = _tag_part(tag)
+        if part and part.casefold() not in seen:
+            seen.add(part.casefold())
+            out.append(f"{TAG_ROOT}::tag::{part}")
     return out
 
 
-def note_guid(deck_id: str, question_id: str) -> str:
-    """The note's Anki GUID, fixed forever by the deck and question ids (`/` cannot
-    occur in an id, so no two pairs collide): 64 bits of SHA-256, in base64."""
-    digest = hashlib.sha256(f"srcquiz:{deck_id}/{question_id}".encode()).digest()
-    return base64.b64encode(digest[:8]).decode("ascii").rstrip("=")
-
-
 # -- the hidden data field ----------------------------------------------------
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def data_json(value: Any) -> str:
-    """Compact JSON that contains no HTML special characters."""
-    return (
-        _JSON.encode(value).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-    )
-
 
 def question_data(q: Question) -> dict[str, Any]:
     """The question in deck-file form (keys as in YAML), complete enough to rebuild it."""
@@ -315,6 +383,7 @@ class ExportSummary:
     notes: int
     cards: int
     media: int
+    notices: tuple[str, ...] = ()  # one line per deck edit Anki cannot follow by itself
 
 
 def anki_deck_name(parent: str, title: str) -> str:
@@ -353,10 +422,18 @@ class AnkiDeck:
     name: str
     description: str
     notes: list[AnkiNote]
+    notices: list[str] = field(default_factory=list)  # deck edits Anki cannot follow alone
 
 
-def build_anki_decks(decks: Sequence[Deck], parent: str, media: MediaCollector) -> list[AnkiDeck]:
-    """One Anki deck per deck, `parent::title`, one note per question."""
+def build_anki_decks(
+    decks: Sequence[Deck],
+    parent: str,
+    media: MediaCollector,
+    previous: Previous | None = None,
+) -> list[AnkiDeck]:
+    """One Anki deck per deck, `parent::title`, one note per question. With the
+    previous export (`srcquiz.anki.previous`), deck edits Anki cannot follow by
+    itself are handled there and noted on each deck's `notices`."""
     out = []
     taken: set[str] = set()
     for deck in decks:
@@ -365,21 +442,33 @@ def build_anki_decks(decks: Sequence[Deck], parent: str, media: MediaCollector) 
             name = anki_deck_name(parent, f"{deck.title} ({deck.id})")
         taken.add(name.casefold())
         media.folder = Path(deck.path).parent if deck.path else None
-        notes = []
+        anki_deck = AnkiDeck(_deck_id(name), name, deck_description(deck), [])
         for q in deck.questions:
             media.where = f"{deck.path or deck.id}: question `{q.id}`"
-            guid = note_guid(deck.id, q.id)
-            notes.append(
-                AnkiNote(
-                    guid,
-                    q.kind,
-                    note_fields(deck.id, q, guid, media),
-                    note_tags(deck, q),
-                    card_ords(q),
-                )
-            )
-        out.append(AnkiDeck(_deck_id(name), name, deck_description(deck), notes))
+            guid = choose_guid(previous, deck.id, q.id, q.kind)
+            fields = note_fields(deck.id, q, guid, media)
+            if isinstance(q, Card) and not q.reversed and previous is not None:
+                fields[2], notice = retired_reverse(previous, guid, f"{deck.id}/{q.id}")
+                if notice:
+                    anki_deck.notices.append(notice)
+            anki_deck.notes.append(AnkiNote(guid, q.kind, fields, note_tags(deck, q), card_ords(q)))
+        if previous is not None:
+            _follow_deck(anki_deck, deck, previous)
+        out.append(anki_deck)
     return out
+
+
+def _follow_deck(anki_deck: AnkiDeck, deck: Deck, prev: Previous) -> None:
+    """A renamed deck is reported; notes the previous export had and this one does not
+    are exported once more as retired (`srcquiz.anki.previous`), and reported."""
+    if notice := renamed_deck(prev, deck.id, anki_deck.name):
+        anki_deck.notices.append(notice)
+    used = {n.guid for n in anki_deck.notes}
+    kinds = {q.id: q.kind for q in deck.questions}
+    for old, fields, tags, notice in leftovers(prev, deck.id, kinds, used):
+        # Cards of a note Anki already holds are left alone by an import.
+        anki_deck.notes.append(AnkiNote(old.guid, old.kind, fields, tags, [0]))
+        anki_deck.notices.append(notice)
 
 
 _NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl factor reps lapses left odue odid flags data
@@ -443,8 +532,11 @@ def write_package(out: IO[bytes], collection: bytes, media: dict[str, Path]) -> 
 
 
 def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -> ExportSummary:
+    """Write the package; compared with the srcquiz package it replaces (if any), so
+    that changed kinds, removed questions and reverse sides, and renamed decks
+    reach Anki cleanly or are reported in `notices`."""
     media = MediaCollector()
-    anki_decks = build_anki_decks(decks, parent, media)
+    anki_decks = build_anki_decks(decks, parent, media, read_previous(output))
     collection = package_bytes(anki_decks)
     write_atomically(output, lambda f: write_package(f, collection, media.files))
     return ExportSummary(
@@ -453,6 +545,7 @@ def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -
         notes=sum(len(d.questions) for d in decks),
         cards=sum(len(n.ords) for d in anki_decks for n in d.notes),
         media=len(media.files),
+        notices=tuple(capped([line for d in anki_decks for line in d.notices])),
     )
 
 

@@ -1,9 +1,10 @@
-"""Code snippets as self-contained HTML for Anki cards.
+"""Code snippets as HTML for Anki cards.
 
 Colours are inline styles on a dark box of their own, so a snippet looks the
-same in Anki's light and dark modes and needs no stylesheet from the card.
-Curly braces become entities so nothing in a snippet can look like template
-or cloze syntax to Anki.
+same in Anki's light and dark modes. The box's layout (padding, font, wrapping
+on a phone, scrolling on a wide screen) is the note type's `.sq-pre` rule, so
+the card's CSS can adapt it to the screen. Curly braces become entities so
+nothing in a snippet can look like template or cloze syntax to Anki.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 STYLE = "github-dark"
-BOX_STYLE = (
-    "background:#0d1117;color:#e6edf3;padding:.6em .8em;border-radius:6px;"
-    "overflow-x:auto;text-align:left;font-size:.85em;line-height:1.4;"
-    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;"
-    "white-space:pre"
-)
+BOX_STYLE = "background:#0d1117;color:#e6edf3"  # the theme's colours; layout is CSS
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 

@@ -7,9 +7,11 @@ the deck says: nothing in it runs, or reads as template or cloze syntax.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import Any
 
 from srcquiz.deck.model import parse_cloze
 
@@ -41,6 +43,17 @@ def esc(text: str) -> str:
         .replace("{", "&#123;")
         .replace("}", "&#125;")
         .replace("\n", "<br>")
+    )
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def data_json(value: Any) -> str:
+    """Compact JSON that contains no HTML special characters: safe as field text and
+    inside a card's `<script type="application/json">`."""
+    return (
+        _JSON.encode(value).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     )
 
 

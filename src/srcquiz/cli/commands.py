@@ -190,6 +190,8 @@ def cmd_export(args: Args) -> int:
         f"wrote {summary.path}: {summary.notes} note(s), {summary.cards} card(s) "
         f"in {summary.decks} deck(s){media}"
     )
+    for notice in summary.notices:  # deck edits Anki cannot follow by itself
+        print(f"warning: {notice}", file=sys.stderr)
     return 0
 
 

@@ -24,6 +24,9 @@ from srcquiz.deck.model import KIND_CLASSES, Anchor, Example, Question
 
 Text = Callable[[str], str]
 _NOT_IN_FILES = frozenset({"pos"})
+# Model fields a deck file spells through another key: a number's `written` is how
+# its `answer` was written (`24.10`); JSON data carries it, YAML writes it as `answer`.
+SPELLED_BY = {"written": "answer"}
 
 
 def anchor_data(anchor: Anchor) -> dict[str, str]:

@@ -67,6 +67,7 @@ def number_fields(
         out["tolerance"] = tol
     if "unit" in fields:
         out["unit"] = r.text(fields["unit"][1], "the `unit`")
+    out["written"] = fields["answer"][1].value  # as the author wrote it (24.10)
     return out
 
 

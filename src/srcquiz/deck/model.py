@@ -125,6 +125,8 @@ class Number(Question):
     answer: float
     tolerance: float = 0.0
     unit: str | None = None
+    # The answer as the deck spells it (`24.10`), for showing it; never compared.
+    written: str | None = field(default=None, compare=False)
 
     def answer_text(self) -> str:
         value = int(self.answer) if float(self.answer).is_integer() else self.answer

@@ -130,9 +130,29 @@ def _key(k: str) -> str:
     return k if _plain_ok(k) else _double_quoted(k)
 
 
+class Verbatim(str):
+    """A scalar written exactly as given: a number as its author wrote it (`24.10`)."""
+
+
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _as_written(written: str, answer: float) -> Verbatim | None:
+    """The author's spelling of a number answer, if YAML reads it as that number."""
+    if _RESOLVER.resolve(yaml.ScalarNode, written, (True, False)) not in _NUMBER_TAGS:
+        return None
+    try:
+        value = float(int(written.replace("_", ""), 0)) if written.isdigit() else float(written)
+    except ValueError:
+        return None
+    return Verbatim(written) if value == answer else None
+
+
 def value_lines(key: str, value: Any, indent: int) -> list[str]:
     pad = " " * indent
     head = f"{pad}{_key(key)}:"
+    if isinstance(value, Verbatim):
+        return [f"{head} {value}"]
     if isinstance(value, bool):
         return [f"{head} {'true' if value else 'false'}"]
     if isinstance(value, int | float):
@@ -186,6 +206,9 @@ def question_yaml_dict(
             d["anchor"] = own
         else:
             d.pop("anchor", None)
+    written = d.pop("written", None)  # codec.SPELLED_BY: it is how `answer` was spelled
+    if q.kind == "number" and isinstance(written, str):
+        d["answer"] = _as_written(written, d["answer"]) or d["answer"]
     if q.kind == "choice":
         d.pop("shuffle", None)
         if getattr(q, "shuffle", True) != shuffle:

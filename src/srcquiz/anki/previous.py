@@ -1,0 +1,238 @@
+"""What Anki already holds: the srcquiz package an export replaces, read back.
+
+An Anki import only adds and updates notes. It never deletes a note or a card,
+never moves a card to another deck, and skips a note whose GUID now comes with
+another note type. So some deck edits need the previous export to be handled:
+
+- a question whose `kind` changed gets a new note (its GUID also hashes the new
+  kind) instead of a conflict Anki would skip; the old note stays in Anki;
+- a question no longer in its deck leaves its note behind in Anki;
+- a card whose `reversed` was turned off keeps its reverse card in Anki, blank
+  unless the `Reverse` field says something;
+- a deck whose title changed gets a new, empty Anki deck, its cards staying put.
+
+Notes left behind are exported once more, tagged `srcquiz::retired` with a line
+on the card saying why (so nothing is silently stale), and `export` reports each
+change in one line. The package at the output path is the memory: this module
+only reads it (an unreadable or foreign file simply means nothing to compare).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from srcquiz.anki.html import DECK_META_RE, data_json, esc
+from srcquiz.anki.note_types import NOTE_TYPE_BY_ID
+
+RETIRED_TAG = "srcquiz::retired"
+# A package's collection larger than this is not one srcquiz wrote for a deck set.
+MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+# The `Reverse` field of a card whose deck turned `reversed` off; the card shows it.
+REVERSE_RETIRED = (
+    '<div class="sq-retired">srcquiz no longer asks this side: the deck turned '
+    "<code>reversed</code> off. Suspend this card (Anki cannot delete one card of a "
+    "note on import).</div>"
+)
+MAX_NOTICES = 12
+
+
+@dataclass(slots=True)
+class PreviousNote:
+    guid: str
+    kind: str
+    fields: list[str]
+    tags: list[str]
+
+    @property
+    def retired(self) -> bool:
+        return RETIRED_TAG in self.tags
+
+    def data(self) -> dict[str, Any] | None:
+        """The note's `Srcquiz` JSON (deck id and question), if intact."""
+        try:
+            value = json.loads(self.fields[-1])
+        except (ValueError, IndexError):
+            return None
+        ok = isinstance(value, dict) and isinstance(value.get("q"), dict)
+        return value if ok and isinstance(value.get("deck"), str) else None
+
+
+@dataclass(slots=True)
+class Previous:
+    """The notes and deck names of the package an export replaces."""
+
+    notes: dict[str, PreviousNote] = field(default_factory=dict)
+    deck_names: dict[str, str] = field(default_factory=dict)  # srcquiz deck id -> Anki name
+
+    def kind_of(self, guid: str) -> str | None:
+        note = self.notes.get(guid)
+        return None if note is None else note.kind
+
+    def reverse_was_shown(self, guid: str) -> bool:
+        """Whether Anki holds a reverse card for this card note (on, or retired)."""
+        note = self.notes.get(guid)
+        return note is not None and note.kind == "card" and bool(note.fields[2:3] != [""])
+
+
+def read_previous(path: Path) -> Previous | None:
+    """The srcquiz notes in the package at `path`; None when there is no such
+    package (no file, not a zip, another program's package, damaged)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("collection.anki2")
+            if info.file_size > MAX_COLLECTION_BYTES:
+                return None
+            data = z.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(data)
+        ((decks_json,),) = conn.execute("SELECT decks FROM col").fetchall()
+        rows = conn.execute("SELECT guid, mid, flds, tags FROM notes").fetchall()
+        prev = Previous(deck_names=_deck_names(json.loads(decks_json)))
+    except (sqlite3.Error, ValueError, TypeError, AttributeError):
+        return None
+    finally:
+        conn.close()
+    for guid, mid, flds, tags in rows:
+        nt = NOTE_TYPE_BY_ID.get(mid)
+        if nt is not None and isinstance(flds, str) and isinstance(tags, str):
+            prev.notes[guid] = PreviousNote(guid, nt.kind, flds.split("\x1f"), tags.split())
+    return prev
+
+
+def _deck_names(decks: Any) -> dict[str, str]:
+    """srcquiz deck id -> Anki deck name, from the settings each deck's description holds."""
+    out: dict[str, str] = {}
+    for deck in decks.values() if isinstance(decks, dict) else ():
+        m = DECK_META_RE.search(str(deck.get("desc", ""))) if isinstance(deck, dict) else None
+        if m is None:
+            continue
+        try:
+            meta = json.loads(m.group(1))
+        except ValueError:
+            continue
+        if isinstance(meta, dict) and isinstance(meta.get("id"), str):
+            out[meta["id"]] = str(deck.get("name", ""))
+    return out
+
+
+def retired_fields(note: PreviousNote, why: str) -> list[str]:
+    """The old note's fields with a notice on the card and `retired` in its data,
+    so `srcquiz import` can tell it from the live question."""
+    fields = list(note.fields)
+    fields[0] = f'<div class="sq-retired">{esc(why)}</div>{fields[0]}'
+    data = note.data()
+    if data is not None:
+        data["retired"] = why
+        fields[-1] = data_json(data)
+    return fields
+
+
+def retired_tags(note: PreviousNote) -> list[str]:
+    return [t for t in note.tags if t != RETIRED_TAG] + [RETIRED_TAG]
+
+
+def capped(lines: list[str]) -> list[str]:
+    """At most `MAX_NOTICES` lines, then one saying how many more there are."""
+    if len(lines) <= MAX_NOTICES:
+        return lines
+    rest = len(lines) - MAX_NOTICES + 1
+    return [*lines[: MAX_NOTICES - 1], f"... and {rest} more like these."]
+
+
+# -- note identity over exports -------------------------------------------------
+
+
+def note_guid(deck_id: str, question_id: str) -> str:
+    """The note's Anki GUID, fixed forever by the deck and question ids (`/` cannot
+    occur in an id, so no two pairs collide): 64 bits of SHA-256, in base64."""
+    digest = hashlib.sha256(f"srcquiz:{deck_id}/{question_id}".encode()).digest()
+    return base64.b64encode(digest[:8]).decode("ascii").rstrip("=")
+
+
+def kind_guid(deck_id: str, question_id: str, kind: str) -> str:
+    """The GUID of a question's note once its kind changed: Anki skips a note whose
+    GUID comes with another note type, so the new kind needs a new note. It hashes
+    the kind too, and never equals a `note_guid` (`/` cannot occur in an id)."""
+    return note_guid(deck_id, f"{question_id}/{kind}")
+
+
+def choose_guid(prev: Previous | None, deck_id: str, question_id: str, kind: str) -> str:
+    """`note_guid`, unless the previous export holds that GUID with another kind:
+    then `kind_guid`, kept for as long as the previous export shows it in use."""
+    guid = note_guid(deck_id, question_id)
+    if prev is None:
+        return guid
+    old = prev.kind_of(guid)
+    if old == kind:
+        return guid
+    moved = kind_guid(deck_id, question_id, kind)
+    return moved if old is not None or prev.kind_of(moved) == kind else guid
+
+
+def retired_reverse(prev: Previous, guid: str, where: str) -> tuple[str, str]:
+    """The `Reverse` field of a card note whose deck turned `reversed` off, and a
+    notice the first time: Anki keeps the reverse card it made, which must not go
+    blank, so the field then holds `REVERSE_RETIRED` for the card to show."""
+    if not prev.reverse_was_shown(guid):
+        return "", ""
+    if prev.notes[guid].fields[2] == REVERSE_RETIRED:
+        return REVERSE_RETIRED, ""
+    return REVERSE_RETIRED, (
+        f"`{where}` no longer has a reverse side: an import cannot delete that card in "
+        "Anki, so the card now asks to be suspended."
+    )
+
+
+def renamed_deck(prev: Previous, deck_id: str, name: str) -> str:
+    """A notice when the deck's Anki name changed since the previous export."""
+    old = prev.deck_names.get(deck_id)
+    if not old or old == name:
+        return ""
+    return (
+        f'deck `{deck_id}` is now "{name}", was "{old}": Anki leaves existing cards in '
+        f'"{old}", so rename that deck to "{name}" in Anki before importing (or move its '
+        "cards there and delete the empty one after)."
+    )
+
+
+def leftovers(
+    prev: Previous, deck_id: str, kinds: dict[str, str], used: set[str]
+) -> list[tuple[PreviousNote, list[str], list[str], str]]:
+    """Notes of this deck that the previous export had and this one does not (the
+    question was removed or changed kind), not yet retired: each with its retired
+    fields and tags, to export once more, and a notice. Anki keeps such notes, and
+    nothing may stay stale silently."""
+    out = []
+    for guid, old in prev.notes.items():
+        if guid in used or old.retired:
+            continue
+        data = old.data()
+        if data is None or data["deck"] != deck_id:
+            continue
+        qid = str(data["q"].get("id", "?"))
+        now = kinds.get(qid)
+        if now is not None and now != old.kind:
+            why = f"This question is a {now} question now; srcquiz made a new note for it."
+            notice = (
+                f"`{deck_id}/{qid}` changed kind ({old.kind} → {now}): Anki gets a new note "
+                f"and keeps the old {old.kind} note and its history, tagged {RETIRED_TAG}; "
+                "delete it there."
+            )
+        else:
+            why = "This question is no longer in its srcquiz deck."
+            notice = (
+                f"`{deck_id}/{qid}` is no longer in the deck: Anki keeps its note, tagged "
+                f"{RETIRED_TAG}; delete it there."
+            )
+        out.append((old, retired_fields(old, why), retired_tags(old), notice))
+    return out
