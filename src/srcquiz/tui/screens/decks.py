@@ -6,6 +6,8 @@ studying, so no letter is taken from the filter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -15,12 +17,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from srcquiz.textsafe import printable
+from srcquiz.textsafe import one_line, printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
 from srcquiz.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from srcquiz.cli.workspace import SkippedDeck
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats
     from srcquiz.tui.app import SrcquizApp
@@ -47,6 +50,28 @@ def _numbers(stats: list[DeckStats], retention: str = "") -> tuple[str, str, str
     )
 
 
+# Skipped decks named on the decks screen; the rest are counted (ctrl+e lists all).
+SKIPPED_SHOWN = 3
+
+
+def skipped_lines(skipped: Sequence[SkippedDeck]) -> Content:
+    """A heading with the key, then each skipped file and its first error, one line each."""
+    count = len(skipped)
+    heading = (
+        f"{count} deck file{'s' if count != 1 else ''} not loaded for errors "
+        "(ctrl+e shows every problem):"
+    )
+    parts: list[str | tuple[str, str]] = [(heading, "bold")]
+    for broken in skipped[:SKIPPED_SHOWN]:
+        first = broken.first_error
+        where = f"line {first.line}: " if first.line else ""
+        parts += ["\n", ("✗ ", "bold"), (one_line(PurePath(broken.path).name), "bold")]
+        parts.append(f"  {where}{one_line(first.message)}")
+    if count > SKIPPED_SHOWN:
+        parts.append(f"\n  and {count - SKIPPED_SHOWN} more")
+    return Content.assemble(*parts)
+
+
 class DecksScreen(BaseScreen):
     BINDINGS = [
         Binding("enter", "study('review')", "Review", key_display="⏎"),
@@ -55,6 +80,7 @@ class DecksScreen(BaseScreen):
         Binding("ctrl+o", "study('missed')", "Missed"),
         Binding("ctrl+s", "stats", "Stats"),
         Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣"),
+        Binding("ctrl+e", "problems", "Skipped decks: every problem", show=False),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-10)", "Page up", show=False),
@@ -78,6 +104,7 @@ class DecksScreen(BaseScreen):
         yield from self.compose_too_small()
         with Vertical(classes="body"):
             yield Static("", id="today")
+            yield Static("", id="skipped")
             yield FilterLine()
             with VerticalScroll(id="deck-scroll", can_focus=False):
                 yield DeckList(id="deck-list")
@@ -88,6 +115,7 @@ class DecksScreen(BaseScreen):
         super().on_mount()
         self.refresh_decks()
         self._numbers_fresh = True
+        self._show_skipped()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -182,6 +210,13 @@ class DecksScreen(BaseScreen):
             )
         )
 
+    def _show_skipped(self) -> None:
+        skipped = self.app.skipped_decks
+        line = self.query_one("#skipped", Static)
+        line.display = bool(skipped)
+        if skipped:
+            line.update(skipped_lines(skipped))
+
     def selected_decks(self) -> list[Deck]:
         """Marked decks if any, else the highlighted row (the All row: everything shown)."""
         if self.marked:
@@ -259,6 +294,21 @@ class DecksScreen(BaseScreen):
             self.notify("No deck selected: clear the filter with Esc.", severity="warning")
             return
         self.app.start_session(decks, mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "problems":
+            return True if self.app.skipped_decks else None
+        return True
+
+    def action_problems(self) -> None:
+        from srcquiz.tui.screens.problems import ProblemsScreen
+
+        if self.app.skipped_decks:
+            self.app.push_screen(ProblemsScreen(self.app.skipped_decks))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.id == "skipped":
+            self.action_problems()
 
     def action_stats(self) -> None:
         decks = self.selected_decks() if self.marked else list(self.shown_decks)
