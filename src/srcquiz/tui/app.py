@@ -143,6 +143,7 @@ class SrcquizApp(App[int]):
         self.skipped_decks = list(skipped)
         self.resume_gc = resume_gc
         self.deck_stats: dict[str, DeckStats] = {}
+        self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
 
     # -- lifecycle ----------------------------------------------------------
@@ -200,7 +201,14 @@ class SrcquizApp(App[int]):
     def refresh_stats(self) -> None:
         now = self.clock()
         self.deck_stats = {d.id: self.store.deck_stats(d, now=now) for d in self.decks}
+        self.due_now = {d.id: self._due_now(d, now) for d in self.decks}
         self.today_stats = self.store.today(now=now)
+
+    def _due_now(self, deck: Deck, now: datetime) -> int:
+        """Cards of `deck` a review would offer now: due by `now` and still in the deck.
+        (`DeckStats.due_today` also counts learning steps due later today.)"""
+        keys = set(deck.card_keys())
+        return sum(key in keys for _deck, key, _due in self.store.due_cards([deck.id], now))
 
     # -- navigation -----------------------------------------------------------
 

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from srcquiz.textsafe import one_line, printable
 from srcquiz.tui.screens.base import BaseScreen
-from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
+from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine, legend
 from srcquiz.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -41,13 +41,20 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _numbers(stats: list[DeckStats], retention: str = "") -> tuple[str, str, str, str]:
+def _numbers(
+    stats: list[DeckStats], due_now: int, retention: str = ""
+) -> tuple[str, str, str, str, str]:
     return (
         str(sum(s.questions for s in stats)),
+        str(sum(s.cards for s in stats)),
         str(sum(s.new for s in stats)),
-        str(sum(s.due_today for s in stats)),
+        str(due_now),
         retention,
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 # Skipped decks named on the decks screen; the rest are counted (ctrl+e lists all).
@@ -108,6 +115,7 @@ class DecksScreen(BaseScreen):
             yield FilterLine()
             with VerticalScroll(id="deck-scroll", can_focus=False):
                 yield DeckList(id="deck-list")
+            yield Static(legend(), id="deck-legend")
             yield Static("", id="deck-details", markup=False)
         yield KeyBar()
 
@@ -142,22 +150,20 @@ class DecksScreen(BaseScreen):
         keep = keep if keep is not None else (current.key if current else None)
         query = self.filter_text
         self.shown_decks = [d for d in self.app.decks if deck_matches(d, query)]
-        stats = self.app.deck_stats
+        stats, due = self.app.deck_stats, self.app.due_now
         rows: list[DeckRow] = []
         if len(self.shown_decks) > 1:
             label = f"All {len(self.shown_decks)} {'matching ' if query.strip() else ''}decks"
-            rows.append(
-                DeckRow(
-                    ALL_KEY, label, _numbers([stats[d.id] for d in self.shown_decks]), bold=True
-                )
-            )
+            shown = self.shown_decks
+            numbers = _numbers([stats[d.id] for d in shown], sum(due[d.id] for d in shown))
+            rows.append(DeckRow(ALL_KEY, label, numbers, bold=True))
         for deck in self.shown_decks:
             st = stats[deck.id]
             rows.append(
                 DeckRow(
                     deck.id,
                     printable(deck.title),
-                    _numbers([st], _pct(st.retention_30d)),
+                    _numbers([st], due[deck.id], _pct(st.retention_30d)),
                     marked=deck.id in self.marked,
                 )
             )
@@ -168,13 +174,13 @@ class DecksScreen(BaseScreen):
         today = self.app.today_stats
         if today is None:
             return  # the numbers are read once the decks screen has mounted
-        due = sum(s.due_today for s in self.app.deck_stats.values())
-        parts = [f"Today: {today.reviews} reviewed"]
+        due = sum(self.app.due_now.values())
+        later = sum(s.due_today for s in self.app.deck_stats.values()) - due
+        parts = [f"Today: {_plural(today.reviews, 'answer')}"]
         if today.reviews:
             parts.append(f"{today.right} right ({today.right / today.reviews:.0%})")
-        parts.append(f"{due} due")
-        streak = today.streak
-        parts.append(f"streak {streak} day{'s' if streak != 1 else ''}")
+        parts.append(f"{due} due now" + (f", {later} later today" if later > 0 else ""))
+        parts.append(f"streak {_plural(today.streak, 'day')}")
         self.query_one("#today", Static).update(Content(" · ".join(parts)))
 
     def _highlighted_key(self) -> str | None:
@@ -198,15 +204,17 @@ class DecksScreen(BaseScreen):
             return
         deck = next(d for d in self.app.decks if d.id == key)
         stats = self.app.deck_stats[deck.id]
+        facts = [
+            _plural(stats.questions, "question"),
+            _plural(stats.cards, "card"),
+            f"{stats.learning} learning",
+            _plural(stats.reviews, "answer") + " so far",
+        ]
         details.update(
             Content.assemble(
                 (printable(deck.id), "bold"),  # without `id:`, the file's name
-                (
-                    f"  {stats.cards} cards · {stats.learning} learning · "
-                    f"{stats.reviews} reviews\n",
-                    "dim",
-                ),
-                printable(deck.description or ", ".join(deck.sources)),
+                (f"  {' · '.join(facts)}\n", "dim"),
+                printable(" ".join((deck.description or ", ".join(deck.sources)).split())),
             )
         )
 

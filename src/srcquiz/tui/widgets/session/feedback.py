@@ -42,6 +42,8 @@ VERDICT_STYLE = {
     "wrong": "bold $text-error",
 }
 LABEL_WIDTH = 8
+# A readable measure: feedback lines wrap at this many columns however wide the sheet.
+MAX_TEXT_WIDTH = 100
 
 
 def source_of(item: StudyItem) -> str:
@@ -172,7 +174,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
         """Set (and draw, while the question is asked) the part known before the answer."""
         self._prepared = item
         self._parts = {"about": about_content(item)}
-        self._draw("about", self._width())
+        self._draw("about", min(self._width(), MAX_TEXT_WIDTH))
 
     def show(self, item: StudyItem, result: AnswerResult | None) -> None:
         if self._prepared is not item:
@@ -230,11 +232,15 @@ class FeedbackPanel(ScrollView, can_focus=False):
         if width <= 0 or "verdict" not in self._parts:
             self._lines = []
         else:
-            blank = Strip.blank(width, self.visual_style.rich_style)
-            lines = [blank, *self._draw("verdict", width)]
-            if about := self._draw("about", width):
+            text_width = min(width, MAX_TEXT_WIDTH)
+            blank = Strip.blank(text_width, self.visual_style.rich_style)
+            lines = [blank, *self._draw("verdict", text_width)]
+            if about := self._draw("about", text_width):
                 lines += [blank, *about]
-            lines += [blank, *self._draw("rating", width), blank]
+            lines += [blank, *self._draw("rating", text_width), blank]
+            if text_width < width:
+                style = self.visual_style.rich_style
+                lines = [line.extend_cell_length(width, style) for line in lines]
             self._lines = [line.apply_offsets(0, y) for y, line in enumerate(lines)]
         # Set quietly: this runs inside a layout, which reads it right after.
         self.set_reactive(FeedbackPanel.virtual_size, Size(width, len(self._lines)))
