@@ -206,8 +206,42 @@ def cmd_anchors(args: Args) -> int:
 
     if args.anchors_command == "list":
         return run_list(load_selected(args, args.deck_ids), args.json)
-    checkouts = parse_checkouts(args.repo)  # bad --repo values fail before decks are read
+    repo_args = args.repo or _registered_repo_args()
+    checkouts = parse_checkouts(repo_args)  # bad --repo values fail before decks are read
     return run_check(load_selected(args, args.deck_ids), checkouts)
+
+
+def _registered_repo_args() -> list[str]:
+    """The checkouts of `srcquiz repos`, as --repo values, for `anchors check` without one."""
+    from srcquiz.deck.upstream import registered
+
+    return [f"{name}={folder}" for name, folder in sorted(registered().values())]
+
+
+def cmd_repos(args: Args) -> int:
+    """`repos [list]`, `repos add OWNER/NAME PATH`, `repos remove OWNER/NAME`."""
+    from srcquiz.deck.upstream import add_checkout, registered, registry_path, remove_checkout
+
+    if args.repos_command == "add":
+        top = add_checkout(args.repo, args.path)
+        print(one_line(f"{args.repo}: {top}"))
+        if top != args.path.expanduser().resolve():
+            print(one_line(f"(the top of the git work tree holding {args.path})"))
+        return 0
+    if args.repos_command == "remove":
+        folder = remove_checkout(args.repo)
+        print(one_line(f"forgot {args.repo} (the folder {folder} is left as it is)"))
+        return 0
+    entries = sorted(registered().values())
+    if not entries:
+        print("no checkouts yet; add one with: srcquiz repos add OWNER/NAME PATH")
+        return 0
+    width = max(len(name) for name, _ in entries)
+    for name, folder in entries:
+        gone = "" if folder.is_dir() else "  (missing)"
+        print(one_line(f"{name:<{width}}  {folder}{gone}"))
+    print(one_line(f"kept in {registry_path()}"), file=sys.stderr)
+    return 0
 
 
 def _human_size(n: int) -> str:
@@ -293,5 +327,6 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "anchors": cmd_anchors,
+    "repos": cmd_repos,
     "restore": cmd_restore,
 }

@@ -151,16 +151,31 @@ def _resolve_one(given: str, known: Sequence[str]) -> str | _Unresolved:
         return _Unresolved(
             f"`{shown}` starts {len(starts)} deck ids ({_some(starts)}); give more of the id"
         )
-    return _Unresolved(f"no deck with id `{shown}`{_suggestion(key, known)}")
+    return _Unresolved(f"no deck with id {shown}{_suggestion(key, known)}")
+
+
+# How alike a mistyped id and a deck id (or the start of one) must be to be suggested.
+SUGGEST_CUTOFF = 0.75
 
 
 def _suggestion(key: str, known: Sequence[str]) -> str:
-    import difflib
+    """` (did you mean X?)` naming ids that hold `key` or look like it (a typo of the
+    whole id or of its start: `ngnix` suggests `nginx-process-model`)."""
+    from difflib import SequenceMatcher
 
     inside = [k for k in known if key and key in k.casefold()]
-    close = difflib.get_close_matches(key, [k.casefold() for k in known], n=3, cutoff=0.6)
-    by_fold = {k.casefold(): k for k in known}
-    ideas = list(dict.fromkeys([*inside, *(by_fold[c] for c in close)]))
+    scored = []
+    for k in known:
+        fold = k.casefold()
+        ratio = max(
+            SequenceMatcher(None, key, fold).ratio(),
+            SequenceMatcher(None, key, fold[: len(key)]).ratio(),
+        )
+        if ratio >= SUGGEST_CUTOFF:
+            scored.append((-ratio, k))
+    best = -min(scored)[0] if scored else 0.0
+    close = [k for r, k in sorted(scored) if -r >= best - 0.05]
+    ideas = list(dict.fromkeys([*inside, *close]))
     if ideas:
         return f" (did you mean {_some(ideas, ' or ')}?)"
     if len(known) <= LIST_IDS_UP_TO:
