@@ -222,3 +222,25 @@ def test_the_line_mode_takes_a_unique_start_too(
     main(argv)
     out = capsys.readouterr().out
     assert "Redis" in out or "事件循环" in out  # the tui-events deck's session started
+
+
+def test_text_stats_forecast_skips_decks_with_nothing_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from srcquiz.deck.loader import load_deck
+    from srcquiz.progress.store import Store
+    from srcquiz.study.session import Session
+
+    db = tmp_path / "progress.sqlite3"
+    deck = load_deck(FIXTURES / "tui_second.yaml")
+    with Store.open(db) as store:
+        session = Session.start(store, [deck], mode="review", seed=0)
+        session.answer("epoll_wait", 5.0)  # studied: due again within the fortnight
+    assert main(["stats", *DECKS, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    table, _, forecast = out.partition("due over the next")
+    assert "tui-kinds" in table and "tui-events" in table
+    assert "tui-events" in forecast and "tui-kinds" not in forecast
+    assert "(1 other deck(s): nothing due)" in forecast
+    assert main(["stats", "--decks", str(FIXTURES / "tui_kinds.yaml"), "--db", str(db)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("due over the next 14 days: nothing")

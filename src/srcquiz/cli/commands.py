@@ -153,7 +153,7 @@ def cmd_stats(args: Args) -> int:
     """Only reads: no daily backup, no migration, so a read-only database works."""
     import json
 
-    from srcquiz.progress.stats import collect, render
+    from srcquiz.progress.stats import collect
     from srcquiz.progress.store import Store
 
     decks = load_selected(args, ())
@@ -165,8 +165,29 @@ def cmd_stats(args: Args) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(render(data))
+        print(_stats_text(data))
     return 0
+
+
+# `render` puts this blank line between the deck table and the forecast.
+FORECAST_BREAK = "\n\n"
+
+
+def _stats_text(data: dict[str, Any]) -> str:
+    """The stats table, with forecast rows only for decks that have something due:
+    two dozen rows of zeros hide the one that matters (issue 18)."""
+    from srcquiz.progress.stats import FORECAST_DAYS, render
+
+    everything = render(data)
+    busy = [d for d in data["decks"] if any(f["due"] for f in d["forecast"])]
+    quiet = len(data["decks"]) - len(busy)
+    if not quiet:
+        return everything
+    table = everything.split(FORECAST_BREAK, 1)[0]
+    if not busy:
+        return f"{table}{FORECAST_BREAK}due over the next {FORECAST_DAYS} days: nothing"
+    forecast = render({**data, "decks": busy}).split(FORECAST_BREAK, 1)[1]
+    return f"{table}{FORECAST_BREAK}{forecast}\n({quiet} other deck(s): nothing due)"
 
 
 def cmd_export(args: Args) -> int:
