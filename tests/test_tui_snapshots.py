@@ -182,3 +182,32 @@ def test_decks_at_size_with_a_skipped_deck(snap_compare, store: Store, tmp_path:
 def test_feedback_at_size(snap_compare, store: Store, size: str):
     app = make_app([only(kinds_deck(), "wait-call")], store)
     assert snap_compare(app, run_before=_answered(False), terminal_size=SIZES[size])
+
+
+def _code_shown(pilot_keys: tuple[str, ...] = ("enter", "t", "c")):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press(*pilot_keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_code_at_size(snap_compare, store: Store, tmp_path: Path, size: str):
+    from test_tui_code import anchored_deck
+    from upstream_support import make_repo
+
+    from srcquiz.deck.upstream import add_checkout
+
+    add_checkout("acme/server", make_repo(tmp_path / "server"))
+    app = make_app([anchored_deck("v2")], store)
+    assert snap_compare(app, run_before=_code_shown(), terminal_size=SIZES[size])
+
+
+def test_code_without_a_checkout(snap_compare, store: Store):
+    from test_tui_code import anchored_deck
+
+    app = make_app([anchored_deck("v2")], store)
+    assert snap_compare(app, run_before=_code_shown(), terminal_size=SMALL)

@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from srcquiz.deck.upstream import (
     UpstreamFile,
+    checkout_for,
     editor_command,
     file_to_edit,
     github_url,
@@ -76,7 +77,28 @@ class CodeScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if checkout_for(self.anchor.repo) is None:
+            self._show_no_checkout()
+            return
         self.run_worker(self._load, thread=True, exit_on_error=False, name="read-upstream")
+
+    def _show_no_checkout(self) -> None:
+        """How to add the checkout (once), and where the file is on GitHub meanwhile."""
+        repo = one_line(self.anchor.repo or "")
+        name = repo.rpartition("/")[2] or "repo"
+        url = github_url(self.anchor)
+        self.problem = f"no checkout of {repo}"
+        self.query_one("#code-message", Static).update(
+            Content.assemble(
+                (f"No checkout of {repo} is registered.", "bold"),
+                " Clone it and add it once; every question anchored to it then shows "
+                "its code here:\n\n",
+                (f"    git clone https://github.com/{repo} ~/src/{name}\n", "$text-accent"),
+                (f"    srcquiz repos add {repo} ~/src/{name}", "bold $text-accent"),
+                "\n\nMeanwhile, the file on GitHub at that version:\n    ",
+                (one_line(url), "underline"),
+            )
+        )
 
     def _load(self) -> tuple[UpstreamFile, list[Content]]:
         up = read_anchored(self.anchor)
@@ -110,8 +132,8 @@ class CodeScreen(BaseScreen):
         url = github_url(self.anchor)
         self.query_one("#code-message", Static).update(
             Content.assemble(
-                (printable(reason), "bold"),
-                "\n\nOn GitHub at that version:\n",
+                (printable(reason[:1].upper() + reason[1:]), "bold"),
+                "\n\nThe file on GitHub at that version:\n    ",
                 (one_line(url), "underline"),
             )
         )

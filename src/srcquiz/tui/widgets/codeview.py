@@ -14,6 +14,7 @@ from textual.visual import Visual
 
 MARK = "▶"
 TARGET_STYLE = "bold reverse"
+TARGET_LINE_STYLE = "on $accent 25%"
 
 
 def language_for(path: str) -> str:
@@ -57,8 +58,8 @@ class CodeView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.lines = lines
         self.target = target
-        self.gutter = len(str(len(lines))) + 3
-        width = max((line.cell_length for line in lines), default=0) + self.gutter
+        self._gutter = len(str(len(lines))) + 3
+        width = max((line.cell_length for line in lines), default=0) + self._gutter
         self.virtual_size = Size(width, len(lines))
         self._strips: dict[int, Strip] = {}
 
@@ -75,10 +76,11 @@ class CodeView(ScrollView, can_focus=True):
         strip = self._strips.get(index)
         if strip is None:
             marked = index == self.target
-            number = f"{MARK if marked else ' '}{index + 1:>{self.gutter - 3}}  "
-            content = Content.assemble(
-                (number, TARGET_STYLE if marked else "dim"), self.lines[index]
-            )
+            number = f"{MARK if marked else ' '}{index + 1:>{self._gutter - 3}}  "
+            line = self.lines[index]
+            if marked:
+                line = line.stylize_before(TARGET_LINE_STYLE)
+            content = Content.assemble((number, TARGET_STYLE if marked else "dim"), line)
             width = max(1, content.cell_length)
             strips = Visual.to_strips(
                 self, content, width, 1, self.visual_style, apply_selection=False
