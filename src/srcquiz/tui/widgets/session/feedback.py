@@ -88,6 +88,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
         self._prepared: StudyItem | None = None
         self._parts: dict[str, Part] = {}
         self._drawn: dict[str, tuple[Part, int, list[Strip]]] = {}
+        self._labels: dict[tuple[str, tuple[str, ...], int], Strip] = {}
         self._last_width = 0
         self._lines: list[Strip] = []
 
@@ -165,14 +166,26 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def _block_strips(self, block: Block, width: int) -> list[Strip]:
         """The block's text wrapped beside its label column: a wrapped line starts under
         the first, not under the label."""
+        style = self.visual_style.rich_style
+        if not block.body:
+            return [Strip.blank(width, style)]
         if not block.indent:
-            return self._strips(block.body, width) or [Strip.blank(width)]
+            return self._strips(block.body, width) or [Strip.blank(width, style)]
         indent = min(block.indent, max(1, width // 3))
-        body = self._strips(block.body, width - indent) or [Strip.blank(width - indent)]
-        label = self._strips(block.label.truncate(indent), indent, pad=True)
-        gap = Strip.blank(indent, self.visual_style.rich_style)
-        first = label[0] if label else gap
+        body = self._strips(block.body, width - indent) or [Strip.blank(width - indent, style)]
+        gap = Strip.blank(indent, style)
+        first = self._label_strip(block.label, indent) if block.label else gap
         return [Strip.join([first if n == 0 else gap, line]) for n, line in enumerate(body)]
+
+    def _label_strip(self, label: Content, indent: int) -> Strip:
+        """A label drawn once and reused: the same few labels come after every answer."""
+        key = (label.plain, tuple(str(span.style) for span in label.spans), indent)
+        strip = self._labels.get(key)
+        if strip is None:
+            drawn = self._strips(label.truncate(indent), indent, pad=True)
+            strip = drawn[0] if drawn else Strip.blank(indent, self.visual_style.rich_style)
+            self._labels[key] = strip
+        return strip
 
     def _assemble(self, width: int) -> None:
         """Stack the parts (a blank line around each) and give every line its place,
@@ -213,6 +226,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn.clear()  # a new theme, or NO_COLOR: draw again
+        self._labels.clear()
         self.refresh(layout=True)
 
     # -- text selection ---------------------------------------------------------
