@@ -73,6 +73,7 @@ def test_the_registered_checkout_is_used(repo: Path, capsys: pytest.CaptureFixtu
         (Anchor(repo="acme/server", path="src", version="v1"), "src is a folder"),
         (Anchor(repo="acme/server", path="../etc/passwd", version="v1"), "not a path inside"),
         (Anchor(repo="acme/server", path="/etc/passwd", version="v1"), "not a path inside"),
+        (Anchor(repo="acme/server", path="src/cycle.c\nv2:src/cycle.c", version="v1"), "inside"),
         (anchor("--output=/tmp/x"), "has no --output=/tmp/x"),
     ],
 )

@@ -151,8 +151,10 @@ def _run_git(
 
 def _safe_path(path: str) -> str:
     p = PurePosixPath(path)
-    if not path or p.is_absolute() or ".." in p.parts or "\\" in path or path.startswith("~"):
-        raise SourceUnavailable(f"the anchored path {path} is not a path inside the repository.")
+    odd = "\\" in path or path.startswith("~") or any(ord(ch) < 32 for ch in path)
+    if not path or p.is_absolute() or ".." in p.parts or odd:
+        shown = path.encode("unicode_escape").decode()
+        raise SourceUnavailable(f"the anchored path {shown} is not a path inside the repository.")
     return p.as_posix()
 
 
@@ -390,7 +392,8 @@ def file_to_edit(up: UpstreamFile) -> tuple[Path, str]:
     in the cache folder, so the line number still points at the definition."""
     own = up.checkout / up.path
     try:
-        same = own.is_file() and own.read_text(encoding="utf-8", errors="replace") == up.text
+        data = read_regular(own, MAX_SOURCE_BYTES)  # a regular file, of a readable size
+        same = data.decode("utf-8", errors="replace") == up.text
     except OSError:
         same = False
     if same:
