@@ -201,7 +201,11 @@ class SrcquizApp(App[int]):
     def refresh_stats(self) -> None:
         now = self.clock()
         self.deck_stats = {d.id: self.store.deck_stats(d, now=now) for d in self.decks}
-        self.due_now = {d.id: self._due_now(d, now) for d in self.decks}
+        # Nothing due today means nothing due now: no query (most decks, most days).
+        self.due_now = {
+            d.id: self._due_now(d, now) if self.deck_stats[d.id].due_today else 0
+            for d in self.decks
+        }
         self.today_stats = self.store.today(now=now)
 
     def _due_now(self, deck: Deck, now: datetime) -> int:

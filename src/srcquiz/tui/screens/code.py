@@ -55,6 +55,24 @@ def anchor_title(anchor: Anchor, up: UpstreamFile | None = None) -> str:
 
 
 class CodeScreen(BaseScreen):
+    # Here rather than in srcquiz.tcss: parsed only when the screen is first opened.
+    DEFAULT_CSS = """
+    #code-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    #code-message {
+        height: auto;
+        padding: 1 2;
+    }
+    #code-view {
+        height: 1fr;
+    }
+    """
     BINDINGS = [
         Binding("escape,q", "back", "Back"),
         Binding("e", "editor", "Open in $EDITOR"),

@@ -111,7 +111,8 @@ class DecksScreen(BaseScreen):
         yield from self.compose_too_small()
         with Vertical(classes="body"):
             yield Static("", id="today")
-            yield Static("", id="skipped")
+            if self.app.skipped_decks:  # no widget to style and lay out on most start-ups
+                yield Static(skipped_lines(self.app.skipped_decks), id="skipped")
             yield FilterLine()
             with VerticalScroll(id="deck-scroll", can_focus=False):
                 yield DeckList(id="deck-list")
@@ -123,7 +124,6 @@ class DecksScreen(BaseScreen):
         super().on_mount()
         self.refresh_decks()
         self._numbers_fresh = True
-        self._show_skipped()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
@@ -217,13 +217,6 @@ class DecksScreen(BaseScreen):
                 printable(" ".join((deck.description or ", ".join(deck.sources)).split())),
             )
         )
-
-    def _show_skipped(self) -> None:
-        skipped = self.app.skipped_decks
-        line = self.query_one("#skipped", Static)
-        line.display = bool(skipped)
-        if skipped:
-            line.update(skipped_lines(skipped))
 
     def selected_decks(self) -> list[Deck]:
         """Marked decks if any, else the highlighted row (the All row: everything shown)."""

@@ -49,6 +49,29 @@ def problems_view(skipped: Sequence[SkippedDeck]) -> Group:
 
 
 class ProblemsScreen(BaseModal):
+    # Here rather than in srcquiz.tcss: parsed only when the screen is first opened.
+    DEFAULT_CSS = """
+    ProblemsScreen {
+        align: center middle;
+    }
+    #problems-box {
+        width: 100;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $error;
+        background: $surface;
+        padding: 0 1;
+    }
+    #problems-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    #problems-note {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
     BINDINGS = [Binding("escape,q,ctrl+e", "close", "Close")]
 
     def __init__(self, skipped: Sequence[SkippedDeck]) -> None:
