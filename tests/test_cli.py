@@ -147,3 +147,100 @@ def test_settings_out_of_range_are_one_sentence(
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
     assert not (tmp_path / "p.sqlite3").exists()  # nothing written
+
+
+def _subparsers(parser):  # type: ignore[no-untyped-def]
+    """(name, parser) of every command and sub-command, depth first."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield name, sub
+                for inner, deeper in _subparsers(sub):
+                    yield f"{name} {inner}", deeper
+
+
+def test_every_command_has_a_description_an_example_and_helped_options() -> None:
+    import argparse
+
+    from srcquiz.cli.parser import build_parser
+
+    commands = dict(_subparsers(build_parser()))
+    assert {"lint", "review", "quiz", "export", "anchors check", "repos add"} <= set(commands)
+    for name, sub in commands.items():
+        assert sub.description, name
+        assert f"example:\n  srcquiz {name.split()[0]}" in (sub.epilog or ""), name
+        for action in sub._actions:
+            if action.option_strings and action.help != argparse.SUPPRESS:
+                assert action.help, f"{name} {action.option_strings}"
+            if not action.option_strings and not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"{name} {action.dest}"
+    assert commands["review"].format_help() != commands["quiz"].format_help().replace(
+        "quiz", "review"
+    )
+    assert "{review,cram,missed}" in commands["review"].format_help()
+    assert "{quiz,cram,missed}" in commands["quiz"].format_help()
+
+
+DECKS = ["--decks", str(FIXTURES / "tui_kinds.yaml"), "--decks", str(FIXTURES / "tui_second.yaml")]
+
+
+@pytest.mark.parametrize("given", ["tui-events", "TUI-Events", "tui-e", "tui-ev"])
+def test_a_deck_id_or_its_unique_start_is_taken(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*DECKS, "anchors", "list", given, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == ["tui-events"]
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("tui-evnets", "no deck with id tui-evnets (did you mean tui-events?)"),
+        ("events", "no deck with id events (did you mean tui-events?)"),
+        ("tui", "`tui` starts 2 deck ids (tui-kinds, tui-events); give more of the id"),
+        ("zzz", "no deck with id zzz (decks: tui-events, tui-kinds)"),
+    ],
+)
+def test_an_unknown_or_ambiguous_deck_id_is_one_sentence_with_a_suggestion(
+    given: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*DECKS, "anchors", "list", given]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"srcquiz: {said}."
+
+
+def test_the_line_mode_takes_a_unique_start_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    argv = ["quiz", "tui-ev", "--plain", "--limit", "1", *DECKS, "--db", str(tmp_path / "p.db")]
+    main(argv)
+    out = capsys.readouterr().out
+    assert "Redis" in out or "事件循环" in out  # the tui-events deck's session started
+
+
+def test_text_stats_forecast_skips_decks_with_nothing_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from srcquiz.deck.loader import load_deck
+    from srcquiz.progress.store import Store
+    from srcquiz.study.session import Session
+
+    db = tmp_path / "progress.sqlite3"
+    deck = load_deck(FIXTURES / "tui_second.yaml")
+    with Store.open(db) as store:
+        session = Session.start(store, [deck], mode="review", seed=0)
+        session.answer("epoll_wait", 5.0)  # studied: due again within the fortnight
+    assert main(["stats", *DECKS, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    table, _, forecast = out.partition("due over the next")
+    assert "tui-kinds" in table and "tui-events" in table
+    assert "tui-events" in forecast and "tui-kinds" not in forecast
+    assert "(1 other deck(s): nothing due)" in forecast
+    assert main(["stats", "--decks", str(FIXTURES / "tui_kinds.yaml"), "--db", str(db)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("due over the next 14 days: nothing")

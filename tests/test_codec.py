@@ -33,7 +33,12 @@ KIND_VALUES: dict[str, dict[str, Any]] = {
     "card": {"answer": "the back"},
     "short": {"answer": "sigsuspend", "accept": ("sigsuspend()", "sigsuspend(2)")},
     "number": {"answer": 16.5, "tolerance": 0.5, "unit": "threads", "written": "16.50"},
-    "choice": {"options": ("one", "two", "three"), "correct": (0, 2), "multi": True},
+    "choice": {
+        "options": ("one", "two", "three"),
+        "correct": (0, 2),
+        "multi": True,
+        "why": (("two", "two is the other one"),),
+    },
     "truefalse": {"answer": True},
     "cloze": {"prompt": "The master sleeps in {{c1::sigsuspend}} after {{c2::sigprocmask}}."},
     "order": {"items": ("first step", "second step", "third step")},

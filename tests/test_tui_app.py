@@ -60,8 +60,8 @@ async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
         assert "All 2 decks" in text
         assert "Redis 事件循环 event loop (TUI fixture)" in text
         # 9 questions, 11 cards (a cloze with two numbers, a reversed card): all new.
-        assert deck_row(app, "tui-kinds").numbers[:3] == ("9", "11", "0")
-        assert "Today: 0 reviewed" in text
+        assert deck_row(app, "tui-kinds").numbers[:4] == ("9", "11", "11", "0")
+        assert "Today: 0 answers" in text
         assert "streak 0 days" in text
 
 
@@ -130,8 +130,8 @@ async def test_numbers_move_after_a_session(store: Store):
         item = app.screen.session.current()
         await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
         assert isinstance(app.screen, DecksScreen)
-        assert deck_row(app, "tui-kinds").numbers[1] == "10"  # new cards left
-        assert "Today: 1 reviewed · 1 right (100%)" in screen_text(app)
+        assert deck_row(app, "tui-kinds").numbers[2] == "10"  # new cards left
+        assert "Today: 1 answer · 1 right (100%)" in screen_text(app)
         assert "streak 1 day" in screen_text(app)
 
 

@@ -26,6 +26,9 @@ from srcquiz.study.session import Session
 
 SMALL = (80, 24)
 WIDE = (100, 30)
+# The three sizes issue 18 asks for: a laptop's default, a bigger window, a wide monitor.
+SIZES = {"80x24": (80, 24), "120x40": (120, 40), "200x50": (200, 50)}
+BROKEN_DECK = "title: Broken\nquestions:\n  - id: q1\n    kind: short\n    prompt: What?\n"
 
 
 @pytest.fixture
@@ -156,3 +159,55 @@ def test_no_color(snap_compare, store: Store, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app([only(kinds_deck(), "worker-flags")], store)
     assert snap_compare(app, run_before=_answered(False), terminal_size=SMALL)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_decks_at_size_with_a_skipped_deck(snap_compare, store: Store, tmp_path: Path, size: str):
+    from srcquiz.cli.workspace import SkippedDeck
+    from srcquiz.deck.loader import load_decks
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN_DECK)
+    _decks, diags = load_decks([broken])
+    skipped = [SkippedDeck("decks/broken.yaml", tuple(diags))]  # a path the same in every run
+    app = make_app([kinds_deck(), second_deck()], store, skipped=skipped)
+
+    async def run_before(pilot: Pilot) -> None:
+        pilot.app.clear_notifications()  # the notice has its own test; it would time out here
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_feedback_at_size(snap_compare, store: Store, size: str):
+    app = make_app([only(kinds_deck(), "wait-call")], store)
+    assert snap_compare(app, run_before=_answered(False), terminal_size=SIZES[size])
+
+
+def _code_shown(pilot_keys: tuple[str, ...] = ("enter", "t", "c")):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press(*pilot_keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_code_at_size(snap_compare, store: Store, tmp_path: Path, size: str):
+    from test_tui_code import anchored_deck
+    from upstream_support import make_repo
+
+    from srcquiz.deck.upstream import add_checkout
+
+    add_checkout("acme/server", make_repo(tmp_path / "server"))
+    app = make_app([anchored_deck("v2")], store)
+    assert snap_compare(app, run_before=_code_shown(), terminal_size=SIZES[size])
+
+
+def test_code_without_a_checkout(snap_compare, store: Store):
+    from test_tui_code import anchored_deck
+
+    app = make_app([anchored_deck("v2")], store)
+    assert snap_compare(app, run_before=_code_shown(), terminal_size=SMALL)

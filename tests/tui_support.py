@@ -3,11 +3,12 @@ and the keys that answer a question right (computed from the shuffled layout).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from srcquiz.cli.workspace import SkippedDeck
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
 from srcquiz.progress.store import Store
@@ -62,6 +63,7 @@ def make_app(
     *,
     clock: FakeClock | None = None,
     start: StartRequest | None = None,
+    skipped: Sequence[SkippedDeck] = (),
 ) -> SrcquizApp:
     return SrcquizApp(
         decks,
@@ -72,6 +74,7 @@ def make_app(
         settings=STEADY,
         cursor_blink=False,
         prewarm=False,
+        skipped=skipped,
     )
 
 

@@ -162,7 +162,7 @@ def cmd_stats(args: Args) -> int:
     """Only reads: no daily backup, no migration, so a read-only database works."""
     import json
 
-    from srcquiz.progress.stats import collect, render
+    from srcquiz.progress.stats import collect
     from srcquiz.progress.store import Store
 
     decks = load_selected(args, ())
@@ -174,8 +174,29 @@ def cmd_stats(args: Args) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(render(data))
+        print(_stats_text(data))
     return 0
+
+
+# `render` puts this blank line between the deck table and the forecast.
+FORECAST_BREAK = "\n\n"
+
+
+def _stats_text(data: dict[str, Any]) -> str:
+    """The stats table, with forecast rows only for decks that have something due:
+    two dozen rows of zeros hide the one that matters (issue 18)."""
+    from srcquiz.progress.stats import FORECAST_DAYS, render
+
+    everything = render(data)
+    busy = [d for d in data["decks"] if any(f["due"] for f in d["forecast"])]
+    quiet = len(data["decks"]) - len(busy)
+    if not quiet:
+        return everything
+    table = everything.split(FORECAST_BREAK, 1)[0]
+    if not busy:
+        return f"{table}{FORECAST_BREAK}due over the next {FORECAST_DAYS} days: nothing"
+    forecast = render({**data, "decks": busy}).split(FORECAST_BREAK, 1)[1]
+    return f"{table}{FORECAST_BREAK}{forecast}\n({quiet} other deck(s): nothing due)"
 
 
 def cmd_export(args: Args) -> int:
@@ -217,8 +238,42 @@ def cmd_anchors(args: Args) -> int:
 
     if args.anchors_command == "list":
         return run_list(load_selected(args, args.deck_ids), args.json)
-    checkouts = parse_checkouts(args.repo)  # bad --repo values fail before decks are read
+    repo_args = args.repo or _registered_repo_args()
+    checkouts = parse_checkouts(repo_args)  # bad --repo values fail before decks are read
     return run_check(load_selected(args, args.deck_ids), checkouts)
+
+
+def _registered_repo_args() -> list[str]:
+    """The checkouts of `srcquiz repos`, as --repo values, for `anchors check` without one."""
+    from srcquiz.deck.upstream import registered
+
+    return [f"{name}={folder}" for name, folder in sorted(registered().values())]
+
+
+def cmd_repos(args: Args) -> int:
+    """`repos [list]`, `repos add OWNER/NAME PATH`, `repos remove OWNER/NAME`."""
+    from srcquiz.deck.upstream import add_checkout, registered, registry_path, remove_checkout
+
+    if args.repos_command == "add":
+        top = add_checkout(args.repo, args.path)
+        print(one_line(f"{args.repo}: {top}"))
+        if top != args.path.expanduser().resolve():
+            print(one_line(f"(the top of the git work tree holding {args.path})"))
+        return 0
+    if args.repos_command == "remove":
+        folder = remove_checkout(args.repo)
+        print(one_line(f"forgot {args.repo} (the folder {folder} is left as it is)"))
+        return 0
+    entries = sorted(registered().values())
+    if not entries:
+        print("no checkouts yet; add one with: srcquiz repos add OWNER/NAME PATH")
+        return 0
+    width = max(len(name) for name, _ in entries)
+    for name, folder in entries:
+        gone = "" if folder.is_dir() else "  (missing)"
+        print(one_line(f"{name:<{width}}  {folder}{gone}"))
+    print(one_line(f"kept in {registry_path()}"), file=sys.stderr)
+    return 0
 
 
 def _human_size(n: int) -> str:
@@ -448,6 +503,7 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "anchors": cmd_anchors,
+    "repos": cmd_repos,
     "restore": cmd_restore,
     "sync": cmd_sync,
 }

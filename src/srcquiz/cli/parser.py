@@ -57,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(common)
     parser = argparse.ArgumentParser(
         prog="srcquiz",
-        description="Quiz and flashcard trainer for how real software works inside. "
+        description="Quiz and flashcard trainer for how real software works inside.\n"
         "With no command, opens the full-screen app.",
+        epilog="examples:\n  srcquiz                  open the app\n"
+        "  srcquiz review --plain   study line by line\n"
+        "  srcquiz COMMAND --help   one command's options and an example",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_common(parser, top=True)
     parser.add_argument("--version", action="version", version=f"srcquiz {__version__}")
@@ -69,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_study_commands,
         _add_progress_and_anki_commands,
         _add_anchor_commands,
+        _add_repos_commands,
         _add_settings_commands,
         _add_sync_command,
     ):
@@ -76,54 +81,105 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(
+    sub: Any, name: str, common: argparse.ArgumentParser, summary: str, about: str, example: str
+) -> argparse.ArgumentParser:
+    """A sub-command with a one-line summary (in `srcquiz --help`), a description and an
+    example (in `srcquiz NAME --help`)."""
+    import argparse
+    import textwrap
+
+    return sub.add_parser(
+        name,
+        parents=[common],
+        help=summary,
+        description=textwrap.fill(about, HELP_WIDTH),
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+# Descriptions are wrapped here (the raw formatter keeps the examples' lines as written).
+HELP_WIDTH = 78
+DECK_IDS_HELP = "deck ids, or the start of one (default: all decks; srcquiz list shows them)"
+
+
 def _add_deck_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """lint, schema, list, paths: the deck files and where things live."""
 
-    p = sub.add_parser("lint", parents=[common], help="check deck files and report problems")
+    p = _command(
+        sub, "lint", common, "check deck files and report problems",
+        "Check deck files compiler style (file:line:col: error: ...). Exit 1 on an error, "
+        "or on a warning with --strict.",
+        "srcquiz lint --strict decks/",
+    )  # fmt: skip
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="deck files or folders")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text",
+        help="text: one problem a line (default); json: counts and every problem, for tools",
+    )  # fmt: skip
 
-    sub.add_parser("schema", parents=[common], help="print the deck JSON Schema")
+    _command(
+        sub, "schema", common, "print the deck JSON Schema",
+        "Print the JSON Schema of the deck format, for editors and CI.",
+        "srcquiz schema > deck.schema.json",
+    )  # fmt: skip
 
-    p = sub.add_parser(
-        "grade",
-        parents=[common],
-        help="grade one answer as a study session would",
-        description="Grade ANSWER to one question exactly as a session would; print the "
-        "verdict, how the answer was read and the rating it would get. Exit 0 when it "
-        "counts as recalled, 1 when not, 2 on a usage error. Choice: option numbers as "
-        "written in the deck; order: the item numbers in your order (2 3 1); match: pairs "
-        "like 1b 2a (left number, right letter, both in deck order); cloze: blanks "
-        "separated by ' | '.",
-    )
+    p = _command(
+        sub, "grade", common, "grade one answer as a study session would",
+        "Grade ANSWER to one question exactly as a session would; print the verdict, how "
+        "the answer was read and the rating it would get. Exit 0 when it counts as "
+        "recalled, 1 when not, 2 on a usage error. Choice: option numbers as written in "
+        "the deck; order: the item numbers in your order (2 3 1); match: pairs like 1b 2a "
+        "(left number, right letter, both in deck order); cloze: blanks separated by ' | '.",
+        "srcquiz grade redis-event-loop/default-hz 10 Hz",
+    )  # fmt: skip
     p.add_argument("target", metavar="DECK/QUESTION", help="e.g. redis-event-loop/default-hz")
     p.add_argument("answer", nargs="+", metavar="ANSWER", help="the answer, as typed")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("list", parents=[common], help="list decks with question counts by kind")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = _command(
+        sub, "list", common, "list decks with question counts by kind",
+        "One line per deck: its id (what commands take), question count, title and kinds.",
+        "srcquiz list --json",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print JSON (id, title, path, counts)")
 
-    sub.add_parser("paths", parents=[common], help="show where decks and progress are kept")
+    _command(
+        sub, "paths", common, "show where decks and progress are kept",
+        "Show the folders of the bundled and your own decks, the progress database and caches.",
+        "srcquiz paths",
+    )  # fmt: skip
 
 
 def _add_study_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """review and quiz: the two ways to study, in the app or line by line."""
     import argparse
 
-    for name, help_text in (
-        ("review", "review due cards, then new ones up to the daily limit"),
-        ("quiz", "an exam: N shuffled questions, scored"),
-    ):
-        p = sub.add_parser(name, parents=[common], help=help_text)
-        p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
+    for name, summary, about, example in (
+        (
+            "review", "review due cards, then new ones up to the daily limit",
+            "Spaced repetition: the cards due now, then new ones up to the daily limits "
+            "(srcquiz settings). Answers move each card's next due date.",
+            "srcquiz review nginx --plain",
+        ),
+        (
+            "quiz", "an exam: N shuffled questions, scored",
+            "An exam: up to --limit shuffled questions (default 20), a score at the end. "
+            "Answers count as reviews too.",
+            "srcquiz quiz koa --limit 10",
+        ),
+    ):  # fmt: skip
+        p = _command(sub, name, common, summary, about, example)
+        p.add_argument("deck_ids", nargs="*", metavar="DECK", help=DECK_IDS_HELP)
         p.add_argument("--limit", type=int, metavar="N", help="at most N questions")
         p.add_argument(
             "--mode",
-            choices=("review", "quiz", "cram", "missed"),
+            choices=(name, "cram", "missed"),
             default=name,
-            help="review: due then new; quiz: exam; cram: practice without moving due dates; "
-            "missed: retry what you got wrong last session",
+            help=f"{name} (default); cram: practise every card without moving due dates; "
+            "missed: retry what you got wrong in your last session",
         )
         p.add_argument("--plain", action="store_true", help="line by line on stdin/stdout")
         p.add_argument("--seed", type=int, help=argparse.SUPPRESS)
@@ -132,17 +188,36 @@ def _add_study_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_progress_and_anki_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """stats, export and import."""
 
-    p = sub.add_parser("stats", parents=[common], help="per-deck progress")
-    p.add_argument("--json", action="store_true")
+    p = _command(
+        sub, "stats", common, "per-deck progress",
+        "Per deck: cards new, learning and due, answers, 30-day retention and streak, and "
+        "the reviews due in the coming days. Reads only.",
+        "srcquiz stats --json",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print JSON, for scripts")
 
-    p = sub.add_parser("export", parents=[common], help="write an Anki .apkg package")
-    p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
-    p.add_argument("-o", "--output", type=Path, default=Path("srcquiz.apkg"), metavar="FILE")
+    p = _command(
+        sub, "export", common, "write an Anki .apkg package",
+        "Write the decks as an Anki package; importing it again updates notes in place.",
+        "srcquiz export nginx -o nginx.apkg",
+    )  # fmt: skip
+    p.add_argument("deck_ids", nargs="*", metavar="DECK", help=DECK_IDS_HELP)
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path("srcquiz.apkg"), metavar="FILE",
+        help="the package to write (default: srcquiz.apkg)",
+    )  # fmt: skip
     p.add_argument("--parent", default="srcquiz", help="parent Anki deck name (default: srcquiz)")
 
-    p = sub.add_parser("import", parents=[common], help="turn an Anki .apkg into YAML decks")
-    p.add_argument("package", type=Path, metavar="FILE.apkg")
-    p.add_argument("-o", "--output", type=Path, default=Path("."), metavar="DIR")
+    p = _command(
+        sub, "import", common, "turn an Anki .apkg into YAML decks",
+        "Turn an Anki package (srcquiz's own or another's) into YAML decks, one per Anki deck.",
+        "srcquiz import srcquiz.apkg -o ~/decks",
+    )  # fmt: skip
+    p.add_argument("package", type=Path, metavar="FILE.apkg", help="the Anki package to read")
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path("."), metavar="DIR",
+        help="the folder to write the decks into (default: the current folder)",
+    )  # fmt: skip
     p.add_argument(
         "--overwrite",
         action="store_true",
@@ -153,50 +228,84 @@ def _add_progress_and_anki_commands(sub: Any, common: argparse.ArgumentParser) -
 def _add_anchor_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """anchors list and anchors check."""
 
-    p = sub.add_parser("anchors", parents=[common], help="upstream code anchors of questions")
+    p = _command(
+        sub, "anchors", common, "upstream code anchors of questions",
+        "Questions can be anchored to upstream code (repo, path, symbol, version): "
+        "list shows how many are, check finds anchors gone stale in a checkout.",
+        "srcquiz anchors check --repo nginx/nginx=~/src/nginx",
+    )  # fmt: skip
     asub = p.add_subparsers(dest="anchors_command", metavar="ACTION", required=True)
-    a = asub.add_parser(
-        "list",
-        parents=[common],
-        help="how many questions are anchored",
-        description="Per deck: how many questions are anchored to upstream code, and which "
-        "code questions are not. A question counts as a code question when it has a `code` "
+    a = _command(
+        asub, "list", common, "how many questions are anchored",
+        "Per deck: how many questions are anchored to upstream code, and which code "
+        "questions are not. A question counts as a code question when it has a `code` "
         "snippet, when its deck's default `anchor` names a `repo`, or when the deck or the "
         "question is tagged with a programming language (c, java, python, javascript, ...) "
         "or `code`.",
-    )
-    a.add_argument("deck_ids", nargs="*", metavar="DECK")
-    a.add_argument("--json", action="store_true")
-    a = asub.add_parser(
-        "check",
-        parents=[common],
-        help="find anchors gone stale in a checkout",
-        description="Report every anchor whose file is gone from the given checkout or whose "
+        "srcquiz anchors list nginx",
+    )  # fmt: skip
+    a.add_argument("deck_ids", nargs="*", metavar="DECK", help=DECK_IDS_HELP)
+    a.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    a = _command(
+        asub, "check", common, "find anchors gone stale in a checkout",
+        "Report every anchor whose file is gone from the given checkout or whose "
         "`symbol` no longer appears in that file as a whole word; exit 1 if any is stale. "
-        "Anchors of repositories without a --repo are skipped and counted. Give --repo again "
+        "Without --repo, the checkouts added with `srcquiz repos add` are used. "
+        "Anchors of repositories without a checkout are skipped and counted. Give --repo again "
         "for the same repository at other versions: each anchor uses the git checkout at its "
         "`version` if there is one, else the first; a version mismatch is a note, but the file "
         "content decides.",
-    )
-    a.add_argument("deck_ids", nargs="*", metavar="DECK")
+        "srcquiz anchors check nginx --repo nginx/nginx=~/src/nginx",
+    )  # fmt: skip
+    a.add_argument("deck_ids", nargs="*", metavar="DECK", help=DECK_IDS_HELP)
     a.add_argument(
         "--repo",
         action="append",
         default=[],
         metavar="OWNER/NAME=PATH",
-        help="a local checkout of a repository (repeatable)",
+        help="a local checkout of a repository (repeatable; default: srcquiz repos)",
     )
+
+
+def _add_repos_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """repos: the local checkouts the app reads upstream code from."""
+
+    p = _command(
+        sub, "repos", common, "local checkouts of upstream repositories",
+        "The checkouts srcquiz reads anchored code from: after an answer, the app shows "
+        "the anchored symbol at the anchored version (read with git, so the checkout can be "
+        "on any branch). With no action, list them.",
+        "srcquiz repos add nginx/nginx ~/src/nginx",
+    )  # fmt: skip
+    rsub = p.add_subparsers(dest="repos_command", metavar="ACTION")
+    _command(
+        rsub, "list", common, "list the checkouts",
+        "Each repository with its checkout folder.", "srcquiz repos list",
+    )  # fmt: skip
+    a = _command(
+        rsub, "add", common, "add (or move) a repository's checkout",
+        "Remember where a repository is checked out; anchors name it OWNER/NAME "
+        "(srcquiz anchors list shows them).",
+        "srcquiz repos add redis/redis ~/src/redis",
+    )  # fmt: skip
+    a.add_argument("repo", metavar="OWNER/NAME", help="the repository as anchors name it")
+    a.add_argument("path", type=Path, metavar="PATH", help="the folder of its git checkout")
+    a = _command(
+        rsub, "remove", common, "forget a repository's checkout",
+        "Forget a checkout (the folder itself is left alone).",
+        "srcquiz repos remove redis/redis",
+    )  # fmt: skip
+    a.add_argument("repo", metavar="OWNER/NAME", help="the repository to forget")
 
 
 def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """settings and restore."""
 
-    p = sub.add_parser(
-        "settings",
-        parents=[common],
-        help="show or change the study settings",
-        description="Daily limits count across all decks. With no option, show the settings.",
-    )
+    p = _command(
+        sub, "settings", common, "show or change the study settings",
+        "Daily limits count across all decks. With no option, show the settings.",
+        "srcquiz settings --new-per-day 10",
+    )  # fmt: skip
     p.add_argument("--new-per-day", type=int, metavar="N", help="new cards a day (0 or more)")
     p.add_argument(
         "--reviews-per-day", type=int, metavar="N", help="scheduled reviews a day (0 or more)"
@@ -209,23 +318,29 @@ def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "higher means more reviews",
     )
 
-    p = sub.add_parser("restore", parents=[common], help="list or restore progress backups")
-    p.add_argument("backup", nargs="?", help="the backup to restore (default: list them)")
+    p = _command(
+        sub, "restore", common, "list or restore progress backups",
+        "A copy of the progress database is taken each day (the last 7 are kept). With no "
+        "argument, list them; with one, restore it (the replaced progress is saved first).",
+        "srcquiz restore 2",
+    )  # fmt: skip
+    p.add_argument(
+        "backup", nargs="?", help="the backup's number, name or date (default: list them)"
+    )
 
 
 def _add_sync_command(sub: Any, common: argparse.ArgumentParser) -> None:
     """sync: one schedule with Anki, through a collection file or a sync server."""
-    p = sub.add_parser(
-        "sync",
-        parents=[common],
-        help="merge progress with Anki both ways (a collection file or a sync server)",
-        description="Notes follow the decks; reviews made on either side reach the other; "
-        "each card's schedule is computed from the merged history. Give --collection for a "
-        "collection file (Anki closed), or --user for a sync server (AnkiWeb unless --server). "
-        "The password comes from $SRCQUIZ_SYNC_PASSWORD or is asked once; only the key the "
+    p = _command(
+        sub, "sync", common, "merge progress with Anki both ways (a collection file or a server)",
+        "Notes follow the decks; reviews made on either side reach the other; each card's "
+        "schedule is computed from the merged history. Give --collection for a collection "
+        "file (Anki closed), or --user for a sync server (AnkiWeb unless --server). The "
+        "password comes from $SRCQUIZ_SYNC_PASSWORD or is asked once; only the key the "
         "server returns is kept.",
-    )
-    p.add_argument("deck_ids", nargs="*", metavar="DECK", help="deck ids (default: all)")
+        "srcquiz sync --server http://127.0.0.1:8080/ --user me",
+    )  # fmt: skip
+    p.add_argument("deck_ids", nargs="*", metavar="DECK", help=DECK_IDS_HELP)
     where = p.add_mutually_exclusive_group()
     where.add_argument("--collection", type=Path, metavar="PATH", help="an Anki collection file")
     where.add_argument("--server", metavar="URL", help="a sync server (default: AnkiWeb)")

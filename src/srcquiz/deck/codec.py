@@ -80,6 +80,8 @@ def _choice_to_file(q: Any, d: dict[str, Any]) -> None:
     d["answer"] = list(q.answers) if q.multi else q.answers[0]
     d.pop("correct", None)
     d.pop("multi", None)
+    if "why" in d:
+        d["why"] = dict(q.why)  # `why: {option: why it is wrong}`, as in YAML
 
 
 def _choice_from_file(d: dict[str, Any], text: Text) -> None:
@@ -89,6 +91,8 @@ def _choice_from_file(d: dict[str, Any], text: Text) -> None:
     d["correct"] = [options.index(_decode(str, a, text)) for a in answers]
     d["multi"] = multi
     del d["answer"]
+    if isinstance(d.get("why"), Mapping):
+        d["why"] = [list(p) for p in d["why"].items()]
 
 
 def _match_to_file(q: Any, d: dict[str, Any]) -> None:

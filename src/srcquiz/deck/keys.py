@@ -28,7 +28,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "card": ("answer", "reversed"),
     "short": ("answer", "accept", "fuzzy"),
     "number": ("answer", "tolerance", "unit"),
-    "choice": ("options", "answer", "shuffle"),
+    "choice": ("options", "answer", "shuffle", "why"),
     "truefalse": ("answer",),
     "cloze": (),
     "order": ("items",),

@@ -105,7 +105,29 @@ def choice_fields(
     shuffle = ctx.shuffle
     if "shuffle" in fields:
         shuffle = r.boolean(fields["shuffle"][1], "`shuffle`")
-    return {"options": options, "correct": tuple(correct), "multi": multi, "shuffle": shuffle}
+    right = [options[i] for i in correct]
+    out = {"options": options, "correct": tuple(correct), "multi": multi, "shuffle": shuffle}
+    if "why" in fields:
+        out["why"] = choice_whys(r, fields["why"][1], options, set(right))
+    return out
+
+
+def choice_whys(
+    r: NodeReader, node: Node, options: tuple[str, ...], right: set[str]
+) -> tuple[tuple[str, str], ...]:
+    """`why: {option: why it is wrong}`, each key an option (shown when it is picked)."""
+    whys: list[tuple[str, str]] = []
+    for option, (knode, vnode) in r.mapping(node, "`why`", options).items():
+        try:
+            why = r.text(vnode, f"the `why` of `{option}`")
+        except Invalid:
+            continue
+        if option in right:
+            r.warn(
+                knode, f"`{option}` is a right answer; its `why` is never shown, use `explanation`"
+            )
+        whys.append((option, why))
+    return tuple(whys)
 
 
 def truefalse_fields(

@@ -140,6 +140,8 @@ class Choice(Question):
     correct: tuple[int, ...]  # indexes into options
     multi: bool = False
     shuffle: bool = True
+    # (option, why it is wrong), shown when that option is picked.
+    why: tuple[tuple[str, str], ...] = ()
 
     @property
     def answers(self) -> tuple[str, ...]:

@@ -75,6 +75,11 @@ _KIND_PROPS: dict[str, dict[str, Any]] = {
         "options": {**_TEXTS, "minItems": 2, "uniqueItems": True},
         "answer": {"oneOf": [_TEXT, {**_TEXTS, "minItems": 1, "uniqueItems": True}]},
         "shuffle": {"type": "boolean"},
+        "why": {
+            "type": "object",
+            "description": "Why a wrong option is wrong, by option; shown when it is picked.",
+            "additionalProperties": _TEXT,
+        },
     },
     "truefalse": {"answer": {"type": "boolean"}},
     "cloze": {"prompt": {"type": "string", "pattern": "\\{\\{c\\d+::"}},

@@ -12,6 +12,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.segment import Segment
@@ -19,13 +20,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 
-from srcquiz.textsafe import CONTROL_RE, printable
+from srcquiz.textsafe import CONTROL_RE, one_line, printable
 
 if TYPE_CHECKING:
     from textual.color import Color
     from textual.screen import Screen
     from textual.theme import Theme
 
+    from srcquiz.cli.workspace import SkippedDeck
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats, TodayStats
     from srcquiz.progress.store import Store
@@ -125,6 +127,7 @@ class SrcquizApp(App[int]):
         cursor_blink: bool = True,
         prewarm: bool = True,
         warnings: Sequence[str] = (),
+        skipped: Sequence[SkippedDeck] = (),
         resume_gc: bool = False,
     ) -> None:
         super().__init__()
@@ -137,8 +140,10 @@ class SrcquizApp(App[int]):
         self.cursor_blink = cursor_blink
         self.prewarm = prewarm
         self.startup_warnings = list(warnings)
+        self.skipped_decks = list(skipped)
         self.resume_gc = resume_gc
         self.deck_stats: dict[str, DeckStats] = {}
+        self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
 
     # -- lifecycle ----------------------------------------------------------
@@ -165,6 +170,14 @@ class SrcquizApp(App[int]):
         self.push_screen(DecksScreen())
         for warning in self.startup_warnings:  # they quote paths: plain text, not markup
             self.notify(printable(warning), severity="warning", timeout=10, markup=False)
+        if self.skipped_decks:
+            self.notify(
+                skipped_notice(self.skipped_decks),
+                title="Decks skipped",
+                severity="error",
+                timeout=12,
+                markup=False,  # file names
+            )
         if self.start_request is not None:
             self._open_start_request(self.start_request)
         elif self.prewarm:
@@ -188,7 +201,18 @@ class SrcquizApp(App[int]):
     def refresh_stats(self) -> None:
         now = self.clock()
         self.deck_stats = {d.id: self.store.deck_stats(d, now=now) for d in self.decks}
+        # Nothing due today means nothing due now: no query (most decks, most days).
+        self.due_now = {
+            d.id: self._due_now(d, now) if self.deck_stats[d.id].due_today else 0
+            for d in self.decks
+        }
         self.today_stats = self.store.today(now=now)
+
+    def _due_now(self, deck: Deck, now: datetime) -> int:
+        """Cards of `deck` a review would offer now: due by `now` and still in the deck.
+        (`DeckStats.due_today` also counts learning steps due later today.)"""
+        keys = set(deck.card_keys())
+        return sum(key in keys for _deck, key, _due in self.store.due_cards([deck.id], now))
 
     # -- navigation -----------------------------------------------------------
 
@@ -276,6 +300,15 @@ class SrcquizApp(App[int]):
 
 def _bind(fn: Callable[[str], Any], arg: str) -> Callable[[], Any]:
     return lambda: fn(arg)
+
+
+def skipped_notice(skipped: Sequence[SkippedDeck]) -> str:
+    """`2 decks were not loaded: a.yaml, b.yaml have errors. ctrl+e shows them.`"""
+    names = [one_line(PurePath(s.path).name) for s in skipped]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if len(names) == 1:
+        return f"{shown} was not loaded: it has errors. ctrl+e shows them."
+    return f"{len(names)} decks were not loaded: {shown} have errors. ctrl+e shows them."
 
 
 def _nothing_to_study(mode: str, decks: Sequence[Deck]) -> str:

@@ -36,17 +36,21 @@ def prepare_app(args: Args) -> SrcquizApp:
     they pile up cost about 23 ms of a 274 ms start. The app resumes it after its
     first frame (`SrcquizApp.on_mount`).
     """
-    from srcquiz.cli.workspace import check_deck_ids, load_selected, open_store
+    from srcquiz.cli.workspace import load_all, no_decks_error, open_store, resolve_deck_ids
 
     gc.disable()
     try:
         from srcquiz.tui.app import SrcquizApp, StartRequest
 
-        decks = load_selected(args)
+        # Broken decks are not printed (the app's screen would hide stderr): the
+        # app names them in a notice and on the decks screen.
+        decks, skipped = load_all(args)
+        if not decks:
+            raise no_decks_error(skipped)
         start = None
         if getattr(args, "command", None) in ("review", "quiz"):
-            wanted = tuple(args.deck_ids or ())
-            check_deck_ids(decks, wanted)  # all decks stay loaded: back to decks works
+            # All decks stay loaded: back to decks works.
+            wanted = tuple(resolve_deck_ids(decks, args.deck_ids or ()))
             if args.limit is not None and args.limit < 1:
                 raise UserError("--limit must be at least 1.")
             start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
@@ -58,6 +62,7 @@ def prepare_app(args: Args) -> SrcquizApp:
                 seed=getattr(args, "seed", None),
                 start=start,
                 warnings=store.warnings,
+                skipped=skipped,
                 resume_gc=True,
             )
         except BaseException:

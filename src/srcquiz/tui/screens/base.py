@@ -10,6 +10,8 @@ from textual.widgets import Static
 # Below this the layouts cannot show a question and its answer widget legibly.
 MIN_WIDTH = 50
 MIN_HEIGHT = 12
+# From this width the session shows question and feedback side by side (`-wide`).
+WIDE_WIDTH = 160
 
 
 def too_small(width: int, height: int) -> bool:
@@ -27,11 +29,13 @@ class TooSmall(Static):
 
 
 class _SizeAware:
-    """Toggle the `-too-small` class; the stylesheet hides everything but TooSmall."""
+    """Toggle the `-too-small` class (the stylesheet hides everything but TooSmall) and
+    `-wide` (at least WIDE_WIDTH columns: layouts split the space rather than stretch)."""
 
     def _check_size(self) -> None:
         size = self.app.size  # type: ignore[attr-defined]
         self.set_class(too_small(size.width, size.height), "-too-small")  # type: ignore[attr-defined]
+        self.set_class(size.width >= WIDE_WIDTH, "-wide")  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size()

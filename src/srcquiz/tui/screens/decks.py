@@ -6,6 +6,8 @@ studying, so no letter is taken from the filter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -15,12 +17,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from srcquiz.textsafe import printable
+from srcquiz.textsafe import one_line, printable
 from srcquiz.tui.screens.base import BaseScreen
-from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine
+from srcquiz.tui.widgets.decklist import DeckList, DeckRow, FilterLine, legend
 from srcquiz.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
+    from srcquiz.cli.workspace import SkippedDeck
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats
     from srcquiz.tui.app import SrcquizApp
@@ -38,13 +41,42 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _numbers(stats: list[DeckStats], retention: str = "") -> tuple[str, str, str, str]:
+def _numbers(
+    stats: list[DeckStats], due_now: int, retention: str = ""
+) -> tuple[str, str, str, str, str]:
     return (
         str(sum(s.questions for s in stats)),
+        str(sum(s.cards for s in stats)),
         str(sum(s.new for s in stats)),
-        str(sum(s.due_today for s in stats)),
+        str(due_now),
         retention,
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# Skipped decks named on the decks screen; the rest are counted (ctrl+e lists all).
+SKIPPED_SHOWN = 3
+
+
+def skipped_lines(skipped: Sequence[SkippedDeck]) -> Content:
+    """A heading with the key, then each skipped file and its first error, one line each."""
+    count = len(skipped)
+    heading = (
+        f"{count} deck file{'s' if count != 1 else ''} not loaded for errors "
+        "(ctrl+e shows every problem):"
+    )
+    parts: list[str | tuple[str, str]] = [(heading, "bold")]
+    for broken in skipped[:SKIPPED_SHOWN]:
+        first = broken.first_error
+        where = f"line {first.line}: " if first.line else ""
+        parts += ["\n", ("✗ ", "bold"), (one_line(PurePath(broken.path).name), "bold")]
+        parts.append(f"  {where}{one_line(first.message)}")
+    if count > SKIPPED_SHOWN:
+        parts.append(f"\n  and {count - SKIPPED_SHOWN} more")
+    return Content.assemble(*parts)
 
 
 class DecksScreen(BaseScreen):
@@ -55,6 +87,7 @@ class DecksScreen(BaseScreen):
         Binding("ctrl+o", "study('missed')", "Missed"),
         Binding("ctrl+s", "stats", "Stats"),
         Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣"),
+        Binding("ctrl+e", "problems", "Skipped decks: every problem", show=False),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-10)", "Page up", show=False),
@@ -78,9 +111,12 @@ class DecksScreen(BaseScreen):
         yield from self.compose_too_small()
         with Vertical(classes="body"):
             yield Static("", id="today")
+            if self.app.skipped_decks:  # no widget to style and lay out on most start-ups
+                yield Static(skipped_lines(self.app.skipped_decks), id="skipped")
             yield FilterLine()
             with VerticalScroll(id="deck-scroll", can_focus=False):
                 yield DeckList(id="deck-list")
+            yield Static(legend(), id="deck-legend")
             yield Static("", id="deck-details", markup=False)
         yield KeyBar()
 
@@ -114,22 +150,20 @@ class DecksScreen(BaseScreen):
         keep = keep if keep is not None else (current.key if current else None)
         query = self.filter_text
         self.shown_decks = [d for d in self.app.decks if deck_matches(d, query)]
-        stats = self.app.deck_stats
+        stats, due = self.app.deck_stats, self.app.due_now
         rows: list[DeckRow] = []
         if len(self.shown_decks) > 1:
             label = f"All {len(self.shown_decks)} {'matching ' if query.strip() else ''}decks"
-            rows.append(
-                DeckRow(
-                    ALL_KEY, label, _numbers([stats[d.id] for d in self.shown_decks]), bold=True
-                )
-            )
+            shown = self.shown_decks
+            numbers = _numbers([stats[d.id] for d in shown], sum(due[d.id] for d in shown))
+            rows.append(DeckRow(ALL_KEY, label, numbers, bold=True))
         for deck in self.shown_decks:
             st = stats[deck.id]
             rows.append(
                 DeckRow(
                     deck.id,
                     printable(deck.title),
-                    _numbers([st], _pct(st.retention_30d)),
+                    _numbers([st], due[deck.id], _pct(st.retention_30d)),
                     marked=deck.id in self.marked,
                 )
             )
@@ -140,13 +174,13 @@ class DecksScreen(BaseScreen):
         today = self.app.today_stats
         if today is None:
             return  # the numbers are read once the decks screen has mounted
-        due = sum(s.due_today for s in self.app.deck_stats.values())
-        parts = [f"Today: {today.reviews} reviewed"]
+        due = sum(self.app.due_now.values())
+        later = sum(s.due_today for s in self.app.deck_stats.values()) - due
+        parts = [f"Today: {_plural(today.reviews, 'answer')}"]
         if today.reviews:
             parts.append(f"{today.right} right ({today.right / today.reviews:.0%})")
-        parts.append(f"{due} due")
-        streak = today.streak
-        parts.append(f"streak {streak} day{'s' if streak != 1 else ''}")
+        parts.append(f"{due} due now" + (f", {later} later today" if later > 0 else ""))
+        parts.append(f"streak {_plural(today.streak, 'day')}")
         self.query_one("#today", Static).update(Content(" · ".join(parts)))
 
     def _highlighted_key(self) -> str | None:
@@ -170,15 +204,17 @@ class DecksScreen(BaseScreen):
             return
         deck = next(d for d in self.app.decks if d.id == key)
         stats = self.app.deck_stats[deck.id]
+        facts = [
+            _plural(stats.questions, "question"),
+            _plural(stats.cards, "card"),
+            f"{stats.learning} learning",
+            _plural(stats.reviews, "answer") + " so far",
+        ]
         details.update(
             Content.assemble(
                 (printable(deck.id), "bold"),  # without `id:`, the file's name
-                (
-                    f"  {stats.cards} cards · {stats.learning} learning · "
-                    f"{stats.reviews} reviews\n",
-                    "dim",
-                ),
-                printable(deck.description or ", ".join(deck.sources)),
+                (f"  {' · '.join(facts)}\n", "dim"),
+                printable(" ".join((deck.description or ", ".join(deck.sources)).split())),
             )
         )
 
@@ -259,6 +295,21 @@ class DecksScreen(BaseScreen):
             self.notify("No deck selected: clear the filter with Esc.", severity="warning")
             return
         self.app.start_session(decks, mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "problems":
+            return True if self.app.skipped_decks else None
+        return True
+
+    def action_problems(self) -> None:
+        from srcquiz.tui.screens.problems import ProblemsScreen
+
+        if self.app.skipped_decks:
+            self.app.push_screen(ProblemsScreen(self.app.skipped_decks))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.id == "skipped":
+            self.action_problems()
 
     def action_stats(self) -> None:
         decks = self.selected_decks() if self.marked else list(self.shown_decks)

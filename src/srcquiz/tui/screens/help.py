@@ -103,6 +103,7 @@ def binding_rows(bindings: Iterable[Binding | tuple[str, ...]]) -> list[tuple[st
 
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from srcquiz.tui.app import SrcquizApp
+    from srcquiz.tui.screens.code import CodeScreen
     from srcquiz.tui.screens.decks import DecksScreen
     from srcquiz.tui.screens.session import SessionScreen
     from srcquiz.tui.screens.stats import StatsScreen
@@ -133,6 +134,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         kinds = [k for k, c in WIDGETS.items() if c is cls]
         rows = [*getattr(cls, "HELP_KEYS", ()), *binding_rows(bindings)]
         out.append((f"Answering: {' / '.join(kinds)}", rows))
+    out.append(("Upstream code (c after an anchored answer)", binding_rows(CodeScreen.BINDINGS)))
     out.append(("Summary", binding_rows(SummaryScreen.BINDINGS)))
     out.append(("Stats", binding_rows(StatsScreen.BINDINGS)))
     return out

@@ -29,6 +29,7 @@ from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.widgets.answer import AnswerWidget, answer_widget_for
 from srcquiz.tui.widgets.keybar import KeyBar
 from srcquiz.tui.widgets.session.feedback import FeedbackPanel
+from srcquiz.tui.widgets.session.feedback_text import reads_code
 from srcquiz.tui.widgets.session.progress import SessionProgress
 from srcquiz.tui.widgets.session.prompt import PromptView, code_view
 
@@ -59,6 +60,7 @@ class SessionScreen(BaseScreen):
         Binding("3", "rate(3)", "Good"),
         Binding("4", "rate(4)", "Easy"),
         Binding("enter", "next", "Next", key_display="⏎"),
+        Binding("c", "read_code", "Show the upstream code", show=False),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("down", "scroll(1)", "Scroll down", show=False),
         Binding("pageup", "scroll(-10)", "Page up", show=False),
@@ -159,9 +161,11 @@ class SessionScreen(BaseScreen):
         if result is None:
             return
         self.result = result
-        self._show_feedback(result.item, result, "feedback")
+        self._show_feedback(result.item, result, "feedback", response)
 
-    def _show_feedback(self, item: StudyItem, result: AnswerResult | None, phase: str) -> None:
+    def _show_feedback(
+        self, item: StudyItem, result: AnswerResult | None, phase: str, response: object = None
+    ) -> None:
         # One batch, so the first frame painted after the keypress already holds the
         # feedback (an in-between frame would delay it to the next 60 Hz tick).
         with self.app.batch_update():
@@ -170,7 +174,7 @@ class SessionScreen(BaseScreen):
             if widget is not None:
                 widget.stop_answering()
             sheet = self.query_one(FeedbackPanel)
-            sheet.show(item, result)
+            sheet.show(item, result, response)
             sheet.visible = True
             if sheet.scroll_y:
                 sheet.scroll_home(animate=False)
@@ -200,6 +204,10 @@ class SessionScreen(BaseScreen):
         """None hides a key that means nothing in this phase (the key bar drops it)."""
         if action in ("rate", "next"):
             return True if self.phase in ("feedback", "reveal") else None
+        if action == "read_code":
+            item = self.session.current()
+            readable = item is not None and reads_code(item)
+            return True if self.phase in ("feedback", "reveal") and readable else None
         if action == "hint":
             item = self.session.current()
             usable = self.phase == "ask" and item is not None and bool(item.question.hint)
@@ -235,6 +243,16 @@ class SessionScreen(BaseScreen):
     async def _next(self) -> None:
         self.session.advance()
         await self._show_current()
+
+    def action_read_code(self) -> None:
+        """The anchored symbol in the upstream source, at the anchored version."""
+        item = self.session.current()
+        if item is None or not reads_code(item) or self.phase not in ("feedback", "reveal"):
+            return
+        from srcquiz.tui.screens.code import CodeScreen
+
+        assert item.question.anchor is not None
+        self.app.push_screen(CodeScreen(item.question.anchor))
 
     def action_hint(self) -> None:
         if self.phase == "ask" and self.query_one(PromptView).show_hint():

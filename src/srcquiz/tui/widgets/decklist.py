@@ -19,14 +19,48 @@ from textual.widgets import Static
 
 from srcquiz.textsafe import printable
 
-NUMBER_COLUMNS = (("Qs", 4), ("New", 4), ("Due", 4), ("Ret.", 5))
+NUMBER_COLUMNS = (("Qs", 4), ("Cards", 6), ("New", 5), ("Due", 5), ("Ret.", 5))
+# What each column counts: the legend under the list and the header's tooltips.
+COLUMN_HELP = {
+    "Qs": "Questions in the deck.",
+    "Cards": "Cards you study: one per question, more for a cloze with several blanks "
+    "or a card studied both ways.",
+    "New": "Cards you have never studied.",
+    "Due": "Cards due for review now (learning steps due later today are not counted yet).",
+    "Ret.": "Retention: the share of reviews of cards seen before that you remembered "
+    "(not rated Again), over the last 30 days.",
+}
+# Two lines that each fit 80 columns.
+LEGEND = (
+    ("Qs", "questions"),
+    ("Cards", "what you study (a cloze or two-way card makes several)"),
+    ("\n", ""),
+    ("New", "cards never studied"),
+    ("Due", "due now"),
+    ("Ret.", "remembered on review (30 days)"),
+)
+
+
+def legend() -> Content:
+    """`Qs questions · Cards what you study …`, the column names in bold."""
+    parts: list[str | tuple[str, str]] = []
+    for label, meaning in LEGEND:
+        if label == "\n":
+            parts.append("\n")
+            continue
+        if parts and parts[-1] != "\n":
+            parts.append(" · ")
+        parts += [(label, "bold"), f" {meaning}"]
+    return Content.assemble(*parts)
 MARK_WIDTH = 2
+# Titles wider than this are cut, so the numbers stay near the names on a wide screen.
+TITLE_MAX = 60
 
 
 class DeckRow(NamedTuple):  # a NamedTuple: no dataclass code generation at start-up
     key: str
     title: str
-    numbers: tuple[str, str, str, str]
+    numbers: tuple[str, str, str, str, str]
     marked: bool = False
     bold: bool = False
 
@@ -127,10 +161,15 @@ class DeckList(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
         return len(self.rows) + 1
 
-    def render(self) -> Content:
-        width = self.size.width
+    def title_width(self) -> int:
+        """As wide as the longest title (up to TITLE_MAX) and as the widget allows."""
         numbers_width = sum(w + 1 for _, w in NUMBER_COLUMNS)
-        title_width = max(8, width - MARK_WIDTH - numbers_width - 1)
+        room = self.size.width - MARK_WIDTH - numbers_width - 1
+        longest = max((cell_len(row.title) for row in self.rows), default=0)
+        return max(8, min(room, max(longest + 1, 12), TITLE_MAX))
+
+    def render(self) -> Content:
+        title_width = self.title_width()
         lines: list[Content] = []
         header = " " * MARK_WIDTH + fit("Deck", title_width)
         header += "".join(" " + label.rjust(w) for label, w in NUMBER_COLUMNS)
@@ -146,6 +185,23 @@ class DeckList(Widget):
                 style = f"{style} reverse".strip()
             lines.append(Content.styled(text, style))
         return Content("\n").join(lines)
+
+    def column_at(self, x: int) -> str | None:
+        """The number column whose header covers content column `x`, if any."""
+        at = MARK_WIDTH + self.title_width()
+        for label, width in NUMBER_COLUMNS:
+            if at < x <= at + width:
+                return label
+            at += width + 1
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Over the header, each number column says what it counts."""
+        offset = event.get_content_offset(self)
+        label = None if offset is None or offset.y != 0 else self.column_at(offset.x)
+        tip = COLUMN_HELP.get(label) if label else None
+        if tip != self.tooltip:
+            self.tooltip = tip
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -15,9 +15,12 @@ from textual.widgets import Input, Static
 from srcquiz.deck.model import Cloze
 from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
+from srcquiz.tui.widgets.answer.rows import CODE_CLASS, CODE_CSS, code_style, rich_inline
 
 
 class ClozeAnswer(AnswerWidget):
+    COMPONENT_CLASSES = {CODE_CLASS}
+    DEFAULT_CSS = "ClozeAnswer {" + CODE_CSS + "}"
     HELP_KEYS = (
         ("type", "The missing words, one box per blank"),
         ("Enter", "Next blank; on the last one, submit"),
@@ -59,8 +62,9 @@ class ClozeAnswer(AnswerWidget):
         blanks = self._blanks()
         text = Text()
         last = 0
+        code = code_style(self)
         for i, deletion in enumerate(question.deletions()):
-            text.append(printable(question.prompt[last : deletion.start]))
+            text.append(rich_inline(question.prompt[last : deletion.start], code))
             if i in blanks:
                 n = blanks.index(i)
                 value = typed[n] if typed and n < len(typed) else ""
@@ -71,8 +75,13 @@ class ClozeAnswer(AnswerWidget):
             else:
                 text.append(printable(deletion.answer))
             last = deletion.end
-        text.append(printable(question.prompt[last:]))
+        text.append(rich_inline(question.prompt[last:], code))
         return text
+
+    def on_mount(self) -> None:
+        if "`" in self._question().prompt:  # drawn again in the theme's code style
+            typed = [box.value for box in self._inputs()]
+            self.query_one("#cloze-text", Static).update(self.cloze_text(typed))
 
     def _inputs(self) -> list[Input]:
         return list(self.query(".blank").results(Input))

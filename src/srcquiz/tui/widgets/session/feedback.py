@@ -21,9 +21,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
 from srcquiz.study.scheduler import Rating
-from srcquiz.textsafe import printable
+from srcquiz.tui.widgets.session.feedback_text import (
+    Block,
+    about_blocks,
+    reads_code,
+    verdict_blocks,
+)
 
 if TYPE_CHECKING:
     from rich.style import Style as RichStyle
@@ -31,92 +35,15 @@ if TYPE_CHECKING:
 
     from srcquiz.study.session import AnswerResult, StudyItem
 
-VERDICT_TEXT = {
-    "right": f"{RIGHT_MARK} Right",
-    "almost": f"{ALMOST_MARK} Almost: accepted with a typo",
-    "wrong": f"{WRONG_MARK} Wrong",
-}
-VERDICT_STYLE = {
-    "right": "bold $text-success",
-    "almost": "bold $text-warning",
-    "wrong": "bold $text-error",
-}
-LABEL_WIDTH = 8
+# A readable measure: feedback lines wrap at this many columns however wide the sheet.
+MAX_TEXT_WIDTH = 100
+Part = list[Block] | Content
 
 
-def source_of(item: StudyItem) -> str:
-    if item.question.source:
-        return item.question.source
-    sources = item.deck.sources
-    return sources[0] if len(sources) == 1 else ""
-
-
-def anchor_text(item: StudyItem) -> str:
-    anchor = item.question.anchor
-    if anchor is None:
-        return ""
-    label = anchor.label()
-    if anchor.version:
-        label = f"{label} @ {anchor.version}" if label else anchor.version
-    return label
-
-
-Part = str | tuple[str, str]
-
-
-def diff_parts(diff: str) -> list[Part]:
-    """`given → expected` with the two sides told apart by more than colour."""
-    given, arrow, expected = printable(diff).partition(" → ")
-    if not arrow:
-        return [diff]
-    return [(given, "strike $text-error"), arrow, (expected, "bold $text-success")]
-
-
-def _field(label: str, *value: Part) -> list[Part]:
-    return [(label.ljust(LABEL_WIDTH), "dim"), *value, "\n"]
-
-
-def _bold(text: str) -> Part:
-    return (printable(text), "bold")
-
-
-def verdict_content(item: StudyItem, result: AnswerResult | None) -> Content:
-    """The part that depends on the answer (for a card being rated: its back)."""
-    parts: list[Part] = []
-    if result is None:
-        parts += [("How well did you know it?", "bold"), "\n\n"]
-        parts += _field("Answer", _bold(describe_answer(item.question, item.card_key)))
-    else:
-        grade = result.grade
-        verdict = VERDICT_TEXT[grade.verdict]
-        if grade.verdict == "wrong" and 0 < grade.score < 1:
-            verdict += f" (partly right: {grade.score:.0%})"
-        parts += [(verdict, VERDICT_STYLE[grade.verdict]), "\n\n"]
-        parts += _field("Answer", _bold(grade.expected))
-        if grade.verdict != "right":
-            parts += _field("You", printable(grade.given) or "(nothing)")
-            if grade.diff:
-                parts += _field("Diff", *diff_parts(grade.diff))
-            if grade.details:
-                parts += ["\n", *(f"  {printable(line)}\n" for line in grade.details)]
-    return Content.assemble(*parts).rstrip()
-
-
-def about_content(item: StudyItem) -> Content:
-    """The part known before the answer: why, the source article, the upstream code."""
-    parts: list[Part] = []
-    if item.question.explanation:
-        parts += _field("Why", printable(item.question.explanation))
-    if source := source_of(item):
-        parts += _field("Source", printable(source))
-    if anchor := anchor_text(item):
-        parts += _field("Code", printable(anchor))
-    return Content.assemble(*parts).rstrip()
-
-
-@lru_cache(maxsize=16)
-def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
-    """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable."""
+@lru_cache(maxsize=32)
+def rating_line(chosen: Rating | None, self_graded: bool, code: bool = False) -> Content:
+    """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable; with
+    `code`, the key that shows the anchored upstream code too."""
     parts = ["[dim]Rating  [/]"]
     for rating in Rating:
         mark = "▸" if rating == chosen else " "
@@ -130,6 +57,8 @@ def rating_line(chosen: Rating | None, self_graded: bool) -> Content:
         if self_graded
         else "1-4 change the rating, Enter goes on."
     )
+    if code:
+        hint += " [@click=screen.read_code][b]c[/b] shows the code[/] in its repository."
     return Content.from_markup("".join(parts) + f"\n[dim]{hint}[/]")
 
 
@@ -157,8 +86,9 @@ class FeedbackPanel(ScrollView, can_focus=False):
         self.item: StudyItem | None = None
         self.result: AnswerResult | None = None
         self._prepared: StudyItem | None = None
-        self._parts: dict[str, Content] = {}
-        self._drawn: dict[str, tuple[Content, int, list[Strip]]] = {}
+        self._parts: dict[str, Part] = {}
+        self._drawn: dict[str, tuple[Part, int, list[Strip]]] = {}
+        self._labels: dict[tuple[str, tuple[str, ...], int], Strip] = {}
         self._last_width = 0
         self._lines: list[Strip] = []
 
@@ -171,21 +101,24 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def prepare(self, item: StudyItem) -> None:
         """Set (and draw, while the question is asked) the part known before the answer."""
         self._prepared = item
-        self._parts = {"about": about_content(item)}
-        self._draw("about", self._width())
+        self._parts = {"about": about_blocks(item)}
+        self._draw("about", min(self._width(), MAX_TEXT_WIDTH))
 
-    def show(self, item: StudyItem, result: AnswerResult | None) -> None:
+    def show(self, item: StudyItem, result: AnswerResult | None, response: object = None) -> None:
+        """Fill the sheet for `result` (None: a card's back); `response` is what the answer
+        widget gave (the picked options, for the deck's word on a wrong one)."""
         if self._prepared is not item:
             self.prepare(item)
         self.item, self.result = item, result
-        self._parts["verdict"] = verdict_content(item, result)
+        self._parts["verdict"] = verdict_blocks(item, result, response)
         self._parts["rating"] = rating_line(
-            None if result is None else result.rating, self.self_graded
+            None if result is None else result.rating, self.self_graded, reads_code(item)
         )
         self.refresh(layout=True)  # the layout asks for the height: see get_content_height
 
     def show_rating(self, rating: Rating) -> None:
-        self._parts["rating"] = rating_line(rating, self.self_graded)
+        code = self.item is not None and reads_code(self.item)
+        self._parts["rating"] = rating_line(rating, self.self_graded, code)
         self.refresh(layout=True)
 
     @property
@@ -196,7 +129,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def text(self) -> str:
         """Everything the panel says, as plain text (as written, not wrapped)."""
         parts = (self._parts.get(name) for name in ("verdict", "about", "rating"))
-        return "\n\n".join(str(part) for part in parts if part)
+        return "\n\n".join(_plain(part) for part in parts if part)
 
     # -- drawing ----------------------------------------------------------------
 
@@ -211,18 +144,48 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def _draw(self, name: str, width: int) -> list[Strip]:
         """The lines of one part at `width`, drawn again only when it or the width changed.
         Each rating line (one per rating) keeps its own lines."""
-        content = self._parts.get(name)
-        if not content or width <= 0:
+        part = self._parts.get(name)
+        if not part or width <= 0:
             return []
-        key = f"rating {id(content)}" if name == "rating" else name
+        key = f"rating {id(part)}" if name == "rating" else name
         drawn = self._drawn.get(key)
-        if drawn is not None and drawn[0] is content and drawn[1] == width:
+        if drawn is not None and drawn[0] is part and drawn[1] == width:
             return drawn[2]
-        lines = Visual.to_strips(
-            self, content, width, None, self.visual_style, apply_selection=False
-        )
-        self._drawn[key] = (content, width, lines)
+        if isinstance(part, Content):
+            lines = self._strips(part, width)
+        else:
+            lines = [line for block in part for line in self._block_strips(block, width)]
+        self._drawn[key] = (part, width, lines)
         return lines
+
+    def _strips(self, content: Content, width: int, pad: bool = False) -> list[Strip]:
+        return Visual.to_strips(
+            self, content, width, None, self.visual_style, apply_selection=False, pad=pad
+        )
+
+    def _block_strips(self, block: Block, width: int) -> list[Strip]:
+        """The block's text wrapped beside its label column: a wrapped line starts under
+        the first, not under the label."""
+        style = self.visual_style.rich_style
+        if not block.body:
+            return [Strip.blank(width, style)]
+        if not block.indent:
+            return self._strips(block.body, width) or [Strip.blank(width, style)]
+        indent = min(block.indent, max(1, width // 3))
+        body = self._strips(block.body, width - indent) or [Strip.blank(width - indent, style)]
+        gap = Strip.blank(indent, style)
+        first = self._label_strip(block.label, indent) if block.label else gap
+        return [Strip.join([first if n == 0 else gap, line]) for n, line in enumerate(body)]
+
+    def _label_strip(self, label: Content, indent: int) -> Strip:
+        """A label drawn once and reused: the same few labels come after every answer."""
+        key = (label.plain, tuple(str(span.style) for span in label.spans), indent)
+        strip = self._labels.get(key)
+        if strip is None:
+            drawn = self._strips(label.truncate(indent), indent, pad=True)
+            strip = drawn[0] if drawn else Strip.blank(indent, self.visual_style.rich_style)
+            self._labels[key] = strip
+        return strip
 
     def _assemble(self, width: int) -> None:
         """Stack the parts (a blank line around each) and give every line its place,
@@ -230,11 +193,15 @@ class FeedbackPanel(ScrollView, can_focus=False):
         if width <= 0 or "verdict" not in self._parts:
             self._lines = []
         else:
-            blank = Strip.blank(width, self.visual_style.rich_style)
-            lines = [blank, *self._draw("verdict", width)]
-            if about := self._draw("about", width):
+            text_width = min(width, MAX_TEXT_WIDTH)
+            blank = Strip.blank(text_width, self.visual_style.rich_style)
+            lines = [blank, *self._draw("verdict", text_width)]
+            if about := self._draw("about", text_width):
                 lines += [blank, *about]
-            lines += [blank, *self._draw("rating", width), blank]
+            lines += [blank, *self._draw("rating", text_width), blank]
+            if text_width < width:
+                style = self.visual_style.rich_style
+                lines = [line.extend_cell_length(width, style) for line in lines]
             self._lines = [line.apply_offsets(0, y) for y, line in enumerate(lines)]
         # Set quietly: this runs inside a layout, which reads it right after.
         self.set_reactive(FeedbackPanel.virtual_size, Size(width, len(self._lines)))
@@ -259,6 +226,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn.clear()  # a new theme, or NO_COLOR: draw again
+        self._labels.clear()
         self.refresh(layout=True)
 
     # -- text selection ---------------------------------------------------------
@@ -269,6 +237,12 @@ class FeedbackPanel(ScrollView, can_focus=False):
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
+
+
+def _plain(part: Part) -> str:
+    if isinstance(part, Content):
+        return part.plain
+    return "\n".join(block.plain for block in part)
 
 
 def _highlight(line: Strip, span: tuple[int, int], style: RichStyle) -> Strip:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from srcquiz.textsafe import printable
+from srcquiz.tui.widgets.session.feedback_text import inline_code
 
 if TYPE_CHECKING:
     from srcquiz.study.session import StudyItem
@@ -58,13 +59,15 @@ class PromptView(Static):
 
     def _content(self) -> Content:
         item = self.item
-        parts: list[str | tuple[str, str]] = [(kind_label(item).upper(), "bold $text-accent")]
+        parts: list[str | tuple[str, str] | Content] = [
+            (kind_label(item).upper(), "bold $text-accent")
+        ]
         if self.show_deck:
             parts.append((f"  ·  {printable(item.deck.title)}", "dim"))
         if self.show_prompt:
-            parts += ["\n\n", (printable(item.prompt_text()), "bold")]
+            parts += ["\n\n", inline_code(item.prompt_text(), "bold")]
         if self.hint_shown and item.question.hint:
-            parts += ["\n\n", (f"Hint: {printable(item.question.hint)}", "$text-warning")]
+            parts += ["\n\n", inline_code(f"Hint: {item.question.hint}", "$text-warning")]
         return Content.assemble(*parts)
 
     def show_hint(self) -> bool:
