@@ -34,7 +34,7 @@ from srcquiz.anki.exporter import (
     permutation,
 )
 from srcquiz.anki.highlight import highlight_html
-from srcquiz.anki.html import cloze_html, text_html
+from srcquiz.anki.html import cloze_html, data_json, text_html
 from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
 from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
@@ -995,3 +995,33 @@ def test_number_answers_keep_the_authors_digits(tmp_path, col):
     answers = {k: n["Answer"] for k, n in notes.items()}
     assert answers == {"map": "24.10", "lr": "0.00001", "hex": "16"}
     assert json.loads(notes["map"]["Srcquiz"])["q"]["written"] == "24.10"
+
+
+def test_data_json_is_the_json_module_output_without_html_specials():
+    values = [
+        {"q": {"prompt": "a < b && c > d", "tags": ["x"], "n": 1e-05, "ok": True, "no": None}},
+        {"text": "é \u2028 \"quoted\" \\ </script>", "list": [1, 2.5, [], {}]},
+    ]
+    for value in values:
+        out = data_json(value)
+        assert not set(out) & set("<>&")
+        assert json.loads(out) == value
+        assert out == json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace(
+            "&", "\\u0026"
+        ).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def test_a_previous_package_rewritten_compressed_is_still_followed(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    with zipfile.ZipFile(apkg) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(apkg, "w", zipfile.ZIP_DEFLATED) as z:  # as a zip tool might
+        for name, data in members.items():
+            z.writestr(name, data)
+    deck_file.write_text(EDITS.split("  - id: gone-later")[0], encoding="utf-8")
+    summary, _ = _export_and_import(col, deck_file, apkg)
+    assert [n.split(":")[0] for n in summary.notices] == [
+        "`edits/gone-later` is no longer in the deck"
+    ]

@@ -523,7 +523,7 @@ def follow_previous(
                 if guid != note.guid:  # the fields depend on the GUID
                     media.where = f"{deck.path or deck.id}: question `{q.id}`"
                     note.guid, note.fields = guid, note_fields(deck.id, q, guid, media)
-            if q.kind == "card" and not q.reversed and note.guid in prev.reverse:
+            if isinstance(q, Card) and not q.reversed and note.guid in prev.reverse:
                 note.fields[2], notice = retired_reverse(prev, note.guid, f"{deck.id}/{q.id}")
                 if notice:
                     anki_deck.notices.append(notice)

@@ -51,11 +51,10 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # The stdlib's C encoder, called directly: what `_JSON.encode` runs, minus its
 # per-call set-up and cycle check (the data is plain trees), a third of the cost
 # of every note's `Srcquiz` field. Same output; None off CPython.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
 _C_ENCODE = (
-    json.encoder.c_make_encoder(
-        None, None, json.encoder.encode_basestring, None, ":", ",", False, False, True
-    )
-    if json.encoder.c_make_encoder is not None
+    _C_MAKE_ENCODER(None, None, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _C_MAKE_ENCODER is not None
     else None
 )
 
