@@ -278,14 +278,20 @@ def leftovers(
         qid = str(data["q"].get("id", "?"))
         now = kinds.get(qid)
         if now is not None and now != old.kind:
-            why = f"This question is a {now} question now; srcquiz made a new note for it."
+            why = (
+                f"This question is a {now} question now; srcquiz made a new note for it. "
+                f"Delete this one (Browse: tag:{RETIRED_TAG})."
+            )
             notice = (
                 f"`{deck_id}/{qid}` changed kind ({old.kind} → {now}): Anki gets a new note "
                 f"and keeps the old {old.kind} note and its history, tagged {RETIRED_TAG}; "
                 "delete it there."
             )
         else:
-            why = "This question is no longer in its srcquiz deck."
+            why = (
+                "This question is no longer in its srcquiz deck. "
+                f"Delete this note (Browse: tag:{RETIRED_TAG})."
+            )
             notice = (
                 f"`{deck_id}/{qid}` is no longer in the deck: Anki keeps its note, tagged "
                 f"{RETIRED_TAG}; delete it there."
