@@ -34,7 +34,7 @@ from srcquiz.anki.exporter import (
     permutation,
 )
 from srcquiz.anki.highlight import highlight_html
-from srcquiz.anki.html import cloze_html, text_html
+from srcquiz.anki.html import cloze_html, data_json, text_html
 from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
 from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
@@ -995,3 +995,87 @@ def test_number_answers_keep_the_authors_digits(tmp_path, col):
     answers = {k: n["Answer"] for k, n in notes.items()}
     assert answers == {"map": "24.10", "lr": "0.00001", "hex": "16"}
     assert json.loads(notes["map"]["Srcquiz"])["q"]["written"] == "24.10"
+
+
+def test_data_json_is_the_json_module_output_without_html_specials():
+    values = [
+        {"q": {"prompt": "a < b && c > d", "tags": ["x"], "n": 1e-05, "ok": True, "no": None}},
+        {"text": "é \u2028 \"quoted\" \\ </script>", "list": [1, 2.5, [], {}]},
+    ]
+    for value in values:
+        out = data_json(value)
+        assert not set(out) & set("<>&")
+        assert json.loads(out) == value
+        assert out == json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace(
+            "&", "\\u0026"
+        ).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def test_a_previous_package_rewritten_compressed_is_still_followed(tmp_path, col):
+    deck_file = _deck_file(tmp_path, EDITS)
+    apkg = tmp_path / "srcquiz.apkg"
+    _export_and_import(col, deck_file, apkg)
+    with zipfile.ZipFile(apkg) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(apkg, "w", zipfile.ZIP_DEFLATED) as z:  # as a zip tool might
+        for name, data in members.items():
+            z.writestr(name, data)
+    deck_file.write_text(EDITS.split("  - id: gone-later")[0], encoding="utf-8")
+    summary, _ = _export_and_import(col, deck_file, apkg)
+    assert [n.split(":")[0] for n in summary.notices] == [
+        "`edits/gone-later` is no longer in the deck"
+    ]
+
+
+def test_without_scripts_the_back_uses_the_letters_the_front_shows(tmp_path, col):
+    """Clients that run no card script show the order stored at export: the back's
+    key must name items by the letters that order gives them on the front."""
+    apkg = tmp_path / "kinds.apkg"
+    export_decks([load_deck(KINDS)], apkg)
+    anki_import(col, apkg)
+    notes = notes_by_qid(col, "anki-kinds")
+    kinds = (("order-quit", "sq-items", True), ("match-signals", "sq-right", False))
+    for qid, front_list, upper in kinds:
+        card = notes[qid].cards()[0]
+        pattern = rf'<ol class="sq-list {front_list}[^"]*"[^>]*>(.*?)</ol>'
+        listed = re.search(pattern, card.question())
+        assert listed is not None
+        shown = re.findall(r'<li data-n="(\d+)">', listed.group(1))
+        letters = "ABCDEFGH" if upper else "abcdefgh"
+        front = {n: letters[pos] for pos, n in enumerate(shown)}
+        assert shown != sorted(shown)  # never in the right order
+        key = re.search(r'<div class="sq-key"[^>]*>(.*?)</div>', card.answer())
+        assert key is not None
+        let = r'<span class="sq-let" data-n="(\d+)"[^>]*>([A-Za-z]+)</span>'
+        back = dict(re.findall(let, key.group(1)))
+        assert back == front, qid
+    # the key reads in the front's letters, in the right order
+    order_back = visible(notes["order-quit"].cards()[0].answer())
+    assert re.search(r"Answer: [A-D] → [A-D] → [A-D] → [A-D]", order_back)
+
+
+def test_every_card_script_parses(tmp_path):
+    """A syntax error would silently drop a card's shuffles, picks or verdict (the
+    scripts catch runtime errors, not parse errors)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    scripts = {
+        name: re.fullmatch(r"<script>(.*)</script>", script, re.S)
+        for name, script in (
+            ("front", card_script.FRONT_JS),
+            ("back", card_script.BACK_JS),
+            ("check", card_script.CHECK_SCRIPT),
+        )
+    }
+    for name, body in scripts.items():
+        assert body is not None, name
+        path = tmp_path / f"{name}.js"
+        path.write_text(body.group(1), encoding="utf-8")
+        subprocess.run([node, "--check", str(path)], check=True, capture_output=True)
+    for kind in ("choice", "truefalse", "order", "match", "short", "number"):
+        ((_, front, back),) = NOTE_TYPES[kind].templates
+        assert card_script.FRONT_JS in front and back.endswith(card_script.BACK_JS), kind
+    for kind in ("short", "number"):  # the checker is defined before the back uses it
+        back = NOTE_TYPES[kind].templates[0][2]
+        assert back.index(card_script.CHECK_SCRIPT) < back.index(card_script.BACK_JS)

@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
@@ -42,12 +43,10 @@ from srcquiz.anki.previous import (
     capped,
     choose_guid,
     leftovers,
+    note_guid,
     read_previous,
     renamed_deck,
     retired_reverse,
-)
-from srcquiz.anki.previous import (
-    note_guid as note_guid,  # the GUID rule lives with the rest of note identity
 )
 from srcquiz.deck.codec import anchor_data, to_data
 from srcquiz.deck.model import (
@@ -112,32 +111,26 @@ def permutation(seed: str, n: int, derange: bool) -> list[int]:
     return perm
 
 
-def _letter(i: int, upper: bool) -> str:
-    """The CSS counter's alpha letter for position i (a..z, aa..)."""
-    out = ""
-    i += 1
+@lru_cache(maxsize=1024)
+def _let(n: int, at: int, upper: bool) -> str:
+    """The letter the front shows for item n, at position `at` of the stored order
+    (as the CSS counter spells it: a..z, aa..); the back's script rewrites it to the
+    letter of the order shown this time."""
+    letter, i = "", at + 1
     while i > 0:
         i, r = divmod(i - 1, 26)
-        out = chr(97 + r) + out
-    return out.upper() if upper else out
+        letter = chr(97 + r) + letter
+    abc, shown = ("A", letter.upper()) if upper else ("a", letter)
+    return f'<span class="sq-let" data-n="{n}" data-abc="{abc}">{shown}</span>'
 
 
-def _let(n: int, at: int, upper: bool) -> str:
-    """The letter the front shows for item n (at position `at` in the stored order);
-    the back's script rewrites it to the letter of the order shown this time."""
-    abc = "A" if upper else "a"
-    return f'<span class="sq-let" data-n="{n}" data-abc="{abc}">{_letter(at, upper)}</span>'
-
-
-def _shuffled_list(
-    items: Sequence[str], order: Sequence[int], cls: str, key: str, media: MediaFn | None
-) -> str:
-    """A list the card's script shuffles afresh at each showing (never into the right
-    order); `order` is the order stored for clients without scripts. `data-n` is each
-    item's right position."""
-    lis = "".join(f'<li data-n="{i}">{text_html(items[i], media)}</li>' for i in order)
+def _shuffled_list(htmls: Sequence[str], order: Sequence[int], cls: str, key: str) -> str:
+    """A list (of item HTML) the card's script shuffles afresh at each showing, never
+    into the right order; `order` is the order stored for clients without scripts.
+    `data-n` is each item's right position."""
+    lis = "".join(f'<li data-n="{i}">{htmls[i]}</li>' for i in order)
     return (
-        f'<ol class="sq-list {cls}" data-key="{esc_attr(key)}" data-shuffle="1" '
+        f'<ol class="sq-list {cls}" data-key="{key}" data-shuffle="1" '
         f'data-derange="1">{lis}</ol>'
     )
 
@@ -160,7 +153,7 @@ def _options(
     )
     cls = "sq-opts sq-tf" if truefalse else "sq-opts"
     return (
-        f'<ol class="{cls}" data-key="{esc_attr(key)}" data-multi="{int(multi)}" '
+        f'<ol class="{cls}" data-key="{key}" data-multi="{int(multi)}" '
         f'data-shuffle="{int(shuffle)}">{lis}</ol>'
     )
 
@@ -199,48 +192,51 @@ def _cloze_fields(q: Cloze, prompt: str, seed: str, media: MediaFn | None) -> li
 def _order_fields(q: Order, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     """The front letters the items A, B, C in a shuffled order; the back gives the
     key in those letters ("D → A → C → B") and the items in the right order."""
-    shown = permutation(seed, len(q.items), True)
-    at = {n: pos for pos, n in enumerate(shown)}
-    key = " &rarr; ".join(_let(n, at[n], True) for n in range(len(q.items)))
+    items = [text_html(item, media) for item in q.items]
+    shown = permutation(seed, len(items), True)
+    lets = [""] * len(items)
+    for pos, n in enumerate(shown):
+        lets[n] = _let(n, pos, True)
     lis = "".join(
-        f'<li><span class="sq-tag">({_let(n, at[n], True)})</span> {text_html(item, media)}</li>'
-        for n, item in enumerate(q.items)
+        f'<li><span class="sq-tag">({x})</span> {h}</li>'
+        for x, h in zip(lets, items, strict=True)
     )
     return [
         prompt,
-        _shuffled_list(q.items, shown, "sq-items sq-abc", seed, media),
-        f'<div class="sq-key" data-key="{esc_attr(seed)}">Answer: {key}</div>'
+        _shuffled_list(items, shown, "sq-items sq-abc", seed),
+        f'<div class="sq-key" data-key="{seed}">Answer: {" &rarr; ".join(lets)}</div>'
         f'<ol class="sq-list sq-order">{lis}</ol>',
     ]
 
 
 def _match_fields(q: Match, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     """Left items numbered 1, 2, 3; right items lettered a, b, c in a shuffled order.
-    The back gives the key ("1 → c · 2 → a") and each pair, stacked on a phone."""
-    shown = permutation(seed, len(q.pairs), True)
-    at = {n: pos for pos, n in enumerate(shown)}
-    key = ", ".join(
-        f'<span class="sq-kp">{n + 1} &rarr; {_let(n, at[n], False)}</span>'
-        for n in range(len(q.pairs))
-    )
+    The back gives the key ("1 → c, 2 → a") and each pair, stacked on a phone."""
+    lefts = [text_html(left, media) for left, _ in q.pairs]
+    rights = [text_html(right, media) for _, right in q.pairs]
+    shown = permutation(seed, len(rights), True)
+    lets = [""] * len(rights)
+    for pos, n in enumerate(shown):
+        lets[n] = _let(n, pos, False)
+    key = ", ".join(f'<span class="sq-kp">{n} &rarr; {x}</span>' for n, x in enumerate(lets, 1))
     rows = "".join(
-        f'<div class="sq-pair"><div class="sq-l"><span class="sq-num">{n + 1}.</span>'
-        f"{text_html(left, media)}</div>"
-        f'<div class="sq-r"><span class="sq-arrow">&rarr;</span> {_let(n, at[n], False)}. '
-        f"{text_html(right, media)}</div></div>"
-        for n, (left, right) in enumerate(q.pairs)
+        f'<div class="sq-pair"><div class="sq-l"><span class="sq-num">{n}.</span>{left}</div>'
+        f'<div class="sq-r"><span class="sq-arrow">&rarr;</span> {x}. {right}</div></div>'
+        for n, (left, x, right) in enumerate(zip(lefts, lets, rights, strict=True), 1)
     )
-    left_lis = "".join(f"<li>{text_html(left, media)}</li>" for left, _ in q.pairs)
+    left_lis = "".join(f"<li>{left}</li>" for left in lefts)
     return [
         prompt,
         f'<ol class="sq-list sq-left">{left_lis}</ol>',
-        _shuffled_list([r for _, r in q.pairs], shown, "sq-right sq-abc-lower", seed, media),
-        f'<div class="sq-key" data-key="{esc_attr(seed)}">Answer: {key}</div>'
+        _shuffled_list(rights, shown, "sq-right sq-abc-lower", seed),
+        f'<div class="sq-key" data-key="{seed}">Answer: {key}</div>'
         f'<div class="sq-pairs">{rows}</div>',
     ]
 
 
 # Each kind's own note fields (before the common ones), in the note type's order.
+# `seed` is the note's GUID (base64) or, from the importer, a question id: neither
+# holds a character that needs escaping in an attribute, so lists carry it as is.
 _KIND_FIELDS: dict[str, Callable[[Any, str, str, MediaFn | None], list[str]]] = {
     "card": _card_fields,
     "short": _short_fields,
@@ -275,24 +271,33 @@ def note_fields(deck_id: str, q: Question, seed: str, media: MediaFn | None) -> 
 TAG_ROOT = "srcquiz"
 
 
-def _tag_part(text: str) -> str:
-    """One level of a hierarchical tag: no spaces (Anki splits tags on them) and no
-    `::` (Anki's level separator), so a deck's tag cannot open a level of its own."""
-    return "_".join(text.split()).replace("::", ":").strip(":")
+@lru_cache(maxsize=4096)
+def _tag(level: str, text: str) -> str:
+    """`srcquiz::level::text`, the text as one level: no spaces (Anki splits tags on
+    them) and no `::` (Anki's level separator), so a tag cannot open levels of its own."""
+    part = "_".join(text.split()).replace("::", ":").strip(":")
+    return f"{TAG_ROOT}::{level}::{part}" if part else ""
 
 
 def note_tags(deck: Deck, q: Question) -> list[str]:
     """Tags under `srcquiz::`, apart from the learner's own: the deck
     (`srcquiz::deck::nginx-process-model`), the kind (`srcquiz::kind::short`) and
     each deck or question tag (`srcquiz::tag::signals`), without repeats."""
-    out = [f"{TAG_ROOT}::deck::{_tag_part(deck.id)}", f"{TAG_ROOT}::kind::{q.kind}"]
+    return list(_tags(deck.id, deck.tags, q.kind, q.tags))
+
+
+@lru_cache(maxsize=1024)  # questions of a deck share most of their tags
+def _tags(
+    deck_id: str, deck_tags: tuple[str, ...], kind: str, tags: tuple[str, ...]
+) -> tuple[str, ...]:
+    out = [_tag("deck", deck_id), _tag("kind", kind)]
     seen: set[str] = set()
-    for tag in (*deck.tags, *q.tags):
-        part = _tag_part(tag)
-        if part and part.casefold() not in seen:
-            seen.add(part.casefold())
-            out.append(f"{TAG_ROOT}::tag::{part}")
-    return out
+    for tag in (*deck_tags, *tags):
+        full = _tag("tag", tag)
+        if full and full.casefold() not in seen:
+            seen.add(full.casefold())
+            out.append(full)
+    return tuple(out)
 
 
 # -- the hidden data field ----------------------------------------------------
@@ -431,9 +436,8 @@ def build_anki_decks(
     media: MediaCollector,
     previous: Previous | None = None,
 ) -> list[AnkiDeck]:
-    """One Anki deck per deck, `parent::title`, one note per question. With the
-    previous export (`srcquiz.anki.previous`), deck edits Anki cannot follow by
-    itself are handled there and noted on each deck's `notices`."""
+    """One Anki deck per deck, `parent::title`, one note per question; with the
+    previous export, followed by `follow_previous`."""
     out = []
     taken: set[str] = set()
     for deck in decks:
@@ -445,30 +449,44 @@ def build_anki_decks(
         anki_deck = AnkiDeck(_deck_id(name), name, deck_description(deck), [])
         for q in deck.questions:
             media.where = f"{deck.path or deck.id}: question `{q.id}`"
-            guid = choose_guid(previous, deck.id, q.id, q.kind)
+            guid = note_guid(deck.id, q.id)
             fields = note_fields(deck.id, q, guid, media)
-            if isinstance(q, Card) and not q.reversed and previous is not None:
-                fields[2], notice = retired_reverse(previous, guid, f"{deck.id}/{q.id}")
-                if notice:
-                    anki_deck.notices.append(notice)
             anki_deck.notes.append(AnkiNote(guid, q.kind, fields, note_tags(deck, q), card_ords(q)))
-        if previous is not None:
-            _follow_deck(anki_deck, deck, previous)
         out.append(anki_deck)
+    if previous is not None:
+        follow_previous(out, decks, previous, media)
     return out
 
 
-def _follow_deck(anki_deck: AnkiDeck, deck: Deck, prev: Previous) -> None:
-    """A renamed deck is reported; notes the previous export had and this one does not
-    are exported once more as retired (`srcquiz.anki.previous`), and reported."""
-    if notice := renamed_deck(prev, deck.id, anki_deck.name):
-        anki_deck.notices.append(notice)
-    used = {n.guid for n in anki_deck.notes}
-    kinds = {q.id: q.kind for q in deck.questions}
-    for old, fields, tags, notice in leftovers(prev, deck.id, kinds, used):
-        # Cards of a note Anki already holds are left alone by an import.
-        anki_deck.notes.append(AnkiNote(old.guid, old.kind, fields, tags, [0]))
-        anki_deck.notices.append(notice)
+def follow_previous(
+    anki_decks: list[AnkiDeck], decks: Sequence[Deck], prev: Previous, media: MediaCollector
+) -> None:
+    """Deck edits Anki cannot follow by itself, against the previous export
+    (`srcquiz.anki.previous`): a changed kind gets a new GUID, a reverse card the
+    deck turned off keeps a notice instead of going blank, notes left behind are
+    exported once more as retired, and a renamed deck is reported; each is noted
+    on the deck's `notices`."""
+    kind_of = prev.kind_of
+    for anki_deck, deck in zip(anki_decks, decks, strict=True):
+        media.folder = Path(deck.path).parent if deck.path else None
+        for q, note in zip(deck.questions, anki_deck.notes, strict=True):
+            if kind_of(note.guid) != q.kind:  # new, or its kind changed
+                guid = choose_guid(prev, deck.id, q.id, q.kind, note.guid)
+                if guid != note.guid:  # the fields depend on the GUID
+                    media.where = f"{deck.path or deck.id}: question `{q.id}`"
+                    note.guid, note.fields = guid, note_fields(deck.id, q, guid, media)
+            if isinstance(q, Card) and not q.reversed and note.guid in prev.reverse:
+                note.fields[2], notice = retired_reverse(prev, note.guid, f"{deck.id}/{q.id}")
+                if notice:
+                    anki_deck.notices.append(notice)
+        if notice := renamed_deck(prev, deck.id, anki_deck.name):
+            anki_deck.notices.append(notice)
+        used = {n.guid for n in anki_deck.notes}
+        kinds = {q.id: q.kind for q in deck.questions}
+        for old, fields, tags, notice in leftovers(prev, deck.id, kinds, used):
+            # Cards of a note Anki already holds are left alone by an import.
+            anki_deck.notes.append(AnkiNote(old.guid, old.kind, fields, tags, [0]))
+            anki_deck.notices.append(notice)
 
 
 _NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl factor reps lapses left odue odid flags data
@@ -536,7 +554,13 @@ def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -
     that changed kinds, removed questions and reverse sides, and renamed decks
     reach Anki cleanly or are reported in `notices`."""
     media = MediaCollector()
-    anki_decks = build_anki_decks(decks, parent, media, read_previous(output))
+    anki_decks = build_anki_decks(decks, parent, media)
+    previous = read_previous(output)
+    if previous is not None:
+        try:
+            follow_previous(anki_decks, decks, previous, media)
+        finally:
+            previous.close()
     collection = package_bytes(anki_decks)
     write_atomically(output, lambda f: write_package(f, collection, media.files))
     return ExportSummary(

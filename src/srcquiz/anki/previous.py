@@ -19,12 +19,13 @@ only reads it (an unreadable or foreign file simply means nothing to compare).
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import json
 import sqlite3
+import struct
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from srcquiz.anki.html import DECK_META_RE, data_json, esc
 from srcquiz.anki.note_types import NOTE_TYPE_BY_ID
 
 RETIRED_TAG = "srcquiz::retired"
+DECK_TAG = "srcquiz::deck::"
 # A package's collection larger than this is not one srcquiz wrote for a deck set.
 MAX_COLLECTION_BYTES = 512 * 1024 * 1024
 # The `Reverse` field of a card whose deck turned `reversed` off; the card shows it.
@@ -47,66 +49,119 @@ MAX_NOTICES = 12
 class PreviousNote:
     guid: str
     kind: str
-    fields: list[str]
     tags: list[str]
+    fields: list[str] | None = None  # read when needed: `Previous.fields_of`
 
     @property
     def retired(self) -> bool:
         return RETIRED_TAG in self.tags
 
-    def data(self) -> dict[str, Any] | None:
+
+_KIND_BY_MID = {nt.id: nt.kind for nt in NOTE_TYPE_BY_ID.values()}
+_CARD_MID = next(mid for mid, kind in _KIND_BY_MID.items() if kind == "card")
+
+
+class Previous:
+    """The notes and deck names of the package an export replaces. Every export
+    reads this, so it keeps only each note's type and tags (and a card note's
+    `Reverse`), and holds the package's collection open to read whole fields when
+    needed: call `close()` when done."""
+
+    def __init__(self, db: sqlite3.Connection, deck_names: dict[str, str]) -> None:
+        self.deck_names = deck_names  # srcquiz deck id -> Anki deck name
+        self.rows: dict[str, tuple[int, str]] = {}  # guid -> (note type id, tags)
+        self.reverse: dict[str, str] = {}  # a card note's guid -> its Reverse field
+        self._db = db
+        self._indexed = False
+
+    def close(self) -> None:
+        self._db.close()
+
+    def kind_of(self, guid: str) -> str | None:
+        row = self.rows.get(guid)
+        return None if row is None else _KIND_BY_MID[row[0]]
+
+    def unused(self, used: set[str], deck_id: str) -> list[PreviousNote]:
+        """Its notes of this deck (by their deck tag, or any without one) not in `used`
+        and not retired yet."""
+        out = []
+        tag = f"{DECK_TAG}{deck_id}"
+        for guid, (mid, tags) in self.rows.items():
+            if guid in used:
+                continue
+            words = tags.split()
+            mine = tag in words or not any(w.startswith(DECK_TAG) for w in words)
+            if mine and RETIRED_TAG not in words:
+                out.append(PreviousNote(guid, _KIND_BY_MID[mid], words))
+        return out
+
+    def fields_of(self, note: PreviousNote) -> list[str]:
+        if note.fields is None:
+            if not self._indexed:  # the package has no index on guid; lookups need one
+                self._db.execute("CREATE INDEX IF NOT EXISTS sq_guid ON notes (guid)")
+                self._indexed = True
+            row = self._db.execute("SELECT flds FROM notes WHERE guid = ?", (note.guid,)).fetchone()
+            note.fields = str(row[0]).split("\x1f") if row else []
+        return note.fields
+
+    def data(self, note: PreviousNote) -> dict[str, Any] | None:
         """The note's `Srcquiz` JSON (deck id and question), if intact."""
         try:
-            value = json.loads(self.fields[-1])
+            value = json.loads(self.fields_of(note)[-1])
         except (ValueError, IndexError):
             return None
         ok = isinstance(value, dict) and isinstance(value.get("q"), dict)
         return value if ok and isinstance(value.get("deck"), str) else None
 
 
-@dataclass(slots=True)
-class Previous:
-    """The notes and deck names of the package an export replaces."""
-
-    notes: dict[str, PreviousNote] = field(default_factory=dict)
-    deck_names: dict[str, str] = field(default_factory=dict)  # srcquiz deck id -> Anki name
-
-    def kind_of(self, guid: str) -> str | None:
-        note = self.notes.get(guid)
-        return None if note is None else note.kind
-
-    def reverse_was_shown(self, guid: str) -> bool:
-        """Whether Anki holds a reverse card for this card note (on, or retired)."""
-        note = self.notes.get(guid)
-        return note is not None and note.kind == "card" and bool(note.fields[2:3] != [""])
-
-
 def read_previous(path: Path) -> Previous | None:
     """The srcquiz notes in the package at `path`; None when there is no such
     package (no file, not a zip, another program's package, damaged)."""
     try:
-        with zipfile.ZipFile(path) as z:
-            info = z.getinfo("collection.anki2")
-            if info.file_size > MAX_COLLECTION_BYTES:
-                return None
-            data = z.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        data = _collection_bytes(path)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, struct.error):
         return None
-    conn = sqlite3.connect(":memory:")
+    if data is None:
+        return None
+    db = sqlite3.connect(":memory:")
     try:
-        conn.deserialize(data)
-        ((decks_json,),) = conn.execute("SELECT decks FROM col").fetchall()
-        rows = conn.execute("SELECT guid, mid, flds, tags FROM notes").fetchall()
-        prev = Previous(deck_names=_deck_names(json.loads(decks_json)))
+        db.deserialize(data)
+        ((decks_json,),) = db.execute("SELECT decks FROM col").fetchall()
+        prev = Previous(db, _deck_names(json.loads(decks_json)))
+        rows = db.execute(
+            "SELECT guid, mid, tags, CASE WHEN mid = ? THEN flds END FROM notes", (_CARD_MID,)
+        ).fetchall()
+        for guid, mid, tags, flds in rows:
+            if mid in _KIND_BY_MID and type(guid) is str and type(tags) is str:
+                prev.rows[guid] = (mid, tags)
+                if flds is not None:  # a card note: its Reverse field, for `retired_reverse`
+                    parts = str(flds).split("\x1f", 3)
+                    prev.reverse[guid] = parts[2] if len(parts) > 2 else ""
     except (sqlite3.Error, ValueError, TypeError, AttributeError):
+        db.close()
         return None
-    finally:
-        conn.close()
-    for guid, mid, flds, tags in rows:
-        nt = NOTE_TYPE_BY_ID.get(mid)
-        if nt is not None and isinstance(flds, str) and isinstance(tags, str):
-            prev.notes[guid] = PreviousNote(guid, nt.kind, flds.split("\x1f"), tags.split())
     return prev
+
+
+def _collection_bytes(path: Path) -> bytes | None:
+    """The package's collection database. srcquiz stores it uncompressed, so it is
+    read straight from its offset (the CRC pass of `ZipFile.read` costs more than
+    the read, on every export); anything else goes through `ZipFile.read`."""
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("collection.anki2")
+        if info.file_size > MAX_COLLECTION_BYTES:
+            return None
+        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+            return z.read(info)
+        with open(path, "rb") as f:
+            f.seek(info.header_offset)
+            header = f.read(30)
+            if header[:4] != b"PK\x03\x04":
+                return None
+            name_len, extra_len = struct.unpack("<HH", header[26:30])
+            f.seek(info.header_offset + 30 + name_len + extra_len)
+            data = f.read(info.file_size)
+    return data if len(data) == info.file_size else None
 
 
 def _deck_names(decks: Any) -> dict[str, str]:
@@ -125,12 +180,12 @@ def _deck_names(decks: Any) -> dict[str, str]:
     return out
 
 
-def retired_fields(note: PreviousNote, why: str) -> list[str]:
+def retired_fields(prev: Previous, note: PreviousNote, why: str) -> list[str]:
     """The old note's fields with a notice on the card and `retired` in its data,
     so `srcquiz import` can tell it from the live question."""
-    fields = list(note.fields)
+    fields = list(prev.fields_of(note))
     fields[0] = f'<div class="sq-retired">{esc(why)}</div>{fields[0]}'
-    data = note.data()
+    data = prev.data(note)
     if data is not None:
         data["retired"] = why
         fields[-1] = data_json(data)
@@ -156,7 +211,7 @@ def note_guid(deck_id: str, question_id: str) -> str:
     """The note's Anki GUID, fixed forever by the deck and question ids (`/` cannot
     occur in an id, so no two pairs collide): 64 bits of SHA-256, in base64."""
     digest = hashlib.sha256(f"srcquiz:{deck_id}/{question_id}".encode()).digest()
-    return base64.b64encode(digest[:8]).decode("ascii").rstrip("=")
+    return binascii.b2a_base64(digest[:8], newline=False).decode("ascii").rstrip("=")
 
 
 def kind_guid(deck_id: str, question_id: str, kind: str) -> str:
@@ -166,10 +221,12 @@ def kind_guid(deck_id: str, question_id: str, kind: str) -> str:
     return note_guid(deck_id, f"{question_id}/{kind}")
 
 
-def choose_guid(prev: Previous | None, deck_id: str, question_id: str, kind: str) -> str:
-    """`note_guid`, unless the previous export holds that GUID with another kind:
-    then `kind_guid`, kept for as long as the previous export shows it in use."""
-    guid = note_guid(deck_id, question_id)
+def choose_guid(
+    prev: Previous | None, deck_id: str, question_id: str, kind: str, guid: str = ""
+) -> str:
+    """`note_guid` (pass it as `guid` if known), unless the previous export holds that
+    GUID with another kind: then `kind_guid`, kept while the previous export uses it."""
+    guid = guid or note_guid(deck_id, question_id)
     if prev is None:
         return guid
     old = prev.kind_of(guid)
@@ -183,9 +240,10 @@ def retired_reverse(prev: Previous, guid: str, where: str) -> tuple[str, str]:
     """The `Reverse` field of a card note whose deck turned `reversed` off, and a
     notice the first time: Anki keeps the reverse card it made, which must not go
     blank, so the field then holds `REVERSE_RETIRED` for the card to show."""
-    if not prev.reverse_was_shown(guid):
+    was = prev.reverse.get(guid, "")
+    if not was:
         return "", ""
-    if prev.notes[guid].fields[2] == REVERSE_RETIRED:
+    if was == REVERSE_RETIRED:
         return REVERSE_RETIRED, ""
     return REVERSE_RETIRED, (
         f"`{where}` no longer has a reverse side: an import cannot delete that card in "
@@ -213,26 +271,30 @@ def leftovers(
     fields and tags, to export once more, and a notice. Anki keeps such notes, and
     nothing may stay stale silently."""
     out = []
-    for guid, old in prev.notes.items():
-        if guid in used or old.retired:
-            continue
-        data = old.data()
+    for old in prev.unused(used, deck_id):
+        data = prev.data(old)
         if data is None or data["deck"] != deck_id:
             continue
         qid = str(data["q"].get("id", "?"))
         now = kinds.get(qid)
         if now is not None and now != old.kind:
-            why = f"This question is a {now} question now; srcquiz made a new note for it."
+            why = (
+                f"This question is a {now} question now; srcquiz made a new note for it. "
+                f"Delete this one (Browse: tag:{RETIRED_TAG})."
+            )
             notice = (
                 f"`{deck_id}/{qid}` changed kind ({old.kind} → {now}): Anki gets a new note "
                 f"and keeps the old {old.kind} note and its history, tagged {RETIRED_TAG}; "
                 "delete it there."
             )
         else:
-            why = "This question is no longer in its srcquiz deck."
+            why = (
+                "This question is no longer in its srcquiz deck. "
+                f"Delete this note (Browse: tag:{RETIRED_TAG})."
+            )
             notice = (
                 f"`{deck_id}/{qid}` is no longer in the deck: Anki keeps its note, tagged "
                 f"{RETIRED_TAG}; delete it there."
             )
-        out.append((old, retired_fields(old, why), retired_tags(old), notice))
+        out.append((old, retired_fields(prev, old, why), retired_tags(old), notice))
     return out
