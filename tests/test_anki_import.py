@@ -732,3 +732,19 @@ def test_control_characters_in_deck_and_note_type_names_are_not_passed_on(tmp_pa
     deck = load_deck(path)
     assert path.name == "deck-1792872879114.yaml"
     assert (deck.title, deck.sources) == ("deck 1792872879114", ("deck 1792872879114",))
+
+
+def test_a_note_export_retired_is_left_out_not_imported_twice(tmp_path):
+    """A question whose kind changed is exported as a new note and its old note once
+    more, retired: importing that package gives the question once, as it is now."""
+    deck = tmp_path / "d.yaml"
+    head = "title: D\nsources: [s]\nquestions:\n  - id: q\n    prompt: Is the sky blue?\n"
+    deck.write_text(head + "    kind: short\n    answer: yes, mostly\n    explanation: e e e.\n")
+    package = tmp_path / "d.apkg"
+    export_decks([load_deck(deck)], package)
+    deck.write_text(head + "    kind: truefalse\n    answer: true\n    explanation: e e e.\n")
+    export_decks([load_deck(deck)], package)
+    result = import_package(package, tmp_path / "out")
+    back = load_deck(tmp_path / "out" / "d.yaml")
+    assert [(q.id, q.kind) for q in back.questions] == [("q", "truefalse")]
+    assert any("no longer asks" in w for w in result.warnings)

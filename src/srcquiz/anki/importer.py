@@ -313,6 +313,7 @@ class _Converter:
     drafts: dict[str, DeckDraft] = field(default_factory=dict)
     home: dict[int, str] = field(default_factory=dict)  # Anki deck -> srcquiz deck id
     edits: int = 0
+    retired: int = 0  # notes an export left behind (a changed kind, a removed question)
 
     def run(self) -> list[DeckDraft]:
         metas = _deck_metas(self.pkg.decks)
@@ -334,6 +335,11 @@ class _Converter:
                 f"{damaged} srcquiz note(s) had damaged data in their Srcquiz field "
                 "and were skipped"
             )
+        if self.retired:
+            self.warnings.append(
+                f"left out {self.retired} note(s) srcquiz no longer asks (tagged "
+                "srcquiz::retired in Anki); delete them there when you like"
+            )
         self.theirs(foreign, names)
         self.unique_ids()
         return list(self.drafts.values())
@@ -350,6 +356,9 @@ class _Converter:
             if (found := find_control(data)) is not None:
                 qid = data["q"].get("id") if isinstance(data["q"], dict) else None
                 self.warnings.append(_control_warning(note, found, qid))
+                return True
+            if data.get("retired"):  # a note export left behind (`anki.previous`)
+                self.retired += 1
                 return True
             q = data_to_question(data["q"])
         except (ValueError, KeyError, TypeError, IndexError, RecursionError):
