@@ -1079,3 +1079,25 @@ def test_every_card_script_parses(tmp_path):
     for kind in ("short", "number"):  # the checker is defined before the back uses it
         back = NOTE_TYPES[kind].templates[0][2]
         assert back.index(card_script.CHECK_SCRIPT) < back.index(card_script.BACK_JS)
+
+
+def test_a_code_after_snippet_is_on_the_back_not_the_front(tmp_path):
+    """`code_after: true`: the snippet shows the answer, so the card's front (which
+    shows the Code field) has none, and the back shows it under the explanation; the
+    question comes back from the package unchanged."""
+    from srcquiz.anki.importer import import_package
+    from srcquiz.anki.note_types import NOTE_TYPES
+    from srcquiz.deck.model import Deck
+
+    q = Short(
+        id="s", prompt="Which call?", answer="sigsuspend", explanation="It sleeps there.",
+        code="sigsuspend(&set);", lang="c", code_after=True, source="src",
+    )  # fmt: skip
+    values = anki_export.note_fields("d", q, "s", None)
+    fields = dict(zip(NOTE_TYPES["short"].fields, values, strict=True))
+    assert fields["Code"] == "" and "sigsuspend" in fields["Explanation"]
+    deck = Deck(id="d", title="D", questions=(q,), sources=("src",))
+    export_decks([deck], tmp_path / "d.apkg")
+    result = import_package(tmp_path / "d.apkg", tmp_path / "out")
+    back = load_deck(tmp_path / "out" / "d.yaml").questions[0]
+    assert result.edits == 0 and back == q and back.code_after

@@ -220,3 +220,18 @@ def test_why_must_name_an_option_and_is_kept_in_the_model(tmp_path: Path) -> Non
     loaded, diags = load_deck_file(right)
     assert loaded is not None
     assert any(d.severity == "warning" and "right answer" in d.message for d in diags)
+
+
+async def test_a_code_after_snippet_waits_for_the_answer(store: Store) -> None:
+    """`code_after: true`: no snippet beside the question; it is in the feedback."""
+    import dataclasses
+
+    deck = only(kinds_deck(), "wait-call")
+    q = dataclasses.replace(deck.questions[0], code="sigsuspend(&set);", code_after=True)
+    deck = dataclasses.replace(deck, questions=(q,))
+    app = make_app([deck], store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("enter")
+        assert not app.screen.query("#code")  # nothing shown with the prompt
+        await _answer(app, pilot)
+        assert "sigsuspend(&set);" in panel_text(app)

@@ -256,11 +256,16 @@ def kind_fields(q: Question, seed: str, media: MediaFn | None) -> list[str]:
 
 
 def note_fields(deck_id: str, q: Question, seed: str, media: MediaFn | None) -> list[str]:
-    """Every field of the question's note, in the note type's field order."""
+    """Every field of the question's note, in the note type's field order. A
+    `code_after` snippet shows the answer, so it goes on the back, under the why."""
+    why = text_html(q.explanation, media)
+    code = highlight_html(q.code, q.lang) if q.code else ""
+    if code and q.code_after:
+        why, code = f'{why}<div class="sq-code">{code}</div>', ""
     return [
         *kind_fields(q, seed, media),
-        text_html(q.explanation, media),
-        highlight_html(q.code, q.lang) if q.code else "",
+        why,
+        code,
         text_html(q.hint, media) if q.hint else "",
         esc(q.source),
         anchor_html(q.anchor),

@@ -96,7 +96,7 @@ class PlainUI:
         self.say(f"[{index}/{total}] {item.deck.title} · {kind}")
         for line in item.prompt_text().splitlines() or [""]:
             self.say(line)
-        if q.code:
+        if q.code and not q.code_after:  # `code_after`: shown with the feedback instead
             self.say(f"code ({q.lang or 'text'}):")
             for line in q.code.rstrip("\n").splitlines():
                 self.say("    " + line)
@@ -144,6 +144,10 @@ class PlainUI:
         for line in g.details:
             self.say(f"  {line}")
         q = result.item.question
+        if q.code and q.code_after:
+            self.say(f"code ({q.lang or 'text'}):")
+            for line in q.code.rstrip("\n").splitlines():
+                self.say("    " + line)
         if q.explanation:
             self.say(f"why: {' '.join(q.explanation.split())}")
         if q.anchor and q.anchor.label():

@@ -286,6 +286,8 @@ def about_blocks(item: StudyItem) -> list[Block]:
     blocks: list[Block] = []
     if item.question.explanation:
         blocks.append(field("Why", inline_code(item.question.explanation)))
+    if item.question.code and item.question.code_after:  # held back until answered
+        blocks.append(field("Snippet", Content(printable(item.question.code.rstrip("\n")))))
     if source := source_of(item):
         blocks.append(field("Source", Content(printable(source))))
     if anchor := anchor_text(item):

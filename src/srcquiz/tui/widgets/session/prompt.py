@@ -82,6 +82,6 @@ class PromptView(Static):
 def code_view(item: StudyItem) -> Static | None:
     """The question's snippet, highlighted, in its own box (None when there is none)."""
     question = item.question
-    if not question.code or item.is_reverse:
-        return None
+    if not question.code or item.is_reverse or question.code_after:
+        return None  # `code_after`: the snippet shows the answer, so it comes with the feedback
     return Static(highlighted_code(printable(question.code), question.lang), id="code")
