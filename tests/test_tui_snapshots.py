@@ -186,7 +186,18 @@ def test_feedback_at_size(snap_compare, store: Store, size: str):
 
 def _code_shown(pilot_keys: tuple[str, ...] = ("enter", "t", "c")):  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:
+        from srcquiz.tui.screens.code import CodeScreen
+
         await pilot.press(*pilot_keys)
+        # git runs in a worker thread: wait (bounded) until the screen shows its
+        # outcome, the file or the problem, not merely until no worker is running.
+        for _ in range(400):
+            screen = pilot.app.screen
+            if isinstance(screen, CodeScreen) and (
+                screen.query("#code-view") or getattr(screen, "problem", None)
+            ):
+                break
+            await pilot.pause(0.025)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
