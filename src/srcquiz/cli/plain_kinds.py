@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from srcquiz.study.grading import parse_truefalse
+from srcquiz.study.grading import AnswerFormatError, parse_truefalse, read_pairs
 from srcquiz.study.responses import Response
 from srcquiz.study.session import StudyItem
 
@@ -126,9 +126,6 @@ def _order_parse(item: StudyItem, text: str) -> Response:
 
 # -- match ---------------------------------------------------------------------------
 
-_PAIR_RE = re.compile(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b")
-
-
 def _match_listing(item: StudyItem) -> list[str]:
     q: Any = item.question
     lefts = _numbered([left for left, _ in q.pairs])
@@ -147,18 +144,12 @@ def _match_parse(item: StudyItem, text: str) -> Response:
     q: Any = item.question
     if not text:
         return {}
-    names = letters(len(q.pairs))
-    rights = item.shown_rights()
-    tokens = _PAIR_RE.findall(text.lower())
-    if not tokens or re.sub(r"[\s,;]+", "", _PAIR_RE.sub("", text.lower())):
-        raise Retry("pair numbers with letters like 1b 2a 3c.")
-    response: dict[str, str] = {}
-    for num, letter in tokens:
-        n = int(num)
-        if not 1 <= n <= len(q.pairs) or letter not in names:
-            raise Retry(f"use numbers 1-{len(q.pairs)} and letters a-{names[-1]}.")
-        response[q.pairs[n - 1][0]] = rights[names.index(letter)]
-    return response
+    rights = item.shown_rights()  # the letters are the order shown, not the deck's
+    try:
+        pairs = read_pairs(text, len(q.pairs))
+    except AnswerFormatError as exc:
+        raise Retry(f"{exc}.") from None
+    return {q.pairs[left][0]: rights[right] for left, right in pairs}
 
 
 def _as_typed(item: StudyItem, text: str) -> Response:

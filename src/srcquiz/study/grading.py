@@ -440,19 +440,25 @@ def _parse_choice(q: Choice, text: str) -> frozenset[int]:
 _PAIR = re.compile(r"(\d+)\s*[-=:>]*\s*([a-z]{1,2})\b")
 
 
-def _parse_match(q: Match, text: str) -> dict[str, str]:
-    labels = letters(len(q.pairs))
+def read_pairs(text: str, n: int) -> list[tuple[int, int]]:
+    """`1b 2a 3c` as (left index, right index) pairs, both 0-based, for `n` pairs; the
+    one reading of a typed match answer (`srcquiz grade`, deck examples, the line mode)."""
+    labels = letters(n)
     low = text.lower()
     tokens = _PAIR.findall(low)
     if not tokens or re.sub(r"[\s,;]+", "", _PAIR.sub("", low)):
         raise AnswerFormatError("pair numbers with letters like 1b 2a 3c")
-    out: dict[str, str] = {}
+    out: list[tuple[int, int]] = []
     for num, letter in tokens:
-        n = int(num)
-        if not 1 <= n <= len(q.pairs) or letter not in labels:
-            raise AnswerFormatError(f"use numbers 1-{len(q.pairs)} and letters a-{labels[-1]}")
-        out[q.pairs[n - 1][0]] = q.pairs[labels.index(letter)][1]
+        left = int(num)
+        if not 1 <= left <= n or letter not in labels:
+            raise AnswerFormatError(f"use numbers 1-{n} and letters a-{labels[-1]}")
+        out.append((left - 1, labels.index(letter)))
     return out
+
+
+def _parse_match(q: Match, text: str) -> dict[str, str]:
+    return {q.pairs[left][0]: q.pairs[right][1] for left, right in read_pairs(text, len(q.pairs))}
 
 
 def example_card_key(question: Question) -> str:
