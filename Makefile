@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: quiz test lint bench fuzz lock clean
+.PHONY: quiz test lint bench fuzz anki-check lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ bench: $(TEST_STAMP)
 
 fuzz: $(TEST_STAMP)
 	SRCQUIZ_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_durability.py -q
+
+# Every bundled card in Anki desktop's own reviewer at phone width (400 px): no side
+# scrolls sideways. Needs Anki desktop (aqt, PyQt6: a large download), so not in make test.
+AQT_VENV := .venv-aqt
+anki-check: $(TEST_STAMP)
+	test -x $(AQT_VENV)/bin/python || $(PYTHON) -m venv $(AQT_VENV)
+	$(AQT_VENV)/bin/python -m pip install --quiet "aqt[qt6]==$$(sed -n 's/^anki==//p' $(LOCK))"
+	QT_QPA_PLATFORM=offscreen SRCQUIZ_AQT_PYTHON=$(AQT_VENV)/bin/python \
+	  $(BIN)/python -m pytest -n 0 tests/test_anki_export.py -k reviewer
 
 # A fresh venv resolves pyproject.toml's ranges anew; its versions become the lock.
 lock:
