@@ -309,7 +309,7 @@ def _tags(
 
 def question_data(q: Question) -> dict[str, Any]:
     """The question in deck-file form (keys as in YAML), complete enough to rebuild it."""
-    return to_data(q)
+    return to_data(q, ordered=False)
 
 
 def deck_meta(deck: Deck) -> dict[str, Any]:

@@ -34,20 +34,24 @@ def anchor_data(anchor: Anchor) -> dict[str, str]:
     return {k: v for k in ANCHOR_KEYS if (v := getattr(anchor, k))}
 
 
-def to_data(q: Question) -> dict[str, Any]:
+def to_data(q: Question, *, ordered: bool = True) -> dict[str, Any]:
     """The question in deck-file form, complete enough to rebuild it; fields at
-    their default are left out, as an author would."""
+    their default are left out, as an author would. `ordered` puts the keys in the
+    format's order (for a file a person reads; JSON data does not need it)."""
     d: dict[str, Any] = {"id": q.id, "kind": q.kind}
-    for f in _FIELDS[q.kind]:
-        value = getattr(q, f.name)
-        if f.name == "id" or _is_default(f, value):
+    values = q.__dict__  # questions keep no slots (see the model): fields are here
+    for name, default in _DEFAULTS[q.kind]:
+        value = values[name]
+        if value is default or value == default:
             continue
-        d[f.name] = _plain(value)
+        d[name] = value if type(value) in _AS_IS else _plain(value)
     hook = _TO_FILE.get(q.kind)
     if hook is not None:
         hook(q, d)
-    order = (*COMMON_KEYS, *KIND_KEYS[q.kind])
-    return {k: d[k] for k in sorted(d, key=lambda k: order.index(k) if k in order else 99)}
+    if not ordered:
+        return d
+    order = _ORDER[q.kind]
+    return dict(sorted(d.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def from_data(d: Mapping[str, Any], text: Text = str) -> Question:
@@ -121,15 +125,20 @@ _FIELDS: dict[str, tuple[dataclasses.Field[Any], ...]] = {
     kind: tuple(f for f in dataclasses.fields(cls) if f.name not in _NOT_IN_FILES)
     for kind, cls in KIND_CLASSES.items()
 }
+# Per kind, each field but `id` with its default (MISSING when required), and the
+# file's key order: to_data runs once per note on export, so these are computed once.
+_DEFAULTS: dict[str, tuple[tuple[str, Any], ...]] = {
+    kind: tuple((f.name, f.default) for f in fields if f.name != "id")
+    for kind, fields in _FIELDS.items()
+}
+_ORDER: dict[str, dict[str, int]] = {
+    kind: {key: i for i, key in enumerate((*COMMON_KEYS, *KIND_KEYS[kind]))}
+    for kind in KIND_CLASSES
+}
+_AS_IS = frozenset({str, bool, float, int, type(None)})
 _HINTS: dict[str, dict[str, Any]] = {
     kind: typing.get_type_hints(cls) for kind, cls in KIND_CLASSES.items()
 }
-
-
-def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return bool(value == f.default)
-    return False
 
 
 def _plain(value: Any) -> Any:
@@ -141,6 +150,8 @@ def _plain(value: Any) -> Any:
             if any(e.right == right for e in value)
         }
     if isinstance(value, tuple):
+        if value and type(value[0]) is str:
+            return list(value)  # texts: the usual tuple
         return [_plain(v) for v in value]
     if isinstance(value, Anchor):
         return anchor_data(value)
