@@ -39,7 +39,7 @@ from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
 from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Card, Deck, Number, Short
+from srcquiz.deck.model import Deck, Flashcard, Number, Short
 from srcquiz.errors import UserError
 from srcquiz.study.grading import grade
 from srcquiz.study.punctuation import PUNCT_MAP
@@ -383,11 +383,11 @@ def test_guid_comes_from_deck_and_question_id_only(tmp_path):
     deck = load_deck(KINDS)
     export_decks([deck], tmp_path / "a.apkg")
     edited = deck.questions[0]
-    assert isinstance(edited, Card)
+    assert isinstance(edited, Flashcard)
     changed = Deck(
         id=deck.id,
         title="Renamed deck",
-        questions=(Card(id=edited.id, prompt="Reworded?", answer="Yes."), *deck.questions[1:]),
+        questions=(Flashcard(id=edited.id, prompt="Reworded?", answer="Yes."), *deck.questions[1:]),
         sources=deck.sources,
     )
     export_decks([changed], tmp_path / "b.apkg")
@@ -403,7 +403,7 @@ def test_package_timestamp_is_the_current_time(tmp_path):
 
 
 def test_tags_nest_under_srcquiz_by_deck_kind_and_tag_without_spaces():
-    q = Card(id="q", prompt="p", answer="a", tags=("unix processes", "Signals", "a::b"))
+    q = Flashcard(id="q", prompt="p", answer="a", tags=("unix processes", "Signals", "a::b"))
     deck = Deck(id="d", title="t", questions=(q,), tags=("nginx", "signals", "c\tlang"))
     assert note_tags(deck, q) == [
         "srcquiz::deck::d",
@@ -422,7 +422,7 @@ def test_anki_deck_names_nest_under_the_parent_and_never_collide():
         "study::srcquiz::Redis event loop"
     )
     assert anki_deck_name("", "T") == "T"
-    q = Card(id="q", prompt="p", answer="a")
+    q = Flashcard(id="q", prompt="p", answer="a")
     decks = [Deck(id=i, title="Same title", questions=(q,)) for i in ("one", "two")]
     names = [d.name for d in build_anki_decks(decks, "srcquiz", MediaCollector())]
     assert names == ["srcquiz::Same title", "srcquiz::Same title (two)"]

@@ -20,7 +20,7 @@ from srcquiz.anki.importer import DeckDraft, deck_yaml, import_package
 from srcquiz.anki.package import unsafe_media_name
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
-from srcquiz.deck.model import Card, Choice, Cloze, Short
+from srcquiz.deck.model import Choice, Cloze, Flashcard, Short
 from srcquiz.errors import UserError
 from srcquiz.textsafe import CONTROL_RE
 
@@ -150,7 +150,7 @@ _TEXT = st.text(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(prompt=_TEXT, answer=_TEXT, explanation=_TEXT, option=_TEXT)
 def test_any_text_survives_the_yaml_writer(prompt, answer, explanation, option):
-    card = Card(id="q", prompt=prompt, answer=answer, explanation=explanation, source="s")
+    card = Flashcard(id="q", prompt=prompt, answer=answer, explanation=explanation, source="s")
     choice = Choice(
         id="c",
         prompt="Pick one",
@@ -192,7 +192,7 @@ TRICKY = [
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_text_survives_the_yaml_writer(text):
-    card = Card(id="q", prompt=text, answer=text, explanation=text, source=text.strip())
+    card = Flashcard(id="q", prompt=text, answer=text, explanation=text, source=text.strip())
     draft = DeckDraft("d", text.strip(), {"sources": [text.strip()], "description": text})
     draft.questions = [card]
     deck, diags = parse_deck(deck_yaml(draft), "d.yaml", "d")
@@ -319,7 +319,7 @@ def test_stock_note_types_map_to_kinds_and_media_is_copied(tmp_path):
     ]
     assert qs[5].explanation == "Two blanks."
     (vocab,) = by_title["Vocab deck"].questions
-    assert isinstance(vocab, Card) and (vocab.prompt, vocab.answer) == ("信号", "signal")
+    assert isinstance(vocab, Flashcard) and (vocab.prompt, vocab.answer) == ("信号", "signal")
 
     # The imported deck exports again, its image included.
     summary = export_decks([signals], tmp_path / "again.apkg")

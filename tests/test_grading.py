@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from srcquiz.deck.loader import load_deck, load_decks
 from srcquiz.deck.model import (
     KINDS,
-    Card,
     Choice,
     Cloze,
     Deck,
+    Flashcard,
     Match,
     Number,
     Order,
@@ -342,7 +342,7 @@ def test_match(deck):
 
 def test_describe_answer_for_cards_and_reverse(deck):
     card = q(deck, "what-is-master")
-    assert isinstance(card, Card)
+    assert isinstance(card, Flashcard)
     assert describe_answer(card, "what-is-master") == card.answer
     assert describe_answer(card, "what-is-master#reverse") == card.prompt
     assert describe_answer(q(deck, "usr2-ignored"), "usr2-ignored") == "true"

@@ -20,7 +20,17 @@ from srcquiz.deck.loader import (
     load_decks,
     parse_deck,
 )
-from srcquiz.deck.model import Anchor, Card, Choice, Cloze, Match, Number, Order, Short, TrueFalse
+from srcquiz.deck.model import (
+    Anchor,
+    Choice,
+    Cloze,
+    Flashcard,
+    Match,
+    Number,
+    Order,
+    Short,
+    TrueFalse,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LINT = FIXTURES / "lint"
@@ -34,7 +44,7 @@ def test_every_kind_parses_into_the_model() -> None:
     q = {x.id: x for x in deck.questions}
 
     card = q["card-1"]
-    assert isinstance(card, Card) and card.reversed and card.answer == "Manages workers."
+    assert isinstance(card, Flashcard) and card.reversed and card.answer == "Manages workers."
     assert card.card_keys() == ("card-1", "card-1#reverse")
     assert card.source == "Test article"  # the deck's only source is the default
     assert card.tags == ("process",)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Card, Choice, Deck, Number, Order, Short
+from srcquiz.deck.model import Choice, Deck, Flashcard, Number, Order, Short
 from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
 from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
@@ -417,7 +417,7 @@ def test_study_item_presentation(store, deck):
     assert by_key["idle-cloze#c2"].blanks() == 2
     reverse = by_key["what-is-master#reverse"]
     card = deck.question("what-is-master")
-    assert isinstance(card, Card)
+    assert isinstance(card, Flashcard)
     assert reverse.is_reverse and reverse.prompt_text() == card.answer
     assert reverse.expected_text() == card.prompt
     order = by_key["shutdown-steps"]

@@ -51,10 +51,10 @@ from srcquiz.anki.previous import (
 from srcquiz.deck.codec import anchor_data, to_data
 from srcquiz.deck.model import (
     Anchor,
-    Card,
     Choice,
     Cloze,
     Deck,
+    Flashcard,
     Match,
     Number,
     Order,
@@ -158,7 +158,7 @@ def _options(
     )
 
 
-def _card_fields(q: Card, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
+def _card_fields(q: Flashcard, prompt: str, seed: str, media: MediaFn | None) -> list[str]:
     return [prompt, text_html(q.answer, media), "y" if q.reversed else ""]
 
 
@@ -412,7 +412,7 @@ def card_ords(q: Question) -> list[int]:
     the reverse template only when `reversed`, one cloze card per number."""
     if isinstance(q, Cloze):
         return [n - 1 for n in q.numbers()]
-    if isinstance(q, Card) and q.reversed:
+    if isinstance(q, Flashcard) and q.reversed:
         return [0, 1]
     return [0]
 
@@ -480,7 +480,7 @@ def follow_previous(
                 if guid != note.guid:  # the fields depend on the GUID
                     media.where = f"{deck.path or deck.id}: question `{q.id}`"
                     note.guid, note.fields = guid, note_fields(deck.id, q, guid, media)
-            if isinstance(q, Card) and not q.reversed and note.guid in prev.reverse:
+            if isinstance(q, Flashcard) and not q.reversed and note.guid in prev.reverse:
                 note.fields[2], notice = retired_reverse(prev, note.guid, f"{deck.id}/{q.id}")
                 if notice:
                     anki_deck.notices.append(notice)

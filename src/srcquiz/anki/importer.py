@@ -45,8 +45,8 @@ from srcquiz.deck.codec import anchor_data, anchor_from_data, from_data
 from srcquiz.deck.keys import ID_RE
 from srcquiz.deck.loader import parse_deck
 from srcquiz.deck.model import (
-    Card,
     Cloze,
+    Flashcard,
     Match,
     Question,
     Short,
@@ -131,7 +131,7 @@ def apply_anki_edits(deck_id: str, q: Question, nt: NoteType, fields: list[str])
                 changes["prompt"] = text
     elif (v := edited("Prompt")) is not None and html_to_text(v):
         changes["prompt"] = html_to_text(v)
-    if isinstance(q, Card | Short) and (v := edited("Answer")) is not None and html_to_text(v):
+    if isinstance(q, Flashcard | Short) and (v := edited("Answer")) is not None and html_to_text(v):
         changes["answer"] = html_to_text(v)
     if (v := edited("Explanation")) is not None:
         changes["explanation"] = html_to_text(v)
@@ -458,7 +458,7 @@ def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
     if m.kind == "short":
         return Short(id=qid, prompt=front, answer=back, tags=tags)
     reverse = m.reversed or (m.reverse_if is not None and bool(get(m.reverse_if)))
-    return Card(id=qid, prompt=front, answer=back, reversed=reverse, tags=tags)
+    return Flashcard(id=qid, prompt=front, answer=back, reversed=reverse, tags=tags)
 
 
 def deck_yaml(draft: DeckDraft, questions: Iterable[Question] | None = None) -> str:

@@ -25,7 +25,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.model import Card, Choice, Cloze, Match, Number, Order, Question, Short
+from srcquiz.deck.model import Choice, Cloze, Flashcard, Match, Number, Order, Question, Short
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -220,7 +220,7 @@ def question_give_aways(r: NodeReader, fields: Fields, q: Question) -> None:
 def _answers(q: Question, fields: Fields) -> list[str]:
     if isinstance(q, Short):
         return [q.answer, *q.accept]
-    if isinstance(q, Card):
+    if isinstance(q, Flashcard):
         return [q.answer]
     if isinstance(q, Number):
         written = getattr(fields.get("answer", (None, None))[1], "value", "")

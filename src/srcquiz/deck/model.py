@@ -98,7 +98,10 @@ class Question:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Card(Question):
+class Flashcard(Question):
+    """The `card` kind: a front and a back the learner grades themselves. Named apart
+    from a study card (a question's unit of review, `card_keys`), which every kind has."""
+
     kind: ClassVar[str] = "card"
     answer: str
     reversed: bool = False
@@ -208,7 +211,7 @@ class Match(Question):
 
 
 KIND_CLASSES: dict[str, type[Question]] = {
-    cls.kind: cls for cls in (Card, Short, Number, Choice, TrueFalse, Cloze, Order, Match)
+    cls.kind: cls for cls in (Flashcard, Short, Number, Choice, TrueFalse, Cloze, Order, Match)
 }
 
 

@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import (
-    Card,
     Choice,
     Cloze,
     Deck,
+    Flashcard,
     Match,
     Number,
     Order,
@@ -142,7 +142,7 @@ def grade(
     return _GRADERS[question.kind](question, card_key, response, terms)
 
 
-def _grade_card(q: Card, card_key: str) -> Grade:
+def _grade_card(q: Flashcard, card_key: str) -> Grade:
     """Self-graded: the session records the learner's own rating instead."""
     return Grade("right", 1.0, describe_answer(q, card_key), "", "")
 
@@ -407,7 +407,7 @@ def parse_answer(question: Question, text: str) -> Response:
     """The response `grade()` takes for an answer written as a learner would type it,
     with the deck's own numbering: choice options and order items are numbered from 1
     as written in the deck, match pairs are `1b 2a` (left number, right letter)."""
-    if isinstance(question, Card):
+    if isinstance(question, Flashcard):
         raise AnswerFormatError("a card is graded by the learner, not checked")
     if isinstance(question, Choice):
         return _parse_choice(question, text)

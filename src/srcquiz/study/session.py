@@ -16,7 +16,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from srcquiz.deck.model import Card, Choice, Cloze, Deck, Match, Order, Question, split_card_key
+from srcquiz.deck.model import (
+    Choice,
+    Cloze,
+    Deck,
+    Flashcard,
+    Match,
+    Order,
+    Question,
+    split_card_key,
+)
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 from srcquiz.progress.store import Store
@@ -79,7 +88,7 @@ class StudyItem:
 
     def prompt_text(self) -> str:
         q = self.question
-        if isinstance(q, Card) and self.is_reverse:
+        if isinstance(q, Flashcard) and self.is_reverse:
             return q.answer
         if isinstance(q, Cloze):
             return q.masked(self.cloze_number or (q.numbers() or (1,))[0])
