@@ -46,7 +46,7 @@ anki-check: $(TEST_STAMP)
 	test -x $(AQT_VENV)/bin/python || $(PYTHON) -m venv $(AQT_VENV)
 	$(AQT_VENV)/bin/python -m pip install --quiet "aqt[qt6]==$$(sed -n 's/^anki==//p' $(LOCK))"
 	QT_QPA_PLATFORM=offscreen SRCQUIZ_AQT_PYTHON=$(AQT_VENV)/bin/python \
-	  $(BIN)/python -m pytest -n 0 tests/test_anki_export.py -k reviewer
+	  $(BIN)/python -m pytest -n 0 tests/anki/test_anki_export.py -k reviewer
 
 # A fresh venv resolves pyproject.toml's ranges anew; its versions become the lock.
 lock:

@@ -139,7 +139,7 @@ async def test_a_data_path_with_markup_in_the_backup_warning(tmp_path: Path, mon
 
 async def test_a_deck_named_after_an_escape_sequence_is_shown_escaped(tmp_path: Path, store: Store):
     """A deck without `id:` takes its file's name, which the linter does not see."""
-    source = (Path(__file__).parent / "fixtures" / "tui_second.yaml").read_text()
+    source = (Path(__file__).parent.parent / "fixtures" / "tui_second.yaml").read_text()
     path = tmp_path / f"evil{OSC52}.yaml"
     path.write_text(re.sub(r"(?m)^id: .*\n", "", source))
     deck = load_deck(path)

@@ -44,10 +44,10 @@ from srcquiz.errors import UserError
 from srcquiz.study.grading import grade
 from srcquiz.study.punctuation import PUNCT_MAP
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 KINDS = FIXTURES / "anki_kinds.yaml"
 HOSTILE = FIXTURES / "anki_hostile.yaml"
-DECKS = Path(__file__).parent.parent / "decks"
+DECKS = Path(__file__).parent.parent.parent / "decks"
 
 
 # -- helpers ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import AskAgain, Session, StudyItem
 
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(fuzz=False)
 

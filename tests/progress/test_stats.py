@@ -14,7 +14,7 @@ from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.stats import collect, render
 from srcquiz.progress.store import Store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 DECK = "engine-kinds"
 

@@ -24,8 +24,8 @@ from srcquiz.deck.model import Choice, Cloze, Flashcard, Short
 from srcquiz.errors import UserError
 from srcquiz.textsafe import CONTROL_RE
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+REPO = Path(__file__).parent.parent.parent
 KINDS = FIXTURES / "anki_kinds.yaml"
 HOSTILE = FIXTURES / "anki_hostile.yaml"
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"

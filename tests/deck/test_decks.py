@@ -13,7 +13,7 @@ from srcquiz.deck.loader import load_deck_file, load_decks
 from srcquiz.deck.model import Choice, Deck, Short
 from srcquiz.paths import bundled_decks_dir
 
-LINT = Path(__file__).parent / "fixtures" / "lint"
+LINT = Path(__file__).parent.parent / "fixtures" / "lint"
 
 # The 24 source articles the bundled decks are written from, titled as published.
 ARTICLES = [
@@ -125,7 +125,7 @@ def test_the_package_ships_the_bundled_decks() -> None:
     import tomllib
     from pathlib import Path
 
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parent.parent.parent
     link = root / "src" / "srcquiz" / "decks"
     assert link.is_symlink() and link.resolve() == (root / "decks").resolve()
     data = tomllib.loads((root / "pyproject.toml").read_text())

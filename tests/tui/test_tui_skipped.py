@@ -16,7 +16,7 @@ from srcquiz.tui.app import SrcquizApp
 from srcquiz.tui.screens.decks import DecksScreen
 from srcquiz.tui.screens.problems import ProblemsScreen
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 BROKEN = """\
 title: Broken deck
 questions:

@@ -15,7 +15,7 @@ from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Settings
 from srcquiz.tui.app import SrcquizApp, StartRequest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 SIZE = (100, 32)
 # FSRS fuzz draws random numbers; off, every due date (and chart) is reproducible.

@@ -32,7 +32,7 @@ from srcquiz.deck.model import (
     TrueFalse,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINT = FIXTURES / "lint"
 
 
@@ -263,8 +263,8 @@ questions:
 
 # -- reading a deck question by question (memory: issue 7) ---------------------
 
-FIXTURES = Path(__file__).parent / "fixtures"
-BUNDLED = Path(__file__).parent.parent / "decks"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+BUNDLED = Path(__file__).parent.parent.parent / "decks"
 ALL_YAML = sorted([*FIXTURES.rglob("*.yaml"), *BUNDLED.glob("*.yaml")])
 
 

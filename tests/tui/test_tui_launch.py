@@ -15,7 +15,7 @@ import pytest
 from srcquiz.cli import parser as cli
 from srcquiz.tui.app import SrcquizApp
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 DECKS = ["--decks", str(FIXTURES / "tui_kinds.yaml"), "--decks", str(FIXTURES / "tui_second.yaml")]
 
 

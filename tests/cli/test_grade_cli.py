@@ -12,7 +12,7 @@ from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck_file
 from srcquiz.deck.model import Example, Position
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 KINDS = FIXTURES / "engine_kinds.yaml"
 
 

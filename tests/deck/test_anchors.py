@@ -30,7 +30,7 @@ from srcquiz.deck.anchors import (
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Anchor
 
-FIXTURES = Path(__file__).parent / "fixtures" / "anchors"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "anchors"
 WIDGET = FIXTURES / "decks" / "widget.yaml"
 
 

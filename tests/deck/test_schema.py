@@ -11,7 +11,7 @@ import yaml
 from srcquiz.deck.schema import deck_schema, schema_json
 from srcquiz.paths import bundled_decks_dir
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 DECKS = sorted(bundled_decks_dir().glob("*.yaml"))
 
 

@@ -19,7 +19,7 @@ from srcquiz.deck import cache as deck_cache
 from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
 from srcquiz.deck.model import KINDS
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from srcquiz import __version__
 from srcquiz.cli.parser import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINT = FIXTURES / "lint"
 
 

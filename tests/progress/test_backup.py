@@ -18,7 +18,7 @@ from srcquiz.progress.schema import SCHEMA_VERSION
 from srcquiz.progress.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 
 
 @pytest.fixture(autouse=True)

@@ -26,8 +26,8 @@ from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
-SRC = Path(__file__).resolve().parent.parent / "src"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
+SRC = Path(__file__).resolve().parent.parent.parent / "src"
 
 
 @pytest.fixture(autouse=True)

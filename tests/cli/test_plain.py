@@ -19,7 +19,7 @@ from srcquiz.deck.loader import load_deck
 from srcquiz.progress.store import Store
 from srcquiz.study.session import StudyItem
 
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 FEEDBACK_MARKS = ("✓", "≈", "✗")
 
 

@@ -37,7 +37,7 @@ from srcquiz.study.numbers import singular
 from srcquiz.study.scheduler import Rating, suggest_rating
 from srcquiz.study.terms import KnownTerms, known_terms, term_key
 
-FIXTURE = Path(__file__).parent / "fixtures" / "engine_kinds.yaml"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -398,7 +398,7 @@ def test_normalising_case_and_width_keeps_a_right_answer_right(answer):
 
 # --- typos that know the decks (issue 13) -------------------------------------------
 
-BUNDLED = Path(__file__).parent.parent / "decks"
+BUNDLED = Path(__file__).parent.parent.parent / "decks"
 
 
 @pytest.fixture(scope="module")
