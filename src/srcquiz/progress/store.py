@@ -102,15 +102,7 @@ class Store(StatsQueries, SyncLog):
             )
         if not existed:
             create_atomically(path)
-        try:
-            conn = sqlite3.connect(
-                path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as exc:
-            raise explain(exc, path) from None
+        conn = _connect(path, path)
         store = cls(conn, path)
         try:
             store._setup(existed, before_migrate)
@@ -143,16 +135,7 @@ class Store(StatsQueries, SyncLog):
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         wal = path.with_name(path.name + "-wal")
         mode = "rw" if writable else "ro" if wal.exists() else "ro&immutable=1"
-        try:
-            conn = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode={mode}",
-                uri=True,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as exc:
-            raise explain(exc, path) from None
+        conn = _connect(f"{path.resolve().as_uri()}?mode={mode}", path, uri=True)
         store = cls(conn, path)
         try:
             conn.execute("PRAGMA query_only = ON")
@@ -467,3 +450,18 @@ class Store(StatsQueries, SyncLog):
         for deck_id, key, verdict, rating in rows:
             last[(deck_id, key)] = verdict == "wrong" or rating == 1
         return [k for k, missed in last.items() if missed]
+
+
+def _connect(target: str | Path, path: Path, *, uri: bool = False) -> sqlite3.Connection:
+    """One connection as the store uses it (autocommit, busy timeout, handed between
+    threads one at a time); a failure is one sentence about `path`."""
+    try:
+        return sqlite3.connect(
+            target,
+            uri=uri,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from None
