@@ -13,6 +13,8 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from srcquiz.progress.rows import placeholders
+
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
 
@@ -66,10 +68,6 @@ def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
 def _day_ends(first: date, days: int, tz: tzinfo) -> list[float]:
     """End (the next day's start) of each of `days` days from `first`."""
     return [_day_start(first + timedelta(days=i + 1), tz) for i in range(days)]
-
-
-def _placeholders(n: int) -> str:
-    return ",".join("?" * n)
 
 
 class StatsQueries(ABC):
@@ -162,7 +160,7 @@ class StatsQueries(ABC):
                 cond = "due < ?" if prev is None else "due >= ? AND due < ?"
                 params: list[Any] = [bound] if prev is None else [prev, bound]
                 row = self._one(
-                    f"SELECT count(*) FROM card WHERE deck_id IN ({_placeholders(len(ids))}) "
+                    f"SELECT count(*) FROM card WHERE deck_id IN ({placeholders(len(ids))}) "
                     f"AND {cond}",
                     [*ids, *params],
                 )
@@ -203,7 +201,7 @@ class StatsQueries(ABC):
         if ids and days > 0:
             sql = (
                 "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
-                f"AND deck_id IN ({_placeholders(len(ids))})"
+                f"AND deck_id IN ({placeholders(len(ids))})"
             )
             if seen_only:
                 sql += " AND state_before IS NOT NULL"
@@ -221,7 +219,7 @@ class StatsQueries(ABC):
             return None
         sql = (
             "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
-            f"WHERE deck_id IN ({_placeholders(len(ids))}) AND reviewed_at >= ? "
+            f"WHERE deck_id IN ({placeholders(len(ids))}) AND reviewed_at >= ? "
             "AND state_before IS NOT NULL"
         )
         params: list[Any] = [*ids, since.timestamp()]
@@ -244,7 +242,7 @@ class StatsQueries(ABC):
             ids = list(deck_ids)
             if not ids:
                 return 0
-            where, base = f" AND deck_id IN ({_placeholders(len(ids))})", ids
+            where, base = f" AND deck_id IN ({placeholders(len(ids))})", ids
 
         def studied(d: date) -> bool:
             row = self._one(
@@ -269,6 +267,6 @@ class StatsQueries(ABC):
             if not ids:
                 return 0
             row = self._one(
-                f"SELECT count(*) FROM review WHERE deck_id IN ({_placeholders(len(ids))})", ids
+                f"SELECT count(*) FROM review WHERE deck_id IN ({placeholders(len(ids))})", ids
             )
         return int(row[0]) if row else 0
