@@ -104,14 +104,8 @@ class Store(StatsQueries, SyncLog):
             create_atomically(path)
         conn = _connect(path, path)
         store = cls(conn, path)
-        try:
+        with _closed_on_failure(conn, path):
             store._setup(existed, before_migrate)
-        except UserError:
-            conn.close()
-            raise
-        except sqlite3.Error as exc:
-            conn.close()
-            raise explain(exc, path) from None
         return store
 
     @classmethod
@@ -137,19 +131,13 @@ class Store(StatsQueries, SyncLog):
         mode = "rw" if writable else "ro" if wal.exists() else "ro&immutable=1"
         conn = _connect(f"{path.resolve().as_uri()}?mode={mode}", path, uri=True)
         store = cls(conn, path)
-        try:
+        with _closed_on_failure(conn, path):
             conn.execute("PRAGMA query_only = ON")
             if store._check_version() < SCHEMA_VERSION:
                 raise UserError(
                     f"{path} is from an older srcquiz and must be upgraded before `stats` can "
                     "read it; run `srcquiz review` (or `srcquiz settings`) once, then try again."
                 )
-        except UserError:
-            conn.close()
-            raise
-        except sqlite3.Error as exc:
-            conn.close()
-            raise explain(exc, path) from None
         return store
 
     def _check_version(self) -> int:
@@ -464,4 +452,18 @@ def _connect(target: str | Path, path: Path, *, uri: bool = False) -> sqlite3.Co
             check_same_thread=False,
         )
     except sqlite3.Error as exc:
+        raise explain(exc, path) from None
+
+
+@contextlib.contextmanager
+def _closed_on_failure(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Set-up of a fresh connection: any failure closes it, and an SQLite error
+    becomes one sentence about `path`."""
+    try:
+        yield
+    except UserError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
         raise explain(exc, path) from None
