@@ -233,11 +233,13 @@ class SrcquizApp(App[int]):
     def open_session(self, session: Session, decks: Sequence[Deck]) -> None:
         if not session.items:
             self.notify(
-                printable(_nothing_to_study(session.mode, decks)),
+                printable(session.notice or _nothing_to_study(session.mode, decks)),
                 title="Nothing to study",
                 markup=False,  # it quotes the deck's title
             )
             return
+        if session.notice:  # a quiz held back by today's new-card limits
+            self.notify(session.notice, title="Daily limits", markup=False, timeout=8)
         from srcquiz.tui.screens.session import SessionScreen
 
         self.push_screen(SessionScreen(session))
