@@ -18,6 +18,7 @@ from srcquiz.study.limits import (
     save_cap,
     save_deck_limits,
     short_quiz_notice,
+    startable,
 )
 from srcquiz.study.scheduler import Settings
 
@@ -123,3 +124,25 @@ def test_parse_limit_refuses_other_text_in_a_sentence(text, message):
 def test_short_quiz_notice_only_when_short():
     assert short_quiz_notice(20, 20) is None
     assert "3 questions, not 20" in (short_quiz_notice(3, 20) or "")
+
+
+def test_startable_counts_one_new_card_a_question():
+    from pathlib import Path
+
+    from srcquiz.deck.loader import load_deck
+
+    deck = load_deck(Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml")
+    keys = deck.card_keys()
+    questions = len(deck.questions)
+    assert len(keys) > questions  # a cloze with two blanks, a two-way card
+
+    def never() -> set[str]:
+        raise AssertionError("no need to read the studied keys")
+
+    assert startable(deck, len(keys), never) == questions  # nothing studied yet
+    assert startable(deck, 0, never) == 0
+    # Everything studied but the second blank of the cloze and the reverse card.
+    left = {"idle-cloze#c2", "what-is-master#reverse"}
+    assert startable(deck, 2, lambda: set(keys) - left) == 2
+    left = {"idle-cloze#c2", "idle-cloze#c1"}
+    assert startable(deck, 2, lambda: set(keys) - left) == 1

@@ -13,7 +13,7 @@ so the session's queue, `quiz` and the decks screen agree on what is left.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from srcquiz.study.scheduler import Settings, load_settings
 
 if TYPE_CHECKING:
+    from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DayCounts
 
 CAP_KEY = "study.daily_cap"
@@ -157,6 +158,22 @@ def offer(budget: Budget, decks: Iterable[tuple[str, int, int]]) -> Offer:
     return Offer(due, new)
 
 
+def startable(deck: Deck, unseen: int, studied: Callable[[], Collection[str]]) -> int:
+    """New cards a review can start in `deck` now: one per question with a card never
+    studied (`unseen` of them in all). `studied` (the deck's known keys) is read only
+    for a deck partly studied whose questions have several cards."""
+    if unseen <= 0:
+        return 0
+    keyed = [keys for keys in (q.card_keys() for q in deck.questions) if keys]
+    cards = sum(len(keys) for keys in keyed)
+    if cards == len(keyed):
+        return unseen  # one card a question
+    if unseen >= cards:
+        return len(keyed)  # nothing studied yet
+    known = studied()
+    return sum(1 for keys in keyed if any(k not in known for k in keys))
+
+
 # --- reading and writing the limits --------------------------------------------------
 
 
@@ -240,13 +257,18 @@ def parse_limit(text: str, what: str, *, blank: bool = False) -> int | None:
 
 
 def describe_hold(held: str | None, limits: DeckLimits, cap: int) -> str:
-    """Why a deck offers no new card today, in a few words ("" when it does)."""
-    reasons = {
-        "cap": f"all decks together reached today's cap of {cap}",
-        "reviews": f"today's {limits.reviews_per_day} reviews of this deck are done",
-        "new": f"today's {limits.new_per_day} new cards of this deck are done",
-    }
-    return reasons.get(held or "", "")
+    """Why a deck offers fewer cards today, in a few words ("" when nothing holds it)."""
+    if held == "cap":
+        return f"all decks together reached today's cap of {cap} answers"
+    if held == "reviews":
+        if not limits.reviews_per_day:
+            return "this deck's review limit is 0"
+        return f"this deck's {limits.reviews_per_day} reviews a day are used up"
+    if held == "new":
+        if not limits.new_per_day:
+            return "this deck's new-card limit is 0"
+        return f"this deck's {limits.new_per_day} new cards a day are used up"
+    return ""
 
 
 def short_quiz_notice(got: int, wanted: int) -> str | None:
