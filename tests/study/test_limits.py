@@ -146,3 +146,33 @@ def test_startable_counts_one_new_card_a_question():
     assert startable(deck, 2, lambda: set(keys) - left) == 2
     left = {"idle-cloze#c2", "idle-cloze#c1"}
     assert startable(deck, 2, lambda: set(keys) - left) == 1
+
+
+def test_the_global_limits_are_read_as_the_scheduler_keeps_them(tmp_path):
+    """limits.py reads them itself (the decks screen must not import the scheduler)."""
+    from srcquiz.study import limits
+    from srcquiz.study.scheduler import SETTING_KEYS, save_settings
+
+    assert (limits.NEW_KEY, limits.REVIEWS_KEY) == (
+        SETTING_KEYS["new_per_day"],
+        SETTING_KEYS["max_reviews_per_day"],
+    )
+    assert Limits().default == DeckLimits(Settings().new_per_day, Settings().max_reviews_per_day)
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        save_settings(store, Settings(new_per_day=6, max_reviews_per_day=60))
+        assert load_limits(store).default == DeckLimits(6, 60)
+        store.set_setting("study.new_per_day", "-4")  # clamped, as load_settings does
+        assert load_limits(store).default == DeckLimits(0, 60)
+
+
+def test_the_limits_load_without_the_scheduler():
+    """The decks screen reads the limits on start-up, where the scheduler is not loaded."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, srcquiz.progress.store, srcquiz.study.limits\n"
+        "print('srcquiz.study.scheduler' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

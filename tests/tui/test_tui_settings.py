@@ -166,3 +166,17 @@ async def test_a_deck_whose_limit_is_used_up_shows_0_and_says_why(store: Store):
         await pilot.pause()
         assert numbers(app, deck.id)[NEW] == "0" and numbers(app, deck.id)[DUE] == "2"
         assert "Daily limit: this deck's 2 new cards a day are used up" in screen_text(app)
+
+
+async def test_a_quiz_held_back_by_the_new_card_limit_says_so(store: Store):
+    save_deck_limits(store, "tui-kinds", DeckOverride(new_per_day=2))
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        assert len(app.screen.session.items) == 2
+        assert any("This quiz has 2 questions, not 9" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        save_deck_limits(store, "tui-kinds", DeckOverride(new_per_day=0))
+        await pilot.press("ctrl+t")
+        assert isinstance(app.screen, DecksScreen)  # nothing to ask: it says why
+        assert any("This quiz has 0 questions" in n.message for n in app._notifications)

@@ -9,20 +9,26 @@ What has been used today is read from the review log (reviews made in srcquiz an
 those synced from Anki alike), never kept in memory: two terminals, a sync and a
 restart all see the same numbers. The arithmetic here is plain Python (`Budget`),
 so the session's queue, `quiz` and the decks screen agree on what is left.
+
+The decks screen reads this on start-up, so it defines no dataclass and does not
+import the scheduler (a test keeps the keys and defaults in step with `Settings`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, Protocol
-
-from srcquiz.study.scheduler import Settings, load_settings
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DayCounts
+    from srcquiz.study.scheduler import Settings
+
+# The global limits, each deck's defaults: `scheduler.SETTING_KEYS` and `Settings`.
+NEW_KEY, REVIEWS_KEY = "study.new_per_day", "study.max_reviews_per_day"
+DEFAULT_NEW, DEFAULT_REVIEWS = 20, 200
 
 CAP_KEY = "study.daily_cap"
 DEFAULT_CAP = 200
@@ -49,13 +55,12 @@ class DeckOverride(NamedTuple):
     reviews_per_day: int | None = None
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """The defaults every deck gets, each deck's own limits, and the cap on all decks."""
 
-    default: DeckLimits = DeckLimits(20, 200)
+    default: DeckLimits = DeckLimits(DEFAULT_NEW, DEFAULT_REVIEWS)
     cap: int = DEFAULT_CAP
-    decks: Mapping[str, DeckOverride] = field(default_factory=dict)
+    decks: Mapping[str, DeckOverride] = MappingProxyType({})
 
     def for_deck(self, deck_id: str) -> DeckLimits:
         own = self.decks.get(deck_id, DeckOverride())
@@ -63,9 +68,6 @@ class Limits:
             self.default.new_per_day if own.new_per_day is None else own.new_per_day,
             self.default.reviews_per_day if own.reviews_per_day is None else own.reviews_per_day,
         )
-
-    def with_settings(self, settings: Settings) -> Limits:
-        return replace(self, default=DeckLimits(settings.new_per_day, settings.max_reviews_per_day))
 
 
 class Used(NamedTuple):
@@ -201,8 +203,15 @@ def _count(raw: str | None) -> int | None:
 
 
 def load_limits(source: _Source, settings: Settings | None = None) -> Limits:
-    """The stored limits; anything unreadable falls back to its default."""
-    settings = settings or load_settings(source)
+    """The stored limits (the global ones from `settings` when given); anything
+    unreadable falls back to its default."""
+    if settings is not None:
+        default = DeckLimits(settings.new_per_day, settings.max_reviews_per_day)
+    else:
+        new, reviews = (_count(source.get_setting(k)) for k in (NEW_KEY, REVIEWS_KEY))
+        default = DeckLimits(
+            DEFAULT_NEW if new is None else new, DEFAULT_REVIEWS if reviews is None else reviews
+        )
     cap = _count(source.get_setting(CAP_KEY))
     decks: dict[str, dict[str, int | None]] = {}
     for key, raw in source.settings_under(DECK_PREFIX).items():
@@ -211,7 +220,7 @@ def load_limits(source: _Source, settings: Settings | None = None) -> Limits:
         if deck_id and name in DECK_FIELDS and value is not None:
             decks.setdefault(deck_id, {})[name] = value
     return Limits(
-        DeckLimits(settings.new_per_day, settings.max_reviews_per_day),
+        default,
         DEFAULT_CAP if cap is None else cap,
         {d: DeckOverride(**values) for d, values in decks.items()},
     )
