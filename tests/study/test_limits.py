@@ -122,8 +122,14 @@ def test_parse_limit_refuses_other_text_in_a_sentence(text, message):
 
 
 def test_short_quiz_notice_only_when_short():
-    assert short_quiz_notice(20, 20) is None
-    assert "3 questions, not 20" in (short_quiz_notice(3, 20) or "")
+    from srcquiz.deck.model import Deck, Short
+
+    questions = tuple(Short(id=f"q{i}", prompt="?", answer="a") for i in range(30))
+    deck = Deck(id="d", title="D", questions=questions)
+    assert short_quiz_notice(20, 20, [deck]) is None
+    assert "3 questions, not 20" in (short_quiz_notice(3, 20, [deck]) or "")
+    assert "3 questions, not 30" in (short_quiz_notice(3, 50, [deck]) or "")
+    assert short_quiz_notice(30, 50, [deck]) is None  # the deck had no more
 
 
 def test_startable_counts_one_new_card_a_question():

@@ -16,7 +16,7 @@ import the scheduler (a test keeps the keys and defaults in step with `Settings`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -280,8 +280,10 @@ def describe_hold(held: str | None, limits: DeckLimits, cap: int) -> str:
     return ""
 
 
-def short_quiz_notice(got: int, wanted: int) -> str | None:
-    """Why a quiz has `got` questions when its decks had `wanted` to ask (None: it has)."""
+def short_quiz_notice(got: int, asked: int, decks: Sequence[Deck]) -> str | None:
+    """Why a quiz has `got` questions when `asked` for more (None: it has them, or its
+    decks had no more to ask)."""
+    wanted = min(asked, sum(1 for d in decks for q in d.questions if q.card_keys()))
     if got >= wanted:
         return None
     return (

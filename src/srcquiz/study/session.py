@@ -200,8 +200,7 @@ def _layout(question: Question, rng: random.Random) -> tuple[int, ...]:
 class Session:
     """Use `Session.start(...)`; then loop current() / answer() / advance()."""
 
-    # Why the queue is shorter than asked (a quiz held back by today's new-card limits).
-    notice: str | None = None
+    notice: str | None = None  # why a quiz is shorter than asked (the daily limits)
 
     def __init__(
         self,
@@ -255,8 +254,7 @@ class Session:
         elif mode == "quiz":
             asked = DEFAULT_QUIZ_LIMIT if limit is None else limit
             items = _quiz_items(store, decks, asked, rng, todays_budget(store, at, settings))
-            available = sum(1 for d in decks for q in d.questions if q.card_keys())
-            notice = short_quiz_notice(len(items), min(asked, available))
+            notice = short_quiz_notice(len(items), asked, decks)
         elif mode == "cram":
             items = _cram_items(decks, limit, rng)
         else:
@@ -559,18 +557,23 @@ def _quiz_items(
     limit (and the cap) leaves room, since answering it introduces it."""
     questions = [(deck, q) for deck in decks for q in deck.questions if q.card_keys()]
     rng.shuffle(questions)
-    studied = {deck.id: store.studied_keys(deck.id) for deck in decks}
     items: list[StudyItem] = []
-    for deck, q in questions:
-        if len(items) >= max(0, limit):
-            break
-        key = rng.choice(q.card_keys())
-        if key not in studied[deck.id] and not budget.take_new(deck.id):
-            seen = [k for k in q.card_keys() if k in studied[deck.id]]
-            if not seen:
-                continue  # held back: today's new cards of this deck are used up
-            key = rng.choice(seen)
-        items.append(StudyItem(deck, q, key, _layout(q, rng)))
+    for start in range(0, len(questions), 64):  # which cards are known: 64 at a time
+        batch = questions[start : start + 64]
+        asked: dict[str, list[str]] = {}
+        for d, q in batch:
+            asked.setdefault(d.id, []).extend(q.card_keys())
+        known = {(d, k) for d, keys in asked.items() for k in store.known_keys(d, keys)}
+        for deck, q in batch:
+            if len(items) >= max(0, limit):
+                return items
+            key = rng.choice(q.card_keys())
+            if (deck.id, key) not in known and not budget.take_new(deck.id):
+                seen = [k for k in q.card_keys() if (deck.id, k) in known]
+                if not seen:
+                    continue  # held back: today's new cards of this deck are used up
+                key = rng.choice(seen)
+            items.append(StudyItem(deck, q, key, _layout(q, rng)))
     return items
 
 
