@@ -143,7 +143,10 @@ def genanki_child(notes: Path, out: Path) -> None:
 
 def run_child(cmd: list[str], tmp: Path) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (MB) of one child process."""
-    env = {**os.environ, "TMPDIR": str(tmp)}  # genanki leaves its database in TMPDIR
+    # genanki leaves its database in TMPDIR. Byte code is cached (in the run's own
+    # folder) as an installed package's is, for both processes alike.
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -11,7 +11,6 @@ into lists.
 from __future__ import annotations
 
 import errno
-import itertools
 import json
 import os
 import sqlite3
@@ -49,31 +48,24 @@ class AnkiDeck:
 def _fill(conn: sqlite3.Connection, anki_decks: Sequence[AnkiDeck]) -> None:
     """The package's collection (schema 11, as genanki writes it) into `conn`.
 
-    genanki writes the schema, the collection row, the decks and the note types.
-    Notes and cards go in with one bulk insert each, holding the rows genanki's
+    genanki's schema and collection row, with the decks and note types JSON that
+    `genanki.Package.write_to_db` would leave there, written once (genanki reads,
+    updates and writes back both for every deck: a third of a small export). Notes
+    and cards go in with one bulk insert each, holding the rows genanki's
     `Note.write_to_db` would write: its row-at-a-time inserts, per-note objects and
     scan for unescaped HTML would cost more than building every field (all deck
     text is escaped by `note_fields` already).
     """
-    import genanki
-
     from srcquiz.anki.note_types import genanki_models
 
     models = genanki_models()
     timestamp = time.time()  # never pinned: Anki skips notes that are not newer
     mod = int(timestamp)
-    ids = itertools.count(int(timestamp * 1000))
+    first = int(timestamp * 1000)  # notes and cards take ids from here on, as genanki's
     cursor = conn.cursor()
     cursor.execute("PRAGMA journal_mode=OFF")
     cursor.execute("PRAGMA synchronous=OFF")
-    shells = []
-    for deck in anki_decks:
-        shell = genanki.Deck(deck.id, deck.name, description=deck.description)
-        for kind in {n.kind for n in deck.notes}:
-            shell.add_model(models[kind])
-        shells.append(shell)
-    genanki.Package(shells).write_to_db(cursor, timestamp, ids)
-    first = next(ids)  # notes and cards take ids from here on, as genanki's would
+    _write_col(cursor, anki_decks, models, timestamp)
     mids = {kind: model.model_id for kind, model in models.items()}
     cursor.executemany(
         "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(anki_decks, first, mod, mids)
@@ -83,6 +75,28 @@ def _fill(conn: sqlite3.Connection, anki_decks: Sequence[AnkiDeck]) -> None:
         _card_rows(anki_decks, first, mod),
     )
     conn.commit()
+
+
+def _write_col(
+    cursor: sqlite3.Cursor, anki_decks: Sequence[AnkiDeck], models: dict[str, Any], now: float
+) -> None:
+    """genanki's schema and collection row, then every deck and the note types the
+    decks use; a note type names the last deck using it (`did`), as genanki's does."""
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    cursor.executescript(APKG_SCHEMA)
+    cursor.executescript(APKG_COL)
+    decks_json, models_json = cursor.execute("SELECT decks, models FROM col").fetchone()
+    decks, types = json.loads(decks_json), json.loads(models_json)
+    last_deck: dict[str, int] = {}
+    for deck in anki_decks:
+        decks[str(deck.id)] = genanki.Deck(deck.id, deck.name, deck.description).to_json()
+        last_deck.update((n.kind, deck.id) for n in deck.notes)
+    for kind, did in last_deck.items():
+        types[str(models[kind].model_id)] = models[kind].to_json(now, did)
+    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(types)))
 
 
 def _note_rows(

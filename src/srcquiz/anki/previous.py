@@ -22,9 +22,11 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
+import os
 import sqlite3
-import struct
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ RETIRED_TAG = "srcquiz::retired"
 DECK_TAG = "srcquiz::deck::"
 # A package's collection larger than this is not one srcquiz wrote for a deck set.
 MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 # The `Reverse` field of a card whose deck turned `reversed` off; the card shows it.
 REVERSE_RETIRED = (
     '<div class="sq-retired">srcquiz no longer asks this side: the deck turned '
@@ -64,18 +67,21 @@ _CARD_MID = next(mid for mid, kind in _KIND_BY_MID.items() if kind == "card")
 class Previous:
     """The notes and deck names of the package an export replaces. Every export
     reads this, so it keeps only each note's type and tags (and a card note's
-    `Reverse`), and holds the package's collection open to read whole fields when
-    needed: call `close()` when done."""
+    `Reverse`), and holds a copy of the package's collection open to read whole
+    fields when needed: call `close()` when done (it removes the copy)."""
 
-    def __init__(self, db: sqlite3.Connection, deck_names: dict[str, str]) -> None:
+    def __init__(self, db: sqlite3.Connection, deck_names: dict[str, str], copy: Path) -> None:
         self.deck_names = deck_names  # srcquiz deck id -> Anki deck name
         self.rows: dict[str, tuple[int, str]] = {}  # guid -> (note type id, tags)
         self.reverse: dict[str, str] = {}  # a card note's guid -> its Reverse field
         self._db = db
+        self._copy = copy  # the collection's temporary copy, removed by `close`
         self._indexed = False
+        self._by_deck: dict[str | None, list[tuple[int, str]]] | None = None
 
     def close(self) -> None:
         self._db.close()
+        self._copy.unlink(missing_ok=True)
 
     def kind_of(self, guid: str) -> str | None:
         row = self.rows.get(guid)
@@ -84,16 +90,29 @@ class Previous:
     def unused(self, used: set[str], deck_id: str) -> list[PreviousNote]:
         """Its notes of this deck (by their deck tag, or any without one) not in `used`
         and not retired yet."""
+        if self._by_deck is None:
+            self._by_deck = self._index_by_deck()
+        mine = sorted((*self._by_deck.get(deck_id, ()), *self._by_deck.get(None, ())))
         out = []
-        tag = f"{DECK_TAG}{deck_id}"
-        for guid, (mid, tags) in self.rows.items():
-            if guid in used:
-                continue
-            words = tags.split()
-            mine = tag in words or not any(w.startswith(DECK_TAG) for w in words)
-            if mine and RETIRED_TAG not in words:
-                out.append(PreviousNote(guid, _KIND_BY_MID[mid], words))
+        for _, guid in mine:
+            if guid not in used:
+                mid, tags = self.rows[guid]
+                out.append(PreviousNote(guid, _KIND_BY_MID[mid], tags.split()))
         return out
+
+    def _index_by_deck(self) -> dict[str | None, list[tuple[int, str]]]:
+        """Notes not retired yet by the srcquiz deck ids their tags name (None: no deck
+        tag), each as (place in the package, guid): every row's tags are read once,
+        not once for each deck of the export."""
+        index: dict[str | None, list[tuple[int, str]]] = {}
+        for at, (guid, (_, tags)) in enumerate(self.rows.items()):
+            words = tags.split()
+            if RETIRED_TAG in words:
+                continue
+            decks: set[str | None] = {w[len(DECK_TAG) :] for w in words if w.startswith(DECK_TAG)}
+            for deck in decks or {None}:
+                index.setdefault(deck, []).append((at, guid))
+        return index
 
     def fields_of(self, note: PreviousNote) -> list[str]:
         if note.fields is None:
@@ -116,21 +135,26 @@ class Previous:
 
 def read_previous(path: Path) -> Previous | None:
     """The srcquiz notes in the package at `path`; None when there is no such
-    package (no file, not a zip, another program's package, damaged)."""
+    package (no file, not a zip, another program's package, damaged).
+
+    The package's collection is copied to a temporary file beside it and read
+    from there (SQLite's page cache, not the whole database in memory: a 100k-note
+    collection is 200 MB); `Previous.close` removes the copy."""
     try:
-        data = _collection_bytes(path)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, struct.error):
+        copy = _collection_copy(path)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, zlib.error, EOFError):
         return None
-    if data is None:
+    if copy is None:
         return None
-    db = sqlite3.connect(":memory:")
+    db = None
     try:
-        db.deserialize(data)
+        db = sqlite3.connect(copy)
+        db.execute("PRAGMA journal_mode=OFF")  # a throw-away copy: the guid index needs no journal
         ((decks_json,),) = db.execute("SELECT decks FROM col").fetchall()
-        prev = Previous(db, _deck_names(json.loads(decks_json)))
+        prev = Previous(db, _deck_names(json.loads(decks_json)), copy)
         rows = db.execute(
             "SELECT guid, mid, tags, CASE WHEN mid = ? THEN flds END FROM notes", (_CARD_MID,)
-        ).fetchall()
+        )
         for guid, mid, tags, flds in rows:
             if mid in _KIND_BY_MID and type(guid) is str and type(tags) is str:
                 prev.rows[guid] = (mid, tags)
@@ -138,30 +162,38 @@ def read_previous(path: Path) -> Previous | None:
                     parts = str(flds).split("\x1f", 3)
                     prev.reverse[guid] = parts[2] if len(parts) > 2 else ""
     except (sqlite3.Error, ValueError, TypeError, AttributeError):
-        db.close()
+        if db is not None:
+            db.close()
+        copy.unlink(missing_ok=True)
         return None
     return prev
 
 
-def _collection_bytes(path: Path) -> bytes | None:
-    """The package's collection database. srcquiz stores it uncompressed, so it is
-    read straight from its offset (the CRC pass of `ZipFile.read` costs more than
-    the read, on every export); anything else goes through `ZipFile.read`."""
+def _collection_copy(path: Path) -> Path | None:
+    """The package's collection database, copied in chunks to a temporary file in
+    the package's folder (`.NAME.*.previous.tmp`); None when the package holds
+    none, or one larger than a srcquiz export could be."""
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("collection.anki2")
         if info.file_size > MAX_COLLECTION_BYTES:
             return None
-        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            return z.read(info)
-        with open(path, "rb") as f:
-            f.seek(info.header_offset)
-            header = f.read(30)
-            if header[:4] != b"PK\x03\x04":
-                return None
-            name_len, extra_len = struct.unpack("<HH", header[26:30])
-            f.seek(info.header_offset + 30 + name_len + extra_len)
-            data = f.read(info.file_size)
-    return data if len(data) == info.file_size else None
+        fd, name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".previous.tmp", dir=path.parent
+        )
+        copy = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, z.open(info) as src:
+                # At most the declared size: a member holding more is not trusted further.
+                while chunk := src.read(min(CHUNK_BYTES, info.file_size + 1 - out.tell())):
+                    out.write(chunk)
+                complete = out.tell() == info.file_size
+        except BaseException:
+            copy.unlink(missing_ok=True)
+            raise
+    if not complete:
+        copy.unlink(missing_ok=True)
+        return None
+    return copy
 
 
 def _deck_names(decks: Any) -> dict[str, str]:
