@@ -605,6 +605,34 @@ def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, m
     assert len(package_rows(out, "SELECT id FROM notes")) == 11
 
 
+
+def test_the_previous_package_is_read_from_a_copy_on_disk_then_removed(tmp_path, monkeypatch):
+    """The package an export replaces is compared from a copy of its collection
+    beside it (SQLite reads pages as needed), not deserialized into memory; the copy
+    is gone once the export is written, and the comparison still works."""
+    import types
+
+    from srcquiz.anki import previous as previous_module
+
+    out = tmp_path / "srcquiz.apkg"
+    deck = load_deck(KINDS)
+    export_decks([deck], out)
+    opened: list[object] = []
+    real_connect = sqlite3.connect
+
+    def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(database)
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    fake = types.SimpleNamespace(**{**vars(sqlite3), "connect": connect})
+    monkeypatch.setattr(previous_module, "sqlite3", fake)
+    fewer = dataclasses.replace(deck, questions=deck.questions[1:])
+    summary = export_decks([fewer], out)
+    assert len(opened) == 1 and isinstance(opened[0], Path)
+    assert opened[0].parent == tmp_path and opened[0].name.endswith(".tmp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    assert any("no longer in the deck" in n for n in summary.notices)
+
 def test_a_full_disk_while_the_collection_is_written_leaves_the_old_file(tmp_path, monkeypatch):
     """SQLite's own "disk full" is a sentence like any file's, and nothing is left."""
     from srcquiz.anki import package_writer
