@@ -144,6 +144,16 @@ def test_temporary_files_of_killed_writes_are_swept(tmp_path):
     assert not old.exists() and new.exists()
 
 
+
+def test_past_the_entry_cap_the_oldest_written_entries_go(tmp_path, monkeypatch):
+    monkeypatch.setattr(highlight_cache, "MAX_ENTRIES", 4)
+    names = [f"{i:040x}.html" for i in range(6)]
+    for age, name in enumerate(names):
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (1000 - age, 1000 - age))  # names[0] is the newest
+    highlight_cache.sweep(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[:3])
+
 def test_an_export_of_unchanged_decks_compiles_no_lexer(tmp_path):
     """The second export of the same decks, as a new process, imports none of
     Pygments' lexers or formatters: every snippet comes from the cache."""

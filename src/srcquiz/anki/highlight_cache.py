@@ -33,6 +33,7 @@ FORMAT = 1
 MAGIC = b"srcquiz-highlight"
 # Far above any snippet a deck holds (decks cap questions' text well below this).
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
+MAX_ENTRIES = 50_000  # about 100 MB of snippets; past it the oldest go
 TMP_PREFIX = ".tmp-"
 STALE_TMP_S = 3600  # a temp file this old belongs to a write that was killed
 HIGHLIGHTER = Path(__file__).with_name("highlight.py")
@@ -138,10 +139,24 @@ def store(key: str, html: str) -> None:
 
 
 def sweep(folder: Path, now: float | None = None) -> None:
-    """Remove temporary files of writes that were killed (older than `STALE_TMP_S`)."""
+    """Remove temporary files of writes that were killed (older than `STALE_TMP_S`),
+    and, past `MAX_ENTRIES`, the oldest written entries down to three quarters of
+    it (an entry still in use is only lexed and written again). Runs on the first
+    write of a process, so an export with every snippet cached never lists the folder."""
     cutoff = (time.time() if now is None else now) - STALE_TMP_S
     with contextlib.suppress(OSError):
         for tmp in folder.glob(f"{TMP_PREFIX}*.html"):
             with contextlib.suppress(OSError):
                 if tmp.lstat().st_mtime < cutoff:
                     tmp.unlink()
+        entries = [
+            e
+            for e in os.scandir(folder)
+            if e.name.endswith(".html") and not e.name.startswith(TMP_PREFIX) and e.is_file()
+        ]
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime)
+        for entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
