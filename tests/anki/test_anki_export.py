@@ -606,14 +606,18 @@ def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, m
 
 
 
-def test_the_previous_package_is_read_from_a_copy_on_disk_then_removed(tmp_path, monkeypatch):
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_large_previous_package_is_compared_from_a_copy_on_disk(tmp_path, monkeypatch, on_disk):
     """The package an export replaces is compared from a copy of its collection
-    beside it (SQLite reads pages as needed), not deserialized into memory; the copy
-    is gone once the export is written, and the comparison still works."""
+    beside it when large (SQLite reads pages as needed: a 100k-note collection
+    never sits in memory), in memory when small; the copy is gone once the export
+    is written, and the comparison finds the same either way."""
     import types
 
     from srcquiz.anki import previous as previous_module
 
+    if on_disk:
+        monkeypatch.setattr(previous_module, "IN_MEMORY_BYTES", 0)
     out = tmp_path / "srcquiz.apkg"
     deck = load_deck(KINDS)
     export_decks([deck], out)
@@ -628,10 +632,18 @@ def test_the_previous_package_is_read_from_a_copy_on_disk_then_removed(tmp_path,
     monkeypatch.setattr(previous_module, "sqlite3", fake)
     fewer = dataclasses.replace(deck, questions=deck.questions[1:])
     summary = export_decks([fewer], out)
-    assert len(opened) == 1 and isinstance(opened[0], Path)
-    assert opened[0].parent == tmp_path and opened[0].name.endswith(".tmp")
+    assert len(opened) == 1
+    if on_disk:
+        assert isinstance(opened[0], Path) and opened[0].parent == tmp_path
+        assert opened[0].name.endswith(".tmp")
+    else:
+        assert opened[0] == ":memory:"
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
-    assert any("no longer in the deck" in n for n in summary.notices)
+    assert [n for n in summary.notices if "no longer in the deck" in n] == [
+        f"`anki-kinds/{deck.questions[0].id}` is no longer in the deck: Anki keeps its note, "
+        "tagged srcquiz::retired; delete it there."
+    ]
+
 
 def test_a_full_disk_while_the_collection_is_written_leaves_the_old_file(tmp_path, monkeypatch):
     """SQLite's own "disk full" is a sentence like any file's, and nothing is left."""
@@ -1114,7 +1126,14 @@ def test_data_json_is_the_json_module_output_without_html_specials():
         ).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def test_a_previous_package_rewritten_compressed_is_still_followed(tmp_path, col):
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_previous_package_rewritten_compressed_is_still_followed(
+    tmp_path, col, monkeypatch, on_disk
+):
+    from srcquiz.anki import previous as previous_module
+
+    if on_disk:  # as a large collection is: decompressed into a copy beside the package
+        monkeypatch.setattr(previous_module, "IN_MEMORY_BYTES", 0)
     deck_file = _deck_file(tmp_path, EDITS)
     apkg = tmp_path / "srcquiz.apkg"
     _export_and_import(col, deck_file, apkg)
