@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -25,6 +26,8 @@ from typing import IO, Any
 
 _NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl factor reps lapses left odue odid flags data
 _SQLITE_FULL = 13  # "database or disk is full"
+CHUNK_BYTES = 1024 * 1024
+ZIP64_LIMIT = (1 << 31) - 1  # zipfile's own limit for a member without zip64 headers
 
 
 @dataclass(slots=True)
@@ -169,9 +172,18 @@ def write_package(out: IO[bytes], collection: bytes | Path, media: dict[str, Pat
     names = sorted(media)
     with zipfile.ZipFile(out, "w") as z:
         if isinstance(collection, Path):
-            z.write(collection, "collection.anki2")
+            _write_member(z, collection, "collection.anki2")
         else:
             z.writestr("collection.anki2", collection)
         z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
         for i, name in enumerate(names):
             z.write(media[name], str(i))
+
+
+def _write_member(z: zipfile.ZipFile, path: Path, name: str) -> None:
+    """A file into the zip, stored, in 1 MiB chunks (`ZipFile.write` copies 8 KiB at
+    a time: a third of an export's zip time for a large collection)."""
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = zipfile.ZIP_STORED
+    with path.open("rb") as src, z.open(info, "w", force_zip64=info.file_size > ZIP64_LIMIT) as dst:
+        shutil.copyfileobj(src, dst, CHUNK_BYTES)
