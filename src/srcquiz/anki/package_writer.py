@@ -53,7 +53,7 @@ def _fill(conn: sqlite3.Connection, anki_decks: Sequence[AnkiDeck]) -> None:
 
     genanki's schema and collection row, with the decks and note types JSON that
     `genanki.Package.write_to_db` would leave there, written once (genanki reads,
-    updates and writes back both for every deck: a third of a small export). Notes
+    updates and writes back both for every deck: a fifth of the bundled export). Notes
     and cards go in with one bulk insert each, holding the rows genanki's
     `Note.write_to_db` would write: its row-at-a-time inserts, per-note objects and
     scan for unescaped HTML would cost more than building every field (all deck
