@@ -60,6 +60,13 @@ def _signature() -> bytes:
 
 
 def cache_root() -> Path:
+    return _root(os.environ.get("SRCQUIZ_HOME"))
+
+
+@lru_cache(maxsize=4)
+def _root(home: str | None) -> Path:
+    """The folder for a `SRCQUIZ_HOME` (found once: an export may look up
+    thousands of snippets, and `cache_dir` builds paths each time)."""
     from srcquiz.paths import cache_dir
 
     return cache_dir() / "highlight"
