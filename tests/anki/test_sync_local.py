@@ -415,3 +415,23 @@ def test_a_rating_changed_after_a_sync_reaches_anki(setup) -> None:
     finally:
         col.close()
     assert sync_file(col_path, store, [deck]).line() == NOTHING
+
+
+def test_a_sync_with_nothing_changed_reads_no_deck_file(setup, monkeypatch) -> None:
+    """The no-change check compares the deck files' size and modification time with the
+    last sync's; only a moved file is read and hashed again."""
+    import srcquiz.anki.sync_marker as marker
+
+    deck_path, col_path, store = setup
+    study(store, "short-1", 3, DAYS_AGO)
+    sync_file(col_path, store, [load(deck_path)])
+    real = marker.read_regular
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a deck file was read")
+
+    monkeypatch.setattr(marker, "read_regular", refuse)
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    deck_path.write_text(deck_path.read_text(encoding="utf-8").replace("sigsuspend", "sigwait"))
+    monkeypatch.setattr(marker, "read_regular", real)
+    assert sync_file(col_path, store, [load(deck_path)]).notes.updated >= 1

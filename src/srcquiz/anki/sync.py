@@ -94,7 +94,7 @@ def sync_file(
         marker = new_marker(data_dir() / "anki-sync" / "files" / f"{name}.json", store, decks)
         summary, mark = merge_marked(col, store, decks, marker, progress)
         if mark is not None:
-            marker.save(mark, col.mod)
+            marker.save(store, mark, col.mod)
         return summary
     finally:
         col.close()

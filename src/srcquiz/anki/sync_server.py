@@ -103,7 +103,7 @@ def sync_server(
             media = summary.notes.added + summary.notes.updated > 0
             _exchange(col, auth, keys, user, where, accept_full, notices, media=media)
         if mark is not None:
-            marker.save(mark, col.mod)
+            marker.save(store, mark, col.mod)
     finally:
         col.close()
     summary.notices.extend(notices)
