@@ -13,7 +13,7 @@ from typing import Any
 
 from srcquiz.anki.merge import CardRef, Event, Ours, Plan, plan_sync
 from srcquiz.anki.sync_notes import sync_notes, wanted_notes
-from srcquiz.anki.sync_report import Progress, SyncSummary
+from srcquiz.anki.sync_report import Progress, SyncSummary, quiet
 from srcquiz.anki.sync_reviews import (
     Clock,
     card_refs,
@@ -39,12 +39,12 @@ def merge_collection(
     """Merge srcquiz's store with an open collection, both ways (the module's steps)."""
     from srcquiz.study.scheduler import load_settings
 
-    say = progress or (lambda _stage: None)
+    say = progress or quiet
     summary = SyncSummary()
-    say("notes")
+    say("checking notes")
     wanted, media = wanted_notes(decks, parent)
-    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks})
-    say("reviews")
+    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks}, progress=say)
+    say("reading reviews")
     refs = card_refs(col, wanted)
     cards = set(refs.values())
     ours = [
@@ -77,9 +77,9 @@ def merge_collection(
         taken=taken_ids(col, min(unsent, default=None)),
         stale=stale_cards(col, refs, states, Clock.of(col)),
     )
-    say("saving")
-    _save_ours(store, plan, states)
-    write_plan(col, plan, refs, _histories(plan, ours, theirs), settings.desired_retention)
+    _save_ours(store, plan, states, say)
+    histories = _histories(plan, ours, theirs)
+    write_plan(col, plan, refs, histories, settings.desired_retention, progress=say)
     summary.sent = len(plan.to_theirs)
     summary.received = len(plan.to_ours)
     summary.rescheduled = len(plan.rescheduled)
@@ -87,14 +87,17 @@ def merge_collection(
     return summary
 
 
-def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any]) -> None:
+def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any], say: Progress) -> None:
     received = [
         ReceivedReview(e.id, e.card[0], e.card[1], e.rating, e.duration_ms, plan.steps[e.id].before)
         for e in plan.to_ours
     ]
     changed = {card: state for card, state in plan.states.items() if states.get(card) != state}
     if plan.new_ids or received or changed:
+        total = len(plan.new_ids) + len(received) + len(changed)
+        say("saving to srcquiz", 0, total)
         store.save_synced(event_ids=plan.new_ids, received=received, states=changed)
+        say("saving to srcquiz", total, total)
 
 
 def _histories(plan: Plan, ours: Sequence[Ours], theirs: Sequence[Event]) -> dict[CardRef, list]:

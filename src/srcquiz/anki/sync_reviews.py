@@ -25,6 +25,7 @@ from typing import Any
 
 from srcquiz.anki.merge import CardRef, Event, Plan, Step
 from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, Wanted, card_key
+from srcquiz.anki.sync_report import Progress, quiet
 from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 
@@ -34,6 +35,7 @@ REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN = 0, 1, 2
 # FSRS's default steps (`fsrs.Scheduler`), as Anki's default deck options have them too.
 LEARNING_STEPS, RELEARNING_STEPS = 2, 1
 _OURS = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
+PROGRESS_EVERY = 200  # cards between two progress reports while writing states
 
 
 def duration_ms(value: int) -> int:
@@ -184,6 +186,7 @@ def write_plan(
     refs: Mapping[int, CardRef],
     histories: Mapping[CardRef, Iterable[Event]],
     retention: float,
+    progress: Progress = quiet,
 ) -> None:
     """Write one sync's Anki half in one transaction: the reviews Anki lacks, ratings
     srcquiz changed, and the merged state of each card."""
@@ -193,6 +196,7 @@ def write_plan(
     clock = Clock.of(col)
 
     def write() -> None:
+        progress("sending reviews", 0, len(plan.to_theirs))
         col.db.executemany(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -202,13 +206,18 @@ def write_plan(
             "UPDATE revlog SET ease = ?, usn = -1 WHERE id = ?",
             [(e.rating, e.id) for e in plan.rerated],
         )
-        cards = []
+        progress("sending reviews", len(plan.to_theirs), len(plan.to_theirs))
+        cards: list[Any] = []
+        total = len(plan.states)
         for ref, state in plan.states.items():
+            if len(cards) % PROGRESS_EVERY == 0:
+                progress("rescheduling cards", len(cards), total)
             card = col.get_card(cids[ref])
             _set_state(card, state, clock, retention, list(histories.get(ref, ())), plan)
             cards.append(card)
         if cards:
             col.update_cards(cards, skip_undo_entry=True)
+            progress("rescheduling cards", total, total)
         col.db.execute("UPDATE col SET mod = ?", int(time.time() * 1000))  # there is news
 
     col.db.transact(write)
