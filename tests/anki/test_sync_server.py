@@ -124,7 +124,7 @@ def phone_sync(col, url: str) -> str:
 
 NOTHING = (
     "notes: 0 added, 0 updated, 0 removed; reviews: 0 sent, 0 received; "
-    "0 card(s) rescheduled; 0 conflict(s)"
+    "0 card(s) rescheduled; by hand in Anki: 0 due date(s) set, 0 forgotten; 0 conflict(s)"
 )
 
 

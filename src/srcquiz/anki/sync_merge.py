@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from srcquiz.anki.merge import CardRef, Event, Ours, Plan, plan_sync
+from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Ours, Plan, plan_sync
 from srcquiz.anki.sync_notes import sync_notes, wanted_notes
 from srcquiz.anki.sync_report import Progress, SyncSummary, quiet
 from srcquiz.anki.sync_reviews import (
@@ -19,6 +19,7 @@ from srcquiz.anki.sync_reviews import (
     card_refs,
     duration_ms,
     read_events,
+    read_manual,
     stale_cards,
     taken_ids,
     write_plan,
@@ -69,22 +70,31 @@ def merge_collection(
     have = {e.id for e in theirs}
     unsent = [o.at_ms if o.event_id is None else o.event_id for o in ours if o.event_id not in have]
     settings = load_settings(store)
+    clock = Clock.of(col)
     plan = plan_sync(
         ours,
         theirs,
         states,
         settings,
         taken=taken_ids(col, min(unsent, default=None)),
-        stale=stale_cards(col, refs, states, Clock.of(col)),
+        stale=stale_cards(col, refs, states, clock),
+        manual=read_manual(col, refs, clock),
     )
     _save_ours(store, plan, states, say)
     histories = _histories(plan, ours, theirs)
     write_plan(col, plan, refs, histories, settings.desired_retention, progress=say)
+    _count(summary, plan)
+    return summary
+
+
+def _count(summary: SyncSummary, plan: Plan) -> None:
+    """The summary line's counts of what the merge did."""
     summary.sent = len(plan.to_theirs)
     summary.received = len(plan.to_ours)
     summary.rescheduled = len(plan.rescheduled)
+    summary.due_set = sum(kind == SET_DUE for kind in plan.by_hand.values())
+    summary.forgotten = sum(kind == FORGET for kind in plan.by_hand.values())
     summary.conflicts = plan.conflicts
-    return summary
 
 
 def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any], say: Progress) -> None:
@@ -93,10 +103,13 @@ def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any], say: Progre
         for e in plan.to_ours
     ]
     changed = {card: state for card, state in plan.states.items() if states.get(card) != state}
-    if plan.new_ids or received or changed:
-        total = len(plan.new_ids) + len(received) + len(changed)
+    forgotten = [card for card in plan.forgotten if card in states]
+    if plan.new_ids or received or changed or forgotten:
+        total = len(plan.new_ids) + len(received) + len(changed) + len(forgotten)
         say("saving to srcquiz", 0, total)
-        store.save_synced(event_ids=plan.new_ids, received=received, states=changed)
+        store.save_synced(
+            event_ids=plan.new_ids, received=received, states=changed, forgotten=forgotten
+        )
         say("saving to srcquiz", total, total)
 
 

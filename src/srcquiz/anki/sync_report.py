@@ -96,6 +96,8 @@ class SyncSummary:
     sent: int = 0
     received: int = 0
     rescheduled: int = 0
+    due_set: int = 0  # cards whose due date was set by hand in Anki, now so in srcquiz too
+    forgotten: int = 0  # cards forgotten in Anki, now new in srcquiz too
     conflicts: int = 0
     notices: list[str] = field(default_factory=list)  # full syncs, media and the like
 
@@ -104,7 +106,9 @@ class SyncSummary:
         return (
             f"notes: {n.added} added, {n.updated} updated, {n.removed} removed; "
             f"reviews: {self.sent} sent, {self.received} received; "
-            f"{self.rescheduled} card(s) rescheduled; {self.conflicts} conflict(s)"
+            f"{self.rescheduled} card(s) rescheduled; "
+            f"by hand in Anki: {self.due_set} due date(s) set, {self.forgotten} forgotten; "
+            f"{self.conflicts} conflict(s)"
         )
 
     def details(self) -> list[str]:

@@ -119,9 +119,11 @@ class SyncLog(ABC):
         event_ids: Mapping[int, int],
         received: Sequence[ReceivedReview],
         states: Mapping[tuple[str, str], CardState],
+        forgotten: Collection[tuple[str, str]] = (),
     ) -> None:
         """One sync's changes, in one committed transaction: ids given to reviews made
-        here, reviews made in Anki, and the card states merged from both histories."""
+        here, reviews made in Anki, the card states merged from both histories, and
+        the cards forgotten in Anki (new again: no state; their reviews stay)."""
         with self._write() as conn:
             # Clear moved ids first: an id may pass from one review to another.
             conn.executemany(
@@ -153,3 +155,4 @@ class SyncLog(ABC):
             )
             for (deck_id, card_key), state in states.items():
                 save_state(conn, deck_id, card_key, state)
+            conn.executemany("DELETE FROM card WHERE deck_id = ? AND card_key = ?", list(forgotten))
