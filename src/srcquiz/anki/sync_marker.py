@@ -57,13 +57,13 @@ def decks_stamp(decks: Sequence[Deck], parent: str) -> str:
     digest = hashlib.sha256(f"{_code_stamp()}\n{parent}\n".encode())
     for deck in decks:
         digest.update(f"\n{deck.id}\n{deck.path}\n".encode())
-        digest.update((_stat(Path(deck.path)) if deck.path else repr(deck)).encode())
+        digest.update((_stat(deck.path) if deck.path else repr(deck)).encode())
     return digest.hexdigest()
 
 
-def _stat(path: Path) -> str:
+def _stat(path: str | Path) -> str:
     try:
-        st = path.stat()
+        st = os.stat(path)  # not Path.stat: a sync with nothing new stats every deck
     except OSError:
         return "missing"
     return f"{st.st_size} {st.st_mtime_ns} {st.st_ino} {st.st_dev}"
