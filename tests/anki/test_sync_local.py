@@ -432,6 +432,12 @@ def test_a_sync_with_nothing_changed_reads_no_deck_file(setup, monkeypatch) -> N
 
     monkeypatch.setattr(marker, "read_regular", refuse)
     assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    st = deck_path.stat()
+    os.utime(deck_path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched, not changed
+    monkeypatch.setattr(marker, "read_regular", real)
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    monkeypatch.setattr(marker, "read_regular", refuse)  # read once, then known again
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
     deck_path.write_text(deck_path.read_text(encoding="utf-8").replace("sigsuspend", "sigwait"))
     monkeypatch.setattr(marker, "read_regular", real)
     assert sync_file(col_path, store, [load(deck_path)]).notes.updated >= 1

@@ -133,15 +133,21 @@ class Marker:
         now_top, now_size, now_edits = store.review_mark()
         if now_top < top or (now_size, now_edits) != (size, edits):
             return False
-        if self.fingerprint(saved) != ours["decks"]:
+        if self.fingerprint(saved) != ours["decks"] or store.unsynced_after(top) != 0:
             return False
-        return store.unsynced_after(top) == 0
+        if saved.get("stamp") != self.stamp:  # touched, not changed: no need to read again
+            self._write({**saved, "stamp": self.stamp})
+        return True
 
     def save(self, store: Store, mark: dict[str, Any], col_mod: int) -> None:
         """Record a finished sync: `mark` from before it, the log's size from now."""
         srcquiz = {"decks": self.fingerprint(self._load()), "retention": self.retention}
         reviews = {**mark, "size": store.review_mark()[1]}
-        data = {"srcquiz": srcquiz, "stamp": self.stamp, "reviews": reviews, "col_mod": col_mod}
+        self._write(
+            {"srcquiz": srcquiz, "stamp": self.stamp, "reviews": reviews, "col_mod": col_mod}
+        )
+
+    def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
