@@ -141,13 +141,16 @@ def history(
     settings = replace(settings, fuzz=False)  # the same history gives the same state
     steps: list[Step] = []
     state: CardState | None = None
-    timeline: list[tuple[int, int, Event | Manual]] = [(e.id, 0, e) for e in events]
-    timeline += [(m.id, 1, m) for m in manual]
-    for _, is_manual, item in sorted(timeline, key=lambda t: t[:2]):
-        if is_manual:
-            state = apply_by_hand(state, item, settings)  # type: ignore[arg-type]
+    # In time order; an answer and a change by hand in the same millisecond: the answer first.
+    timeline: list[tuple[int, int, Event | None, Manual | None]] = [
+        (e.id, 0, e, None) for e in events
+    ]
+    timeline += [(m.id, 1, None, m) for m in manual]
+    for _, _, event, change in sorted(timeline, key=lambda t: t[:2]):
+        if change is not None:
+            state = apply_by_hand(state, change, settings)
             continue
-        event: Event = item  # type: ignore[assignment]
+        assert event is not None
         at = datetime.fromtimestamp(event.id / 1000, UTC)
         after = review(state, Rating(event.rating), at, settings, event.duration_ms / 1000)
         steps.append(Step(event, state, after))
