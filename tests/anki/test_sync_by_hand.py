@@ -161,3 +161,24 @@ def test_a_due_date_set_on_a_card_srcquiz_never_showed_gives_it_a_schedule(synce
     before = _snapshot(col_path, store)
     assert sync_file(col_path, store, [deck]).due_set == 0
     assert _snapshot(col_path, store) == before
+
+
+def test_a_due_date_set_after_an_answer_srcquiz_had_not_sent_still_holds(synced) -> None:
+    """srcquiz's answer is older than the change made by hand: it is sent and joins the
+    history, and the card stays due when the learner said, on both sides."""
+    deck, col_path, store = synced
+    study(store, "short-1", 1, datetime.now().astimezone() - timedelta(minutes=1))
+    short, _ = _phone(col_path, lambda col, short, tf: col.sched.set_due_date([short], "5"))
+    summary = sync_file(col_path, store, [deck])
+    assert (summary.sent, summary.due_set, summary.rescheduled) == (1, 1, 0)
+    due = store.card_state(DECK_ID, "short-1").due
+    assert 4 <= (due - NOW).total_seconds() / 86_400 <= 6
+    col = open_col(col_path)
+    try:
+        assert anki_due_day(col, short) == due.astimezone().date()
+        assert col.db.list("SELECT ease FROM revlog WHERE cid = ? ORDER BY id", short) == [3, 1, 0]
+    finally:
+        col.close()
+    before = _snapshot(col_path, store)
+    assert sync_file(col_path, store, [deck]).due_set == 0
+    assert _snapshot(col_path, store) == before

@@ -272,7 +272,13 @@ def _settle(
             plan.states[card] = own  # srcquiz made it from this very history, in time order
             continue
         plan.settle(card, final)
-        if own != final:
+        if own == final:
+            continue
+        newest = max(merged[card])
+        after = [m for m in mine if m.id > newest]
+        if after:  # the card ends as a change by hand left it: listed as such
+            plan.by_hand[card] = max(after).kind
+        else:
             plan.rescheduled.add(card)
 
 
