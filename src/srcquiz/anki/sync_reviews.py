@@ -38,6 +38,7 @@ REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN = 0, 1, 2
 # Entries that moved a card without an answer: "set due date" and "forget" (Anki's
 # manual kind; a forget leaves an interval of 0), and FSRS's own rescheduling.
 REVLOG_MANUAL, REVLOG_RESCHEDULED = 4, 5
+REVLOG_CRAM = 3  # answered in a filtered deck that does not reschedule
 # FSRS's default steps (`fsrs.Scheduler`), as Anki's default deck options have them too.
 LEARNING_STEPS, RELEARNING_STEPS = 2, 1
 _OURS = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
@@ -117,7 +118,10 @@ def read_manual(col: Any, refs: Mapping[int, CardRef], clock: Clock) -> list[Man
         marks = ",".join("?" * len(chunk))
         newest.update(
             col.db.all(
-                f"SELECT cid, max(id) FROM revlog WHERE cid IN ({marks}) GROUP BY cid", *chunk
+                f"SELECT cid, max(id) FROM revlog WHERE cid IN ({marks}) AND type != ? "
+                "GROUP BY cid",
+                *chunk,
+                REVLOG_CRAM,  # cramming moves nothing
             )
         )
         for cid, due, odid, odue in col.db.all(
@@ -252,7 +256,9 @@ def write_plan(
     clock = Clock.of(col)
 
     def write() -> None:
-        progress("sending reviews", 0, len(plan.to_theirs))
+        sent = len(plan.to_theirs)
+        if sent:
+            progress("sending reviews", 0, sent)
         col.db.executemany(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -262,7 +268,8 @@ def write_plan(
             "UPDATE revlog SET ease = ?, usn = -1 WHERE id = ?",
             [(e.rating, e.id) for e in plan.rerated],
         )
-        progress("sending reviews", len(plan.to_theirs), len(plan.to_theirs))
+        if sent:
+            progress("sending reviews", sent, sent)
         cards: list[Any] = []
         total = len(plan.states)
         for ref, state in plan.states.items():
