@@ -441,3 +441,35 @@ def test_a_sync_with_nothing_changed_reads_no_deck_file(setup, monkeypatch) -> N
     deck_path.write_text(deck_path.read_text(encoding="utf-8").replace("sigsuspend", "sigwait"))
     monkeypatch.setattr(marker, "read_regular", real)
     assert sync_file(col_path, store, [load(deck_path)]).notes.updated >= 1
+
+
+def test_a_sync_with_only_new_reviews_builds_no_note(setup, monkeypatch) -> None:
+    """Rendering every note is the slow part of a merge; while neither the decks nor the
+    collection's notes changed since the last sync it is skipped."""
+    from srcquiz.anki import sync_merge
+
+    deck_path, col_path, store = setup
+    study(store, "short-1", 3, DAYS_AGO)
+    sync_file(col_path, store, [load(deck_path)])
+    col = open_col(col_path)
+    answer_in_anki(col, card_id(col, note_guid(DECK_ID, "tf-1")), 3)
+    col.close()
+    real = sync_merge.wanted_notes
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the notes were built")
+
+    monkeypatch.setattr(sync_merge, "wanted_notes", refuse)
+    study(store, "short-1", 4, DAYS_AGO + timedelta(days=2))
+    summary = sync_file(col_path, store, [load(deck_path)])
+    assert (summary.sent, summary.received) == (1, 1)
+
+    col = open_col(col_path)  # a note edited in Anki: the notes are checked again
+    note = col.get_note(
+        col.db.scalar("SELECT id FROM notes WHERE guid = ?", note_guid(DECK_ID, "tf-1"))
+    )
+    note.fields[0] = note.fields[0] + " (edited on the phone)"
+    col.update_note(note)
+    col.close()
+    monkeypatch.setattr(sync_merge, "wanted_notes", real)
+    assert sync_file(col_path, store, [load(deck_path)]).notes.edited == [f"{DECK_ID}/tf-1"]

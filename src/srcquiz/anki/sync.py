@@ -94,7 +94,9 @@ def sync_file(
         marker = new_marker(data_dir() / "anki-sync" / "files" / f"{name}.json", store, decks)
         summary, mark = merge_marked(col, store, decks, marker, progress)
         if mark is not None:
-            marker.save(store, mark, col.mod)
+            from srcquiz.anki.sync_notes import note_stamp  # loaded by the merge
+
+            marker.save(store, mark, col.mod, notes=marker.known_notes or note_stamp(col))
         return summary
     finally:
         col.close()
@@ -114,6 +116,8 @@ def merge_marked(
     if marker.unchanged(store, col.mod):
         return SyncSummary(), None
     from srcquiz.anki.sync_merge import merge_collection  # the merge's modules, only now
+    from srcquiz.anki.sync_notes import note_stamp
 
     mark = marker.watermark(store)
-    return merge_collection(col, store, decks, progress=progress), mark
+    known = marker.notes_unchanged(note_stamp(col))
+    return merge_collection(col, store, decks, progress=progress, notes_known=known), mark

@@ -97,6 +97,7 @@ class Marker:
         self.decks, self.parent, self.retention = decks, parent, retention
         self.stamp = decks_stamp(decks, parent)
         self._fingerprint: str | None = None
+        self.known_notes: str | None = None  # the notes' stamp, when they needed no check
 
     def fingerprint(self, saved: dict[str, Any] | None = None) -> str:
         """The decks' fingerprint: the saved one while the stamp has not moved."""
@@ -139,12 +140,34 @@ class Marker:
             self._write({**saved, "stamp": self.stamp})
         return True
 
-    def save(self, store: Store, mark: dict[str, Any], col_mod: int) -> None:
-        """Record a finished sync: `mark` from before it, the log's size from now."""
+    def notes_unchanged(self, notes: str) -> bool:
+        """Whether neither the decks nor the collection's srcquiz notes (`notes`: their
+        `note_stamp`) changed since the last sync: then the notes need no checking."""
+        saved = self._load()
+        if saved is None or saved.get("notes") != notes:
+            return False
+        try:
+            same = bool(self.fingerprint(saved) == saved["srcquiz"]["decks"])
+        except (KeyError, TypeError):
+            return False
+        self.known_notes = notes if same else None  # the merge leaves them so
+        return same
+
+    def save(
+        self, store: Store, mark: dict[str, Any], col_mod: int, notes: str | None = None
+    ) -> None:
+        """Record a finished sync: `mark` from before it, the log's size and the notes'
+        stamp from now."""
         srcquiz = {"decks": self.fingerprint(self._load()), "retention": self.retention}
         reviews = {**mark, "size": store.review_mark()[1]}
         self._write(
-            {"srcquiz": srcquiz, "stamp": self.stamp, "reviews": reviews, "col_mod": col_mod}
+            {
+                "srcquiz": srcquiz,
+                "stamp": self.stamp,
+                "reviews": reviews,
+                "col_mod": col_mod,
+                "notes": notes,
+            }
         )
 
     def _write(self, data: dict[str, Any]) -> None:

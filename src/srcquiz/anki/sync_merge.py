@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Ours, Plan, plan_sync
+from srcquiz.anki.previous import note_guid
 from srcquiz.anki.sync_notes import sync_notes, wanted_notes
 from srcquiz.anki.sync_report import Progress, SyncSummary, quiet
 from srcquiz.anki.sync_reviews import (
@@ -24,7 +25,7 @@ from srcquiz.anki.sync_reviews import (
     taken_ids,
     write_plan,
 )
-from srcquiz.deck.model import Deck
+from srcquiz.deck.model import Deck, Question
 from srcquiz.progress.store import Store
 from srcquiz.progress.sync_log import ReceivedReview
 
@@ -36,17 +37,17 @@ def merge_collection(
     *,
     parent: str = "srcquiz",
     progress: Progress | None = None,
+    notes_known: bool = False,
 ) -> SyncSummary:
-    """Merge srcquiz's store with an open collection, both ways (the module's steps)."""
+    """Merge srcquiz's store with an open collection, both ways (the module's steps).
+    `notes_known`: neither the decks nor the collection's notes changed since the last
+    sync, so the notes are not built (the slow part: every field rendered) nor checked."""
     from srcquiz.study.scheduler import load_settings
 
     say = progress or quiet
     summary = SyncSummary()
-    say("checking notes")
-    wanted, media = wanted_notes(decks, parent)
-    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks}, progress=say)
+    refs = card_refs(col, _notes(col, decks, parent, summary, say, notes_known))
     say("reading reviews")
-    refs = card_refs(col, wanted)
     cards = set(refs.values())
     ours = [
         Ours(
@@ -85,6 +86,24 @@ def merge_collection(
     write_plan(col, plan, refs, histories, settings.desired_retention, progress=say)
     _count(summary, plan)
     return summary
+
+
+def _notes(
+    col: Any,
+    decks: Sequence[Deck],
+    parent: str,
+    summary: SyncSummary,
+    say: Progress,
+    known: bool,
+) -> dict[str, tuple[Deck, Question]]:
+    """Each note's deck and question by GUID, once the collection's notes follow the
+    decks (unless they are `known` to: then no note is built)."""
+    if known:
+        return {note_guid(d.id, q.id): (d, q) for d in decks for q in d.questions}
+    say("checking notes")
+    wanted, media = wanted_notes(decks, parent)
+    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks}, progress=say)
+    return {guid: (w.deck, w.question) for guid, w in wanted.items()}
 
 
 def _count(summary: SyncSummary, plan: Plan) -> None:

@@ -23,6 +23,7 @@ sync with nothing changed writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import unicodedata
@@ -114,6 +115,26 @@ def _label(nt: NoteType, fields: Sequence[str], fallback: str) -> str:
         return f"{data['deck']}/{data['q']['id']}"
     except (ValueError, KeyError, TypeError, IndexError):
         return fallback
+
+
+def note_stamp(col: Any) -> str:
+    """A digest of the collection's srcquiz notes (fields, tags, type) and their cards:
+    while it and the decks stand still, the notes need no checking (`Marker`). Read
+    whole, not by modification time, which Anki keeps in seconds only."""
+    marks = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
+    digest = hashlib.sha256()
+    for row in col.db.all(
+        f"SELECT id, guid, mid, flds, tags FROM notes WHERE mid IN ({marks}) ORDER BY id",
+        *OUR_NOTE_TYPE_IDS,
+    ):
+        digest.update(repr(row).encode())
+    for row in col.db.all(
+        f"SELECT c.id, c.nid, c.ord FROM cards c JOIN notes n ON n.id = c.nid "
+        f"WHERE n.mid IN ({marks}) ORDER BY c.id",
+        *OUR_NOTE_TYPE_IDS,
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
 
 
 def our_notes(col: Any) -> list[tuple[int, str, int, list[str], str]]:

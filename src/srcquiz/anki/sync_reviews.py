@@ -27,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Manual, Plan, Step
-from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, Wanted, card_key
+from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, card_key
 from srcquiz.anki.sync_report import Progress, quiet
+from srcquiz.deck.model import Deck, Question
 from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 
@@ -50,8 +51,9 @@ def duration_ms(value: int) -> int:
     return max(0, min(int(value), MAX_DURATION_S * 1000))
 
 
-def card_refs(col: Any, wanted: Mapping[str, Wanted]) -> dict[int, CardRef]:
-    """Anki card id -> (deck id, card key), for the cards of the decks' notes."""
+def card_refs(col: Any, wanted: Mapping[str, tuple[Deck, Question]]) -> dict[int, CardRef]:
+    """Anki card id -> (deck id, card key), for the cards of the decks' notes (`wanted`:
+    each note's deck and question by GUID)."""
     refs: dict[int, CardRef] = {}
     for cid, guid, ord_ in col.db.all(
         f"SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid "
@@ -59,9 +61,9 @@ def card_refs(col: Any, wanted: Mapping[str, Wanted]) -> dict[int, CardRef]:
         *OUR_NOTE_TYPE_IDS,
     ):
         want = wanted.get(guid)
-        key = None if want is None else card_key(want.question, ord_)
+        key = None if want is None else card_key(want[1], ord_)
         if want is not None and key is not None:
-            refs[cid] = (want.deck.id, key)
+            refs[cid] = (want[0].id, key)
     return refs
 
 

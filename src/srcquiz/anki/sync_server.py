@@ -105,7 +105,9 @@ def sync_server(
             with watch(col, say, "sending to the server"):
                 _exchange(col, auth, keys, user, where, accept_full, notices, media=media)
         if mark is not None:
-            marker.save(store, mark, col.mod)
+            from srcquiz.anki.sync_notes import note_stamp  # loaded by the merge
+
+            marker.save(store, mark, col.mod, notes=marker.known_notes or note_stamp(col))
     finally:
         col.close()
     summary.notices.extend(notices)
