@@ -13,7 +13,8 @@ without it. A sync has three halves, each safe to cut short:
 Both sides are compared afresh every time (`srcquiz.anki.merge`, run by
 `srcquiz.anki.sync_merge`), so a second run finishes what a killed one started
 and a run with nothing new writes nothing; when neither side changed since the
-last sync (`srcquiz.anki.sync_marker`) the merge is skipped altogether. A
+last sync (`srcquiz.anki.sync_marker`) the merge is skipped altogether, and
+when only reviews changed the notes are neither built nor checked. A
 collection on a sync server goes through `srcquiz.anki.sync_server`, which
 brings it here first and takes it back afterwards.
 """
