@@ -308,7 +308,7 @@ KILLER = textwrap.dedent(
 
 NOTHING = (
     "notes: 0 added, 0 updated, 0 removed; reviews: 0 sent, 0 received; "
-    "0 card(s) rescheduled; 0 conflict(s)"
+    "0 card(s) rescheduled; by hand in Anki: 0 due date(s) set, 0 forgotten; 0 conflict(s)"
 )
 
 
@@ -415,3 +415,61 @@ def test_a_rating_changed_after_a_sync_reaches_anki(setup) -> None:
     finally:
         col.close()
     assert sync_file(col_path, store, [deck]).line() == NOTHING
+
+
+def test_a_sync_with_nothing_changed_reads_no_deck_file(setup, monkeypatch) -> None:
+    """The no-change check compares the deck files' size and modification time with the
+    last sync's; only a moved file is read and hashed again."""
+    import srcquiz.anki.sync_marker as marker
+
+    deck_path, col_path, store = setup
+    study(store, "short-1", 3, DAYS_AGO)
+    sync_file(col_path, store, [load(deck_path)])
+    real = marker.read_regular
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a deck file was read")
+
+    monkeypatch.setattr(marker, "read_regular", refuse)
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    st = deck_path.stat()
+    os.utime(deck_path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched, not changed
+    monkeypatch.setattr(marker, "read_regular", real)
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    monkeypatch.setattr(marker, "read_regular", refuse)  # read once, then known again
+    assert sync_file(col_path, store, [load(deck_path)]).line() == NOTHING
+    deck_path.write_text(deck_path.read_text(encoding="utf-8").replace("sigsuspend", "sigwait"))
+    monkeypatch.setattr(marker, "read_regular", real)
+    assert sync_file(col_path, store, [load(deck_path)]).notes.updated >= 1
+
+
+def test_a_sync_with_only_new_reviews_builds_no_note(setup, monkeypatch) -> None:
+    """Rendering every note is the slow part of a merge; while neither the decks nor the
+    collection's notes changed since the last sync it is skipped."""
+    from srcquiz.anki import sync_merge
+
+    deck_path, col_path, store = setup
+    study(store, "short-1", 3, DAYS_AGO)
+    sync_file(col_path, store, [load(deck_path)])
+    col = open_col(col_path)
+    answer_in_anki(col, card_id(col, note_guid(DECK_ID, "tf-1")), 3)
+    col.close()
+    real = sync_merge.wanted_notes
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the notes were built")
+
+    monkeypatch.setattr(sync_merge, "wanted_notes", refuse)
+    study(store, "short-1", 4, DAYS_AGO + timedelta(days=2))
+    summary = sync_file(col_path, store, [load(deck_path)])
+    assert (summary.sent, summary.received) == (1, 1)
+
+    col = open_col(col_path)  # a note edited in Anki: the notes are checked again
+    note = col.get_note(
+        col.db.scalar("SELECT id FROM notes WHERE guid = ?", note_guid(DECK_ID, "tf-1"))
+    )
+    note.fields[0] = note.fields[0] + " (edited on the phone)"
+    col.update_note(note)
+    col.close()
+    monkeypatch.setattr(sync_merge, "wanted_notes", real)
+    assert sync_file(col_path, store, [load(deck_path)]).notes.edited == [f"{DECK_ID}/tf-1"]

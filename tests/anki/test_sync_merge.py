@@ -1,6 +1,6 @@
 """The merge rules of `srcquiz sync`, alone: reviews made on both sides in any
-interleaving, synced in any order (some syncs cut short), end as one history
-and one schedule."""
+interleaving, with due dates set and cards forgotten by hand in Anki, synced in
+any order (some syncs cut short), end as one history and one schedule."""
 
 from __future__ import annotations
 
@@ -10,7 +10,20 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srcquiz.anki.merge import CardRef, Event, Ours, Plan, free_id, plan_sync, replay
+from srcquiz.anki.merge import (
+    FORGET,
+    SET_DUE,
+    CardRef,
+    Event,
+    Manual,
+    Ours,
+    Plan,
+    apply_by_hand,
+    free_id,
+    history,
+    plan_sync,
+    replay,
+)
 from srcquiz.progress.card_state import CardState
 from srcquiz.study.scheduler import Rating, Settings, review
 
@@ -38,6 +51,8 @@ class Srcquiz:
             rows.append(Ours(len(rows) + 1, e.id, e.id, e.card, e.rating, e.duration_ms))
         self.rows = rows
         self.states.update(plan.states)
+        for card in plan.forgotten:
+            self.states.pop(card, None)
 
     def events(self) -> set[Event]:
         assert all(o.event_id is not None for o in self.rows)
@@ -46,27 +61,52 @@ class Srcquiz:
 
 @dataclass
 class Anki:
-    """The Anki side: a review log keyed by id, and card states."""
+    """The Anki side: a review log keyed by id (answers, and changes made by hand,
+    which share its ids), and card states."""
 
     log: dict[int, Event] = field(default_factory=dict)
+    manual: dict[int, Manual] = field(default_factory=dict)
     states: dict[CardRef, CardState] = field(default_factory=dict)
 
     def answer(self, card: CardRef, rating: int, at_ms: int) -> None:
         at = datetime.fromtimestamp(at_ms / 1000, UTC)
         self.states[card] = review(self.states.get(card), Rating(rating), at, ANKI_SETTINGS, 5)
-        event_id = free_id(at_ms, set(self.log))
+        event_id = free_id(at_ms, set(self.log) | set(self.manual))
         self.log[event_id] = Event(event_id, card, rating, 5000)
+
+    def by_hand(self, card: CardRef, kind: str, days: int, at_ms: int) -> None:
+        """ "Set due date" (`days` from now) or "forget", as Anki's browser does them."""
+        event_id = free_id(at_ms, set(self.log) | set(self.manual))
+        due = datetime.fromtimestamp(at_ms / 1000, UTC) + timedelta(days=days)
+        change = Manual(event_id, card, kind, due if kind == SET_DUE else None)
+        self.manual[event_id] = change
+        after = apply_by_hand(self.states.get(card), change, ANKI_SETTINGS)
+        if after is None:
+            self.states.pop(card, None)
+        else:
+            self.states[card] = after
 
     def apply(self, plan: Plan) -> None:
         for e in (*plan.to_theirs, *plan.rerated):
             self.log[e.id] = e
         self.states.update(plan.states)
+        for card in plan.forgotten:
+            self.states.pop(card, None)
 
 
 def sync(ours: Srcquiz, anki: Anki, *, cut_short: bool = False) -> Plan:
     """One sync; `cut_short`: killed after srcquiz's transaction, before Anki's."""
-    stale = {c for c, state in ours.states.items() if anki.states.get(c) != state}
-    plan = plan_sync(ours.rows, anki.log.values(), ours.states, OURS_SETTINGS, stale=stale)
+    cards = set(ours.states) | set(anki.states)
+    stale = {c for c in cards if anki.states.get(c) != ours.states.get(c)}
+    plan = plan_sync(
+        ours.rows,
+        anki.log.values(),
+        ours.states,
+        OURS_SETTINGS,
+        taken=set(anki.manual),
+        stale=stale,
+        manual=anki.manual.values(),
+    )
     ours.apply(plan)
     if not cut_short:
         anki.apply(plan)
@@ -85,9 +125,23 @@ actions = st.lists(
             ),
         ),
         st.tuples(st.sampled_from(["sync", "cut short"])),
+        st.tuples(
+            st.sampled_from([SET_DUE, FORGET]),
+            st.sampled_from(CARDS),
+            st.integers(0, 30),  # days from now, for a due date set
+            st.integers(0, 3 * 86_400_000),
+        ),
     ),
     max_size=40,
 )
+
+
+def _newest(ours: Srcquiz, anki: Anki, card: CardRef) -> int:
+    """The id of the card's newest event on either side (0: none)."""
+    ids = [o.event_id or o.at_ms for o in ours.rows if o.card == card]
+    ids += [e.id for e in anki.log.values() if e.card == card]
+    ids += [m.id for m in anki.manual.values() if m.card == card]
+    return max(ids, default=0)
 
 
 @settings(max_examples=150, deadline=None)
@@ -100,6 +154,14 @@ def test_any_interleaving_ends_in_one_history_and_one_schedule(steps: list[tuple
         if step[0] in ("sync", "cut short"):
             sync(ours, anki, cut_short=step[0] == "cut short")
             continue
+        if step[0] in (SET_DUE, FORGET):
+            # A change by hand comes after everything the card already has: a clock set
+            # back behind a card's newest event would make it older than that event, and
+            # time order would then put it before what it followed (reviews may be so).
+            kind, card, days, dt = step
+            now = max(now + dt, _newest(ours, anki, card) + 1)
+            anki.by_hand(card, kind, days, now)
+            continue
         side, card, rating, dt = step
         now += dt
         (ours if side == "srcquiz" else anki).answer(card, rating, now)
@@ -109,17 +171,22 @@ def test_any_interleaving_ends_in_one_history_and_one_schedule(steps: list[tuple
     # Both sides hold the same events, each review once, every one with its own id.
     assert ours.events() == set(anki.log.values())
     assert len(ours.rows) == len(anki.log) == made
-    # The same next due date per card on both sides, from the merged history in time order.
-    studied = {o.card for o in ours.rows}
-    assert set(ours.states) == set(anki.states) == studied
-    for card in studied:
+    # The same next due date per card on both sides, from the merged history in time
+    # order with the changes made by hand in their place (a forgotten card: new on both).
+    assert set(ours.states) == set(anki.states)
+    for card in {o.card for o in ours.rows} | {m.card for m in anki.manual.values()}:
+        events = [e for e in anki.log.values() if e.card == card]
+        _, replayed = history(
+            events, OURS_SETTINGS, [m for m in anki.manual.values() if m.card == card]
+        )
+        if replayed is None:
+            assert card not in ours.states
+            continue
         assert ours.states[card] == anki.states[card]
-        history = [e for e in anki.log.values() if e.card == card]
-        replayed = replay(history, OURS_SETTINGS)[-1].after
         assert abs(ours.states[card].due - replayed.due) <= timedelta(days=1)
     # Syncing again changes nothing.
     again = sync(ours, anki)
-    assert again.empty and again.states == {} and again.conflicts == 0
+    assert again.empty and again.states == {} and again.conflicts == 0 and not again.by_hand
 
 
 def test_a_repeated_sync_adds_nothing() -> None:

@@ -124,7 +124,7 @@ def phone_sync(col, url: str) -> str:
 
 NOTHING = (
     "notes: 0 added, 0 updated, 0 removed; reviews: 0 sent, 0 received; "
-    "0 card(s) rescheduled; 0 conflict(s)"
+    "0 card(s) rescheduled; by hand in Anki: 0 due date(s) set, 0 forgotten; 0 conflict(s)"
 )
 
 
@@ -177,6 +177,42 @@ def test_reviews_travel_through_the_server_to_the_phone_and_back(
         with Store.open(db) as store:
             due = store.card_state(DECK_ID, "tf-1").due.astimezone().date()
         assert abs((anki_due_day(phone, tf) - due).days) <= 1
+    finally:
+        phone.close()
+
+
+def test_a_due_date_set_and_a_card_forgotten_on_the_phone_hold_everywhere(
+    server, learner, tmp_path, capsys
+) -> None:
+    deck_path, db = learner
+    with Store.open(db) as store:
+        study(store, "short-1", 3, DAYS_AGO)
+        study(store, "card-1", 4, DAYS_AGO + timedelta(minutes=2))
+    assert srcquiz_sync(capsys, deck_path, db, server)[0] == 0
+    phone = open_col(tmp_path / "phone.anki2")
+    try:
+        phone_sync(phone, server)
+        short = card_id(phone, note_guid(DECK_ID, "short-1"))
+        card = card_id(phone, note_guid(DECK_ID, "card-1"))
+        phone.sched.set_due_date([short], "5")
+        phone.sched.schedule_cards_as_new([card])
+        phone_sync(phone, server)
+
+        code, out, err = srcquiz_sync(capsys, deck_path, db, server)
+        assert code == 0, err
+        assert "by hand in Anki: 1 due date(s) set, 1 forgotten" in out
+        with Store.open(db) as store:
+            due = store.card_state(DECK_ID, "short-1").due
+            assert store.card_state(DECK_ID, "card-1") is None
+        assert due.astimezone().date() == anki_due_day(phone, short)
+        assert 4 <= (due - datetime.now().astimezone()).total_seconds() / 86_400 <= 6
+
+        # Repeating every sync changes nothing, and the phone keeps what it did.
+        code, out, err = srcquiz_sync(capsys, deck_path, db, server)
+        assert code == 0 and out.strip().splitlines()[-1] == NOTHING
+        phone_sync(phone, server)
+        assert anki_due_day(phone, short) == due.astimezone().date()
+        assert phone.get_card(card).type == 0
     finally:
         phone.close()
 

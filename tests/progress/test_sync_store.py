@@ -88,3 +88,18 @@ def test_an_event_id_is_held_by_one_review_only(tmp_path) -> None:
         store.save_synced(event_ids={a: 1}, received=[], states={})
         with pytest.raises(sqlite3.IntegrityError):
             store.connection.execute("UPDATE review SET event_id = 1 WHERE id = ?", (b,))
+
+
+def test_the_review_mark_moves_with_a_new_review_and_with_an_override(tmp_path) -> None:
+    """A sync skips its merge while this mark stands still, so an override of an old
+    rating (which adds no review) must move it too."""
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        assert store.review_mark() == (0, 0, 0)
+        first = study(store, "a", 3, AT, deck_id="d")
+        study(store, "b", 3, AT, deck_id="d")
+        top, size, edits = store.review_mark()
+        assert (size, edits) == (2, 0) and top > first
+        store.update_review(first, 1, None)
+        assert store.review_mark() == (top, 2, 1)
+        store.update_review(first, 3, None)
+        assert store.review_mark() == (top, 2, 2)

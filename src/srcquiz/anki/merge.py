@@ -13,6 +13,12 @@ that state is written to both sides; both then show the same next due date.
 A card whose history only grew by srcquiz's own newest reviews keeps the state
 srcquiz already computed from that same history (fuzz included).
 
+Two changes made by hand in Anki move a card without an answer: "set due date"
+and "forget" (Anki logs both, as manual entries). They are events too, of Anki's
+log only: a replay applies them in their place in time (`MANUAL`), and a card
+whose newest event is one of them takes it on both sides: srcquiz's state due
+on that day, or new again. A sync therefore never undoes them.
+
 Conflicts are rare and have one rule each: an id on both sides for different
 reviews (a sync cut short, then another device logged a review at that very
 millisecond; told apart by card and answer time) gives srcquiz's event a new
@@ -23,12 +29,12 @@ srcquiz's rating, which the Anki side is then told.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from srcquiz.progress.card_state import CardState
+from srcquiz.progress.card_state import REVIEW, CardState
 from srcquiz.study.scheduler import Rating, Settings, review
 
 CardRef = tuple[str, str]  # (deck id, card key): how srcquiz names a study card
@@ -54,6 +60,19 @@ class Ours(NamedTuple):
     duration_ms: int
 
 
+SET_DUE, FORGET = "set due", "forget"
+
+
+class Manual(NamedTuple):
+    """A change made by hand in Anki: the card due at `due` (SET_DUE), or new again
+    (FORGET). Its id is its review-log entry's."""
+
+    id: int
+    card: CardRef
+    kind: str
+    due: datetime | None = None
+
+
 class Step(NamedTuple):
     """An event of a replayed history with the card's state before and after it."""
 
@@ -73,12 +92,30 @@ class Plan:
     states: dict[CardRef, CardState] = field(default_factory=dict)  # for both sides
     steps: dict[int, Step] = field(default_factory=dict)  # event id -> its replay step
     rescheduled: set[CardRef] = field(default_factory=set)  # srcquiz's state changes
+    forgotten: set[CardRef] = field(default_factory=set)  # new again, on both sides
+    by_hand: dict[CardRef, str] = field(default_factory=dict)  # newly taken from Anki
     conflicts: int = 0
 
     @property
     def empty(self) -> bool:
         """Nothing to write on either side."""
-        return not (self.to_ours or self.to_theirs or self.rerated or self.new_ids or self.states)
+        return not (
+            self.to_ours
+            or self.to_theirs
+            or self.rerated
+            or self.new_ids
+            or self.states
+            or self.forgotten
+        )
+
+    def settle(self, card: CardRef, state: CardState | None) -> None:
+        """The card's merged state, for both sides (None: new)."""
+        if state is None:
+            self.states.pop(card, None)
+            self.forgotten.add(card)
+        else:
+            self.forgotten.discard(card)
+            self.states[card] = state
 
 
 def free_id(at_ms: int, taken: set[int]) -> int:
@@ -90,17 +127,63 @@ def free_id(at_ms: int, taken: set[int]) -> int:
     return event_id
 
 
-def replay(events: Iterable[Event], settings: Settings) -> list[Step]:
+def replay(
+    events: Iterable[Event], settings: Settings, manual: Iterable[Manual] = ()
+) -> list[Step]:
     """A card's history in time order, each event applied to the state before it."""
+    return history(events, settings, manual)[0]
+
+
+def history(
+    events: Iterable[Event], settings: Settings, manual: Iterable[Manual] = ()
+) -> tuple[list[Step], CardState | None]:
+    """A card's replayed reviews, and its state after the whole history (None: new)."""
     settings = replace(settings, fuzz=False)  # the same history gives the same state
     steps: list[Step] = []
     state: CardState | None = None
-    for event in sorted(events):
+    # In time order; an answer and a change by hand in the same millisecond: the answer first.
+    timeline: list[tuple[int, int, Event | None, Manual | None]] = [
+        (e.id, 0, e, None) for e in events
+    ]
+    timeline += [(m.id, 1, None, m) for m in manual]
+    for _, _, event, change in sorted(timeline, key=lambda t: t[:2]):
+        if change is not None:
+            state = apply_by_hand(state, change, settings)
+            continue
+        assert event is not None
         at = datetime.fromtimestamp(event.id / 1000, UTC)
         after = review(state, Rating(event.rating), at, settings, event.duration_ms / 1000)
         steps.append(Step(event, state, after))
         state = after
-    return steps
+    return steps, state
+
+
+def _set_due(state: CardState | None, change: Manual, settings: Settings) -> CardState | None:
+    """Anki's "set due date": a review card due that day, its memory kept. A card never
+    answered gets the memory of a first Good answer, its interval as its stability."""
+    at = datetime.fromtimestamp(change.id / 1000, UTC)
+    due = change.due or at
+    if state is None or state.stability is None or state.difficulty is None:
+        first = review(None, Rating.GOOD, at, settings)
+        days = max(1.0, (due - at).total_seconds() / 86_400)
+        return CardState(due, REVIEW, None, days, first.difficulty, at)
+    return replace(state, due=due, state=REVIEW, step=None)
+
+
+def _forget(state: CardState | None, change: Manual, settings: Settings) -> CardState | None:
+    """Anki's "forget": the card is new again, its history kept."""
+    return None
+
+
+MANUAL: dict[str, Callable[[CardState | None, Manual, Settings], CardState | None]] = {
+    SET_DUE: _set_due,
+    FORGET: _forget,
+}
+
+
+def apply_by_hand(state: CardState | None, change: Manual, settings: Settings) -> CardState | None:
+    """The card's state after a change made by hand in Anki."""
+    return MANUAL[change.kind](state, change, settings)
 
 
 def plan_sync(
@@ -110,6 +193,7 @@ def plan_sync(
     settings: Settings,
     taken: Collection[int] = (),
     stale: Collection[CardRef] = (),
+    manual: Iterable[Manual] = (),
 ) -> Plan:
     """Everything one sync must write so that both sides hold the same events and
     the same state for every card whose history changed.
@@ -118,7 +202,9 @@ def plan_sync(
     Anki review log of those cards, `states` srcquiz's card states, `taken` any
     other id Anki's review log already holds (a new id must avoid it), and `stale`
     the cards whose Anki state is not srcquiz's (a sync cut short between the two
-    sides' writes, or a card rescheduled by hand in Anki): they get srcquiz's again.
+    sides' writes, or a card changed in Anki without an answer): they get srcquiz's
+    again, unless their newest event is a change made by hand in `manual` (Anki's
+    "set due date" and "forget" entries of these cards), which both sides then take.
     """
     plan = Plan()
     by_id: dict[int, Event] = {e.id: e for e in theirs}
@@ -152,11 +238,11 @@ def plan_sync(
             plan.conflicts += 1
         merged[o.card][event_id] = event
     plan.to_ours = [e for e in by_id.values() if e.id not in seen]
-    _settle(plan, merged, states, settings, sent_rows)
-    for card in stale:
-        if card not in plan.states and merged.get(card):
-            own = states.get(card)
-            plan.states[card] = own if own is not None else _replayed(plan, merged[card], settings)
+    hands: dict[CardRef, list[Manual]] = defaultdict(list)
+    for m in manual:
+        hands[m.card].append(m)
+    _settle(plan, merged, states, settings, sent_rows, hands)
+    _restore(plan, merged, states, settings, stale, hands)
     return plan
 
 
@@ -166,6 +252,7 @@ def _settle(
     states: Mapping[CardRef, CardState],
     settings: Settings,
     sent_rows: Mapping[int, int],
+    hands: Mapping[CardRef, Sequence[Manual]],
 ) -> None:
     """The state of every card whose history changed on either side."""
     received = {e.card for e in (*plan.to_ours, *plan.rerated)}
@@ -173,30 +260,72 @@ def _settle(
     for e in plan.to_theirs:
         sent[e.card].append(e)
     for card in received | set(sent):
-        steps = replay(merged[card].values(), settings)
+        mine = hands.get(card, ())
+        steps, final = history(merged[card].values(), settings, mine)
         plan.steps.update((step.event.id, step) for step in steps)
         own = states.get(card)
-        if card not in received and own is not None and _appended(sent[card], steps, sent_rows):
+        if (
+            card not in received
+            and own is not None
+            and _appended(sent[card], steps, sent_rows, mine)
+        ):
             plan.states[card] = own  # srcquiz made it from this very history, in time order
             continue
-        plan.states[card] = steps[-1].after
-        if own != steps[-1].after:
+        plan.settle(card, final)
+        if own == final:
+            continue
+        newest = max(merged[card])
+        after = [m for m in mine if m.id > newest]
+        if after:  # the card ends as a change by hand left it: listed as such
+            plan.by_hand[card] = max(after).kind
+        else:
             plan.rescheduled.add(card)
 
 
-def _replayed(plan: Plan, events: Mapping[int, Event], settings: Settings) -> CardState:
-    steps = replay(events.values(), settings)
-    plan.steps.update((step.event.id, step) for step in steps)
-    return steps[-1].after
+def _restore(
+    plan: Plan,
+    merged: Mapping[CardRef, Mapping[int, Event]],
+    states: Mapping[CardRef, CardState],
+    settings: Settings,
+    stale: Collection[CardRef],
+    hands: Mapping[CardRef, Sequence[Manual]],
+) -> None:
+    """Stale cards with no new review: a change made by hand in Anki since the card's
+    newest review is taken by both sides (applied to srcquiz's own state); anything
+    else gets srcquiz's state again."""
+    for card in stale:
+        if card in plan.states or card in plan.forgotten:
+            continue
+        events = merged.get(card, {})
+        newest = max(events, default=0)
+        fresh = sorted(m for m in hands.get(card, ()) if m.id > newest)
+        own = states.get(card)
+        if fresh:
+            state = own
+            for change in fresh:
+                state = apply_by_hand(state, change, settings)
+            plan.settle(card, state)
+            if state != own:
+                plan.by_hand[card] = fresh[-1].kind
+        elif events:
+            if own is None:
+                steps, own = history(events.values(), settings, hands.get(card, ()))
+                plan.steps.update((step.event.id, step) for step in steps)
+            plan.settle(card, own)
 
 
-def _appended(sent: list[Event], steps: list[Step], sent_rows: Mapping[int, int]) -> bool:
+def _appended(
+    sent: list[Event], steps: list[Step], sent_rows: Mapping[int, int], manual: Sequence[Manual]
+) -> bool:
     """Whether srcquiz's unsent reviews of a card came after all its other reviews and
-    in the order it made them: then srcquiz's own state followed the history in time
-    order (with its fuzz), and replaying it would only lose the fuzz."""
+    in the order it made them, and no change by hand came after the last review both
+    sides knew: then srcquiz's own state followed the history in time order (with its
+    fuzz), and replaying it would only lose the fuzz."""
     in_row_order = [e.id for e in sorted(sent, key=lambda e: sent_rows[e.id])]
     if in_row_order != sorted(in_row_order):
         return False
     fresh = set(in_row_order)
     older = [s.event.id for s in steps if s.event.id not in fresh]
+    if any(m.id > max(older, default=-1) for m in manual):
+        return False
     return not older or min(fresh) > max(older)

@@ -13,7 +13,8 @@ without it. A sync has three halves, each safe to cut short:
 Both sides are compared afresh every time (`srcquiz.anki.merge`, run by
 `srcquiz.anki.sync_merge`), so a second run finishes what a killed one started
 and a run with nothing new writes nothing; when neither side changed since the
-last sync (`srcquiz.anki.sync_marker`) the merge is skipped altogether. A
+last sync (`srcquiz.anki.sync_marker`) the merge is skipped altogether, and
+when only reviews changed the notes are neither built nor checked. A
 collection on a sync server goes through `srcquiz.anki.sync_server`, which
 brings it here first and takes it back afterwards.
 """
@@ -94,7 +95,9 @@ def sync_file(
         marker = new_marker(data_dir() / "anki-sync" / "files" / f"{name}.json", store, decks)
         summary, mark = merge_marked(col, store, decks, marker, progress)
         if mark is not None:
-            marker.save(mark, col.mod)
+            from srcquiz.anki.sync_notes import note_stamp  # loaded by the merge
+
+            marker.save(store, mark, col.mod, notes=marker.known_notes or note_stamp(col))
         return summary
     finally:
         col.close()
@@ -114,6 +117,8 @@ def merge_marked(
     if marker.unchanged(store, col.mod):
         return SyncSummary(), None
     from srcquiz.anki.sync_merge import merge_collection  # the merge's modules, only now
+    from srcquiz.anki.sync_notes import note_stamp
 
     mark = marker.watermark(store)
-    return merge_collection(col, store, decks, progress=progress), mark
+    known = marker.notes_unchanged(note_stamp(col))
+    return merge_collection(col, store, decks, progress=progress, notes_known=known), mark

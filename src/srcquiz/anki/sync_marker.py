@@ -4,10 +4,15 @@ sync leaves says what both sides looked like.
 The Anki side is its collection's modification time (any change, ours, the
 learner's or one a server sync brought, moves it). The srcquiz side is the
 decks (their content and the code that turns them into notes), the desired
-retention, and the review log as the merge saw it: the highest review id it
-read, with the count and rating total up to it, taken *before* the merge read
-anything, so a review logged in another terminal during a sync is found by the
-next one (it is newer than the watermark and has no event id yet).
+retention, and the review log: its highest id, its size and the number of
+rating overrides, all read in microseconds from the log's b-trees.
+
+The decks are first compared by their files' size, modification time and inode
+(with the code's): only when those moved are the files read and hashed, so a
+sync with nothing changed reads no deck. The log's highest id is taken *before*
+the merge read anything (with the override count), and its size after the sync
+finished; a review logged in another terminal during a sync is newer than that
+id and has no event id yet, so the next sync finds it (`SyncLog.unsynced_after`).
 """
 
 from __future__ import annotations
@@ -46,15 +51,42 @@ def decks_fingerprint(decks: Sequence[Deck], parent: str) -> str:
     return digest.hexdigest()
 
 
+def decks_stamp(decks: Sequence[Deck], parent: str) -> str:
+    """What the deck files and the code look like from outside (size, modification
+    time, inode): equal stamps mean an equal fingerprint without reading a file."""
+    digest = hashlib.sha256(f"{_code_stamp()}\n{parent}\n".encode())
+    for deck in decks:
+        digest.update(f"\n{deck.id}\n{deck.path}\n".encode())
+        digest.update((_stat(deck.path) if deck.path else repr(deck)).encode())
+    return digest.hexdigest()
+
+
+def _stat(path: str | Path) -> str:
+    try:
+        st = os.stat(path)  # not Path.stat: a sync with nothing new stats every deck
+    except OSError:
+        return "missing"
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino} {st.st_dev}"
+
+
+def _code_files() -> list[Path]:
+    here = Path(__file__).parent
+    return [here / name for name in _NOTE_CODE] + sorted((here.parent / "deck").glob("*.py"))
+
+
 @functools.cache
 def _code_digest() -> str:
     """srcquiz's version and the code that reads decks and makes notes, once a process."""
     digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).parent
-    for path in [here / name for name in _NOTE_CODE] + sorted((here.parent / "deck").glob("*.py")):
+    for path in _code_files():
         with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@functools.cache
+def _code_stamp() -> str:
+    return "\n".join([__version__, *(f"{p.name} {_stat(p)}" for p in _code_files())])
 
 
 class Marker:
@@ -62,28 +94,83 @@ class Marker:
 
     def __init__(self, path: Path, decks: Sequence[Deck], parent: str, retention: float):
         self.path = path
-        self.srcquiz = {"decks": decks_fingerprint(decks, parent), "retention": retention}
+        self.decks, self.parent, self.retention = decks, parent, retention
+        self.stamp = decks_stamp(decks, parent)
+        self._fingerprint: str | None = None
+        self.known_notes: str | None = None  # the notes' stamp, when they needed no check
+
+    def fingerprint(self, saved: dict[str, Any] | None = None) -> str:
+        """The decks' fingerprint: the saved one while the stamp has not moved."""
+        if self._fingerprint is None:
+            if saved is not None and saved.get("stamp") == self.stamp:
+                self._fingerprint = str(saved.get("srcquiz", {}).get("decks"))
+            else:
+                self._fingerprint = decks_fingerprint(self.decks, self.parent)
+        return self._fingerprint
 
     def watermark(self, store: Store) -> dict[str, Any]:
         """The review log's mark; take it before the merge reads the store."""
-        top, count, ratings = store.review_watermark()
-        return {"top": top, "count": count, "ratings": ratings}
+        top, _, edits = store.review_mark()
+        return {"top": top, "edits": edits}
 
-    def unchanged(self, store: Store, col_mod: int) -> bool:
+    def _load(self) -> dict[str, Any] | None:
         try:
             saved = json.loads(self.path.read_text(encoding="utf-8"))
-            mark = saved["reviews"]
-            top = int(mark["top"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if saved.get("srcquiz") != self.srcquiz or saved.get("col_mod") != col_mod:
-            return False
-        if store.review_watermark(top) != (top, mark["count"], mark["ratings"]):
-            return False
-        return store.unsynced_after(top) == 0
+        except (OSError, ValueError):
+            return None
+        return saved if isinstance(saved, dict) else None
 
-    def save(self, mark: dict[str, Any], col_mod: int) -> None:
-        data = {"srcquiz": self.srcquiz, "reviews": mark, "col_mod": col_mod}
+    def unchanged(self, store: Store, col_mod: int) -> bool:
+        saved = self._load()
+        if saved is None or saved.get("col_mod") != col_mod:
+            return False
+        try:
+            mark, ours = saved["reviews"], saved["srcquiz"]
+            top, size, edits = int(mark["top"]), int(mark["size"]), int(mark["edits"])
+            if ours["retention"] != self.retention:
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+        now_top, now_size, now_edits = store.review_mark()
+        if now_top < top or (now_size, now_edits) != (size, edits):
+            return False
+        if self.fingerprint(saved) != ours["decks"] or store.unsynced_after(top) != 0:
+            return False
+        if saved.get("stamp") != self.stamp:  # touched, not changed: no need to read again
+            self._write({**saved, "stamp": self.stamp})
+        return True
+
+    def notes_unchanged(self, notes: str) -> bool:
+        """Whether neither the decks nor the collection's srcquiz notes (`notes`: their
+        `note_stamp`) changed since the last sync: then the notes need no checking."""
+        saved = self._load()
+        if saved is None or saved.get("notes") != notes:
+            return False
+        try:
+            same = bool(self.fingerprint(saved) == saved["srcquiz"]["decks"])
+        except (KeyError, TypeError):
+            return False
+        self.known_notes = notes if same else None  # the merge leaves them so
+        return same
+
+    def save(
+        self, store: Store, mark: dict[str, Any], col_mod: int, notes: str | None = None
+    ) -> None:
+        """Record a finished sync: `mark` from before it, the log's size and the notes'
+        stamp from now."""
+        srcquiz = {"decks": self.fingerprint(self._load()), "retention": self.retention}
+        reviews = {**mark, "size": store.review_mark()[1]}
+        self._write(
+            {
+                "srcquiz": srcquiz,
+                "stamp": self.stamp,
+                "reviews": reviews,
+                "col_mod": col_mod,
+                "notes": notes,
+            }
+        )
+
+    def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")

@@ -11,19 +11,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from srcquiz.anki.merge import CardRef, Event, Ours, Plan, plan_sync
+from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Ours, Plan, plan_sync
+from srcquiz.anki.previous import note_guid
 from srcquiz.anki.sync_notes import sync_notes, wanted_notes
-from srcquiz.anki.sync_report import Progress, SyncSummary
+from srcquiz.anki.sync_report import Progress, SyncSummary, quiet
 from srcquiz.anki.sync_reviews import (
     Clock,
     card_refs,
     duration_ms,
     read_events,
+    read_manual,
     stale_cards,
     taken_ids,
     write_plan,
 )
-from srcquiz.deck.model import Deck
+from srcquiz.deck.model import Deck, Question
 from srcquiz.progress.store import Store
 from srcquiz.progress.sync_log import ReceivedReview
 
@@ -35,17 +37,17 @@ def merge_collection(
     *,
     parent: str = "srcquiz",
     progress: Progress | None = None,
+    notes_known: bool = False,
 ) -> SyncSummary:
-    """Merge srcquiz's store with an open collection, both ways (the module's steps)."""
+    """Merge srcquiz's store with an open collection, both ways (the module's steps).
+    `notes_known`: neither the decks nor the collection's notes changed since the last
+    sync, so the notes are not built (the slow part: every field rendered) nor checked."""
     from srcquiz.study.scheduler import load_settings
 
-    say = progress or (lambda _stage: None)
+    say = progress or quiet
     summary = SyncSummary()
-    say("notes")
-    wanted, media = wanted_notes(decks, parent)
-    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks})
-    say("reviews")
-    refs = card_refs(col, wanted)
+    refs = card_refs(col, _notes(col, decks, parent, summary, say, notes_known))
+    say("reading reviews")
     cards = set(refs.values())
     ours = [
         Ours(
@@ -69,32 +71,65 @@ def merge_collection(
     have = {e.id for e in theirs}
     unsent = [o.at_ms if o.event_id is None else o.event_id for o in ours if o.event_id not in have]
     settings = load_settings(store)
+    clock = Clock.of(col)
     plan = plan_sync(
         ours,
         theirs,
         states,
         settings,
         taken=taken_ids(col, min(unsent, default=None)),
-        stale=stale_cards(col, refs, states, Clock.of(col)),
+        stale=stale_cards(col, refs, states, clock),
+        manual=read_manual(col, refs, clock),
     )
-    say("saving")
-    _save_ours(store, plan, states)
-    write_plan(col, plan, refs, _histories(plan, ours, theirs), settings.desired_retention)
-    summary.sent = len(plan.to_theirs)
-    summary.received = len(plan.to_ours)
-    summary.rescheduled = len(plan.rescheduled)
-    summary.conflicts = plan.conflicts
+    _save_ours(store, plan, states, say)
+    histories = _histories(plan, ours, theirs)
+    write_plan(col, plan, refs, histories, settings.desired_retention, progress=say)
+    _count(summary, plan)
     return summary
 
 
-def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any]) -> None:
+def _notes(
+    col: Any,
+    decks: Sequence[Deck],
+    parent: str,
+    summary: SyncSummary,
+    say: Progress,
+    known: bool,
+) -> dict[str, tuple[Deck, Question]]:
+    """Each note's deck and question by GUID, once the collection's notes follow the
+    decks (unless they are `known` to: then no note is built)."""
+    if known:
+        return {note_guid(d.id, q.id): (d, q) for d in decks for q in d.questions}
+    say("checking notes")
+    wanted, media = wanted_notes(decks, parent)
+    summary.notes = sync_notes(col, wanted, media, {d.id for d in decks}, progress=say)
+    return {guid: (w.deck, w.question) for guid, w in wanted.items()}
+
+
+def _count(summary: SyncSummary, plan: Plan) -> None:
+    """The summary line's counts of what the merge did."""
+    summary.sent = len(plan.to_theirs)
+    summary.received = len(plan.to_ours)
+    summary.rescheduled = len(plan.rescheduled)
+    summary.due_set = sum(kind == SET_DUE for kind in plan.by_hand.values())
+    summary.forgotten = sum(kind == FORGET for kind in plan.by_hand.values())
+    summary.conflicts = plan.conflicts
+
+
+def _save_ours(store: Store, plan: Plan, states: dict[CardRef, Any], say: Progress) -> None:
     received = [
         ReceivedReview(e.id, e.card[0], e.card[1], e.rating, e.duration_ms, plan.steps[e.id].before)
         for e in plan.to_ours
     ]
     changed = {card: state for card, state in plan.states.items() if states.get(card) != state}
-    if plan.new_ids or received or changed:
-        store.save_synced(event_ids=plan.new_ids, received=received, states=changed)
+    forgotten = [card for card in plan.forgotten if card in states]
+    if plan.new_ids or received or changed or forgotten:
+        total = len(plan.new_ids) + len(received) + len(changed) + len(forgotten)
+        say("saving to srcquiz", 0, total)
+        store.save_synced(
+            event_ids=plan.new_ids, received=received, states=changed, forgotten=forgotten
+        )
+        say("saving to srcquiz", total, total)
 
 
 def _histories(plan: Plan, ours: Sequence[Ours], theirs: Sequence[Event]) -> dict[CardRef, list]:

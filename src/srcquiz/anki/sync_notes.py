@@ -23,6 +23,7 @@ sync with nothing changed writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import unicodedata
@@ -41,7 +42,7 @@ from srcquiz.anki.exporter import (
     write_package,
 )
 from srcquiz.anki.note_types import NOTE_TYPE_BY_ID, NOTE_TYPES, NoteType
-from srcquiz.anki.sync_report import NoteReport
+from srcquiz.anki.sync_report import NoteReport, Progress, quiet, watch
 from srcquiz.deck.model import Cloze, Deck, Flashcard, Question
 
 OUR_NOTE_TYPE_IDS = tuple(sorted(NOTE_TYPE_BY_ID))
@@ -116,6 +117,26 @@ def _label(nt: NoteType, fields: Sequence[str], fallback: str) -> str:
         return fallback
 
 
+def note_stamp(col: Any) -> str:
+    """A digest of the collection's srcquiz notes (fields, tags, type) and their cards:
+    while it and the decks stand still, the notes need no checking (`Marker`). Read
+    whole, not by modification time, which Anki keeps in seconds only."""
+    marks = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
+    digest = hashlib.sha256()
+    for row in col.db.all(
+        f"SELECT id, guid, mid, flds, tags FROM notes WHERE mid IN ({marks}) ORDER BY id",
+        *OUR_NOTE_TYPE_IDS,
+    ):
+        digest.update(repr(row).encode())
+    for row in col.db.all(
+        f"SELECT c.id, c.nid, c.ord FROM cards c JOIN notes n ON n.id = c.nid "
+        f"WHERE n.mid IN ({marks}) ORDER BY c.id",
+        *OUR_NOTE_TYPE_IDS,
+    ):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
 def our_notes(col: Any) -> list[tuple[int, str, int, list[str], str]]:
     """(note id, GUID, note type id, fields, tags) of every note of srcquiz's types."""
     marks = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
@@ -126,7 +147,11 @@ def our_notes(col: Any) -> list[tuple[int, str, int, list[str], str]]:
 
 
 def sync_notes(
-    col: Any, wanted: Mapping[str, Wanted], media: MediaCollector, deck_ids: AbstractSet[str]
+    col: Any,
+    wanted: Mapping[str, Wanted],
+    media: MediaCollector,
+    deck_ids: AbstractSet[str],
+    progress: Progress = quiet,
 ) -> NoteReport:
     """Bring the collection's srcquiz notes of the decks `deck_ids` in step with the
     notes they want (`wanted_notes`)."""
@@ -160,10 +185,15 @@ def sync_notes(
         report.removed = len(doomed) - len(report.retyped)
     fresh = [w for guid, w in wanted.items() if guid not in present]
     if fresh:
-        _add(col, fresh, media)
+        progress("adding notes", 0, len(fresh))
+        with watch(col, progress, "adding notes", announce=False):
+            _add(col, fresh, media)
+        progress("adding notes", len(fresh), len(fresh))
         report.added = len(fresh) - len(report.retyped)
     if updates:
+        progress("updating notes", 0, len(updates))
         _update(col, updates, media)
+        progress("updating notes", len(updates), len(updates))
         report.updated = len(updates)
     edited = set(report.edited)
     keep = {g: w for g, w in wanted.items() if f"{w.deck.id}/{w.question.id}" not in edited}

@@ -3,8 +3,11 @@
 Anki's review log (`revlog`) keys each answer by the millisecond it was made;
 that id is the event's stable id on both sides (`srcquiz.anki.merge`). An
 answer counts when it moved the schedule: learning, review and relearning
-entries rated 1-4. Cramming without rescheduling, "set due date" and "forget"
-are not reviews and stay Anki's own.
+entries rated 1-4. Cramming without rescheduling is not a review and stays
+Anki's own. "Set due date" and "forget" (Anki's manual entries, and the
+rescheduled entries its FSRS writes when it moves due dates) are not reviews
+either, but they are events of the merge (`srcquiz.anki.merge.Manual`): a sync
+carries them to srcquiz instead of undoing them.
 
 A card's merged state is written the way Anki keeps it: its type and queue,
 its due day (or due second while in a learning step today), its interval, and
@@ -20,20 +23,27 @@ import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from srcquiz.anki.merge import CardRef, Event, Plan, Step
-from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, Wanted, card_key
+from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Manual, Plan, Step
+from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, card_key
+from srcquiz.anki.sync_report import Progress, quiet
+from srcquiz.deck.model import Deck, Question
 from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 
 DAY_S = 86_400
 # Review-log entry kinds (Anki's `revlog.type`) that moved the schedule.
 REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN = 0, 1, 2
+# Entries that moved a card without an answer: "set due date" and "forget" (Anki's
+# manual kind; a forget leaves an interval of 0), and FSRS's own rescheduling.
+REVLOG_MANUAL, REVLOG_RESCHEDULED = 4, 5
+REVLOG_CRAM = 3  # answered in a filtered deck that does not reschedule
 # FSRS's default steps (`fsrs.Scheduler`), as Anki's default deck options have them too.
 LEARNING_STEPS, RELEARNING_STEPS = 2, 1
 _OURS = ",".join("?" * len(OUR_NOTE_TYPE_IDS))
+PROGRESS_EVERY = 200  # cards between two progress reports while writing states
 
 
 def duration_ms(value: int) -> int:
@@ -41,8 +51,9 @@ def duration_ms(value: int) -> int:
     return max(0, min(int(value), MAX_DURATION_S * 1000))
 
 
-def card_refs(col: Any, wanted: Mapping[str, Wanted]) -> dict[int, CardRef]:
-    """Anki card id -> (deck id, card key), for the cards of the decks' notes."""
+def card_refs(col: Any, wanted: Mapping[str, tuple[Deck, Question]]) -> dict[int, CardRef]:
+    """Anki card id -> (deck id, card key), for the cards of the decks' notes (`wanted`:
+    each note's deck and question by GUID)."""
     refs: dict[int, CardRef] = {}
     for cid, guid, ord_ in col.db.all(
         f"SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid "
@@ -50,9 +61,9 @@ def card_refs(col: Any, wanted: Mapping[str, Wanted]) -> dict[int, CardRef]:
         *OUR_NOTE_TYPE_IDS,
     ):
         want = wanted.get(guid)
-        key = None if want is None else card_key(want.question, ord_)
+        key = None if want is None else card_key(want[1], ord_)
         if want is not None and key is not None:
-            refs[cid] = (want.deck.id, key)
+            refs[cid] = (want[0].id, key)
     return refs
 
 
@@ -87,6 +98,53 @@ def read_events(col: Any, refs: Mapping[int, CardRef], known: Mapping[int, CardR
     return events
 
 
+def read_manual(col: Any, refs: Mapping[int, CardRef], clock: Clock) -> list[Manual]:
+    """The changes made by hand in Anki to these cards. A "set due date" that is still
+    its card's newest entry is due when the card is; an older one when its interval
+    says (what came after it decides the card's state anyway)."""
+    rows = col.db.all(
+        "SELECT r.id, r.cid, r.type, r.ivl FROM revlog r "
+        "JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid "
+        f"WHERE n.mid IN ({_OURS}) AND r.type IN (?, ?)",
+        *OUR_NOTE_TYPE_IDS,
+        REVLOG_MANUAL,
+        REVLOG_RESCHEDULED,
+    )
+    if not rows:
+        return []
+    cids = sorted({cid for _, cid, _, _ in rows if cid in refs})
+    newest: dict[int, int] = {}
+    due_day: dict[int, int] = {}
+    for start in range(0, len(cids), 500):
+        chunk = cids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        newest.update(
+            col.db.all(
+                f"SELECT cid, max(id) FROM revlog WHERE cid IN ({marks}) AND type != ? "
+                "GROUP BY cid",
+                *chunk,
+                REVLOG_CRAM,  # cramming moves nothing
+            )
+        )
+        for cid, due, odid, odue in col.db.all(
+            f"SELECT id, due, odid, odue FROM cards WHERE id IN ({marks}) AND type = 2", *chunk
+        ):
+            due_day[cid] = odue if odid else due
+    out = []
+    for rid, cid, kind, ivl in rows:
+        ref = refs.get(cid)
+        if ref is None:
+            continue
+        if kind == REVLOG_MANUAL and ivl == 0:
+            out.append(Manual(rid, ref, FORGET))
+            continue
+        at = datetime.fromtimestamp(rid / 1000, UTC)
+        day = due_day.get(cid) if newest.get(cid) == rid else None
+        due = clock.start(day) if day is not None else at + timedelta(days=max(1, ivl))
+        out.append(Manual(rid, ref, SET_DUE, due))
+    return out
+
+
 def taken_ids(col: Any, since_ms: int | None) -> set[int]:
     """Review-log ids from `since_ms` on: a new event id must avoid them."""
     if since_ms is None:
@@ -109,6 +167,10 @@ class Clock:
 
     def day(self, moment: datetime) -> int:
         return self.today + math.floor((moment.timestamp() - self.cutoff) / DAY_S) + 1
+
+    def start(self, day: int) -> datetime:
+        """The moment Anki's day `day` begins (`day(start(d)) == d`)."""
+        return datetime.fromtimestamp(self.cutoff + (day - self.today - 1) * DAY_S, UTC)
 
 
 def _memory(data: str) -> tuple[float, float] | None:
@@ -133,6 +195,8 @@ def stale_cards(
         ref = refs.get(cid)
         state = None if ref is None else states.get(ref)
         if ref is None or state is None:
+            if ref is not None and ctype != 0:  # new in srcquiz only: set due in Anki?
+                stale.add(ref)
             continue
         due = odue if odid else due
         day = clock.day(datetime.fromtimestamp(due, UTC)) if queue == 1 or due > 10**9 else due
@@ -184,15 +248,19 @@ def write_plan(
     refs: Mapping[int, CardRef],
     histories: Mapping[CardRef, Iterable[Event]],
     retention: float,
+    progress: Progress = quiet,
 ) -> None:
     """Write one sync's Anki half in one transaction: the reviews Anki lacks, ratings
     srcquiz changed, and the merged state of each card."""
-    if not (plan.to_theirs or plan.rerated or plan.states):
+    if not (plan.to_theirs or plan.rerated or plan.states or plan.forgotten):
         return
     cids = {ref: cid for cid, ref in refs.items()}
     clock = Clock.of(col)
 
     def write() -> None:
+        sent = len(plan.to_theirs)
+        if sent:
+            progress("sending reviews", 0, sent)
         col.db.executemany(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -202,16 +270,47 @@ def write_plan(
             "UPDATE revlog SET ease = ?, usn = -1 WHERE id = ?",
             [(e.rating, e.id) for e in plan.rerated],
         )
-        cards = []
+        if sent:
+            progress("sending reviews", sent, sent)
+        cards: list[Any] = []
+        total = len(plan.states)
         for ref, state in plan.states.items():
+            if len(cards) % PROGRESS_EVERY == 0:
+                progress("rescheduling cards", len(cards), total)
             card = col.get_card(cids[ref])
             _set_state(card, state, clock, retention, list(histories.get(ref, ())), plan)
             cards.append(card)
+        cards += _new_again(col, [cids[ref] for ref in plan.forgotten])
         if cards:
             col.update_cards(cards, skip_undo_entry=True)
+            progress("rescheduling cards", total, total)
         col.db.execute("UPDATE col SET mod = ?", int(time.time() * 1000))  # there is news
 
     col.db.transact(write)
+
+
+def _new_again(col: Any, cids: Iterable[int]) -> list[Any]:
+    """The cards of `cids` that are not new, made new (the merge says they were
+    forgotten; Anki logs no entry for this, the forget it follows is logged)."""
+    cards = []
+    position = None
+    for cid in cids:
+        card = col.get_card(cid)
+        if card.type == 0:
+            continue
+        if position is None:
+            position = col.db.scalar("SELECT coalesce(max(due), 0) FROM cards WHERE type = 0")
+        position += 1
+        if card.odid:  # in a filtered deck: its home deck's position
+            card.odue = position
+        else:
+            card.due = position
+        card.type, card.ivl, card.left = 0, 0, 0
+        if card.queue >= 0:
+            card.queue = 0
+        card.memory_state = None
+        cards.append(card)
+    return cards
 
 
 def _set_state(

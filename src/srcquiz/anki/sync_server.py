@@ -33,7 +33,7 @@ from srcquiz.anki.sync import (
     new_marker,
     open_collection,
 )
-from srcquiz.anki.sync_report import Progress, SyncSummary
+from srcquiz.anki.sync_report import Progress, SyncSummary, quiet, watch
 from srcquiz.deck.model import Deck
 from srcquiz.errors import UserError
 from srcquiz.progress.store import Store
@@ -77,7 +77,7 @@ def sync_server(
     anki_available()
     endpoint = normalise(server)
     where = endpoint or ANKIWEB
-    say = progress or (lambda _stage: None)
+    say = progress or quiet
     folder = client_folder(endpoint, user)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     col = open_collection(folder / "collection.anki2", create=True)
@@ -86,24 +86,28 @@ def sync_server(
         keys = HostKeys(folder / "hostkey.json")
         saved = keys.load() is not None
         auth = keys.auth(col, endpoint, user, timeout_s, ask_password)
-        say("downloading")
+        stage = "syncing with the server"
         try:
-            auth = _exchange(col, auth, keys, user, where, accept_full, notices, media=False)
+            with watch(col, say, stage):
+                auth = _exchange(col, auth, keys, user, where, accept_full, notices, media=False)
         except AuthRefused:
             if not saved:
                 raise
             # The saved key expired (a password change): log in once more.
             auth = keys.auth(col, endpoint, user, timeout_s, ask_password)
-            auth = _exchange(col, auth, keys, user, where, accept_full, notices, media=False)
+            with watch(col, say, stage):
+                auth = _exchange(col, auth, keys, user, where, accept_full, notices, media=False)
         before = col.mod
         marker = new_marker(folder / "merged.json", store, decks)
         summary, mark = merge_marked(col, store, decks, marker, say)
         if col.mod != before:
-            say("uploading")
             media = summary.notes.added + summary.notes.updated > 0
-            _exchange(col, auth, keys, user, where, accept_full, notices, media=media)
+            with watch(col, say, "sending to the server"):
+                _exchange(col, auth, keys, user, where, accept_full, notices, media=media)
         if mark is not None:
-            marker.save(mark, col.mod)
+            from srcquiz.anki.sync_notes import note_stamp  # loaded by the merge
+
+            marker.save(store, mark, col.mod, notes=marker.known_notes or note_stamp(col))
     finally:
         col.close()
     summary.notices.extend(notices)

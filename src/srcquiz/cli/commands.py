@@ -17,6 +17,7 @@ from srcquiz.errors import UserError
 from srcquiz.textsafe import one_line
 
 if TYPE_CHECKING:
+    from srcquiz.anki.sync_report import Progress, SyncSummary
     from srcquiz.cli.workspace import Args
     from srcquiz.deck.model import Deck, Question
     from srcquiz.progress.backup import BackupInfo
@@ -489,6 +490,8 @@ def _grade_lines(result: Grade, rating: str) -> list[str]:
     lines += [f"  {d}" for d in result.details]
     lines.append(f"rating:  {rating}" + ("" if result.passed else " (not recalled)"))
     return lines
+
+
 def cmd_sync(args: Args) -> int:
     """Imports the anki package only here (via srcquiz.anki.sync)."""
     from srcquiz.anki.sync import anki_available
@@ -506,43 +509,41 @@ def cmd_sync(args: Args) -> int:
         raise UserError("--timeout must be 1 second or more.")
     anki_available()
     decks = load_selected(args, args.deck_ids)
-    show = _stage_printer()
-    with open_store(args) as store:
-        for warning in store.warnings:
-            print(f"srcquiz: {warning}", file=sys.stderr)
-        if args.collection is not None:
-            from srcquiz.anki.sync import sync_file
+    from srcquiz.cli.progress import progress_for
 
-            summary = sync_file(args.collection, store, decks, progress=show)
-        else:
-            from srcquiz.anki.sync_server import sync_server
-
-            summary = sync_server(
-                args.server,
-                args.user,
-                store,
-                decks,
-                accept_full=args.yes,
-                progress=show,
-                timeout_s=args.timeout,
-            )
-    show("")
+    show = progress_for(sys.stderr, sys.stdout)
+    finished = False
+    try:
+        summary = _run_sync(args, decks, show)
+        finished = True
+    finally:
+        show.close(finished=finished)
     for sentence in summary.details():
         print(one_line(sentence))
     print(summary.line())
     return 0
 
 
-def _stage_printer() -> Any:
-    """Shows the stage of a long sync on one stderr line, when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return lambda stage: None
+def _run_sync(args: Args, decks: list[Deck], show: Progress) -> SyncSummary:
+    """The sync itself, with a collection file or a server; `show` hears its stages."""
+    with open_store(args) as store:
+        for warning in store.warnings:
+            print(f"srcquiz: {warning}", file=sys.stderr)
+        if args.collection is not None:
+            from srcquiz.anki.sync import sync_file
 
-    def show(stage: str) -> None:
-        sys.stderr.write(f"\r\x1b[Ksyncing: {stage}…" if stage else "\r\x1b[K")
-        sys.stderr.flush()
+            return sync_file(args.collection, store, decks, progress=show)
+        from srcquiz.anki.sync_server import sync_server
 
-    return show
+        return sync_server(
+            args.server,
+            args.user,
+            store,
+            decks,
+            accept_full=args.yes,
+            progress=show,
+            timeout_s=args.timeout,
+        )
 
 
 def cmd_review(args: Args) -> int:

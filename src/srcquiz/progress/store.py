@@ -43,7 +43,7 @@ from srcquiz.progress.rows import (
     stored_duration_ms,
 )
 from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, create_atomically
-from srcquiz.progress.sync_log import SyncLog
+from srcquiz.progress.sync_log import REVIEW_EDITS, SyncLog
 
 if TYPE_CHECKING:
     from srcquiz.progress.card_state import CardState
@@ -405,6 +405,11 @@ class Store(StatsQueries, SyncLog):
                 )
             if state_after is not None:
                 save_state(conn, row[0], row[1], state_after)
+            conn.execute(  # a sync's no-change check counts these (`SyncLog.review_mark`)
+                "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (REVIEW_EDITS,),
+            )
 
     def review(self, review_id: int) -> ReviewRow | None:
         row = self._one(f"SELECT {REVIEW_COLUMNS} FROM review WHERE id = ?", (review_id,))

@@ -50,6 +50,9 @@ class ReceivedReview(NamedTuple):
 # Reviews that moved a card's schedule: studied here, or made in Anki and synced.
 SYNCED_MODE = "anki"
 SCHEDULING_MODES = ("review", "quiz", SYNCED_MODE)
+# The setting that counts rating overrides (`Store.update_review`), so that a sync can
+# tell an override from no change without reading every review.
+REVIEW_EDITS = "review_edits"
 
 
 class SyncLog(ABC):
@@ -83,15 +86,18 @@ class SyncLog(ABC):
             out.extend(SyncedReview(*row) for row in rows)
         return out
 
-    def review_watermark(self, upto: int | None = None) -> tuple[int, int, float]:
-        """(highest review id, reviews, sum of their ratings), up to the id `upto`: how a
-        sync tells, cheaply, that nothing it has seen was added to or changed since."""
-        sql = "SELECT coalesce(max(id), 0), count(*), total(rating) FROM review"
-        if upto is None:
-            row = self._one(sql)
-        else:
-            row = self._one(sql + " WHERE id <= ?", (upto,))
-        return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
+    def review_mark(self) -> tuple[int, int, int]:
+        """(highest review id, reviews, rating overrides ever made): how a sync tells,
+        in microseconds whatever the log's size, that the log neither grew nor had a
+        rating changed since. Reviews are never deleted, and ids only grow."""
+        top = self._one("SELECT max(id) FROM review")
+        count = self._one("SELECT count(*) FROM review")  # SQLite counts a b-tree, not rows
+        edits = self._one("SELECT value FROM setting WHERE key = ?", (REVIEW_EDITS,))
+        return (
+            int(top[0] or 0) if top else 0,
+            int(count[0]) if count else 0,
+            int(edits[0]) if edits else 0,
+        )
 
     def unsynced_after(self, review_id: int) -> int:
         """Scheduling reviews logged after `review_id` that no sync has carried yet."""
@@ -113,9 +119,11 @@ class SyncLog(ABC):
         event_ids: Mapping[int, int],
         received: Sequence[ReceivedReview],
         states: Mapping[tuple[str, str], CardState],
+        forgotten: Collection[tuple[str, str]] = (),
     ) -> None:
         """One sync's changes, in one committed transaction: ids given to reviews made
-        here, reviews made in Anki, and the card states merged from both histories."""
+        here, reviews made in Anki, the card states merged from both histories, and
+        the cards forgotten in Anki (new again: no state; their reviews stay)."""
         with self._write() as conn:
             # Clear moved ids first: an id may pass from one review to another.
             conn.executemany(
@@ -147,3 +155,4 @@ class SyncLog(ABC):
             )
             for (deck_id, card_key), state in states.items():
                 save_state(conn, deck_id, card_key, state)
+            conn.executemany("DELETE FROM card WHERE deck_id = ? AND card_key = ?", list(forgotten))
