@@ -17,6 +17,7 @@ import pytest
 from hang_guard import fails_if_it_blocks
 
 from srcquiz.deck import cache as deck_cache
+from srcquiz.deck import vocabulary
 from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
 from srcquiz.deck.model import KINDS
 
@@ -317,3 +318,34 @@ def test_positions_survive_the_cache(deck_path: Path) -> None:
     for c, w in pairs:
         assert (c and c.pos) == (w and w.pos)
     assert (cold.anchor and cold.anchor.pos) == (warm.anchor and warm.anchor.pos)
+
+
+def test_a_warm_load_brings_the_vocabulary_without_reading_the_texts(
+    deck_path: Path, monkeypatch
+) -> None:
+    """Grading's known terms come with the deck from its entry: nothing is tokenized."""
+    cold, _ = load_deck_file(deck_path, cache=True)
+    assert cold is not None
+    expected = vocabulary.vocabulary(cold.questions)
+    assert expected  # the fixture names terms
+    vocabulary._DECK_CACHE.clear()
+
+    def must_not_tokenize(questions: object) -> dict[str, str]:
+        raise AssertionError("the vocabulary was gathered again on a warm load")
+
+    monkeypatch.setattr(vocabulary, "vocabulary", must_not_tokenize)
+    warm, _ = load_deck_file(deck_path, cache=True)
+    assert warm is not None and warm is not cold
+    got = vocabulary.deck_vocabulary(warm)
+    assert got == expected and list(got) == list(expected)  # same terms, same first spellings
+
+
+def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None:
+    load_deck_file(deck_path, cache=True)
+    entry = _entries()[0]
+    raw = entry.read_bytes()
+    forged = raw.replace(b'"vocab":{', b'"vocab":{"sigterm":"SIGKILL",', 1)
+    assert forged != raw
+    entry.write_bytes(forged)
+    doc = json.loads(forged)
+    assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None

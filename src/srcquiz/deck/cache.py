@@ -36,6 +36,7 @@ from srcquiz.deck.cache_decode import DEFAULTS, FIELDS, ROW_FIELDS, Bad, Result,
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.model import KINDS, Anchor, Deck, Position
+from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
 from srcquiz.gc_pause import gc_paused
 
@@ -129,6 +130,8 @@ def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | N
             if doc.get("fingerprint") != fingerprint:
                 return None
             result = decode(doc, str(path), checked=False)
+            if result[0] is not None:
+                remember(result[0], doc["vocab"])
         except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
             return None
         # Let the entry's JSON go while the collector is off: what it does not see when
@@ -158,18 +161,23 @@ def _signed_body(raw: bytes) -> bytes | None:
 
 def _signed_entry(fingerprint: dict[str, object], deck: Deck, diags: list) -> bytes | None:
     """The entry's bytes, or None when they would not read back as this deck. This is
-    where an entry's structure is checked, once: reads trust what carries the MAC."""
-    doc = {"fingerprint": fingerprint, **_encode(deck, diags)}
+    where an entry's structure is checked, once: reads trust what carries the MAC.
+    The deck's vocabulary (what grading's known-terms index needs) is worked out
+    here, once, and travels with the entry."""
+    vocab = vocabulary(deck.questions)
+    remember(deck, vocab)
+    doc = {"fingerprint": fingerprint, **_encode(deck, diags), "vocab": vocab}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     body = text.encode()[:-1]  # without the closing brace: the MAC field goes there
     if len(body) + _MAC_TAIL > MAX_ENTRY_BYTES:
         return None  # would never be read back
     try:
         with gc_paused():
-            back, back_diags = decode(json.loads(text), deck.path, checked=True)
+            back_doc = json.loads(text)
+            back, back_diags = decode(back_doc, deck.path, checked=True)
     except (Bad, TypeError, ValueError, KeyError, IndexError):
         return None
-    if back != deck or back_diags != diags:
+    if back != deck or back_diags != diags or back_doc["vocab"] != vocab:
         return None
     return body + _MAC_FIELD + _mac(body) + b'"}'
 
