@@ -228,10 +228,14 @@ class Deck:
     path: str = ""
 
     def question(self, qid: str) -> Question | None:
-        for q in self.questions:
-            if q.id == qid:
-                return q
-        return None
+        """The question with this id: a lookup in a table made once per deck."""
+        hit = _BY_ID.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_BY_ID) >= 256:
+                _BY_ID.clear()
+            hit = (self, {q.id: q for q in self.questions})
+            _BY_ID[id(self)] = hit  # holding the deck keeps its id() unique
+        return hit[1].get(qid)
 
     def card_keys(self) -> list[str]:
         """Every question's study cards, in deck order. Worked out once per deck (a
@@ -253,6 +257,7 @@ class Deck:
 
 
 _CARD_KEYS: dict[int, tuple[Deck, tuple[str, ...]]] = {}
+_BY_ID: dict[int, tuple[Deck, dict[str, Question]]] = {}
 
 
 def split_card_key(key: str) -> tuple[str, str]:
