@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats, TodayStats
     from srcquiz.progress.store import Store
+    from srcquiz.study.deck_numbers import DeckNumbers
     from srcquiz.study.scheduler import Settings
     from srcquiz.study.session import Session
 
@@ -145,6 +146,7 @@ class SrcquizApp(App[int]):
         self.deck_stats: dict[str, DeckStats] = {}
         self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
+        self.numbers: DeckNumbers | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -199,20 +201,15 @@ class SrcquizApp(App[int]):
     # -- data the screens show ------------------------------------------------
 
     def refresh_stats(self) -> None:
-        now = self.clock()
-        self.deck_stats = {d.id: self.store.deck_stats(d, now=now) for d in self.decks}
-        # Nothing due today means nothing due now: no query (most decks, most days).
-        self.due_now = {
-            d.id: self._due_now(d, now) if self.deck_stats[d.id].due_today else 0
-            for d in self.decks
-        }
-        self.today_stats = self.store.today(now=now)
+        """The decks screen's numbers: re-read only for decks a session studied, or
+        all of them when the day turned or another process wrote (`DeckNumbers`)."""
+        if self.numbers is None:
+            from srcquiz.study.deck_numbers import DeckNumbers
 
-    def _due_now(self, deck: Deck, now: datetime) -> int:
-        """Cards of `deck` a review would offer now: due by `now` and still in the deck.
-        (`DeckStats.due_today` also counts learning steps due later today.)"""
-        keys = set(deck.card_keys())
-        return sum(key in keys for _deck, key, _due in self.store.due_cards([deck.id], now))
+            self.numbers = DeckNumbers(self.store)
+        self.deck_stats, self.due_now, self.today_stats = self.numbers.read(
+            self.decks, self.clock()
+        )
 
     # -- navigation -----------------------------------------------------------
 
@@ -240,6 +237,8 @@ class SrcquizApp(App[int]):
             return
         from srcquiz.tui.screens.session import SessionScreen
 
+        if self.numbers is not None:  # what the session answers changes these decks' numbers
+            self.numbers.touched(d.id for d in decks)
         self.push_screen(SessionScreen(session))
 
     def show_stats(self, decks: Sequence[Deck]) -> None:
