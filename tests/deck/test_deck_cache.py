@@ -349,3 +349,40 @@ def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None
     entry.write_bytes(forged)
     doc = json.loads(forged)
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
+
+
+def _counting_reads(monkeypatch) -> list[Path]:
+    from srcquiz.deck import loader
+
+    reads: list[Path] = []
+    real = loader.read_deck_bytes
+
+    def counting(path: Path) -> tuple[bytes | None, Diagnostic | None]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader, "read_deck_bytes", counting)
+    return reads
+
+
+def test_an_unchanged_settled_deck_is_not_even_read(deck_path: Path, monkeypatch) -> None:
+    """A deck whose size, times, inode and device are those its entry recorded, and
+    that was last changed well before it was read for the entry, comes from the entry
+    without its bytes being read or hashed."""
+    monkeypatch.setattr(deck_cache, "RACY_NS", 0)  # as if the file were hours old
+    first, _ = load_deck_file(deck_path, cache=True)
+    reads = _counting_reads(monkeypatch)
+    monkeypatch.setattr("srcquiz.deck.loader.parse_deck", _must_not_parse)
+    again, _ = load_deck_file(deck_path, cache=True)
+    assert again == first and reads == []
+
+
+def test_a_deck_changed_just_before_it_was_cached_is_always_hashed(
+    deck_path: Path, monkeypatch
+) -> None:
+    """Racily clean (as git calls it): an edit within the same coarse timestamp tick
+    could keep every stat field, so such an entry is checked by content each time."""
+    first, _ = load_deck_file(deck_path, cache=True)  # the fixture was copied just now
+    reads = _counting_reads(monkeypatch)
+    again, _ = load_deck_file(deck_path, cache=True)
+    assert again == first and reads == [deck_path]

@@ -100,44 +100,94 @@ def _fingerprint(path: Path, data: bytes) -> dict[str, object]:
     }
 
 
-def cached_parse(path: Path, data: bytes, parse: Callable[[], Result]) -> Result:
-    """The cached result for `path` if its fingerprint matches, else `parse()` and store it."""
+# A file changed within this long of when its bytes were read could keep its ctime
+# on a file system with coarse timestamps: its entry is never trusted on stat alone.
+RACY_NS = 2_000_000_000
+
+
+def _stat_record(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def cached_load(
+    path: Path,
+    read: Callable[[], tuple[bytes | None, Diagnostic | None]],
+    parse: Callable[[bytes], Result],
+) -> Result:
+    """The deck at `path` from its entry when unchanged, else parsed and stored.
+
+    Unchanged means: the file's size, mtime, ctime, inode and device are those the
+    entry recorded, and its ctime was well before its bytes were read for the
+    entry (no edit can then keep that ctime: git's "racily clean" rule). Then the
+    deck file is not even read. Otherwise its bytes are read and hashed, and the
+    entry is used if the hash matches."""
+    try:
+        resolved = str(path.resolve())
+        st = os.stat(resolved)
+        entry = _entry_path({"path": resolved})
+    except OSError:
+        entry = None
+    doc = _signed_doc(entry) if entry is not None else None
+    if doc is not None and doc.get("stat") == _stat_record(st) and doc.get("trust_stat") is True:
+        fp = doc.get("fingerprint")
+        if isinstance(fp, dict) and fp.get("sig") == _SIGNATURE and fp.get("path") == resolved:
+            hit = _decoded(doc, path)
+            if hit is not None:
+                return hit
+    read_at = time.time_ns()
+    data, problem = read()
+    if data is None:
+        return None, [problem] if problem else []
     try:
         fingerprint = _fingerprint(path, data)
         entry = _entry_path(fingerprint)
+        st = os.stat(fingerprint["path"])  # type: ignore[arg-type]
     except OSError:
-        return parse()
-    hit = _read(entry, fingerprint, path)
-    if hit is not None:
-        return hit
-    deck, diags = parse()
+        return parse(data)
+    if doc is not None and doc.get("fingerprint") == fingerprint:
+        hit = _decoded(doc, path)
+        if hit is not None:
+            return hit
+    deck, diags = parse(data)
     if deck is not None:
-        _write(entry, fingerprint, deck, diags)
+        seen = {"stat": _stat_record(st), "trust_stat": st.st_ctime_ns < read_at - RACY_NS}
+        _write(entry, fingerprint, deck, diags, seen)
     return deck, diags
 
 
-def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | None:
+def _signed_doc(entry: Path) -> dict | None:
+    """The entry's JSON, if it is a regular file under the size limit carrying a right MAC."""
     try:
         raw = read_regular(entry, MAX_ENTRY_BYTES)  # a pipe or a huge file is a miss
     except OSError:
         return None
     if _signed_body(raw) is None:
         return None
+    try:
+        with gc_paused():
+            doc = json.loads(raw)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _decoded(doc: dict, path: Path) -> Result | None:
     with gc_paused():  # tens of thousands of acyclic objects
         try:
-            doc = json.loads(raw)
-            del raw
-            if doc.get("fingerprint") != fingerprint:
-                return None
             result = decode(doc, str(path), checked=False)
             if result[0] is not None:
                 remember(result[0], doc["vocab"])
         except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
             return None
-        # Let the entry's JSON go while the collector is off: what it does not see when
-        # it resumes, it does not have to walk (about a fifth of a warm load).
-        del doc
     return result
+
+
+def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | None:
+    """The entry's deck if it is signed and made from a file with this fingerprint."""
+    doc = _signed_doc(entry)
+    if doc is None or doc.get("fingerprint") != fingerprint:
+        return None
+    return _decoded(doc, path)
 
 
 # The entry's last field is the MAC of every byte before it: `...,"mac":"<hex>"}`.
@@ -159,14 +209,16 @@ def _signed_body(raw: bytes) -> bytes | None:
     return body if hmac.compare_digest(raw[-2 - _MAC_HEX : -2], _mac(body)) else None
 
 
-def _signed_entry(fingerprint: dict[str, object], deck: Deck, diags: list) -> bytes | None:
+def _signed_entry(
+    fingerprint: dict[str, object], deck: Deck, diags: list, seen: dict[str, object]
+) -> bytes | None:
     """The entry's bytes, or None when they would not read back as this deck. This is
     where an entry's structure is checked, once: reads trust what carries the MAC.
     The deck's vocabulary (what grading's known-terms index needs) is worked out
     here, once, and travels with the entry."""
     vocab = vocabulary(deck.questions)
     remember(deck, vocab)
-    doc = {"fingerprint": fingerprint, **_encode(deck, diags), "vocab": vocab}
+    doc = {"fingerprint": fingerprint, **seen, **_encode(deck, diags), "vocab": vocab}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     body = text.encode()[:-1]  # without the closing brace: the MAC field goes there
     if len(body) + _MAC_TAIL > MAX_ENTRY_BYTES:
@@ -182,10 +234,12 @@ def _signed_entry(fingerprint: dict[str, object], deck: Deck, diags: list) -> by
     return body + _MAC_FIELD + _mac(body) + b'"}'
 
 
-def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list) -> None:
+def _write(
+    entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list, seen: dict[str, object]
+) -> None:
     """Write through a uniquely named temp file in the same folder, renamed into place;
     the temp file goes on any failure, and ones left by killed writes are swept."""
-    data = _signed_entry(fingerprint, deck, diags)
+    data = _signed_entry(fingerprint, deck, diags, seen)
     if data is None:
         return
     try:
