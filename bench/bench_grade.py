@@ -2,7 +2,10 @@
 
 - grading one answer (a mix of right answers, typos, other questions' answers and
   numbers in other forms), median and p99, with the index built
-- building the index (vocabulary + near-neighbour index)  vs  a warm load of the deck
+- building the index after a warm load (the vocabulary comes with the deck from the
+  deck cache and is merged; the near-neighbour tables of a key length are built on
+  the first near miss that needs them, inside the grading times above)  vs  the
+  warm load itself; and, for context, building every length's tables at once
 
 Prints one JSON object per measure with --json (bench/run.py collects them).
 
@@ -25,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_deck import deck_yaml  # noqa: E402
 
+from srcquiz.deck import vocabulary  # noqa: E402
 from srcquiz.deck.loader import load_deck_file  # noqa: E402
 from srcquiz.deck.model import Cloze, Number, Order, Question, Short  # noqa: E402
-from srcquiz.study import terms as terms_module  # noqa: E402
 from srcquiz.study.grading import example_card_key, grade  # noqa: E402
 from srcquiz.study.terms import KnownTerms  # noqa: E402
 
@@ -73,17 +76,23 @@ def main() -> None:
     assert deck is not None
     warm = statistics.median(loads)
 
-    builds, vocabs = [], []
+    builds, tables = [], []
     for _ in range(3):
-        terms_module._DECK_CACHE.clear()
+        # What a session pays after a warm load before its first grade: the vocabulary
+        # came with the deck, the index merges it; the near-neighbour tables of a key
+        # length are built on the first near miss that needs them (timed in grading).
+        vocabulary._DECK_CACHE.clear()
+        deck, _ = load_deck_file(path, cache=True)
+        assert deck is not None
         gc.collect()
         start = time.perf_counter()
-        index = KnownTerms([deck])
-        len(index)
-        vocabs.append(time.perf_counter() - start)
-        index.prepare()
+        len(KnownTerms([deck]))
         builds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        KnownTerms([deck]).prepare()
+        tables.append(time.perf_counter() - start)
     build = statistics.median(builds)
+    index = KnownTerms([deck])  # built as a session builds it: tables on first need
 
     rng = random.Random(0)
     questions = list(deck.questions)
@@ -110,8 +119,8 @@ def main() -> None:
         {"measure": f"known-terms index build, {n} questions", "srcquiz_ms": round(build * 1000, 1),
          "reference": "warm load (cache)", "reference_ms": round(warm * 1000, 1),
          "ratio": round(build / warm, 2), "budget": "<= 0.1x"},
-        {"measure": f"  of which vocabulary, {n} questions", "srcquiz_ms":
-         round(statistics.median(vocabs) * 1000, 1), "budget": ""},
+        {"measure": f"  near-neighbour tables, every key length, {n}", "srcquiz_ms":
+         round(statistics.median(tables) * 1000, 1), "budget": ""},
     ]  # fmt: skip
     if args.json:
         for r in rows:

@@ -40,9 +40,9 @@ from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Deck, Flashcard, Number, Short
+from srcquiz.deck.punctuation import PUNCT_MAP
 from srcquiz.errors import UserError
 from srcquiz.study.grading import grade
-from srcquiz.study.punctuation import PUNCT_MAP
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 KINDS = FIXTURES / "anki_kinds.yaml"

@@ -20,7 +20,8 @@ import pytest
 
 from srcquiz.anki.exporter import export_decks
 from srcquiz.anki.importer import DeckDraft, deck_yaml, import_package
-from srcquiz.deck.cache import _decode, _encode
+from srcquiz.deck.cache import _encode
+from srcquiz.deck.cache_decode import decode
 from srcquiz.deck.codec import SPELLED_BY, from_data, to_data
 from srcquiz.deck.keys import COMMON_KEYS, KIND_KEYS
 from srcquiz.deck.loader import load_deck, parse_deck
@@ -113,8 +114,10 @@ def test_the_yaml_writer_and_the_parser_agree_on_every_field():
         _same(q, back)
 
 
-def test_the_deck_cache_round_trips_every_field():
-    back, _ = _decode(json.loads(json.dumps(_encode(DECK, []))), "every.yaml")
+@pytest.mark.parametrize("checked", [True, False])
+def test_the_deck_cache_round_trips_every_field(checked: bool):
+    doc = json.loads(json.dumps(_encode(DECK, [])))
+    back, _ = decode(doc, "every.yaml", checked=checked)
     assert back is not None
     for q, cached in zip(QUESTIONS, back.questions, strict=True):
         _same(q, cached)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import pytest
 from hang_guard import fails_if_it_blocks
 
 from srcquiz.deck import cache as deck_cache
+from srcquiz.deck import vocabulary
 from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
 from srcquiz.deck.model import KINDS
 
@@ -75,19 +77,35 @@ def test_corrupt_entry_is_ignored_and_rebuilt(deck_path: Path) -> None:
     )
 
 
-def _column(doc: dict, kind: str, field: str) -> list:
-    return doc["columns"][KINDS.index(kind)][deck_cache._FIELDS[kind].index(field)]
+def _first_row(doc: dict, kind: str) -> dict:
+    return doc["rows"][doc["kinds"].index(KINDS.index(kind))]
 
 
 def _set(kind: str, field: str, value: object) -> Callable[[dict], None]:
+    """Set the field of the first question of `kind`, in its row (plain fields) or its
+    kind's column (the others; a column left out at its default is filled in)."""
+
     def edit(doc: dict) -> None:
-        _column(doc, kind, field)[0] = value
+        if field in deck_cache.ROW_FIELDS[kind]:
+            _first_row(doc, kind)[field] = value
+            return
+        columns = doc["columns"][KINDS.index(kind)]
+        i = deck_cache._FIELDS[kind].index(field)
+        if columns[i] is None:  # every question had the default: the column was left out
+            columns[i] = [value] * doc["kinds"].count(KINDS.index(kind))
+        columns[i][0] = value
 
     return edit
 
 
-def _append(kind: str, field: str, value: object) -> Callable[[dict], None]:
-    return lambda doc: _column(doc, kind, field).append(value)
+def _drop(kind: str, field: str) -> Callable[[dict], None]:
+    def edit(doc: dict) -> None:
+        if field in deck_cache.ROW_FIELDS[kind]:
+            del _first_row(doc, kind)[field]
+        else:
+            doc["columns"][KINDS.index(kind)][deck_cache._FIELDS[kind].index(field)] = None
+
+    return edit
 
 
 # Entries lint never saw: each would build a question that could crash a session
@@ -99,7 +117,7 @@ HAND_MADE = {
     "tag not text": _set("short", "tags", [1]),
     "id with a #": _set("card", "id", "a#b"),
     "id with a newline": _set("card", "id", "q\n"),
-    "id used twice": lambda doc: _set("card", "id", _column(doc, "short", "id")[0])(doc),
+    "id used twice": lambda doc: _set("card", "id", _first_row(doc, "short")["id"])(doc),
     "number not finite": _set("number", "answer", float("nan")),
     "number as text": _set("number", "answer", "16"),
     "truefalse as text": _set("truefalse", "answer", "true"),
@@ -107,7 +125,14 @@ HAND_MADE = {
     "anchor cut short": _set("card", "anchor", ["acme/widget", "x.c"]),
     "pair of one": _set("match", "pairs", [["a"]]),
     "order items not a list": _set("order", "items", {"a": 1}),
-    "one column longer": _append("card", "prompt", "injected"),
+    "one column longer": lambda doc: doc["columns"][KINDS.index("card")][
+        deck_cache._FIELDS["card"].index("pos")
+    ].append([1, 1]),
+    "one row more": lambda doc: doc["rows"].append({"id": "x", "prompt": "y"}),
+    "required field left out": _drop("card", "prompt"),
+    "required column left out": _drop("choice", "options"),
+    "a field the model lacks": lambda doc: _first_row(doc, "card").__setitem__("injected", "x"),
+    "a row not an object": lambda doc: doc["rows"].__setitem__(0, ["q", "p"]),
     "unknown kind": lambda doc: doc["kinds"].append(99),
     "kind as a boolean": lambda doc: doc["kinds"].__setitem__(0, True),
     "deck shuffle as text": lambda doc: doc["deck"].__setitem__("shuffle", "yes"),
@@ -128,6 +153,57 @@ def test_entry_that_does_not_fit_the_model_is_a_miss(
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
     deck, again = load_deck_file(deck_path, cache=True)
     assert deck == good and again == diags
+
+
+@pytest.mark.parametrize("edit", HAND_MADE.values(), ids=HAND_MADE.keys())
+def test_the_write_time_check_refuses_what_does_not_fit(
+    deck_path: Path, edit: Callable[[dict], None]
+) -> None:
+    """The structure is checked once, when an entry is written: these checks are what
+    the MAC then vouches for."""
+    load_deck_file(deck_path, cache=True)
+    doc = json.loads(_entries()[0].read_bytes())
+    deck_cache.decode(doc, str(deck_path), checked=True)  # as written: fits
+    edit(doc)
+    with pytest.raises((ValueError, TypeError, KeyError, IndexError)):
+        deck_cache.decode(doc, str(deck_path), checked=True)
+
+
+def _resign(entry: Path, doc: dict, key: bytes) -> None:
+    """Write `doc` as an entry signed with `key`, exactly as the cache lays one out."""
+    doc = {k: v for k, v in doc.items() if k != "mac"}
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()[:-1]
+    mac = hmac.new(key, body, "sha256").hexdigest().encode()
+    entry.write_bytes(body + b',"mac":"' + mac + b'"}')
+
+
+def test_a_forged_entry_without_the_secret_is_a_miss(deck_path: Path) -> None:
+    """A planted entry that fits the layout and carries a MAC made with any key but
+    this user's (here a guessed one) is refused and the deck parsed again."""
+    good, _ = load_deck_file(deck_path, cache=True)
+    entry = _entries()[0]
+    doc = json.loads(entry.read_bytes())
+    _set("choice", "correct", [99])(doc)
+    _resign(entry, doc, b"\0" * 32)
+    assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
+    deck, _ = load_deck_file(deck_path, cache=True)
+    assert deck == good
+    # The same layout signed with the real secret is read: the MAC is what decides.
+    doc = json.loads(entry.read_bytes())
+    _set("card", "prompt", "signed by this user")(doc)
+    _resign(entry, doc, deck_cache._key())
+    hit = deck_cache._read(entry, doc["fingerprint"], deck_path)
+    assert hit is not None and hit[0] is not None
+    assert hit[0].questions[0].prompt == "signed by this user"
+
+
+def test_the_secret_is_private_and_outside_the_cache(deck_path: Path, srcquiz_home: Path) -> None:
+    load_deck_file(deck_path, cache=True)
+    key = srcquiz_home / deck_cache.KEY_NAME
+    assert key.is_file() and key.stat().st_mode & 0o077 == 0
+    assert deck_cache.cache_root() not in key.parents
+    assert len(key.read_bytes()) == 32
+    assert deck_cache._key() == key.read_bytes()
 
 
 def test_a_code_change_under_the_same_version_invalidates_entries(
@@ -198,11 +274,20 @@ def test_temp_files_of_killed_writes_are_swept(deck_path: Path) -> None:
 
 
 def test_a_failed_write_leaves_no_temp_file(deck_path: Path, monkeypatch) -> None:
-    def full_disk(doc: object, f: io.TextIOBase, **kwargs: object) -> None:
-        f.write('{"fingerprint":')
-        raise OSError(28, "No space left on device")
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(deck_cache.json, "dump", full_disk)
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: object) -> int:
+            super().write(b'{"fingerprint":')
+            raise OSError(28, "No space left on device")
+
+    def fdopen(fd: int, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if mode != "wb":  # reads go on as usual
+            return real_fdopen(fd, mode, *args, **kwargs)
+        return FullDisk(real_fdopen(fd, mode, buffering=0))
+
+    deck_cache._key()  # the secret is made before the disk fills
+    monkeypatch.setattr(deck_cache.os, "fdopen", fdopen)
     deck, _ = load_deck_file(deck_path, cache=True)
     assert deck is not None
     assert list(deck_cache.cache_root().iterdir()) == []
@@ -233,3 +318,71 @@ def test_positions_survive_the_cache(deck_path: Path) -> None:
     for c, w in pairs:
         assert (c and c.pos) == (w and w.pos)
     assert (cold.anchor and cold.anchor.pos) == (warm.anchor and warm.anchor.pos)
+
+
+def test_a_warm_load_brings_the_vocabulary_without_reading_the_texts(
+    deck_path: Path, monkeypatch
+) -> None:
+    """Grading's known terms come with the deck from its entry: nothing is tokenized."""
+    cold, _ = load_deck_file(deck_path, cache=True)
+    assert cold is not None
+    expected = vocabulary.vocabulary(cold.questions)
+    assert expected  # the fixture names terms
+    vocabulary._DECK_CACHE.clear()
+
+    def must_not_tokenize(questions: object) -> dict[str, str]:
+        raise AssertionError("the vocabulary was gathered again on a warm load")
+
+    monkeypatch.setattr(vocabulary, "vocabulary", must_not_tokenize)
+    warm, _ = load_deck_file(deck_path, cache=True)
+    assert warm is not None and warm is not cold
+    got = vocabulary.deck_vocabulary(warm)
+    assert got == expected and list(got) == list(expected)  # same terms, same first spellings
+
+
+def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None:
+    load_deck_file(deck_path, cache=True)
+    entry = _entries()[0]
+    raw = entry.read_bytes()
+    forged = raw.replace(b'"vocab":{', b'"vocab":{"sigterm":"SIGKILL",', 1)
+    assert forged != raw
+    entry.write_bytes(forged)
+    doc = json.loads(forged)
+    assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
+
+
+def _counting_reads(monkeypatch) -> list[Path]:
+    from srcquiz.deck import loader
+
+    reads: list[Path] = []
+    real = loader.read_deck_bytes
+
+    def counting(path: Path) -> tuple[bytes | None, Diagnostic | None]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(loader, "read_deck_bytes", counting)
+    return reads
+
+
+def test_an_unchanged_settled_deck_is_not_even_read(deck_path: Path, monkeypatch) -> None:
+    """A deck whose size, times, inode and device are those its entry recorded, and
+    that was last changed well before it was read for the entry, comes from the entry
+    without its bytes being read or hashed."""
+    monkeypatch.setattr(deck_cache, "RACY_NS", 0)  # as if the file were hours old
+    first, _ = load_deck_file(deck_path, cache=True)
+    reads = _counting_reads(monkeypatch)
+    monkeypatch.setattr("srcquiz.deck.loader.parse_deck", _must_not_parse)
+    again, _ = load_deck_file(deck_path, cache=True)
+    assert again == first and reads == []
+
+
+def test_a_deck_changed_just_before_it_was_cached_is_always_hashed(
+    deck_path: Path, monkeypatch
+) -> None:
+    """Racily clean (as git calls it): an edit within the same coarse timestamp tick
+    could keep every stat field, so such an entry is checked by content each time."""
+    first, _ = load_deck_file(deck_path, cache=True)  # the fixture was copied just now
+    reads = _counting_reads(monkeypatch)
+    again, _ = load_deck_file(deck_path, cache=True)
+    assert again == first and reads == [deck_path]

@@ -12,6 +12,7 @@ import pytest
 from hang_guard import fails_if_it_blocks
 
 from srcquiz.cli.parser import main
+from srcquiz.deck import model
 from srcquiz.deck.diagnostics import DeckError
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.loader import (
@@ -576,3 +577,23 @@ def test_authoring_rules_run_for_lint_not_for_a_study_load(tmp_path, monkeypatch
     assert any("gives the answer away" in d.message for d in linted)
     studied, quiet = load_deck_file(deck, cache=True)
     assert studied is not None and not any("away" in d.message for d in quiet)
+
+
+def test_a_decks_card_keys_are_worked_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decks screen asks for every deck's keys each time it comes back: each cloze
+    is parsed once per deck, and callers get their own list."""
+    deck = load_deck(FIXTURES / "deck_all_kinds.yaml")
+    first = deck.card_keys()
+    parsed = []
+    real = model.parse_cloze
+
+    def counting(text: str) -> tuple[model.Deletion, ...]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(model, "parse_cloze", counting)
+    first.append("changed by a caller")
+    again = deck.card_keys()
+    assert parsed == [] and "changed by a caller" not in again
+    assert again == [k for q in deck.questions for k in q.card_keys()]
+    assert parsed  # the questions themselves still work them out (for this check)

@@ -24,7 +24,7 @@ wrapped in try/catch: a broken script must leave the plain card usable.
 
 from __future__ import annotations
 
-# Keep `_PUNCT` in step with `srcquiz.study.punctuation.PUNCT_MAP` (a test compares them).
+# Keep `_PUNCT` in step with `srcquiz.deck.punctuation.PUNCT_MAP` (a test compares them).
 CHECK_JS = r"""
 var SQ = (function () {
   var PUNCT = {"\u3002": ".", "\uff61": ".", "\u3001": ",", "\u300c": '"', "\u300d": '"',

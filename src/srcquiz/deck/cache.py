@@ -6,11 +6,16 @@ size, mtime and content hash all match and it was written by this srcquiz with
 this model layout and these bytes of the code that builds decks (`CODE_FILES`:
 a parser fix under an unchanged version still invalidates every entry).
 
-An entry is data from disk, not proof: every field of every question is checked
-for its type and shape on load (`_decode`), so a damaged or hand-made entry is a
-miss, never a question lint did not see. Anything else doubtful (stale, corrupt,
-over `MAX_ENTRY_BYTES`, not a regular file, unreadable, unwritable) also means
-parse the YAML again. The cache is never required to be writable.
+An entry is data from disk, not proof. Its structure is checked once, when it is
+written (every value of every question, `cache_decode`), and the entry ends with
+an HMAC of its bytes under a per-user secret kept outside the cache folder
+(`KEY_NAME` in the data folder). A read whose MAC matches decodes those same
+bytes without walking every field again; one whose MAC does not (damaged, edited,
+hand-made, or made with another key) is a miss and the deck is parsed again: a
+planted entry cannot carry a question lint never saw without the secret.
+Anything else doubtful (stale, corrupt, over `MAX_ENTRY_BYTES`, not a regular
+file, unreadable, unwritable) also means parse the YAML again. The cache is never
+required to be writable.
 """
 
 from __future__ import annotations
@@ -18,26 +23,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import json
-import math
 import os
-import re
 import tempfile
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from itertools import chain, repeat
-from operator import attrgetter
+from collections.abc import Callable
 from pathlib import Path
 
 from srcquiz import __version__
+from srcquiz.deck.cache_decode import DEFAULTS, FIELDS, ROW_FIELDS, Bad, Result, decode
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
-from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
+from srcquiz.deck.model import KINDS, Anchor, Deck, Position
+from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
 from srcquiz.gc_pause import gc_paused
 
-FORMAT = 3
+FORMAT = 4
 # The code that decides what a deck file becomes: every module of the deck
 # package and the text rules' base (read as bytes, never imported here: a warm
 # load must not pay for PyYAML).
@@ -48,9 +51,8 @@ MAX_ENTRY_BYTES = 4 * MAX_DECK_BYTES
 TMP_PREFIX = ".tmp-"
 STALE_TMP_S = 3600  # a temp file this old belongs to a write that was killed
 
-_FIELDS = {
-    kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
-}
+_FIELDS = FIELDS
+_NO_DEFAULT = object()
 _OTHER = {cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Anchor, Deck)}
 
 
@@ -75,8 +77,6 @@ _SIGNATURE = hashlib.blake2b(
     digest_size=8,
 ).hexdigest()
 
-Result = tuple[Deck | None, list[Diagnostic]]
-
 
 def cache_root() -> Path:
     from srcquiz.paths import cache_dir
@@ -100,52 +100,155 @@ def _fingerprint(path: Path, data: bytes) -> dict[str, object]:
     }
 
 
-def cached_parse(path: Path, data: bytes, parse: Callable[[], Result]) -> Result:
-    """The cached result for `path` if its fingerprint matches, else `parse()` and store it."""
+# A file changed within this long of when its bytes were read could keep its ctime
+# on a file system with coarse timestamps: its entry is never trusted on stat alone.
+RACY_NS = 2_000_000_000
+
+
+def _stat_record(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def cached_load(
+    path: Path,
+    read: Callable[[], tuple[bytes | None, Diagnostic | None]],
+    parse: Callable[[bytes], Result],
+) -> Result:
+    """The deck at `path` from its entry when unchanged, else parsed and stored.
+
+    Unchanged means: the file's size, mtime, ctime, inode and device are those the
+    entry recorded, and its ctime was well before its bytes were read for the
+    entry (no edit can then keep that ctime: git's "racily clean" rule). Then the
+    deck file is not even read. Otherwise its bytes are read and hashed, and the
+    entry is used if the hash matches."""
+    try:
+        resolved = str(path.resolve())
+        st = os.stat(resolved)
+        entry = _entry_path({"path": resolved})
+    except OSError:
+        entry = None
+    doc = _signed_doc(entry) if entry is not None else None
+    if doc is not None and doc.get("stat") == _stat_record(st) and doc.get("trust_stat") is True:
+        fp = doc.get("fingerprint")
+        if isinstance(fp, dict) and fp.get("sig") == _SIGNATURE and fp.get("path") == resolved:
+            hit = _decoded(doc, path)
+            if hit is not None:
+                return hit
+    read_at = time.time_ns()
+    data, problem = read()
+    if data is None:
+        return None, [problem] if problem else []
     try:
         fingerprint = _fingerprint(path, data)
         entry = _entry_path(fingerprint)
+        st = os.stat(fingerprint["path"])  # type: ignore[arg-type]
     except OSError:
-        return parse()
-    hit = _read(entry, fingerprint, path)
-    if hit is not None:
-        return hit
-    deck, diags = parse()
+        return parse(data)
+    if doc is not None and doc.get("fingerprint") == fingerprint:
+        hit = _decoded(doc, path)
+        if hit is not None:
+            return hit
+    deck, diags = parse(data)
     if deck is not None:
-        _write(entry, fingerprint, deck, diags)
+        seen = {"stat": _stat_record(st), "trust_stat": st.st_ctime_ns < read_at - RACY_NS}
+        _write(entry, fingerprint, deck, diags, seen)
     return deck, diags
 
 
-def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | None:
+def _signed_doc(entry: Path) -> dict | None:
+    """The entry's JSON, if it is a regular file under the size limit carrying a right MAC."""
     try:
         raw = read_regular(entry, MAX_ENTRY_BYTES)  # a pipe or a huge file is a miss
     except OSError:
         return None
+    if _signed_body(raw) is None:
+        return None
+    try:
+        with gc_paused():
+            doc = json.loads(raw)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _decoded(doc: dict, path: Path) -> Result | None:
     with gc_paused():  # tens of thousands of acyclic objects
         try:
-            doc = json.loads(raw)
-            if doc.get("fingerprint") != fingerprint:
-                return None
-            return _decode(doc, str(path))
+            result = decode(doc, str(path), checked=False)
+            if result[0] is not None:
+                remember(result[0], doc["vocab"])
         except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
             return None
+    return result
 
 
-def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list) -> None:
+def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | None:
+    """The entry's deck if it is signed and made from a file with this fingerprint."""
+    doc = _signed_doc(entry)
+    if doc is None or doc.get("fingerprint") != fingerprint:
+        return None
+    return _decoded(doc, path)
+
+
+# The entry's last field is the MAC of every byte before it: `...,"mac":"<hex>"}`.
+_MAC_FIELD = b',"mac":"'
+_MAC_HEX = 64  # HMAC-SHA256: SHA-NI makes it the fastest keyed hash here (~1 ms/MB)
+_MAC_TAIL = len(_MAC_FIELD) + _MAC_HEX + 2
+
+
+def _mac(body: bytes) -> bytes:
+    return hmac.new(_key(), body, "sha256").hexdigest().encode()
+
+
+def _signed_body(raw: bytes) -> bytes | None:
+    """The bytes the entry's MAC covers, or None unless the MAC is there and right."""
+    cut = len(raw) - _MAC_TAIL
+    if cut <= 0 or raw[cut : cut + len(_MAC_FIELD)] != _MAC_FIELD or raw[-2:] != b'"}':
+        return None
+    body = raw[:cut]
+    return body if hmac.compare_digest(raw[-2 - _MAC_HEX : -2], _mac(body)) else None
+
+
+def _signed_entry(
+    fingerprint: dict[str, object], deck: Deck, diags: list, seen: dict[str, object]
+) -> bytes | None:
+    """The entry's bytes, or None when they would not read back as this deck. This is
+    where an entry's structure is checked, once: reads trust what carries the MAC.
+    The deck's vocabulary (what grading's known-terms index needs) is worked out
+    here, once, and travels with the entry."""
+    vocab = vocabulary(deck.questions)
+    remember(deck, vocab)
+    doc = {"fingerprint": fingerprint, **seen, **_encode(deck, diags), "vocab": vocab}
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    body = text.encode()[:-1]  # without the closing brace: the MAC field goes there
+    if len(body) + _MAC_TAIL > MAX_ENTRY_BYTES:
+        return None  # would never be read back
+    try:
+        with gc_paused():
+            back_doc = json.loads(text)
+            back, back_diags = decode(back_doc, deck.path, checked=True)
+    except (Bad, TypeError, ValueError, KeyError, IndexError):
+        return None
+    if back != deck or back_diags != diags or back_doc["vocab"] != vocab:
+        return None
+    return body + _MAC_FIELD + _mac(body) + b'"}'
+
+
+def _write(
+    entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list, seen: dict[str, object]
+) -> None:
     """Write through a uniquely named temp file in the same folder, renamed into place;
     the temp file goes on any failure, and ones left by killed writes are swept."""
-    doc = {"fingerprint": fingerprint, **_encode(deck, diags)}
+    data = _signed_entry(fingerprint, deck, diags, seen)
+    if data is None:
+        return
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         _sweep(entry.parent)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=TMP_PREFIX, suffix=".json")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
-                too_big = f.tell() > MAX_ENTRY_BYTES  # would never be read back
-            if too_big:
-                os.unlink(tmp)
-                return
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
             os.replace(tmp, entry)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -153,6 +256,55 @@ def _write(entry: Path, fingerprint: dict[str, object], deck: Deck, diags: list)
             raise
     except OSError:
         pass  # a read-only or full cache dir only costs speed
+
+
+# --- the secret ------------------------------------------------------------------
+
+KEY_NAME = "deck-cache.key"
+_KEY_BYTES = 32
+_KEYS: dict[str, bytes] = {}
+
+
+def _key() -> bytes:
+    """This user's secret for entry MACs, made on first use (one per data folder). A
+    data folder that cannot hold it gets one for this process only: its entries then
+    serve this process alone, which costs speed, never safety."""
+    from srcquiz.paths import data_dir
+
+    path = data_dir() / KEY_NAME
+    key = _KEYS.get(str(path))
+    if key is None:
+        key = _read_key(path) or _make_key(path)
+        _KEYS[str(path)] = key
+    return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        key = read_regular(path, 4 * _KEY_BYTES)
+    except OSError:
+        return None
+    return key if len(key) == _KEY_BYTES else None
+
+
+def _make_key(path: Path) -> bytes:
+    """A new key, linked into place only if none is there yet (so concurrent first
+    runs agree on one); the file is complete before it has its name."""
+    key = os.urandom(_KEY_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX)  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    except FileExistsError:
+        return _read_key(path) or key
+    except OSError:
+        pass
+    return key
 
 
 def _sweep(folder: Path, now: float | None = None) -> None:
@@ -182,13 +334,36 @@ def _json_value(name: str, value: object) -> object:
 
 
 def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
-    """The deck as JSON data: questions are stored column by column per kind (each
-    column is one field), which is what lets `_decode` check every value cheaply."""
+    """The deck as JSON data. Each question's plain fields (texts, numbers, flags) are
+    its row, a JSON object that becomes the question's `__dict__` as it is; fields at
+    their default are left out (the class attribute holds the default). Fields that
+    need converting (positions, tuples, anchors, examples) are columns per kind, each
+    converted whole; a column whose every value is the default is `null`."""
     kinds = [KINDS.index(q.kind) for q in deck.questions]
-    columns: list[list[list[object]]] = [[[] for _ in _FIELDS[k]] for k in KINDS]
+    rows: list[dict[str, object]] = []
+    columns: list[list[list[object] | None]] = [[None for _ in _FIELDS[k]] for k in KINDS]
     for q in deck.questions:
-        for name, column in zip(_FIELDS[q.kind], columns[KINDS.index(q.kind)], strict=True):
-            column.append(_json_value(name, getattr(q, name)))
+        kind, defaults, row = q.kind, DEFAULTS[q.kind], {}
+        for i, name in enumerate(_FIELDS[kind]):
+            value = getattr(q, name)
+            if name in ROW_FIELDS[kind]:
+                default = defaults.get(name, _NO_DEFAULT)
+                if not (value is default or value == default):
+                    row[name] = value
+                continue
+            column = columns[KINDS.index(kind)]
+            if column[i] is None:
+                column[i] = []
+            column[i].append(_json_value(name, value))  # type: ignore[union-attr]
+        rows.append(row)
+    for k, kind in enumerate(KINDS):  # a column at its default in every question: null
+        for i, name in enumerate(_FIELDS[kind]):
+            default = DEFAULTS[kind].get(name, _NO_DEFAULT)
+            values = columns[k][i]
+            if values is not None and all(
+                getattr(q, name) == default for q in deck.questions if q.kind == kind
+            ):
+                columns[k][i] = None
     return {
         "deck": {
             "id": deck.id,
@@ -200,205 +375,7 @@ def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
             "anchor": _anchor_row(deck.anchor),
         },
         "kinds": kinds,
+        "rows": rows,
         "columns": columns,
         "diags": [[d.line, d.column, d.severity, d.message] for d in diags],
     }
-
-
-# --- decoding: every value is checked, the entry is data from disk ------------------
-#
-# Each field's column is checked and converted whole with C-level builtins (`map`,
-# `"".join`, `set`): a per-value Python check would double the cost of a warm load.
-
-
-class _Bad(ValueError):
-    """An entry that does not fit the model: a miss."""
-
-
-_NONE = type(None)
-_STR: frozenset[type] = frozenset({str})
-_OPT_STR: frozenset[type] = frozenset({str, _NONE})
-_INT, _LIST = frozenset({int}), frozenset({list})
-
-
-def _types_in(values: Iterable[object], allowed: frozenset[type]) -> None:
-    if not set(map(type, values)) <= allowed:
-        raise _Bad("a value of the wrong type")
-
-
-def _texts(col: list) -> list:
-    "".join(col)  # TypeError unless every item is a str, faster than looking at types
-    return col
-
-
-def _opt_texts(col: list) -> list:
-    _types_in(col, _OPT_STR)
-    return col
-
-
-def _bools(col: list) -> list:
-    _types_in(col, frozenset({bool}))
-    return col
-
-
-def _floats(col: list) -> list:
-    _types_in(col, frozenset({float}))
-    if not all(map(math.isfinite, col)):
-        raise _Bad("not a finite number")
-    return col
-
-
-def _text_lists(col: list) -> list:
-    _types_in(col, _LIST)
-    "".join(chain.from_iterable(col))
-    return list(map(tuple, col))
-
-
-def _int_lists(col: list) -> list:
-    _types_in(col, _LIST)
-    _types_in(chain.from_iterable(col), _INT)
-    return list(map(tuple, col))
-
-
-def _pair_lists(col: list) -> list:
-    _types_in(col, _LIST)
-    pairs = list(chain.from_iterable(col))
-    _types_in(pairs, _LIST)
-    if set(map(len, pairs)) - {2}:
-        raise _Bad("a pair that is not two texts")
-    "".join(chain.from_iterable(pairs))
-    return [tuple(map(tuple, v)) for v in col]
-
-
-def _positions(col: list) -> list:
-    _types_in(col, _LIST)
-    if set(map(len, col)) - {2}:
-        raise _Bad("not a position")
-    _types_in(chain.from_iterable(col), _INT)
-    return list(map(tuple.__new__, repeat(Position), col))  # Position._make, minus a call
-
-
-def _anchors(col: list) -> list:
-    _types_in(col, frozenset({list, _NONE}))
-    given = [a for a in col if a is not None]
-    if set(map(len, given)) - {6}:
-        raise _Bad("not an anchor")
-    if given:
-        repo, path, symbol, version, line, column = zip(*given, strict=True)
-        _types_in(chain(repo, path, symbol, version), _OPT_STR)
-        _types_in(chain(line, column), _INT)
-    return [None if a is None else _anchor(a) for a in col]
-
-
-def _anchor(row: list | None) -> Anchor | None:
-    if row is None:
-        return None
-    repo, path, symbol, version, line, column = row
-    return Anchor(repo, path, symbol, version, Position(line, column))
-
-
-def _examples(col: list) -> list:
-    _types_in(col, _LIST)
-    if not any(col):  # the usual case: no question of this kind has examples
-        return list(repeat((), len(col)))
-    rows = list(chain.from_iterable(col))
-    _types_in(rows, _LIST)
-    if set(map(len, rows)) - {4}:
-        raise _Bad("not an example")
-    if rows:
-        text, right, line, column = zip(*rows, strict=True)
-        "".join(text)
-        _types_in(right, frozenset({bool}))
-        _types_in(chain(line, column), _INT)
-    return [tuple(Example(t, r, Position(ln, c)) for t, r, ln, c in v) for v in col]
-
-
-# Per field annotation: checks a whole column and returns its model values.
-_COLUMN: dict[str, Callable[[list], list]] = {
-    "str": _texts,
-    "str | None": _opt_texts,
-    "bool": _bools,
-    "float": _floats,
-    "Position": _positions,
-    "Anchor | None": _anchors,
-    "tuple[str, ...]": _text_lists,
-    "tuple[int, ...]": _int_lists,
-    "tuple[tuple[str, str], ...]": _pair_lists,
-    "tuple[Example, ...]": _examples,
-}
-
-
-def _check_choices(fields: dict[str, list]) -> None:
-    for options, correct in zip(fields["options"], fields["correct"], strict=True):
-        if not options or not correct or min(correct) < 0 or max(correct) >= len(options):
-            raise _Bad("a choice whose answers are not among its options")
-
-
-def _column_readers(kind: str) -> tuple[Callable[[list], list], ...]:
-    types = {f.name: str(f.type) for f in dataclasses.fields(KIND_CLASSES[kind])}
-    unknown = {types[n] for n in _FIELDS[kind]} - set(_COLUMN)
-    if unknown:  # a new field type needs a check here before decks can be cached
-        raise TypeError(f"deck cache: no check for field type(s) {sorted(unknown)}")
-    return tuple(_COLUMN[types[n]] for n in _FIELDS[kind])
-
-
-_READERS = [_column_readers(k) for k in KINDS]
-_ID_LIST_RE = re.compile(r"(?:[a-z0-9][a-z0-9_.-]*\n)*")  # the parser's ID_RE, one per line
-
-
-def _questions_of(kind: int, columns: list, count: int) -> list[Question]:
-    """The `count` questions of one kind, from their checked columns."""
-    cls, names, readers = KIND_CLASSES[KINDS[kind]], _FIELDS[KINDS[kind]], _READERS[kind]
-    if type(columns) is not list or len(columns) != len(names):
-        raise _Bad("columns that do not fit the model")
-    _types_in(columns, _LIST)
-    if set(map(len, columns)) - {count}:
-        raise _Bad("columns of different lengths")
-    fields = {n: read(col) for n, read, col in zip(names, readers, columns, strict=True)}
-    if kind == KINDS.index("choice"):
-        _check_choices(fields)
-    # Instances, then their fields, all through C-level `map`s (no Python per question):
-    # the classes are frozen, so their `__dict__` is filled directly.
-    out: list[Question] = list(map(object.__new__, repeat(cls, count)))
-    rows = map(zip, repeat(names), zip(*fields.values(), strict=True))
-    deque(map(dict.update, map(attrgetter("__dict__"), out), rows), maxlen=0)
-    return out
-
-
-def _decode_questions(kinds: list, columns: list) -> tuple[Question, ...]:
-    _types_in(kinds, _INT)
-    counts = Counter(kinds)
-    if not set(counts) <= set(range(len(KINDS))) or len(columns) != len(KINDS):
-        raise _Bad("an unknown kind of question")
-    built = [iter(_questions_of(k, columns[k], counts[k])) for k in range(len(KINDS))]
-    questions = tuple(map(next, map(built.__getitem__, kinds)))  # back in deck order
-    ids = [q.id for q in questions]
-    if len(set(ids)) != len(ids) or not _ID_LIST_RE.fullmatch("\n".join(ids) + "\n" * bool(ids)):
-        raise _Bad("question ids that lint would refuse")
-    return questions
-
-
-def _decode(doc: dict, path: str) -> Result:
-    questions = _decode_questions(doc["kinds"], doc["columns"])
-    d = doc["deck"]
-    _types_in((d["id"], d["title"], d["description"]), _STR)  # the id may be a file name
-    _bools([d["shuffle"]])
-    _text_lists([d["sources"], d["tags"]])
-    deck = Deck(
-        id=d["id"],
-        title=d["title"],
-        questions=questions,
-        description=d["description"],
-        sources=tuple(d["sources"]),
-        tags=tuple(d["tags"]),
-        shuffle=d["shuffle"],
-        anchor=_anchors([d["anchor"]])[0],
-        path=path,
-    )
-    diags = []
-    for line, col, sev, msg in doc["diags"]:
-        _types_in((line, col), _INT)
-        if sev not in ("error", "warning") or type(msg) is not str:
-            raise _Bad("a diagnostic that does not fit")
-        diags.append(Diagnostic(path, line, col, sev, msg))
-    return deck, diags

@@ -41,7 +41,7 @@ def to_data(q: Question, *, ordered: bool = True) -> dict[str, Any]:
     d: dict[str, Any] = {"id": q.id, "kind": q.kind}
     values = q.__dict__  # questions keep no slots (see the model): fields are here
     for name, default in _DEFAULTS[q.kind]:
-        value = values[name]
+        value = values.get(name, default)  # a field at its default may be left to the class
         if value is default or value == default:
             continue
         d[name] = value if type(value) in _AS_IS else _plain(value)

@@ -79,13 +79,17 @@ def load_deck_file(
 
     A cached load is a load to study: it skips the authoring rules (`lint` runs
     them, and never reads the cache)."""
+    if cache:
+        from srcquiz.deck.cache import cached_load
+
+        return cached_load(
+            path,
+            lambda: read_deck_bytes(path),
+            lambda data: parse_deck_bytes(data, path, authoring=False),
+        )
     data, problem = read_deck_bytes(path)
     if data is None:
         return None, [problem] if problem else []
-    if cache:
-        from srcquiz.deck.cache import cached_parse
-
-        return cached_parse(path, data, lambda: parse_deck_bytes(data, path, authoring=False))
     return parse_deck_bytes(data, path, authoring=authoring)
 
 

@@ -228,19 +228,36 @@ class Deck:
     path: str = ""
 
     def question(self, qid: str) -> Question | None:
-        for q in self.questions:
-            if q.id == qid:
-                return q
-        return None
+        """The question with this id: a lookup in a table made once per deck."""
+        hit = _BY_ID.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_BY_ID) >= 256:
+                _BY_ID.clear()
+            hit = (self, {q.id: q for q in self.questions})
+            _BY_ID[id(self)] = hit  # holding the deck keeps its id() unique
+        return hit[1].get(qid)
 
     def card_keys(self) -> list[str]:
-        return [key for q in self.questions for key in q.card_keys()]
+        """Every question's study cards, in deck order. Worked out once per deck (a
+        deck never changes; each call re-parsed every cloze, and the decks screen asks
+        for every deck's keys each time it comes back)."""
+        hit = _CARD_KEYS.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_CARD_KEYS) >= 256:
+                _CARD_KEYS.clear()
+            hit = (self, tuple(key for q in self.questions for key in q.card_keys()))
+            _CARD_KEYS[id(self)] = hit  # holding the deck keeps its id() unique
+        return list(hit[1])
 
     def counts_by_kind(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
         for q in self.questions:
             counts[q.kind] += 1
         return {k: v for k, v in counts.items() if v}
+
+
+_CARD_KEYS: dict[int, tuple[Deck, tuple[str, ...]]] = {}
+_BY_ID: dict[int, tuple[Deck, dict[str, Question]]] = {}
 
 
 def split_card_key(key: str) -> tuple[str, str]:

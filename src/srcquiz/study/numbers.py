@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from srcquiz.study.punctuation import PUNCT_MAP
+from srcquiz.deck.punctuation import PUNCT_MAP
 
 # --- the typed number ------------------------------------------------------------
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from srcquiz.progress.queries import DeckStats, TodayStats
     from srcquiz.progress.store import Store
     from srcquiz.study.limits import Budget
+    from srcquiz.study.deck_numbers import DeckNumbers
     from srcquiz.study.scheduler import Settings
     from srcquiz.study.session import Session
 
@@ -147,6 +148,7 @@ class SrcquizApp(App[int]):
         self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
         self.budget: Budget | None = None  # what today's daily limits leave
+        self.numbers: DeckNumbers | None = None
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -201,23 +203,17 @@ class SrcquizApp(App[int]):
     # -- data the screens show ------------------------------------------------
 
     def refresh_stats(self) -> None:
+        """The decks screen's numbers: re-read only for decks a session studied, or
+        all of them when the day turned or another process wrote (`DeckNumbers`)."""
+        if self.numbers is None:
+            from srcquiz.study.deck_numbers import DeckNumbers
+
+            self.numbers = DeckNumbers(self.store)
         now = self.clock()
-        self.deck_stats = {d.id: self.store.deck_stats(d, now=now) for d in self.decks}
-        # Nothing due today means nothing due now: no query (most decks, most days).
-        self.due_now = {
-            d.id: self._due_now(d, now) if self.deck_stats[d.id].due_today else 0
-            for d in self.decks
-        }
-        self.today_stats = self.store.today(now=now)
+        self.deck_stats, self.due_now, self.today_stats = self.numbers.read(self.decks, now)
         from srcquiz.study.limits import todays_budget
 
         self.budget = todays_budget(self.store, now, self.settings)
-
-    def _due_now(self, deck: Deck, now: datetime) -> int:
-        """Cards of `deck` a review would offer now: due by `now` and still in the deck.
-        (`DeckStats.due_today` also counts learning steps due later today.)"""
-        keys = set(deck.card_keys())
-        return sum(key in keys for _deck, key, _due in self.store.due_cards([deck.id], now))
 
     # -- navigation -----------------------------------------------------------
 
@@ -247,6 +243,8 @@ class SrcquizApp(App[int]):
             self.notify(session.notice, title="Daily limits", markup=False, timeout=8)
         from srcquiz.tui.screens.session import SessionScreen
 
+        if self.numbers is not None:  # what the session answers changes these decks' numbers
+            self.numbers.touched(d.id for d in decks)
         self.push_screen(SessionScreen(session))
 
     def show_stats(self, decks: Sequence[Deck]) -> None:
