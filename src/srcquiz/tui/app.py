@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats, TodayStats
     from srcquiz.progress.store import Store
-    from srcquiz.study.limits import Budget
     from srcquiz.study.deck_numbers import DeckNumbers
+    from srcquiz.study.limits import Budget
     from srcquiz.study.scheduler import Settings
     from srcquiz.study.session import Session
 
