@@ -11,6 +11,7 @@ import pytest
 from tui_support import (
     SIZE,
     FakeClock,
+    answer_history,
     answer_keys,
     kinds_deck,
     make_app,
@@ -213,6 +214,20 @@ async def test_stats_screen_shows_table_and_charts(store: Store):
         assert "tui-kinds" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DecksScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
+async def test_every_chart_keeps_its_title(store: Store, size: tuple[int, int]):
+    """plotext drops a title wider than its canvas: at 80 columns "Retention" vanished."""
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
+    app = make_app([deck], store, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        text = screen_text(app)
+        for title in ("Reviews per day (30d)", "Retention (% not Again)", "Due in the next 14"):
+            assert title in text, (title, text)
 
 
 @pytest.mark.parametrize("size", [(20, 5), (49, 30), (120, 11), (1, 1)])

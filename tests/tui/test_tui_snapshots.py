@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from tui_support import (
-    STEADY,
     FakeClock,
+    answer_history,
     answer_keys,
     kinds_deck,
     make_app,
@@ -22,7 +22,6 @@ from tui_support import (
 )
 
 from srcquiz.progress.store import Store
-from srcquiz.study.session import Session
 
 SMALL = (80, 24)
 WIDE = (100, 30)
@@ -115,23 +114,19 @@ def test_summary(snap_compare, store: Store):
 
 
 def test_stats(snap_compare, store: Store):
-    deck = kinds_deck()
-    clock = FakeClock()
-    # A few days of history, answered through the engine at fixed times.
-    for day in range(4):
-        session = Session.start(store, [deck], "review", seed=day, settings=STEADY, now=clock())
-        for n, item in enumerate(session.items[:4]):
-            question = item.question
-            if question.self_graded:
-                session.self_grade(3, 10.0, at=clock())
-            elif question.kind in ("short", "truefalse") and n % 2 == 0:
-                session.answer(question.answer, 10.0, at=clock())  # right
-            else:
-                session.answer(None, 10.0, at=clock())  # wrong: nothing answered
-            session.advance()
-        clock.advance(24 * 3600)
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
     app = make_app([deck, second_deck()], store, clock=clock)
     assert snap_compare(app, press=["ctrl+s"], terminal_size=WIDE)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_stats_at_size(snap_compare, store: Store, size: str):
+    """Every chart keeps its title, "Retention" included at 80 columns (issue 18)."""
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
+    app = make_app([deck, second_deck()], store, clock=clock)
+    assert snap_compare(app, press=["ctrl+s"], terminal_size=SIZES[size])
 
 
 def test_help(snap_compare, store: Store):
