@@ -42,7 +42,7 @@ def test_decks(snap_compare, store: Store):
 
 def test_decks_filtered_and_marked(snap_compare, store: Store):
     app = make_app([kinds_deck(), second_deck()], store)
-    assert snap_compare(app, press=["r", "e", "d", "ctrl+@"], terminal_size=SMALL)
+    assert snap_compare(app, press=["r", "e", "d", "tab"], terminal_size=SMALL)
 
 
 QUESTIONS = [

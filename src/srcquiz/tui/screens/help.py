@@ -28,7 +28,8 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "question_mark": "?",
-    "ctrl+@": "",
+    "tab": "Tab",
+    "insert": "Ins",
 }
 KEY_WIDTH = 22
 _NUMBERED = re.compile(r"^(.*) (\w)$")
