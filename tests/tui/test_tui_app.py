@@ -130,6 +130,7 @@ def test_no_key_is_bound_twice_on_a_screen_nor_to_ctrl_space():
     """Within a screen (with the app's own keys) each key does one thing, and nothing
     is bound to ctrl+space, which macOS keeps for switching input sources."""
     from srcquiz.tui.app import SrcquizApp
+    from srcquiz.tui.screens.answer import AnswerScreen
     from srcquiz.tui.screens.code import CodeScreen
     from srcquiz.tui.widgets.answer import WIDGETS
 
@@ -142,7 +143,7 @@ def test_no_key_is_bound_twice_on_a_screen_nor_to_ctrl_space():
         return found
 
     app_keys = {**keys(SrcquizApp), "ctrl+p": "command_palette", "ctrl+q": "quit"}
-    screens = [DecksScreen, SessionScreen, SummaryScreen, StatsScreen, CodeScreen]
+    screens = [DecksScreen, SessionScreen, SummaryScreen, AnswerScreen, StatsScreen, CodeScreen]
     for cls in [*screens, *WIDGETS.values()]:
         own = keys(cls)
         assert not {"ctrl+space", "ctrl+@"} & own.keys(), cls.__name__
@@ -173,7 +174,7 @@ async def test_numbers_move_after_a_session(store: Store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         item = app.screen.session.current()
-        await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
+        await pilot.press(*answer_keys(item), "enter", "escape", "y", "escape")
         assert isinstance(app.screen, DecksScreen)
         assert deck_row(app, "tui-kinds").numbers[2] == "8"  # questions left to start
         assert "Today: 1 answer · 1 right (100%)" in screen_text(app)
@@ -211,10 +212,12 @@ async def test_help_lists_every_binding_and_closes(store: Store):
                     listed.update(chr(c) for c in range(ord(first), ord(last) + 1))
                 else:
                     listed.add(key)
+    from srcquiz.tui.screens.answer import AnswerScreen
     from srcquiz.tui.screens.help import key_text
     from srcquiz.tui.widgets.answer import WIDGETS
 
-    classes = [DecksScreen, SessionScreen, SummaryScreen, StatsScreen, *WIDGETS.values()]
+    screens = [DecksScreen, SessionScreen, SummaryScreen, AnswerScreen, StatsScreen]
+    classes = [*screens, *WIDGETS.values()]
     for cls in classes:
         for binding in getattr(cls, "BINDINGS", []):
             key = key_text(binding.key.split(",")[0])

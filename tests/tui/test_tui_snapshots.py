@@ -113,6 +113,37 @@ def test_summary(snap_compare, store: Store):
     assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
 
 
+def _summary_of_two_decks(open_row: int | None = None):  # type: ignore[no-untyped-def]
+    """A cram over two decks (one with CJK text), one answer wrong; then, with
+    `open_row`, that row's whole feedback (Enter)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("ctrl+r")
+        for n in range(3):
+            item = pilot.app.screen.session.current()
+            await pilot.press(*answer_keys(item, right=n != 1), "enter")
+        await pilot.pause()
+        if open_row is not None:
+            await pilot.press(*["down"] * open_row, "enter")
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_summary_of_several_decks_at_size(snap_compare, store: Store, size: str):
+    """A deck column, and rows cut by cell width (CJK takes two)."""
+    app = make_app([only(kinds_deck(), "reload-signal"), second_deck()], store)
+    assert snap_compare(app, run_before=_summary_of_two_decks(), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_answer_from_the_summary_at_size(snap_compare, store: Store, size: str):
+    """Enter on a summary row: the question and its whole feedback, rated, no rating keys."""
+    app = make_app([only(kinds_deck(), "reload-signal"), second_deck()], store)
+    assert snap_compare(app, run_before=_summary_of_two_decks(1), terminal_size=SIZES[size])
+
+
 def test_stats(snap_compare, store: Store):
     deck, clock = kinds_deck(), FakeClock()
     answer_history(store, deck, clock)
