@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
 # Fixed axis ticks: plotext's automatic ones vary from run to run.
-PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "today"])
+# "0", not "today": at 80 columns "today" overlapped "-7", and plotext then drew
+# one or the other from run to run.
+PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "0"])
 FUTURE_TICKS = ([0, 7, 13], ["today", "+7", "+13"])
 # Whole percentages, narrow enough to leave the plot its width (plotext's own: "83.3").
 PERCENT_TICKS = ([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
