@@ -122,6 +122,23 @@ async def test_a_session_over_several_decks_names_each_rows_deck(store: Store, s
         assert all(cell_len(line) <= size[0] for line in text.splitlines())
 
 
+async def test_rows_fit_again_after_the_terminal_shrinks(store: Store) -> None:
+    """The columns are laid out anew on a resize: none keeps its wider width."""
+    app = make_app([only(kinds_deck(), "wait-call"), second_deck()], store)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await finish(app, pilot, [True, True, False])
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        shrunk = screen_text(app)
+    fresh = make_app([only(kinds_deck(), "wait-call"), second_deck()], store)
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await finish(fresh, pilot, [True, True, False])
+        table_rows = [line for line in screen_text(fresh).splitlines() if " ✓ " in line]
+    assert all(cell_len(line) <= 80 for line in shrunk.splitlines())
+    assert all(row in shrunk.splitlines() for row in table_rows), (table_rows, shrunk)
+
+
 async def test_a_single_deck_summary_has_no_deck_column(store: Store) -> None:
     app = make_app([two_questions()], store)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -96,14 +96,6 @@ class SummaryScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PassiveTable)
-        table.add_column("#", key="n")
-        table.add_column(" ", key="mark")
-        if self.several_decks:
-            table.add_column("Deck", key="deck")
-        table.add_column("Question", key="question")
-        table.add_column("Your answer", key="given")
-        table.add_column("Right answer", key="expected")
         self._fill()
         if not self.summary.rows:
             self.query_one("#summary-details", Static).update("Nothing was answered.")
@@ -130,7 +122,11 @@ class SummaryScreen(BaseScreen):
             deck_width = max(4, min(longest, free // 6))
             free -= deck_width + 2
         widths = (free * 2 // 5, free * 3 // 10, free - free * 2 // 5 - free * 3 // 10)
-        table.clear()
+        # The columns too: a column keeps the width of its widest cell so far, and
+        # after a terminal shrinks the rows would run past its edge.
+        table.clear(columns=True)
+        for label, key in self._columns():
+            table.add_column(label, key=key)
         for n, row in enumerate(self.summary.rows, start=1):
             deck = [shorten(row.item.deck.id, deck_width)] if deck_width else []
             table.add_row(
@@ -144,6 +140,17 @@ class SummaryScreen(BaseScreen):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+
+    def _columns(self) -> list[tuple[str, str]]:
+        deck = [("Deck", "deck")] if self.several_decks else []
+        return [
+            ("#", "n"),
+            (" ", "mark"),
+            *deck,
+            ("Question", "question"),
+            ("Your answer", "given"),
+            ("Right answer", "expected"),
+        ]
 
     def _row(self) -> SummaryRow | None:
         table = self.query_one(PassiveTable)
