@@ -273,20 +273,11 @@ class Session:
         """Practise `items` again without moving their due dates (like cram), each
         shuffled anew: in the first try's layout, a match is answered from memory of
         the screen, not of the subject."""
-        at = session.clock()
-        session_id = session.store.start_session("missed", [d.id for d in session.decks], at)
-        rng = session.rng
-        fresh = [replace(i, order=_layout(i.question, rng, i.order)) for i in items]
+        at, s = session.clock(), session
+        session_id = s.store.start_session("missed", [d.id for d in s.decks], at)
+        fresh = [replace(i, order=_layout(i.question, s.rng, i.order)) for i in items]
         return cls(
-            session.store,
-            session.decks,
-            "missed",
-            fresh,
-            session.settings,
-            session_id,
-            session.clock,
-            session.timer,
-            rng,
+            s.store, s.decks, "missed", fresh, s.settings, session_id, s.clock, s.timer, s.rng
         )
 
     # --- moving through it -----------------------------------------------------
