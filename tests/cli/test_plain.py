@@ -70,6 +70,39 @@ def test_choice_numbers_follow_the_order_shown(deck):
     assert parse_response(multi, "4 3, 2") == frozenset({0, 1, 2})
 
 
+def test_single_choice_never_speaks_of_several_numbers(deck):
+    """One option is asked for: neither the instruction nor the retry sentence may say
+    "separated by spaces" (only a multi-choice takes several numbers)."""
+    from srcquiz.cli.plain_kinds import KIND_LINES
+
+    single = item(deck, "reload-choice", order=(2, 0, 3, 1))
+    assert KIND_LINES["choice"].instruction(single) == "answer: the number of the option (1-4)"
+    with pytest.raises(Retry) as typed_a_word:
+        parse_response(single, "one")
+    assert str(typed_a_word.value) == "type the number of one option, from 1 to 4."
+    multi = item(deck, "worker-flags", order=(3, 2, 1, 0))
+    with pytest.raises(Retry, match="separated by spaces"):
+        parse_response(multi, "one")
+
+
+@pytest.mark.parametrize("count", [2, 4, 6, 9])
+def test_the_order_example_is_a_whole_answer(deck, count):
+    """The example lists each of the n numbers once (a permutation that is not 1..n),
+    so it can be typed as it stands: "e.g. 2 3 4 5" for six items could not."""
+    from dataclasses import replace
+
+    from srcquiz.cli.plain_kinds import KIND_LINES
+
+    base = deck.question("shutdown-steps")
+    question = replace(base, items=tuple(f"step {n}" for n in range(count)))
+    shown = StudyItem(deck, question, question.id, tuple(range(count)))
+    line = KIND_LINES["order"].instruction(shown)
+    example = line.rpartition("e.g. ")[2].split()
+    assert sorted(example) == sorted(str(n) for n in range(1, count + 1)), line
+    assert example != [str(n) for n in range(1, count + 1)]
+    parse_response(shown, " ".join(example))  # typed as shown, it is read (no Retry)
+
+
 def test_order_is_typed_as_numbers(deck):
     shown = item(deck, "shutdown-steps", order=(2, 0, 3, 1))
     assert parse_response(shown, "2 4 1 3") == (0, 1, 2, 3)

@@ -350,6 +350,34 @@ def test_retry_builds_a_practice_session_from_missed_items(store, deck):
     assert {r.mode for r in store.reviews(session_id=retry.session_id)} == {"missed"}
 
 
+def _retry_layouts(store, deck, seed: int) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
+    """(kind, first try's layout, the retry's) of every shuffled card, all missed once."""
+    s = Session.start(store, [deck], mode="cram", seed=seed, now=NOW)
+    play(s, correct=False)
+    missed = s.missed_items()
+    retry = Session.retry(s, missed)
+    assert keys(retry) == [i.card_key for i in missed]
+    return [
+        (a.question.kind, a.order, b.order)
+        for a, b in zip(missed, retry.items, strict=True)
+        if a.order
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_retry_lays_every_card_out_anew_and_reproducibly(store, deck, seed):
+    """A retry in the first try's column and option order is answered from memory of the
+    screen: each card gets a new shuffle, drawn from the session's seeded generator."""
+    layouts = _retry_layouts(store, deck, seed)
+    assert {kind for kind, _, _ in layouts} == {"choice", "order", "match"}
+    for kind, first, again in layouts:
+        assert sorted(again) == sorted(first)  # the same options, items or pairs
+        assert again != first, kind
+        if kind in ("order", "match"):
+            assert again != tuple(sorted(again))  # never already solved
+    assert _retry_layouts(store, deck, seed) == layouts  # the same seed, the same retry
+
+
 def test_summary_counts_and_score(store, deck):
     s = Session.start(store, [deck], mode="cram", seed=5, now=NOW)
     verdicts = []

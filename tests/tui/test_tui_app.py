@@ -11,6 +11,7 @@ import pytest
 from tui_support import (
     SIZE,
     FakeClock,
+    answer_history,
     answer_keys,
     kinds_deck,
     make_app,
@@ -97,13 +98,57 @@ async def test_enter_reviews_the_highlighted_deck_and_the_all_row_everything(sto
 async def test_marked_decks_are_studied_together(store: Store):
     app = make_app([kinds_deck(), second_deck()], store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("down", "down", "ctrl+@")
+        await pilot.press("down", "down", "tab")
         assert deck_row(app, "tui-events").marked
         assert "● Redis 事件循环" in screen_text(app)
         await pilot.press("up", "ctrl+r")  # highlighted kinds deck, but a deck is marked
         assert isinstance(app.screen, SessionScreen)
         assert app.screen.session.mode == "cram"
         assert {i.deck.id for i in app.screen.session.items} == {"tui-events"}
+
+
+async def test_mark_is_tab_named_plainly_in_the_key_bar_and_help(store: Store):
+    """Ctrl+Space switches input sources on macOS and showed as a cryptic `^␣`: Mark is
+    Tab (fzf's multi-select key) or Insert, and both bars say so in words."""
+    from srcquiz.tui.widgets.keybar import KeyBar
+
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = str(app.screen.query_one(KeyBar).render())
+        assert " Tab Mark " in bar and "␣" not in bar, bar
+        await pilot.press("down", "insert")
+        assert deck_row(app, "tui-kinds").marked
+        await pilot.press("tab")
+        assert not deck_row(app, "tui-kinds").marked
+        assert app.screen.query_one("#filter").value == ""  # neither key typed anything
+    decks = dict(next(rows for title, rows in sections() if title == "Decks"))
+    assert decks["Tab / Ins"] == "Mark"
+
+
+def test_no_key_is_bound_twice_on_a_screen_nor_to_ctrl_space():
+    """Within a screen (with the app's own keys) each key does one thing, and nothing
+    is bound to ctrl+space, which macOS keeps for switching input sources."""
+    from srcquiz.tui.app import SrcquizApp
+    from srcquiz.tui.screens.answer import AnswerScreen
+    from srcquiz.tui.screens.code import CodeScreen
+    from srcquiz.tui.widgets.answer import WIDGETS
+
+    def keys(cls: type) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for binding in cls.__dict__.get("BINDINGS", []):
+            for key in binding.key.split(","):
+                assert key.strip() not in found, (cls.__name__, key)
+                found[key.strip()] = binding.action
+        return found
+
+    app_keys = {**keys(SrcquizApp), "ctrl+p": "command_palette", "ctrl+q": "quit"}
+    screens = [DecksScreen, SessionScreen, SummaryScreen, AnswerScreen, StatsScreen, CodeScreen]
+    for cls in [*screens, *WIDGETS.values()]:
+        own = keys(cls)
+        assert not {"ctrl+space", "ctrl+@"} & own.keys(), cls.__name__
+        if cls in screens:
+            assert not app_keys.keys() & own.keys(), cls.__name__
 
 
 async def test_quiz_key_starts_a_scored_quiz(store: Store):
@@ -129,7 +174,7 @@ async def test_numbers_move_after_a_session(store: Store):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         item = app.screen.session.current()
-        await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
+        await pilot.press(*answer_keys(item), "enter", "escape", "y", "escape")
         assert isinstance(app.screen, DecksScreen)
         assert deck_row(app, "tui-kinds").numbers[2] == "8"  # questions left to start
         assert "Today: 1 answer · 1 right (100%)" in screen_text(app)
@@ -167,10 +212,12 @@ async def test_help_lists_every_binding_and_closes(store: Store):
                     listed.update(chr(c) for c in range(ord(first), ord(last) + 1))
                 else:
                     listed.add(key)
+    from srcquiz.tui.screens.answer import AnswerScreen
     from srcquiz.tui.screens.help import key_text
     from srcquiz.tui.widgets.answer import WIDGETS
 
-    classes = [DecksScreen, SessionScreen, SummaryScreen, StatsScreen, *WIDGETS.values()]
+    screens = [DecksScreen, SessionScreen, SummaryScreen, AnswerScreen, StatsScreen]
+    classes = [*screens, *WIDGETS.values()]
     for cls in classes:
         for binding in getattr(cls, "BINDINGS", []):
             key = key_text(binding.key.split(",")[0])
@@ -213,6 +260,20 @@ async def test_stats_screen_shows_table_and_charts(store: Store):
         assert "tui-kinds" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DecksScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
+async def test_every_chart_keeps_its_title(store: Store, size: tuple[int, int]):
+    """plotext drops a title wider than its canvas: at 80 columns "Retention" vanished."""
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
+    app = make_app([deck], store, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        text = screen_text(app)
+        for title in ("Reviews per day (30d)", "Retention (% not Again)", "Due in the next 14"):
+            assert title in text, (title, text)
 
 
 @pytest.mark.parametrize("size", [(20, 5), (49, 30), (120, 11), (1, 1)])

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from tui_support import (
-    STEADY,
     FakeClock,
+    answer_history,
     answer_keys,
     kinds_deck,
     make_app,
@@ -22,7 +22,6 @@ from tui_support import (
 )
 
 from srcquiz.progress.store import Store
-from srcquiz.study.session import Session
 
 SMALL = (80, 24)
 WIDE = (100, 30)
@@ -43,7 +42,7 @@ def test_decks(snap_compare, store: Store):
 
 def test_decks_filtered_and_marked(snap_compare, store: Store):
     app = make_app([kinds_deck(), second_deck()], store)
-    assert snap_compare(app, press=["r", "e", "d", "ctrl+@"], terminal_size=SMALL)
+    assert snap_compare(app, press=["r", "e", "d", "tab"], terminal_size=SMALL)
 
 
 QUESTIONS = [
@@ -114,24 +113,51 @@ def test_summary(snap_compare, store: Store):
     assert snap_compare(app, run_before=run_before, terminal_size=SMALL)
 
 
+def _summary_of_two_decks(open_row: int | None = None):  # type: ignore[no-untyped-def]
+    """A cram over two decks (one with CJK text), one answer wrong; then, with
+    `open_row`, that row's whole feedback (Enter)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("ctrl+r")
+        for n in range(3):
+            item = pilot.app.screen.session.current()
+            await pilot.press(*answer_keys(item, right=n != 1), "enter")
+        await pilot.pause()
+        if open_row is not None:
+            await pilot.press(*["down"] * open_row, "enter")
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_summary_of_several_decks_at_size(snap_compare, store: Store, size: str):
+    """A deck column, and rows cut by cell width (CJK takes two)."""
+    app = make_app([only(kinds_deck(), "reload-signal"), second_deck()], store)
+    assert snap_compare(app, run_before=_summary_of_two_decks(), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_answer_from_the_summary_at_size(snap_compare, store: Store, size: str):
+    """Enter on a summary row: the question and its whole feedback, rated, no rating keys."""
+    app = make_app([only(kinds_deck(), "reload-signal"), second_deck()], store)
+    assert snap_compare(app, run_before=_summary_of_two_decks(1), terminal_size=SIZES[size])
+
+
 def test_stats(snap_compare, store: Store):
-    deck = kinds_deck()
-    clock = FakeClock()
-    # A few days of history, answered through the engine at fixed times.
-    for day in range(4):
-        session = Session.start(store, [deck], "review", seed=day, settings=STEADY, now=clock())
-        for n, item in enumerate(session.items[:4]):
-            question = item.question
-            if question.self_graded:
-                session.self_grade(3, 10.0, at=clock())
-            elif question.kind in ("short", "truefalse") and n % 2 == 0:
-                session.answer(question.answer, 10.0, at=clock())  # right
-            else:
-                session.answer(None, 10.0, at=clock())  # wrong: nothing answered
-            session.advance()
-        clock.advance(24 * 3600)
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
     app = make_app([deck, second_deck()], store, clock=clock)
     assert snap_compare(app, press=["ctrl+s"], terminal_size=WIDE)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_stats_at_size(snap_compare, store: Store, size: str):
+    """Every chart keeps its title, "Retention" included at 80 columns (issue 18)."""
+    deck, clock = kinds_deck(), FakeClock()
+    answer_history(store, deck, clock)
+    app = make_app([deck, second_deck()], store, clock=clock)
+    assert snap_compare(app, press=["ctrl+s"], terminal_size=SIZES[size])
 
 
 def test_help(snap_compare, store: Store):

@@ -78,6 +78,25 @@ def make_app(
     )
 
 
+def answer_history(store: Store, deck: Deck, clock: FakeClock) -> None:
+    """Four days of reviews, right and wrong, answered through the engine at fixed times
+    (so the stats charts, retention included, have something to draw)."""
+    from srcquiz.study.session import Session
+
+    for day in range(4):
+        session = Session.start(store, [deck], "review", seed=day, settings=STEADY, now=clock())
+        for n, item in enumerate(session.items[:4]):
+            question = item.question
+            if question.self_graded:
+                session.self_grade(3, 10.0, at=clock())
+            elif question.kind in ("short", "truefalse") and n % 2 == 0:
+                session.answer(question.answer, 10.0, at=clock())  # right
+            else:
+                session.answer(None, 10.0, at=clock())  # wrong: nothing answered
+            session.advance()
+        clock.advance(24 * 3600)
+
+
 def text_keys(text: str) -> list[str]:
     names = {" ": "space", "(": "left_parenthesis", ")": "right_parenthesis", ",": "comma"}
     return [names.get(ch, ch) for ch in text]

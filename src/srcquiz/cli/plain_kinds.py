@@ -34,10 +34,12 @@ def letters(n: int) -> list[str]:
     ]
 
 
-def _numbers(line: str) -> list[int]:
+def _numbers(line: str, only_digits: str = "type numbers only, separated by spaces.") -> list[int]:
+    """The numbers in a typed line; `only_digits` is the sentence for anything else
+    (a single choice takes one number, so it must not speak of several)."""
     tokens = [t for t in re.split(r"[\s,;]+", line.strip()) if t]
     if not all(t.isdigit() for t in tokens):
-        raise Retry("type numbers only, separated by spaces.")
+        raise Retry(only_digits)
     return [int(t) for t in tokens]
 
 
@@ -65,7 +67,8 @@ def _choice_parse(item: StudyItem, text: str) -> Response:
     if not text:
         return frozenset()
     shown = item.order
-    picks = _numbers(text)
+    one = f"type the number of one option, from 1 to {len(shown)}."
+    picks = _numbers(text) if q.multi else _numbers(text, one)
     if any(not 1 <= p <= len(shown) for p in picks):
         raise Retry(f"type option numbers from 1 to {len(shown)}.")
     if not q.multi and len(set(picks)) > 1:
@@ -110,7 +113,8 @@ def _cloze_parse(item: StudyItem, text: str) -> Response:
 
 def _order_instruction(item: StudyItem) -> str:
     n = len(item.order)
-    example = " ".join(str(i) for i in [*range(2, n + 1), 1][: min(n, 4)])
+    # A whole answer: every number from 1 to n once (a rotation, so never the order shown).
+    example = " ".join(str(i) for i in [*range(2, n + 1), 1])
     return f"answer: the item numbers in the right order, e.g. {example}"
 
 

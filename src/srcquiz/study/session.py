@@ -137,6 +137,7 @@ class AnswerResult:
     grade: Grade
     rating: Rating
     review_id: int
+    response: Response = None  # as the front end gave it: the summary shows it again
 
 
 @dataclass(frozen=True)
@@ -176,14 +177,15 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _layout(question: Question, rng: random.Random) -> tuple[int, ...]:
-    """Presentation order for choice options, order items and match right sides."""
+def _layout(question: Question, rng: random.Random, avoid: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """Presentation order for choice options, order items and match right sides;
+    `avoid` is a layout already shown (a retry gets a new one where there is one)."""
 
     def shuffled(n: int, avoid_identity: bool) -> tuple[int, ...]:
         idx = list(range(n))
         for _ in range(10):
             rng.shuffle(idx)
-            if not avoid_identity or n < 2 or idx != sorted(idx):
+            if (not avoid_identity or n < 2 or idx != sorted(idx)) and tuple(idx) != avoid:
                 break
         return tuple(idx)
 
@@ -212,8 +214,10 @@ class Session:
         session_id: int,
         clock: Callable[[], datetime] = _now,
         timer: Callable[[], float] | None = None,
+        rng: random.Random | None = None,
     ):
         self.store = store
+        self.rng = rng or random.Random()  # the start's seeded one: retries lay out anew
         self.decks = list(decks)
         self.mode: Mode = mode
         self.items = items
@@ -260,24 +264,20 @@ class Session:
         else:
             items = _missed_items(store, decks, limit, rng)
         session_id = store.start_session(mode, [d.id for d in decks], at)
-        session = cls(store, decks, mode, items, settings, session_id, clock, timer)
+        session = cls(store, decks, mode, items, settings, session_id, clock, timer, rng)
         session.notice = notice
         return session
 
     @classmethod
     def retry(cls, session: Session, items: list[StudyItem]) -> Session:
-        """Practise `items` again without moving their due dates (like cram)."""
-        at = session.clock()
-        session_id = session.store.start_session("missed", [d.id for d in session.decks], at)
+        """Practise `items` again without moving their due dates (like cram), each
+        shuffled anew: in the first try's layout, a match is answered from memory of
+        the screen, not of the subject."""
+        at, s = session.clock(), session
+        session_id = s.store.start_session("missed", [d.id for d in s.decks], at)
+        fresh = [replace(i, order=_layout(i.question, s.rng, i.order)) for i in items]
         return cls(
-            session.store,
-            session.decks,
-            "missed",
-            list(items),
-            session.settings,
-            session_id,
-            session.clock,
-            session.timer,
+            s.store, s.decks, "missed", fresh, s.settings, session_id, s.clock, s.timer, s.rng
         )
 
     # --- moving through it -----------------------------------------------------
@@ -345,7 +345,7 @@ class Session:
         rating = suggest_rating(
             result, elapsed_s, hint_used, question=item.question, state=state
         )
-        return self._record(item, result, rating, elapsed_s, hint_used, at)
+        return self._record(item, result, rating, elapsed_s, hint_used, at, response)
 
     def self_grade(
         self, rating: Rating, elapsed_s: float, *, at: datetime | None = None
@@ -383,7 +383,7 @@ class Session:
                 old.grade, verdict=verdict, score=0.0 if verdict == "wrong" else 1.0
             )
         self.store.update_review(old.review_id, int(rating), after, verdict)
-        last.result = AnswerResult(old.item, new_grade, rating, old.review_id)
+        last.result = replace(old, grade=new_grade, rating=rating)
         return last.result
 
     def _require_current(self) -> StudyItem:
@@ -402,6 +402,7 @@ class Session:
         elapsed_s: float,
         hint_used: bool,
         at: datetime | None,
+        response: Response = None,
     ) -> AnswerResult:
         when = at or self.clock()
         before = self.store.card_state(item.deck.id, item.card_key)
@@ -421,7 +422,7 @@ class Session:
             state_after=after,
             hint_used=hint_used,
         )
-        answer = AnswerResult(item, result, rating, review_id)
+        answer = AnswerResult(item, result, rating, review_id, response)
         self._answers.append(_Answer(answer, self.position, before, when, elapsed_s, hint_used))
         return answer
 

@@ -81,7 +81,9 @@ def skipped_lines(skipped: Sequence[SkippedDeck]) -> Content:
     return Content.assemble(*parts)
 
 
-class DecksScreen(BaseScreen):
+class DecksScreen(BaseScreen, inherit_bindings=False):
+    # Not inherited: Textual's Screen binds Tab to focus-next (nothing here takes focus),
+    # and an inherited key would also come first in the key bar.
     BINDINGS = [
         Binding("enter", "study('review')", "Review", key_display="⏎"),
         Binding("ctrl+t", "study('quiz')", "Quiz"),
@@ -89,7 +91,9 @@ class DecksScreen(BaseScreen):
         Binding("ctrl+o", "study('missed')", "Missed"),
         Binding("ctrl+s", "stats", "Stats"),
         Binding("ctrl+l", "settings", "Settings: daily limits, retention", show=False),
-        Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣"),
+        # Tab marks, as in fzf's multi-select (also a type-to-filter list), Insert as in
+        # Midnight Commander; not ctrl+space, which macOS takes to switch input sources.
+        Binding("tab,insert", "mark", "Mark", key_display="Tab"),
         Binding("ctrl+e", "problems", "Skipped decks: every problem", show=False),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
@@ -100,6 +104,7 @@ class DecksScreen(BaseScreen):
         Binding("backspace", "erase(1)", "Erase a character", show=False),
         Binding("ctrl+u,ctrl+w", "erase(0)", "Erase the filter", show=False),
         Binding("escape", "clear_filter", "Clear filter / marks", show=False),
+        Binding("ctrl+c,super+c", "screen.copy_text", "Copy selected text", show=False),
     ]
 
     app: SrcquizApp

@@ -28,7 +28,8 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "question_mark": "?",
-    "ctrl+@": "",
+    "tab": "Tab",
+    "insert": "Ins",
 }
 KEY_WIDTH = 22
 _NUMBERED = re.compile(r"^(.*) (\w)$")
@@ -38,6 +39,7 @@ PAIRS = {
     ("Page up", "Page down"): "Move a page",
     ("Move up", "Move down"): "Move the item up / down",
     ("Left column", "Right column"): "Switch column",
+    ("Previous answer", "Next answer"): "Previous / next answer",
 }
 
 
@@ -103,6 +105,7 @@ def binding_rows(bindings: Iterable[Binding | tuple[str, ...]]) -> list[tuple[st
 
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from srcquiz.tui.app import SrcquizApp
+    from srcquiz.tui.screens.answer import AnswerScreen
     from srcquiz.tui.screens.code import CodeScreen
     from srcquiz.tui.screens.decks import DecksScreen
     from srcquiz.tui.screens.session import SessionScreen
@@ -137,6 +140,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         out.append((f"Answering: {' / '.join(kinds)}", rows))
     out.append(("Upstream code (c after an anchored answer)", binding_rows(CodeScreen.BINDINGS)))
     out.append(("Summary", binding_rows(SummaryScreen.BINDINGS)))
+    out.append(("One answer again (Enter on a summary row)", binding_rows(AnswerScreen.BINDINGS)))
     out.append(("Stats", binding_rows(StatsScreen.BINDINGS)))
     out.append(("Settings (ctrl+l on the decks)", binding_rows(SettingsScreen.BINDINGS)))
     return out

@@ -28,8 +28,13 @@ if TYPE_CHECKING:
 HISTORY_DAYS = 30
 FORECAST_DAYS = 14
 # Fixed axis ticks: plotext's automatic ones vary from run to run.
-PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "today"])
+# "0", not "today": at 80 columns "today" overlapped "-7", and plotext then drew
+# one or the other from run to run.
+PAST_TICKS = ([-28, -21, -14, -7, 0], ["-28", "-21", "-14", "-7", "0"])
 FUTURE_TICKS = ([0, 7, 13], ["today", "+7", "+13"])
+# Whole percentages, narrow enough to leave the plot its width (plotext's own: "83.3").
+PERCENT_TICKS = ([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+CHARTS = ("reviews", "retention", "forecast")
 
 
 def count_ticks(counts: list[int]) -> list[int]:
@@ -67,9 +72,12 @@ class StatsScreen(BaseScreen):
             yield Static(self._title(), id="stats-title", markup=False)
             yield PassiveTable(id="stats-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="charts"):
-                yield Chart(id="chart-reviews")
-                yield Chart(id="chart-retention")
-                yield Chart(id="chart-forecast")
+                for name in CHARTS:
+                    with Vertical(classes="chart-box"):
+                        # The title is ours, not plotext's: plotext silently drops a
+                        # title wider than its canvas (at 80 columns, "Retention").
+                        yield Static("", id=f"chart-{name}-title", classes="chart-title")
+                        yield Chart(id=f"chart-{name}")
         yield KeyBar()
 
     def _title(self) -> str:
@@ -116,7 +124,7 @@ class StatsScreen(BaseScreen):
         today = now.date()
 
         reviews = store.reviews_per_day(ids, days=HISTORY_DAYS, now=now)
-        self._bar_chart("#chart-reviews", f"Reviews per day ({HISTORY_DAYS}d)", reviews, today,
+        self._bar_chart("reviews", f"Reviews per day ({HISTORY_DAYS}d)", reviews, today,
                         PAST_TICKS, "days ago")
 
         retention = [
@@ -125,8 +133,11 @@ class StatsScreen(BaseScreen):
             if r is not None
         ]
         plot = self.query_one("#chart-retention", Chart).plt
-        plot.title("Retention (% not Again)" if retention else "Retention: no reviews yet")
+        self._chart_title(
+            "retention", "Retention (% not Again)" if retention else "Retention: no reviews yet"
+        )
         plot.ylim(0, 100)
+        plot.yticks(*_float_ticks(PERCENT_TICKS))
         if retention:
             plot.plot(
                 [(d - today).days for d, _ in retention],
@@ -138,12 +149,12 @@ class StatsScreen(BaseScreen):
         plot.xlabel("days ago")
 
         forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
-        self._bar_chart("#chart-forecast", f"Due in the next {FORECAST_DAYS} days", forecast,
+        self._bar_chart("forecast", f"Due in the next {FORECAST_DAYS} days", forecast,
                         today, FUTURE_TICKS, "days from today")
 
     def _bar_chart(
         self,
-        selector: str,
+        name: str,
         title: str,
         counts: list[tuple[date, int]],
         today: date,
@@ -151,12 +162,15 @@ class StatsScreen(BaseScreen):
         xlabel: str,
     ) -> None:
         """A per-day count chart: x is days from today, y whole-number counts."""
-        plot = self.query_one(selector, Chart).plt
-        plot.title(title)
+        plot = self.query_one(f"#chart-{name}", Chart).plt
+        self._chart_title(name, title)
         plot.bar([(d - today).days for d, _ in counts], [n for _, n in counts])
         plot.xticks(*_float_ticks(ticks))
         plot.yticks([float(t) for t in count_ticks([n for _, n in counts])])
         plot.xlabel(xlabel)
+
+    def _chart_title(self, name: str, title: str) -> None:
+        self.query_one(f"#chart-{name}-title", Static).update(title)
 
     def action_cursor(self, delta: int) -> None:
         self.query_one(PassiveTable).move_by(delta)

@@ -1,4 +1,5 @@
-"""The end of a session: score, time, every answer next to the right one, retry the misses."""
+"""The end of a session: score, time, every answer next to the right one (Enter or a
+click opens its whole feedback again), retry the misses."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from srcquiz.deck.model import Number
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
 from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen
 from srcquiz.tui.screens.session import session_title
 from srcquiz.tui.widgets.keybar import KeyBar
+from srcquiz.tui.widgets.session.feedback_text import number_answer
 from srcquiz.tui.widgets.session.progress import format_elapsed
 from srcquiz.tui.widgets.tables import PassiveTable
 
@@ -27,10 +30,18 @@ MARKS = {"right": RIGHT_MARK, "almost": ALMOST_MARK, "wrong": WRONG_MARK}
 
 
 def shorten(text: str, width: int) -> Text:
-    """One table cell: on one line, cut to `width`, and plain text (a DataTable reads
-    a str cell as markup: an answer `[/]` would crash it, `[@click=…]` would act)."""
-    text = " ".join(printable(text).split())
-    return Text(text if len(text) <= width else text[: width - 1] + "…")
+    """One table cell: on one line, cut to `width` terminal cells (a CJK character
+    takes two), and plain text (a DataTable reads a str cell as markup: an answer
+    `[/]` would crash it, `[@click=…]` would act)."""
+    cell = Text(" ".join(printable(text).split()), no_wrap=True)
+    cell.truncate(width, overflow="ellipsis")
+    return cell
+
+
+def expected_text(row: SummaryRow) -> str:
+    """The right answer as the feedback writes it (`1 process`, not `1 processes`)."""
+    question = row.item.question
+    return number_answer(question) if isinstance(question, Number) else row.expected
 
 
 def score_line(summary: Summary) -> str:
@@ -42,10 +53,22 @@ def score_line(summary: Summary) -> str:
     return " · ".join(parts)
 
 
+class SummaryTable(PassiveTable):
+    """One click on a row opens it (a DataTable opens only a row already highlighted)."""
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        row = meta.get("row")
+        if isinstance(row, int) and row >= 0 and "column" in meta:
+            self.move_cursor(row=row, animate=False)
+        await super()._on_click(event)
+
+
 class SummaryScreen(BaseScreen):
     BINDINGS = [
+        Binding("enter", "open", "Open answer", key_display="⏎"),
         Binding("r", "retry", "Retry missed"),
-        Binding("enter,escape", "back", "Back to decks", key_display="⏎"),
+        Binding("escape", "back", "Back to decks"),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-10)", "Page up", show=False),
@@ -67,21 +90,20 @@ class SummaryScreen(BaseScreen):
                 f"{session_title(self.session)}: finished", id="summary-title", markup=False
             )
             yield Static(score_line(self.summary), id="summary-score", markup=False)
-            yield PassiveTable(id="summary-table", cursor_type="row", zebra_stripes=True)
+            yield SummaryTable(id="summary-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="summary-details", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(PassiveTable)
-        table.add_column("#", key="n")
-        table.add_column(" ", key="mark")
-        table.add_column("Question", key="question")
-        table.add_column("Your answer", key="given")
-        table.add_column("Right answer", key="expected")
         self._fill()
         if not self.summary.rows:
             self.query_one("#summary-details", Static).update("Nothing was answered.")
+
+    @property
+    def several_decks(self) -> bool:
+        """A session over several decks: each row says which deck it came from."""
+        return len(self.session.decks) > 1
 
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
@@ -94,19 +116,41 @@ class SummaryScreen(BaseScreen):
         cursor = table.cursor_row
         # 5 columns with 2 cells of padding each, `#` up to 3 wide, the mark 1.
         free = max(24, self.app.size.width - 10 - 3 - 1 - 2)
+        deck_width = 0
+        if self.several_decks:  # the deck's id (its title is in the line below), 2 padding
+            longest = max((len(row.item.deck.id) for row in self.summary.rows), default=4)
+            deck_width = max(4, min(longest, free // 6))
+            free -= deck_width + 2
         widths = (free * 2 // 5, free * 3 // 10, free - free * 2 // 5 - free * 3 // 10)
-        table.clear()
+        # The columns too: a column keeps the width of its widest cell so far, and
+        # after a terminal shrinks the rows would run past its edge.
+        table.clear(columns=True)
+        for label, key in self._columns():
+            table.add_column(label, key=key)
         for n, row in enumerate(self.summary.rows, start=1):
+            deck = [shorten(row.item.deck.id, deck_width)] if deck_width else []
             table.add_row(
                 str(n),
                 MARKS[row.verdict],
+                *deck,
                 shorten(row.item.prompt_text(), widths[0]),
                 shorten(row.given or "—", widths[1]),
-                shorten(row.expected, widths[2]),
+                shorten(expected_text(row), widths[2]),
                 key=str(n - 1),
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+
+    def _columns(self) -> list[tuple[str, str]]:
+        deck = [("Deck", "deck")] if self.several_decks else []
+        return [
+            ("#", "n"),
+            (" ", "mark"),
+            *deck,
+            ("Question", "question"),
+            ("Your answer", "given"),
+            ("Right answer", "expected"),
+        ]
 
     def _row(self) -> SummaryRow | None:
         table = self.query_one(PassiveTable)
@@ -120,12 +164,14 @@ class SummaryScreen(BaseScreen):
         if row is None:
             return
         text = Text()
+        if self.several_decks:
+            text.append(printable(row.item.deck.title) + "\n", style="dim")
         text.append(f"{MARKS[row.verdict]} ", style="bold")
         text.append(printable(row.item.prompt_text()) + "\n")
         text.append("You: ", style="bold")
         text.append(printable(row.given or "(self-rated card)") + "\n")
         text.append("Answer: ", style="bold")
-        text.append(printable(row.expected))
+        text.append(printable(expected_text(row)))
         text.append(f"   rated {row.rating.label}", style="dim")
         self.query_one("#summary-details", Static).update(text)
 
@@ -136,6 +182,30 @@ class SummaryScreen(BaseScreen):
 
     def action_cursor(self, delta: int) -> None:
         self.query_one(PassiveTable).move_by(delta)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        """The highlighted answer's whole feedback (nothing answered: back to the decks)."""
+        if not self.summary.rows:
+            self.action_back()
+            return
+        from srcquiz.tui.screens.answer import AnswerScreen
+
+        table = self.query_one(PassiveTable)
+        index = min(table.cursor_row, len(self.summary.rows) - 1)
+
+        def moved(row: int) -> None:
+            table.move_cursor(row=row, animate=False)
+
+        self.app.push_screen(
+            AnswerScreen(
+                self.session.results, index, several_decks=self.several_decks, moved=moved
+            )
+        )
 
     def action_retry(self) -> None:
         if not self.missed:

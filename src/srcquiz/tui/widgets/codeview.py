@@ -15,6 +15,7 @@ from textual.visual import Visual
 MARK = "▶"
 TARGET_STYLE = "bold reverse"
 TARGET_LINE_STYLE = "on $accent 25%"
+TAB_SIZE = 8  # as git, less and most terminals show a tab
 
 
 def language_for(path: str) -> str:
@@ -31,8 +32,35 @@ def language_for(path: str) -> str:
     return lexer.aliases[0] if lexer.aliases else lexer.name
 
 
+def expand_tabs(line: Content, size: int = TAB_SIZE) -> Content:
+    """`line` with each tab turned into spaces up to the next tab stop, counted in
+    terminal cells (a CJK character takes two).
+
+    Textual measures a tab as no cell at all, then draws it as spaces: a line drawn
+    at its measured width wrapped, and its last word (on a CJK line, every character
+    up to the last space) fell off; its own expansion counts a CJK character as one
+    column on an unstyled line. Here the line's width is what is drawn.
+    """
+    if "\t" not in line.plain:
+        return line
+    parts: list[Content] = []
+    column = 0
+    for part in line.split("\t", include_separator=True):
+        if part.plain.endswith("\t"):
+            head = part[:-1]
+            column += head.cell_length
+            spaces = size - column % size
+            parts += [head, Content(" " * spaces)]
+            column += spaces
+        else:
+            parts.append(part)
+            column += part.cell_length
+    return Content("").join(parts)
+
+
 def highlighted_lines(text: str, path: str) -> list[Content]:
-    """Each line of `text`, highlighted as the language its file name says."""
+    """Each line of `text`, highlighted as the language its file name says, tabs
+    expanded (highlighted first: a Makefile's recipe is known by its leading tab)."""
     from textual.highlight import highlight
 
     try:
@@ -42,7 +70,7 @@ def highlighted_lines(text: str, path: str) -> list[Content]:
     lines = content.split("\n")
     if lines and not lines[-1].plain and text.endswith("\n"):
         lines.pop()  # the newline at the end of the file is not one more line
-    return lines
+    return [expand_tabs(line) for line in lines]
 
 
 class CodeView(ScrollView, can_focus=True):
@@ -51,6 +79,8 @@ class CodeView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     CodeView {
         background: $surface;
+        text-wrap: nowrap;
+        text-overflow: clip;
     }
     """
 
