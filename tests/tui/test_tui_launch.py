@@ -102,7 +102,6 @@ def test_review_command_opens_the_app_on_that_session(
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_real_terminal_run_starts_a_session_and_quits(tmp_path: Path):
     """`srcquiz` in a pseudo-terminal: the decks appear, a session starts, ctrl+q asks, y quits."""
-    import codecs
     import fcntl
     import pty
     import struct
@@ -262,6 +261,7 @@ def test_signal_handlers_are_put_back_after_the_app():
 def test_an_ascii_locale_still_draws_in_place(tmp_path: Path):
     """LANG=C / PYTHONIOENCODING=ascii: the app still draws one cell per character
     (no `\\u2014` escapes that push the rest of a line out of place)."""
+    import codecs
     import fcntl
     import pty
     import signal
