@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srcquiz.progress.rows import placeholders
+from srcquiz.progress.rows import MODE_CODES, WRONG, placeholders
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 # FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
 # the scheduler module is not needed to open the store and show the decks screen.
 _LEARNING_STATES = (1, 3)
+# Answers that count against the daily limits, and "every deck" in a form that keeps
+# the per-deck time index usable (a handful of decks, one index range each).
+_STUDY_MODES = f"({MODE_CODES['review']}, {MODE_CODES['quiz']})"
+_ALL_DECKS = "deck IN (SELECT id FROM deck_ref)"
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -81,6 +85,16 @@ class StatsQueries(ABC):
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row of a read-only query, if any."""
 
+    def _deck_refs(self, deck_ids: Collection[str]) -> list[int]:
+        """The log's numbers for these decks (decks never reviewed have none)."""
+        ids = list(dict.fromkeys(deck_ids))
+        if not ids:
+            return []
+        rows = self._rows(
+            f"SELECT id FROM deck_ref WHERE deck_id IN ({placeholders(len(ids))})", ids
+        )
+        return [int(r[0]) for r in rows]
+
     # --- counts for the daily limits -----------------------------------------
 
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
@@ -88,8 +102,9 @@ class StatsQueries(ABC):
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
-            "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
-            "WHERE reviewed_at >= ? AND reviewed_at < ? AND mode IN ('review', 'quiz')",
+            "SELECT coalesce(sum(before_state IS NULL), 0), count(*) FROM review_log "
+            f"WHERE {_ALL_DECKS} AND reviewed_at >= ? AND reviewed_at < ? "
+            f"AND mode IN {_STUDY_MODES}",
             (start, end),
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
@@ -119,9 +134,9 @@ class StatsQueries(ABC):
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
-            "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
-            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
-            "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
+            f"SELECT count(*), coalesce(sum(verdict != {WRONG}), 0), "
+            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0) "
+            f"FROM review_log WHERE {_ALL_DECKS} AND reviewed_at >= ? AND reviewed_at < ?",
             (start, end),
         )
         reviews, right, new = row if row else (0, 0, 0)
@@ -130,18 +145,17 @@ class StatsQueries(ABC):
     def reviews_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
     ) -> list[tuple[date, int]]:
-        per_day = self._per_day(deck_ids, days, now)
-        return [(d, len(ratings)) for d, ratings in per_day]
+        return [(d, total) for d, total, _, _ in self._per_day(deck_ids, days, now)]
 
     def retention_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
     ) -> list[tuple[date, float | None]]:
         """Share of reviews not rated Again, per day (None on days without reviews of
         cards already studied)."""
-        out: list[tuple[date, float | None]] = []
-        for d, ratings in self._per_day(deck_ids, days, now, seen_only=True):
-            out.append((d, (sum(r > 1 for r in ratings) / len(ratings)) if ratings else None))
-        return out
+        return [
+            (d, good / seen if seen else None)
+            for d, _, seen, good in self._per_day(deck_ids, days, now)
+        ]
 
     def due_forecast(
         self, deck_ids: Collection[str], days: int = 14, now: datetime | None = None
@@ -187,42 +201,43 @@ class StatsQueries(ABC):
         return [(today + timedelta(days=i), counts[i]) for i in range(days)]
 
     def _per_day(
-        self,
-        deck_ids: Collection[str],
-        days: int,
-        now: datetime | None,
-        seen_only: bool = False,
-    ) -> list[tuple[date, list[int]]]:
+        self, deck_ids: Collection[str], days: int, now: datetime | None
+    ) -> list[tuple[date, int, int, int]]:
+        """Per day: (day, reviews, reviews of cards already studied, those not rated
+        Again), each day one range count on the covering per-deck time index."""
         now = now_or_local(now)
         tz = _fixed_tz(now)
         first = now.date() - timedelta(days=days - 1)
-        ids = list(deck_ids)
-        buckets: dict[date, list[int]] = {first + timedelta(days=i): [] for i in range(days)}
-        if ids and days > 0:
-            sql = (
-                "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
-                f"AND deck_id IN ({placeholders(len(ids))})"
-            )
-            if seen_only:
-                sql += " AND state_before IS NOT NULL"
-            for ts, rating in self._rows(sql, [_day_start(first, tz), *ids]):
-                day = datetime.fromtimestamp(ts, tz).date()
-                if day in buckets:
-                    buckets[day].append(int(rating))
-        return sorted(buckets.items())
+        decks = self._deck_refs(deck_ids)
+        out: list[tuple[date, int, int, int]] = []
+        start = _day_start(first, tz)
+        for i, end in enumerate(_day_ends(first, days, tz)):
+            row = None
+            if decks:
+                row = self._one(
+                    "SELECT count(*), count(before_state), "
+                    "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0) FROM review_log "
+                    f"WHERE deck IN ({placeholders(len(decks))}) "
+                    "AND reviewed_at >= ? AND reviewed_at < ?",
+                    [*decks, start, end],
+                )
+            total, seen, good = row if row else (0, 0, 0)
+            out.append((first + timedelta(days=i), int(total), int(seen), int(good)))
+            start = end
+        return out
 
     def _retention(
         self, deck_ids: Collection[str], since: datetime, until: datetime | None
     ) -> float | None:
-        ids = list(deck_ids)
-        if not ids:
+        decks = self._deck_refs(deck_ids)
+        if not decks:
             return None
         sql = (
-            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
-            f"WHERE deck_id IN ({placeholders(len(ids))}) AND reviewed_at >= ? "
-            "AND state_before IS NOT NULL"
+            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review_log "
+            f"WHERE deck IN ({placeholders(len(decks))}) AND reviewed_at >= ? "
+            "AND before_state IS NOT NULL"
         )
-        params: list[Any] = [*ids, since.timestamp()]
+        params: list[Any] = [*decks, since.timestamp()]
         if until is not None:
             sql += " AND reviewed_at < ?"
             params.append(until.timestamp())
@@ -237,17 +252,18 @@ class StatsQueries(ABC):
         tz = _fixed_tz(now)
         day = now.date()
         if deck_ids is None:
-            where, base = "", []
+            where, base = _ALL_DECKS, []
         else:
-            ids = list(deck_ids)
-            if not ids:
+            decks = self._deck_refs(deck_ids)
+            if not decks:
                 return 0
-            where, base = f" AND deck_id IN ({placeholders(len(ids))})", ids
+            where, base = f"deck IN ({placeholders(len(decks))})", decks
 
         def studied(d: date) -> bool:
             row = self._one(
-                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
-                [*_day_bounds(d, tz), *base],
+                f"SELECT 1 FROM review_log WHERE {where} AND reviewed_at >= ? "
+                "AND reviewed_at < ? LIMIT 1",
+                [*base, *_day_bounds(d, tz)],
             )
             return row is not None
 
@@ -260,13 +276,16 @@ class StatsQueries(ABC):
         return streak
 
     def review_count(self, deck_ids: Collection[str] | None = None) -> int:
+        """Reviews logged, from the per-deck counters the log's triggers keep."""
         if deck_ids is None:
-            row = self._one("SELECT count(*) FROM review")
+            row = self._one("SELECT coalesce(sum(reviews), 0) FROM deck_ref")
         else:
-            ids = list(deck_ids)
+            ids = list(dict.fromkeys(deck_ids))
             if not ids:
                 return 0
             row = self._one(
-                f"SELECT count(*) FROM review WHERE deck_id IN ({placeholders(len(ids))})", ids
+                "SELECT coalesce(sum(reviews), 0) FROM deck_ref "
+                f"WHERE deck_id IN ({placeholders(len(ids))})",
+                ids,
             )
         return int(row[0]) if row else 0
