@@ -34,11 +34,64 @@ from bulk import bulk_load  # noqa: E402
 
 from srcquiz.deck.model import Deck, Short  # noqa: E402
 from srcquiz.progress.card_state import REVIEW, CardState  # noqa: E402
+from srcquiz.progress.rows import NewReview  # noqa: E402
 from srcquiz.progress.store import Store  # noqa: E402
 from srcquiz.study.scheduler import Settings  # noqa: E402
 from srcquiz.study.session import Session  # noqa: E402
 
 DECK_ID = "bench"
+
+
+SESSION_SIZE = 50  # answers a session, as a heavy user's daily sittings
+ANSWERS = ("sigsuspend", "epoll_wait", "SO_REUSEPORT", "16", "worker_connections")
+
+
+def history(cards: int, reviews: int, now: datetime, rng: random.Random):
+    """Review rows, sessions and final card states as the app leaves them: every answer
+    in a session, the card's state before it (None the first time), scheduled times
+    as datetimes (so times carry microseconds), whole-day FSRS intervals, hints."""
+    year = timedelta(days=365)
+    start = now - year - timedelta(days=1)  # the history ends yesterday: today is untouched
+    step = year / reviews
+    states: dict[str, CardState] = {}
+    rows: list[NewReview] = []
+    sessions: list[tuple[int, str, float, str, int]] = []
+    at = start
+    for i in range(reviews):
+        at += step * rng.uniform(0.5, 1.5)
+        if i % SESSION_SIZE == 0:
+            sessions.append((len(sessions) + 1, "review", at.timestamp(), '["bench"]', i))
+        key = f"q{rng.randrange(cards):06d}"
+        before = states.get(key)
+        rating = rng.choice((1, 3, 3, 3, 4))
+        verdict = "wrong" if rating == 1 else rng.choice(("right", "right", "almost"))
+        rows.append(
+            NewReview(
+                DECK_ID, key, at.timestamp(), rating, verdict, 0.0 if rating == 1 else 1.0,
+                rng.choice(ANSWERS), rng.randrange(2000, 30000), "review", len(sessions),
+                rng.random() < 0.05, None, before,
+            )
+        )
+        states[key] = CardState(
+            due=at + timedelta(days=rng.randrange(1, 120)),
+            state=REVIEW,
+            step=None,
+            stability=rng.uniform(1, 300),
+            difficulty=rng.uniform(1, 10),
+            last_review=at,
+        )
+    for i in range(cards):  # cards never reviewed in the year still have a state
+        key = f"q{i:06d}"
+        if key not in states:
+            states[key] = CardState(
+                due=now + timedelta(days=rng.randrange(-30, 60)),
+                state=REVIEW,
+                step=None,
+                stability=rng.uniform(1, 300),
+                difficulty=rng.uniform(1, 10),
+                last_review=start,
+            )
+    return rows, sessions, states
 
 
 def build(path: Path, cards: int, reviews: int, now: datetime) -> Deck:
@@ -51,41 +104,9 @@ def build(path: Path, cards: int, reviews: int, now: datetime) -> Deck:
             for i in range(cards)
         ),
     )
+    rows, sessions, states = history(cards, reviews, now, rng)
     store = Store.open(path)
-    year = 365 * 86400.0
-    states = (
-        (
-            DECK_ID,
-            f"q{i:06d}",
-            CardState(
-                due=now + timedelta(seconds=rng.uniform(-0.5, 0.5) * year),
-                state=REVIEW,
-                step=None,
-                stability=rng.uniform(1, 300),
-                difficulty=rng.uniform(1, 10),
-                last_review=now - timedelta(days=rng.uniform(1, 60)),
-            ),
-        )
-        for i in range(cards)
-    )
-    base = now.timestamp() - year - 86400  # the history ends yesterday: today is untouched
-    rows = (
-        (
-            DECK_ID,
-            f"q{i % cards:06d}",
-            base + rng.random() * year,
-            rng.choice((1, 3, 3, 3, 4)),
-            "right",
-            1.0,
-            "typed",
-            4000,
-            "review",
-            None,
-            None,
-        )
-        for i in range(reviews)
-    )
-    bulk_load(store, states, rows)
+    bulk_load(store, ((DECK_ID, k, s) for k, s in states.items()), rows, sessions)
     store.connection.execute("PRAGMA optimize")
     store.close()
     return deck

@@ -8,6 +8,7 @@ and the streak follow the clock on the wall, not UTC.
 from __future__ import annotations
 
 import bisect
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -204,7 +205,7 @@ class StatsQueries(ABC):
         self, deck_ids: Collection[str], days: int, now: datetime | None
     ) -> list[tuple[date, int, int, int]]:
         """Per day: (day, reviews, reviews of cards already studied, those not rated
-        Again), each day one range count on the covering per-deck time index."""
+        Again), each day added up from the hourly counts."""
         now = now_or_local(now)
         tz = _fixed_tz(now)
         first = now.date() - timedelta(days=days - 1)
@@ -212,19 +213,42 @@ class StatsQueries(ABC):
         out: list[tuple[date, int, int, int]] = []
         start = _day_start(first, tz)
         for i, end in enumerate(_day_ends(first, days, tz)):
-            row = None
-            if decks:
-                row = self._one(
-                    "SELECT count(*), count(before_state), "
-                    "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0) FROM review_log "
-                    f"WHERE deck IN ({placeholders(len(decks))}) "
-                    "AND reviewed_at >= ? AND reviewed_at < ?",
-                    [*decks, start, end],
-                )
-            total, seen, good = row if row else (0, 0, 0)
-            out.append((first + timedelta(days=i), int(total), int(seen), int(good)))
+            counts = self._span(decks, start, end) if decks else (0, 0, 0)
+            out.append((first + timedelta(days=i), *counts))
             start = end
         return out
+
+    def _span(self, decks: list[int], start: float, end: float | None) -> tuple[int, int, int]:
+        """(reviews, of cards already studied, of those not rated Again) of these decks
+        from `start` to `end` (None: no end): whole hours from `review_hour`, and the
+        log's covering index for the part of an hour at each edge."""
+        marks = placeholders(len(decks))
+        first = math.ceil(start / 3600)
+        last = None if end is None else max(first, math.floor(end / 3600))
+        edges = [(start, min(first * 3600.0, end if end is not None else math.inf))]
+        if last is not None and end is not None and last * 3600.0 < end:
+            edges.append((max(last * 3600.0, start), end))
+        totals = [0, 0, 0]
+        if last is None or last > first:
+            row = self._one(
+                "SELECT coalesce(sum(reviews), 0), coalesce(sum(seen), 0), "
+                f"coalesce(sum(good), 0) FROM review_hour WHERE deck IN ({marks}) AND hour >= ?"
+                + ("" if last is None else " AND hour < ?"),
+                [*decks, first, *(() if last is None else (last,))],
+            )
+            totals = [int(v) for v in row] if row else totals
+        for lo, hi in edges:
+            if lo >= hi:
+                continue
+            row = self._one(
+                "SELECT count(*), count(before_state), "
+                "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0) FROM review_log "
+                f"WHERE deck IN ({marks}) AND reviewed_at >= ? AND reviewed_at < ?",
+                [*decks, lo, hi],
+            )
+            if row:
+                totals = [t + int(v) for t, v in zip(totals, row, strict=True)]
+        return totals[0], totals[1], totals[2]
 
     def _retention(
         self, deck_ids: Collection[str], since: datetime, until: datetime | None
@@ -232,19 +256,10 @@ class StatsQueries(ABC):
         decks = self._deck_refs(deck_ids)
         if not decks:
             return None
-        sql = (
-            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review_log "
-            f"WHERE deck IN ({placeholders(len(decks))}) AND reviewed_at >= ? "
-            "AND before_state IS NOT NULL"
+        _, seen, good = self._span(
+            decks, since.timestamp(), None if until is None else until.timestamp()
         )
-        params: list[Any] = [*decks, since.timestamp()]
-        if until is not None:
-            sql += " AND reviewed_at < ?"
-            params.append(until.timestamp())
-        row = self._one(sql, params)
-        if not row or not row[0]:
-            return None
-        return int(row[1]) / int(row[0])
+        return good / seen if seen else None
 
     def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
         """Days in a row with at least one review, up to today (or yesterday, so a
@@ -252,20 +267,14 @@ class StatsQueries(ABC):
         tz = _fixed_tz(now)
         day = now.date()
         if deck_ids is None:
-            where, base = _ALL_DECKS, []
+            decks = [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
         else:
             decks = self._deck_refs(deck_ids)
-            if not decks:
-                return 0
-            where, base = f"deck IN ({placeholders(len(decks))})", decks
+        if not decks:
+            return 0
 
         def studied(d: date) -> bool:
-            row = self._one(
-                f"SELECT 1 FROM review_log WHERE {where} AND reviewed_at >= ? "
-                "AND reviewed_at < ? LIMIT 1",
-                [*base, *_day_bounds(d, tz)],
-            )
-            return row is not None
+            return self._span(decks, *_day_bounds(d, tz))[0] > 0
 
         if not studied(day):
             day -= timedelta(days=1)

@@ -160,11 +160,37 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "(deck, reviewed_at, rating, before_state)",
         "CREATE UNIQUE INDEX review_log_event ON review_log (event_id) "
         "WHERE event_id IS NOT NULL",
+        # Per deck and hour: reviews, those of cards already studied, and those of them
+        # not rated Again. Statistics over days add up hours and read the log itself
+        # only for the hour at each edge of a range (a time zone off by half an hour).
+        """CREATE TABLE review_hour (
+            deck INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            reviews INTEGER NOT NULL,
+            seen INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            PRIMARY KEY (deck, hour)
+        ) WITHOUT ROWID""",
+        "INSERT INTO review_hour SELECT deck, CAST(reviewed_at / 3600 AS INTEGER) AS h, "
+        "count(*), count(before_state), sum(rating > 1 AND before_state IS NOT NULL) "
+        "FROM review_log GROUP BY deck, h",
         "UPDATE deck_ref SET reviews = (SELECT count(*) FROM review_log WHERE deck = deck_ref.id)",
         "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
-        "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; END",
+        "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; "
+        "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), 1, "
+        "new.before_state IS NOT NULL, new.rating > 1 AND new.before_state IS NOT NULL) "
+        "ON CONFLICT (deck, hour) DO UPDATE SET reviews = reviews + 1, "
+        "seen = seen + excluded.seen, good = good + excluded.good; END",
+        "CREATE TRIGGER review_log_rerated AFTER UPDATE OF rating ON review_log BEGIN "
+        "UPDATE review_hour SET good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
+        "+ (new.rating > 1 AND new.before_state IS NOT NULL) "
+        "WHERE deck = new.deck AND hour = CAST(new.reviewed_at / 3600 AS INTEGER); END",
         "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
-        "UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; END",
+        "UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; "
+        "UPDATE review_hour SET reviews = reviews - 1, "
+        "seen = seen - (old.before_state IS NOT NULL), "
+        "good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
+        "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -447,7 +447,7 @@ class Store(StatsQueries, SyncLog):
             "SELECT s.id, s.after_review FROM session s WHERE EXISTS (SELECT 1 FROM "
             f"json_each(s.deck_ids) j WHERE j.value IN ({placeholders(len(ids))})) "
             "AND EXISTS (SELECT 1 FROM review_log r WHERE r.id > s.after_review "
-            f"AND r.session_id = s.id AND r.deck IN ({marks})) ORDER BY s.id DESC LIMIT 1",
+            f"AND r.session_id = s.id AND +r.deck IN ({marks})) ORDER BY s.id DESC LIMIT 1",
             [*ids, *decks],
         )
         if row is None:
@@ -455,7 +455,7 @@ class Store(StatsQueries, SyncLog):
         rows = self._rows(
             "SELECT r.id, d.deck_id, c.card_key, r.verdict, r.rating FROM review_log r "
             "JOIN deck_ref d ON d.id = r.deck JOIN card_ref c ON c.id = r.card "
-            f"WHERE r.id > ? AND r.session_id = ? AND r.deck IN ({marks})",
+            f"WHERE r.id > ? AND r.session_id = ? AND +r.deck IN ({marks})",
             [row[1], row[0], *decks],
         )
         last: dict[tuple[str, str], bool] = {}
