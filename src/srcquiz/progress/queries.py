@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,6 +26,7 @@ _LEARNING_STATES = (1, 3)
 # the per-deck time index usable (a handful of decks, one index range each).
 _STUDY_MODES = f"({MODE_CODES['review']}, {MODE_CODES['quiz']})"
 _ALL_DECKS = "deck IN (SELECT id FROM deck_ref)"
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -265,7 +266,6 @@ class StatsQueries(ABC):
         """Days in a row with at least one review, up to today (or yesterday, so a
         streak is not lost before today's study)."""
         tz = _fixed_tz(now)
-        day = now.date()
         if deck_ids is None:
             decks = [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
         else:
@@ -273,9 +273,13 @@ class StatsQueries(ABC):
         if not decks:
             return 0
 
-        def studied(d: date) -> bool:
-            return self._span(decks, *_day_bounds(d, tz))[0] > 0
-
+        studied: Callable[[date], bool]
+        if (now.utcoffset() or timedelta(0)).total_seconds() % 3600:
+            # An offset of part of an hour: days do not split into whole hours.
+            studied = lambda d: self._span(decks, *_day_bounds(d, tz))[0] > 0  # noqa: E731
+        else:
+            studied = self._studied_days(decks, tz, now.date())
+        day = now.date()
         if not studied(day):
             day -= timedelta(days=1)
         streak = 0
@@ -283,6 +287,38 @@ class StatsQueries(ABC):
             streak += 1
             day -= timedelta(days=1)
         return streak
+
+    def _studied_days(self, decks: list[int], tz: tzinfo, today: date) -> Callable[[date], bool]:
+        """`studied(day)` for an offset of whole hours, reading the hourly counts 64 days
+        at a time (one query per 64 days of a streak, not one a day)."""
+        seen: set[int] = set()  # days since 1970-01-01, local
+        offset = int((tz.utcoffset(None) or timedelta(0)).total_seconds())
+        read_from = today + timedelta(days=1)
+        marks = placeholders(len(decks))
+
+        def hour_of(d: date) -> int:
+            return int(_day_start(d, tz)) // 3600
+
+        def studied(d: date) -> bool:
+            nonlocal read_from
+            while d < read_from:
+                start = read_from - timedelta(days=64)
+                rows = self._rows(
+                    f"SELECT DISTINCT (hour * 3600 + ?) / 86400 FROM review_hour "
+                    f"WHERE deck IN ({marks}) AND hour >= ? AND hour < ? AND reviews > 0",
+                    [offset, *decks, hour_of(start), hour_of(read_from)],
+                )
+                seen.update(int(r[0]) for r in rows)
+                read_from = start
+                if not rows and not self._one(
+                    f"SELECT 1 FROM review_hour WHERE deck IN ({marks}) "
+                    "AND hour < ? AND reviews > 0 LIMIT 1",
+                    [*decks, hour_of(start)],
+                ):
+                    read_from = date.min
+            return (d - _EPOCH_DAY).days in seen
+
+        return studied
 
     def review_count(self, deck_ids: Collection[str] | None = None) -> int:
         """Reviews logged, from the per-deck counters the log's triggers keep."""
