@@ -194,19 +194,34 @@ class NewReview(NamedTuple):
     state_before: CardState | None
 
 
+def _known_refs(conn: sqlite3.Connection, batch: list[NewReview]) -> dict[tuple[str, str], int]:
+    """Card numbers for a big batch, given in two statements rather than two a row."""
+    decks = {d: deck_ref(conn, d) for d in dict.fromkeys(r.deck_id for r in batch)}
+    conn.executemany(
+        "INSERT OR IGNORE INTO card_ref (deck, card_key) VALUES (?, ?)",
+        dict.fromkeys((decks[r.deck_id], r.card_key) for r in batch),
+    )
+    out: dict[tuple[str, str], int] = {}
+    for deck_id, deck in decks.items():
+        for key, ref in conn.execute("SELECT card_key, id FROM card_ref WHERE deck = ?", (deck,)):
+            out[(deck_id, key)] = int(ref)
+    return out
+
+
 def insert_reviews(conn: sqlite3.Connection, reviews: Iterable[NewReview]) -> int:
     """Log reviews (inside the caller's transaction); returns the last row id."""
+    batch = list(reviews)
+    refs = _known_refs(conn, batch) if len(batch) > 100 else {}
     decks: dict[str, int] = {}
-    cards: dict[tuple[int, str], int] = {}
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for r in reviews:
+        for r in batch:
             deck = decks.get(r.deck_id)
             if deck is None:
                 deck = decks[r.deck_id] = deck_ref(conn, r.deck_id)
-            card = cards.get((deck, r.card_key))
+            card = refs.get((r.deck_id, r.card_key))
             if card is None:
-                card = cards[(deck, r.card_key)] = card_ref(conn, deck, r.card_key)
+                card = refs[(r.deck_id, r.card_key)] = card_ref(conn, deck, r.card_key)
             yield (
                 deck,
                 card,

@@ -156,10 +156,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         REVIEW_VIEW,
         # Per-deck time ranges (retention, per-day counts, today, streak, a session's
         # answers); rating and before_state ride along so those never read the rows.
-        "CREATE INDEX review_log_deck_time ON review_log "
-        "(deck, reviewed_at, rating, before_state)",
-        "CREATE UNIQUE INDEX review_log_event ON review_log (event_id) "
-        "WHERE event_id IS NOT NULL",
+        "CREATE INDEX review_log_deck_time ON review_log (deck, reviewed_at, rating, before_state)",
+        "CREATE UNIQUE INDEX review_log_event ON review_log (event_id) WHERE event_id IS NOT NULL",
         # Per deck and hour: reviews, those of cards already studied, and those of them
         # not rated Again. Statistics over days add up hours and read the log itself
         # only for the hour at each edge of a range (a time zone off by half an hour).
