@@ -284,3 +284,62 @@ def test_a_restored_database_does_not_carry_a_copy_number(db, home, capsys):
         assert store.get_setting("backup.sequence") is None
     (safety,) = (home / "backups").glob("progress-before-restore-*.sqlite3")
     assert [b.path for b in list_backups(db)][0] == safety  # the last copy made
+
+
+# --- snapshots: what changed, checked page by page --------------------------------
+
+
+def test_a_second_days_snapshot_stores_only_the_pages_that_changed(db, home):
+    add_reviews(db, 300, tag="a")
+    add_reviews(db, 1, tag="b", now=NOW + timedelta(days=1))
+    store = home / "backups" / "progress.pages"
+    first = sqlite3.connect(store).execute("SELECT count(*) FROM page").fetchone()[0]
+    add_reviews(db, 1, tag="c", now=NOW + timedelta(days=2))
+    second = sqlite3.connect(store).execute("SELECT count(*) FROM page").fetchone()[0]
+    pages = sqlite3.connect(db).execute("PRAGMA page_count").fetchone()[0]
+    assert first < second < first + pages // 2
+
+
+def test_a_damaged_page_is_refused_and_nothing_is_changed(db, home, capsys):
+    add_reviews(db, 3)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    conn = sqlite3.connect(home / "backups" / "progress.pages")
+    conn.execute("UPDATE page SET data = zeroblob(10) WHERE hash = (SELECT min(hash) FROM page)")
+    conn.commit()
+    conn.close()
+    before = digest(db)
+    assert cli.main(["restore", "--db", str(db), "2026-03-03"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("srcquiz: the backup ") and "damaged" in err and err.count("\n") == 1
+    assert digest(db) == before
+    assert not list((home / "backups").glob(".*"))  # no rebuilt file left behind
+
+
+def test_pruning_drops_the_pages_only_old_snapshots_named(db, home):
+    for day in range(KEEP_DAILY + 3):
+        add_reviews(db, 20, tag=f"d{day}", now=NOW + timedelta(days=day))
+    folder = home / "backups"
+    snaps = sorted(folder.glob("progress-2*.snapshot"))
+    assert len(snaps) == KEEP_DAILY
+    named = set()
+    for snap in snaps:
+        body = snap.read_bytes().partition(b"\n")[2]
+        named |= {body[i : i + 16] for i in range(0, len(body), 16)}
+    conn = sqlite3.connect(folder / "progress.pages")
+    stored = {h for (h,) in conn.execute("SELECT hash FROM page")}
+    conn.close()
+    assert stored == named
+    # The oldest snapshot left still restores, with what it held.
+    oldest = list_backups(db)[-1]
+    assert cli.main(["restore", "--db", str(db), oldest.name]) == 0
+    assert count(db) == oldest.reviews
+
+
+def test_a_plain_copy_from_before_snapshots_still_restores(db, home, capsys):
+    add_reviews(db, 2)
+    folder = home / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, folder / "progress-2026-02-01.sqlite3")
+    add_reviews(db, 5)
+    assert cli.main(["restore", "--db", str(db), "2026-02-01"]) == 0
+    assert count(db) == 2

@@ -25,7 +25,6 @@ _LEARNING_STATES = (1, 3)
 # Answers that count against the daily limits, and "every deck" in a form that keeps
 # the per-deck time index usable (a handful of decks, one index range each).
 _STUDY_MODES = f"({MODE_CODES['review']}, {MODE_CODES['quiz']})"
-_ALL_DECKS = "deck IN (SELECT id FROM deck_ref)"
 _EPOCH_DAY = date(1970, 1, 1)
 
 
@@ -103,11 +102,12 @@ class StatsQueries(ABC):
         """(new cards introduced today, scheduled reviews today), across all decks."""
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            "SELECT coalesce(sum(before_state IS NULL), 0), count(*) FROM review_log "
-            f"WHERE {_ALL_DECKS} AND reviewed_at >= ? AND reviewed_at < ? "
-            f"AND mode IN {_STUDY_MODES}",
-            (start, end),
+        row = self._in_time(
+            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0), "
+            f"coalesce(sum(mode IN {_STUDY_MODES}), 0)",
+            None,
+            start,
+            end,
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
@@ -135,11 +135,12 @@ class StatsQueries(ABC):
     def today(self, now: datetime | None = None) -> TodayStats:
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            f"SELECT count(*), coalesce(sum(verdict != {WRONG}), 0), "
-            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0) "
-            f"FROM review_log WHERE {_ALL_DECKS} AND reviewed_at >= ? AND reviewed_at < ?",
-            (start, end),
+        row = self._in_time(
+            f"count(*), coalesce(sum(verdict != {WRONG}), 0), "
+            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0)",
+            None,
+            start,
+            end,
         )
         reviews, right, new = row if row else (0, 0, 0)
         return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
@@ -219,6 +220,25 @@ class StatsQueries(ABC):
             start = end
         return out
 
+    def _in_time(
+        self, aggregates: str, decks: list[int] | None, start: float, end: float
+    ) -> tuple[Any, ...] | None:
+        """`aggregates` over the reviews of these decks (None: every deck) from `start`
+        to `end`, read between the lowest and highest row id of those hours."""
+        where = "" if decks is None else f" AND deck IN ({placeholders(len(decks))})"
+        base: list[Any] = [] if decks is None else list(decks)
+        hours = self._one(
+            "SELECT min(first_id), max(last_id) FROM review_hour WHERE hour >= ? AND hour <= ?"
+            + (where or " AND deck IN (SELECT id FROM deck_ref)"),
+            [int(start // 3600), int(end // 3600), *base],
+        )
+        first, last = hours if hours and hours[0] is not None else (1, 0)
+        return self._one(
+            f"SELECT {aggregates} FROM review_log WHERE id >= ? AND id <= ?{where} "
+            "AND reviewed_at >= ? AND reviewed_at < ?",
+            [first, last, *base, start, end],
+        )
+
     def _span(self, decks: list[int], start: float, end: float | None) -> tuple[int, int, int]:
         """(reviews, of cards already studied, of those not rated Again) of these decks
         from `start` to `end` (None: no end): whole hours from `review_hour`, and the
@@ -241,11 +261,12 @@ class StatsQueries(ABC):
         for lo, hi in edges:
             if lo >= hi:
                 continue
-            row = self._one(
-                "SELECT count(*), count(before_state), "
-                "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0) FROM review_log "
-                f"WHERE deck IN ({marks}) AND reviewed_at >= ? AND reviewed_at < ?",
-                [*decks, lo, hi],
+            row = self._in_time(
+                "count(*), count(before_state), "
+                "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0)",
+                decks,
+                lo,
+                hi,
             )
             if row:
                 totals = [t + int(v) for t, v in zip(totals, row, strict=True)]

@@ -154,31 +154,33 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "(SELECT min(id) - 1 FROM review WHERE session_id = session.id)",
         "DROP TABLE review",
         REVIEW_VIEW,
-        # Per-deck time ranges (retention, per-day counts, today, streak, a session's
-        # answers); rating and before_state ride along so those never read the rows.
-        "CREATE INDEX review_log_deck_time ON review_log (deck, reviewed_at, rating, before_state)",
         "CREATE UNIQUE INDEX review_log_event ON review_log (event_id) WHERE event_id IS NOT NULL",
-        # Per deck and hour: reviews, those of cards already studied, and those of them
-        # not rated Again. Statistics over days add up hours and read the log itself
-        # only for the hour at each edge of a range (a time zone off by half an hour).
+        # Per deck and hour: reviews, those of cards already studied, those of them not
+        # rated Again, and the lowest and highest row id among them. Statistics over
+        # days add up hours; the rows of a time range are found between the ids of its
+        # hours, so the log needs no time index (the history's largest cost on disk).
         """CREATE TABLE review_hour (
             deck INTEGER NOT NULL,
             hour INTEGER NOT NULL,
             reviews INTEGER NOT NULL,
             seen INTEGER NOT NULL,
             good INTEGER NOT NULL,
+            first_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
             PRIMARY KEY (deck, hour)
         ) WITHOUT ROWID""",
         "INSERT INTO review_hour SELECT deck, CAST(reviewed_at / 3600 AS INTEGER) AS h, "
-        "count(*), count(before_state), sum(rating > 1 AND before_state IS NOT NULL) "
-        "FROM review_log GROUP BY deck, h",
+        "count(*), count(before_state), sum(rating > 1 AND before_state IS NOT NULL), "
+        "min(id), max(id) FROM review_log GROUP BY deck, h",
         "UPDATE deck_ref SET reviews = (SELECT count(*) FROM review_log WHERE deck = deck_ref.id)",
         "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
         "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; "
         "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), 1, "
-        "new.before_state IS NOT NULL, new.rating > 1 AND new.before_state IS NOT NULL) "
-        "ON CONFLICT (deck, hour) DO UPDATE SET reviews = reviews + 1, "
-        "seen = seen + excluded.seen, good = good + excluded.good; END",
+        "new.before_state IS NOT NULL, new.rating > 1 AND new.before_state IS NOT NULL, "
+        "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET reviews = reviews + 1, "
+        "seen = seen + excluded.seen, good = good + excluded.good, "
+        "first_id = min(first_id, excluded.first_id), "
+        "last_id = max(last_id, excluded.last_id); END",
         "CREATE TRIGGER review_log_rerated AFTER UPDATE OF rating ON review_log BEGIN "
         "UPDATE review_hour SET good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
         "+ (new.rating > 1 AND new.before_state IS NOT NULL) "
