@@ -97,7 +97,7 @@ def _snapshot(store: Store, dest: Path, sequence: int) -> None:
         _copy_with_backup_api(store.connection, tmp, sequence)
         conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
-            reviews = int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
+            reviews = _count_reviews(conn)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         finally:
             conn.close()
@@ -182,10 +182,7 @@ def _read_copy(path: Path) -> tuple[int | None, int | None]:
     except sqlite3.Error:
         return None, None
     try:
-        try:
-            reviews: int | None = int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
-        except sqlite3.Error:
-            reviews = None
+        reviews = _count_reviews(conn)
         try:
             row = conn.execute(
                 "SELECT value FROM setting WHERE key = ?", (SEQUENCE_KEY,)
@@ -196,6 +193,17 @@ def _read_copy(path: Path) -> tuple[int | None, int | None]:
     finally:
         conn.close()
     return sequence, reviews
+
+
+def _count_reviews(conn: sqlite3.Connection) -> int | None:
+    """Reviews in a copy: a version-4 one keeps the count per deck; an older one counts
+    its rows. None when neither can be read."""
+    for sql in ("SELECT coalesce(sum(reviews), 0) FROM deck_ref", "SELECT count(*) FROM review"):
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        except sqlite3.Error:
+            continue
+    return None
 
 
 def _order(b: BackupInfo) -> tuple[int, datetime, str]:
@@ -253,7 +261,7 @@ def _check_backup(path: Path) -> None:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM review").fetchone()
+            conn.execute("SELECT 1 FROM review LIMIT 1").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
