@@ -584,6 +584,121 @@ def test_a_full_disk_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch)
     assert out.read_bytes() == old and _no_temp_files(tmp_path)
 
 
+
+def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, monkeypatch):
+    """The zip is written from a collection file in the output's folder (so a large
+    export never holds the database in memory), and that file is gone afterwards."""
+    seen: list[object] = []
+    real = anki_export.write_package
+
+    def spy(f: io.BufferedWriter, collection: object, media: dict) -> None:
+        seen.append(collection)
+        assert isinstance(collection, Path) and collection.parent == tmp_path
+        assert collection.stat().st_size > 0
+        real(f, collection, media)
+
+    monkeypatch.setattr(anki_export, "write_package", spy)
+    out = tmp_path / "srcquiz.apkg"
+    export_decks([load_deck(KINDS)], out)
+    assert len(seen) == 1 and not Path(str(seen[0])).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["srcquiz.apkg"]
+    assert len(package_rows(out, "SELECT id FROM notes")) == 11
+
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_large_previous_package_is_compared_from_a_copy_on_disk(tmp_path, monkeypatch, on_disk):
+    """The package an export replaces is compared from a copy of its collection
+    beside it when large (SQLite reads pages as needed: a 100k-note collection
+    never sits in memory), in memory when small; the copy is gone once the export
+    is written, and the comparison finds the same either way."""
+    import types
+
+    from srcquiz.anki import previous as previous_module
+
+    if on_disk:
+        monkeypatch.setattr(previous_module, "IN_MEMORY_BYTES", 0)
+    out = tmp_path / "srcquiz.apkg"
+    deck = load_deck(KINDS)
+    export_decks([deck], out)
+    opened: list[object] = []
+    real_connect = sqlite3.connect
+
+    def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(database)
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    fake = types.SimpleNamespace(**{**vars(sqlite3), "connect": connect})
+    monkeypatch.setattr(previous_module, "sqlite3", fake)
+    fewer = dataclasses.replace(deck, questions=deck.questions[1:])
+    summary = export_decks([fewer], out)
+    assert len(opened) == 1
+    if on_disk:
+        assert isinstance(opened[0], Path) and opened[0].parent == tmp_path
+        assert opened[0].name.endswith(".tmp")
+    else:
+        assert opened[0] == ":memory:"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    assert [n for n in summary.notices if "no longer in the deck" in n] == [
+        f"`anki-kinds/{deck.questions[0].id}` is no longer in the deck: Anki keeps its note, "
+        "tagged srcquiz::retired; delete it there."
+    ]
+
+
+def test_a_full_disk_while_the_collection_is_written_leaves_the_old_file(tmp_path, monkeypatch):
+    """SQLite's own "disk full" is a sentence like any file's, and nothing is left."""
+    from srcquiz.anki import package_writer
+
+    out = tmp_path / "srcquiz.apkg"
+    export_decks([load_deck(KINDS)], out)
+    old = out.read_bytes()
+    real = package_writer._fill
+
+    def small_disk(conn: sqlite3.Connection, decks: list) -> None:
+        conn.execute("PRAGMA max_page_count=8")  # SQLITE_FULL a few pages in
+        real(conn, decks)
+
+    monkeypatch.setattr(package_writer, "_fill", small_disk)
+    with pytest.raises(UserError) as err:
+        export_decks([load_deck(KINDS)], out)
+    assert str(err.value) == (
+        f"cannot write {out}: no space left on the device. The previous file is unchanged."
+    )
+    assert out.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_note_and_card_ids_follow_one_counter_in_deck_order(tmp_path):
+    """A note's cards take the ids right after its own, and new cards come in the
+    order of the export (`due`), as genanki numbers them."""
+    out = tmp_path / "k.apkg"
+    export_decks([load_deck(KINDS), load_deck(HOSTILE)], out)
+    notes = package_rows(out, "SELECT id FROM notes ORDER BY id")
+    cards = package_rows(out, "SELECT id, nid, ord, due FROM cards ORDER BY id")
+    ids = sorted([n for (n,) in notes] + [c[0] for c in cards])
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # one counter, nothing skipped
+    note_index = {nid: i for i, (nid,) in enumerate(notes)}
+    for cid, nid, _, due in cards:
+        assert due == note_index[nid] and nid < cid
+    per_note = Counter(nid for _, nid, _, _ in cards)
+    for cid, nid, _, _ in cards:
+        assert cid - nid <= per_note[nid]
+
+
+def test_the_bundled_decks_import_into_anki_with_exactly_the_notes_built(tmp_path, col):
+    from srcquiz.deck.loader import load_decks
+
+    decks, _ = load_decks([DECKS])
+    export_decks(decks, tmp_path / "all.apkg")
+    built = build_anki_decks(decks, "srcquiz", MediaCollector())
+    want = {n.guid: (n.fields, sorted(n.tags), len(n.ords)) for d in built for n in d.notes}
+    log = anki_import(col, tmp_path / "all.apkg")
+    assert len(log.new) == len(want) > 500
+    got = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        got[note.guid] = (list(note.fields), sorted(note.tags), len(note.cards()))
+    assert got == want
+
 def test_cli_export_reports_problems_in_one_sentence(tmp_path, capsys):
     out = tmp_path / "kinds.apkg"
     assert main(["export", "--decks", str(KINDS), "-o", str(out)]) == 0
@@ -1011,7 +1126,14 @@ def test_data_json_is_the_json_module_output_without_html_specials():
         ).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def test_a_previous_package_rewritten_compressed_is_still_followed(tmp_path, col):
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_previous_package_rewritten_compressed_is_still_followed(
+    tmp_path, col, monkeypatch, on_disk
+):
+    from srcquiz.anki import previous as previous_module
+
+    if on_disk:  # as a large collection is: decompressed into a copy beside the package
+        monkeypatch.setattr(previous_module, "IN_MEMORY_BYTES", 0)
     deck_file = _deck_file(tmp_path, EDITS)
     apkg = tmp_path / "srcquiz.apkg"
     _export_and_import(col, deck_file, apkg)

@@ -8,21 +8,18 @@ clock, because Anki only takes an incoming note that is newer than its own.
 All deck text is HTML-escaped (and `{`/`}` become entities) before it reaches
 a field, so a card shows exactly what the deck says and nothing in it runs or
 reads as template or cloze syntax. The package is written to a temporary file
-beside the target and renamed over it only once complete.
+beside the target and renamed over it only once complete; its collection
+database is a temporary file there too, zipped from disk
+(`srcquiz.anki.package_writer`), so a large export never holds it in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
-import json
 import re
-import sqlite3
-import time
-import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -38,6 +35,11 @@ from srcquiz.anki.html import (
     media_ext,
     text_html,
 )
+from srcquiz.anki.package_writer import AnkiDeck as AnkiDeck
+from srcquiz.anki.package_writer import AnkiNote as AnkiNote
+from srcquiz.anki.package_writer import collection_file
+from srcquiz.anki.package_writer import package_bytes as package_bytes
+from srcquiz.anki.package_writer import write_package as write_package
 from srcquiz.anki.previous import (
     Previous,
     capped,
@@ -417,24 +419,6 @@ def card_ords(q: Question) -> list[int]:
     return [0]
 
 
-@dataclass(slots=True)
-class AnkiNote:
-    guid: str
-    kind: str
-    fields: list[str]
-    tags: list[str]
-    ords: list[int]
-
-
-@dataclass(slots=True)
-class AnkiDeck:
-    id: int
-    name: str
-    description: str
-    notes: list[AnkiNote]
-    notices: list[str] = field(default_factory=list)  # deck edits Anki cannot follow alone
-
-
 def build_anki_decks(
     decks: Sequence[Deck],
     parent: str,
@@ -494,66 +478,6 @@ def follow_previous(
             anki_deck.notices.append(notice)
 
 
-_NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl factor reps lapses left odue odid flags data
-
-
-def package_bytes(anki_decks: Sequence[AnkiDeck]) -> bytes:
-    """The package's collection database (schema 11, as genanki writes it), in memory.
-
-    genanki writes the schema, the collection row, the decks and the note types.
-    Notes and cards go in with one bulk insert each, holding the rows genanki's
-    `Note.write_to_db` would write: its row-at-a-time inserts, per-note objects and
-    scan for unescaped HTML would cost more than building every field (all deck
-    text is escaped by `note_fields` already).
-    """
-    import genanki
-
-    from srcquiz.anki.note_types import genanki_models
-
-    models = genanki_models()
-    timestamp = time.time()  # never pinned: Anki skips notes that are not newer
-    mod = int(timestamp)
-    ids = itertools.count(int(timestamp * 1000))
-    conn = sqlite3.connect(":memory:")
-    try:
-        cursor = conn.cursor()
-        cursor.execute("PRAGMA journal_mode=OFF")
-        shells = []
-        for deck in anki_decks:
-            shell = genanki.Deck(deck.id, deck.name, description=deck.description)
-            for kind in {n.kind for n in deck.notes}:
-                shell.add_model(models[kind])
-            shells.append(shell)
-        genanki.Package(shells).write_to_db(cursor, timestamp, ids)
-        notes: list[tuple[Any, ...]] = []
-        cards: list[tuple[Any, ...]] = []
-        for due, (deck, note) in enumerate((d, n) for d in anki_decks for n in d.notes):
-            nid = next(ids)
-            mid = models[note.kind].model_id
-            tags = f" {' '.join(note.tags)} "
-            # id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data
-            notes.append((nid, note.guid, mid, mod, -1, tags, "\x1f".join(note.fields),
-                          note.fields[0], 0, 0, ""))  # fmt: skip
-            for ord_ in note.ords:
-                # id, nid, did, ord, mod, usn, type, queue, due, then zeros and data
-                cards.append((next(ids), nid, deck.id, ord_, mod, -1, 0, 0, due, *_NEW_CARD))
-        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
-        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
-        conn.commit()
-        return conn.serialize()
-    finally:
-        conn.close()
-
-
-def write_package(out: IO[bytes], collection: bytes, media: dict[str, Path]) -> None:
-    names = sorted(media)
-    with zipfile.ZipFile(out, "w") as z:  # stored, as genanki writes: deflating costs more
-        z.writestr("collection.anki2", collection)
-        z.writestr("media", json.dumps({str(i): n for i, n in enumerate(names)}))
-        for i, name in enumerate(names):
-            z.write(media[name], str(i))
-
-
 def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -> ExportSummary:
     """Write the package; compared with the srcquiz package it replaces (if any), so
     that changed kinds, removed questions and reverse sides, and renamed decks
@@ -566,8 +490,7 @@ def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -
             follow_previous(anki_decks, decks, previous, media)
         finally:
             previous.close()
-    collection = package_bytes(anki_decks)
-    write_atomically(output, lambda f: write_package(f, collection, media.files))
+    write_atomically(output, lambda f: _write(f, output, anki_decks, media.files))
     return ExportSummary(
         path=output,
         decks=len(decks),
@@ -576,6 +499,12 @@ def export_decks(decks: Sequence[Deck], output: Path, parent: str = "srcquiz") -
         media=len(media.files),
         notices=tuple(capped([line for d in anki_decks for line in d.notices])),
     )
+
+
+def _write(out: IO[bytes], output: Path, decks: list[AnkiDeck], media: dict[str, Path]) -> None:
+    """The collection as a temporary file beside `output`, zipped into `out` from disk."""
+    with collection_file(decks, output.parent, output.name) as collection:
+        write_package(out, collection, media)
 
 
 # -- the command --------------------------------------------------------------

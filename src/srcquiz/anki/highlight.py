@@ -5,6 +5,10 @@ same in Anki's light and dark modes. The box's layout (padding, font, wrapping
 on a phone, scrolling on a wide screen) is the note type's `.sq-pre` rule, so
 the card's CSS can adapt it to the screen. Curly braces become entities so
 nothing in a snippet can look like template or cloze syntax to Anki.
+
+A highlighted snippet is kept on disk (`highlight_cache`), so exporting unchanged
+decks again neither lexes a snippet nor compiles a lexer (Pygments' lexers are
+imported only on a miss).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 from typing import Any
+
+from srcquiz.anki import highlight_cache
 
 STYLE = "github-dark"
 BOX_STYLE = "background:#0d1117;color:#e6edf3"  # the theme's colours; layout is CSS
@@ -25,6 +31,20 @@ def highlight_html(code: str, lang: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _highlight(code: str, lang: str) -> str:
+    """A snippet from the disk cache, else highlighted afresh and kept there. A
+    snippet with no language is only escaped, which is cheaper than a cache read."""
+    if not lang:
+        return fresh_html(code, lang)
+    key = highlight_cache.entry_key(code, lang)
+    html = highlight_cache.load(key)
+    if html is None:
+        html = fresh_html(code, lang)
+        highlight_cache.store(key, html)
+    return html
+
+
+def fresh_html(code: str, lang: str) -> str:
+    """The snippet highlighted now, without the cache."""
     body = None
     lexer = _lexer(lang) if lang else None
     if lexer is not None:

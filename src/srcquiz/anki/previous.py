@@ -22,12 +22,15 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
+import os
 import sqlite3
 import struct
+import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from srcquiz.anki.html import DECK_META_RE, data_json, esc
 from srcquiz.anki.note_types import NOTE_TYPE_BY_ID
@@ -36,6 +39,10 @@ RETIRED_TAG = "srcquiz::retired"
 DECK_TAG = "srcquiz::deck::"
 # A package's collection larger than this is not one srcquiz wrote for a deck set.
 MAX_COLLECTION_BYTES = 512 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+# A previous collection up to this size is compared in memory; a larger one from a
+# copy on disk (a 10k-note export's is 20 MB, a 100k-note one's 200 MB).
+IN_MEMORY_BYTES = 32 * 1024 * 1024
 # The `Reverse` field of a card whose deck turned `reversed` off; the card shows it.
 REVERSE_RETIRED = (
     '<div class="sq-retired">srcquiz no longer asks this side: the deck turned '
@@ -64,18 +71,25 @@ _CARD_MID = next(mid for mid, kind in _KIND_BY_MID.items() if kind == "card")
 class Previous:
     """The notes and deck names of the package an export replaces. Every export
     reads this, so it keeps only each note's type and tags (and a card note's
-    `Reverse`), and holds the package's collection open to read whole fields when
-    needed: call `close()` when done."""
+    `Reverse`), and holds the package's collection open (in memory, or a copy on
+    disk) to read whole fields when needed: call `close()` when done (it removes
+    the copy)."""
 
-    def __init__(self, db: sqlite3.Connection, deck_names: dict[str, str]) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, deck_names: dict[str, str], copy: Path | None = None
+    ) -> None:
         self.deck_names = deck_names  # srcquiz deck id -> Anki deck name
         self.rows: dict[str, tuple[int, str]] = {}  # guid -> (note type id, tags)
         self.reverse: dict[str, str] = {}  # a card note's guid -> its Reverse field
         self._db = db
+        self._copy = copy  # the collection's temporary copy (if any), removed by `close`
         self._indexed = False
+        self._by_deck: dict[str | None, list[tuple[int, str]]] | None = None
 
     def close(self) -> None:
         self._db.close()
+        if self._copy is not None:
+            self._copy.unlink(missing_ok=True)
 
     def kind_of(self, guid: str) -> str | None:
         row = self.rows.get(guid)
@@ -84,16 +98,29 @@ class Previous:
     def unused(self, used: set[str], deck_id: str) -> list[PreviousNote]:
         """Its notes of this deck (by their deck tag, or any without one) not in `used`
         and not retired yet."""
+        if self._by_deck is None:
+            self._by_deck = self._index_by_deck()
+        mine = sorted((*self._by_deck.get(deck_id, ()), *self._by_deck.get(None, ())))
         out = []
-        tag = f"{DECK_TAG}{deck_id}"
-        for guid, (mid, tags) in self.rows.items():
-            if guid in used:
-                continue
-            words = tags.split()
-            mine = tag in words or not any(w.startswith(DECK_TAG) for w in words)
-            if mine and RETIRED_TAG not in words:
-                out.append(PreviousNote(guid, _KIND_BY_MID[mid], words))
+        for _, guid in mine:
+            if guid not in used:
+                mid, tags = self.rows[guid]
+                out.append(PreviousNote(guid, _KIND_BY_MID[mid], tags.split()))
         return out
+
+    def _index_by_deck(self) -> dict[str | None, list[tuple[int, str]]]:
+        """Notes not retired yet by the srcquiz deck ids their tags name (None: no deck
+        tag), each as (place in the package, guid): every row's tags are read once,
+        not once for each deck of the export."""
+        index: dict[str | None, list[tuple[int, str]]] = {}
+        for at, (guid, (_, tags)) in enumerate(self.rows.items()):
+            words = tags.split()
+            if RETIRED_TAG in words:
+                continue
+            decks: set[str | None] = {w[len(DECK_TAG) :] for w in words if w.startswith(DECK_TAG)}
+            for deck in decks or {None}:
+                index.setdefault(deck, []).append((at, guid))
+        return index
 
     def fields_of(self, note: PreviousNote) -> list[str]:
         if note.fields is None:
@@ -116,21 +143,25 @@ class Previous:
 
 def read_previous(path: Path) -> Previous | None:
     """The srcquiz notes in the package at `path`; None when there is no such
-    package (no file, not a zip, another program's package, damaged)."""
+    package (no file, not a zip, another program's package, damaged).
+
+    A collection up to `IN_MEMORY_BYTES` (the decks people export) is read into
+    memory, the fastest way; a larger one is copied to a temporary file beside the
+    package and read from there through SQLite's page cache, so a 100k-note
+    collection (200 MB) never sits in memory. `Previous.close` removes the copy."""
     try:
-        data = _collection_bytes(path)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, struct.error):
+        opened = _open_collection(path)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, zlib.error, EOFError):
         return None
-    if data is None:
+    if opened is None:
         return None
-    db = sqlite3.connect(":memory:")
+    db, copy = opened
     try:
-        db.deserialize(data)
         ((decks_json,),) = db.execute("SELECT decks FROM col").fetchall()
-        prev = Previous(db, _deck_names(json.loads(decks_json)))
+        prev = Previous(db, _deck_names(json.loads(decks_json)), copy)
         rows = db.execute(
             "SELECT guid, mid, tags, CASE WHEN mid = ? THEN flds END FROM notes", (_CARD_MID,)
-        ).fetchall()
+        )
         for guid, mid, tags, flds in rows:
             if mid in _KIND_BY_MID and type(guid) is str and type(tags) is str:
                 prev.rows[guid] = (mid, tags)
@@ -139,29 +170,112 @@ def read_previous(path: Path) -> Previous | None:
                     prev.reverse[guid] = parts[2] if len(parts) > 2 else ""
     except (sqlite3.Error, ValueError, TypeError, AttributeError):
         db.close()
+        if copy is not None:
+            copy.unlink(missing_ok=True)
         return None
     return prev
 
 
-def _collection_bytes(path: Path) -> bytes | None:
-    """The package's collection database. srcquiz stores it uncompressed, so it is
-    read straight from its offset (the CRC pass of `ZipFile.read` costs more than
-    the read, on every export); anything else goes through `ZipFile.read`."""
+def _open_collection(path: Path) -> tuple[sqlite3.Connection, Path | None] | None:
+    """The package's collection, open: in memory, or from a temporary copy (then
+    also its path). None when the package holds none, or one larger than a srcquiz
+    export could be, or a damaged one."""
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("collection.anki2")
         if info.file_size > MAX_COLLECTION_BYTES:
             return None
-        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            return z.read(info)
-        with open(path, "rb") as f:
-            f.seek(info.header_offset)
-            header = f.read(30)
-            if header[:4] != b"PK\x03\x04":
+        if info.file_size <= IN_MEMORY_BYTES:
+            data = _collection_bytes(path, z, info)
+            db = sqlite3.connect(":memory:")
+            try:
+                db.deserialize(data)
+            except sqlite3.Error:
+                db.close()
                 return None
-            name_len, extra_len = struct.unpack("<HH", header[26:30])
-            f.seek(info.header_offset + 30 + name_len + extra_len)
-            data = f.read(info.file_size)
-    return data if len(data) == info.file_size else None
+            return db, None
+        copy = _collection_copy(path, z, info)
+    if copy is None:
+        return None
+    try:
+        db = sqlite3.connect(copy)
+        db.execute("PRAGMA journal_mode=OFF")  # a throw-away copy: its index needs no journal
+    except sqlite3.Error:
+        copy.unlink(missing_ok=True)
+        return None
+    return db, copy
+
+
+def _stored_start(path: Path, info: zipfile.ZipInfo) -> int | None:
+    """Where an uncompressed member's bytes start in the archive (None: compressed,
+    or not where its header says). srcquiz stores the collection uncompressed, so
+    it is read straight from there: the CRC pass of `ZipFile.read` costs more than
+    the read, on every export, and damage shows as SQLite errors anyway."""
+    if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
+        return None
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        header = f.read(30)
+    if header[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def _collection_bytes(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    start = _stored_start(path, info)
+    if start is None:
+        return z.read(info)
+    with open(path, "rb") as f:
+        f.seek(start)
+        return f.read(info.file_size)
+
+
+def _collection_copy(path: Path, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Path | None:
+    """The collection copied to `.NAME.*.previous.tmp` beside the package (None if
+    the member holds less than it declares)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".previous.tmp", dir=path.parent)
+    copy = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            start = _stored_start(path, info)
+            if start is None:
+                _copy_member(z, info, out)
+            else:
+                _copy_stored(path, start, info.file_size, out)
+            complete = out.tell() == info.file_size
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    if not complete:
+        copy.unlink(missing_ok=True)
+        return None
+    return copy
+
+
+def _copy_stored(path: Path, start: int, size: int, out: IO[bytes]) -> None:
+    """`size` bytes of the archive from `start`, copied by the kernel where it can
+    (no pass through Python's memory), else in chunks."""
+    with open(path, "rb") as src:
+        done = 0
+        while done < size:
+            count = min(size - done, CHUNK_BYTES * 64)
+            try:
+                n = os.copy_file_range(src.fileno(), out.fileno(), count, start + done)
+            except (AttributeError, OSError):  # not Linux, or across older file systems
+                src.seek(start + done)
+                n = out.write(src.read(min(count, CHUNK_BYTES)))
+            if n <= 0:
+                break
+            done += n
+            out.seek(done)
+
+
+def _copy_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes]) -> None:
+    """A compressed member, decompressed in chunks; at most one byte past its
+    declared size is read (a member holding more is not trusted further)."""
+    with z.open(info) as src:
+        while chunk := src.read(min(CHUNK_BYTES, info.file_size + 1 - out.tell())):
+            out.write(chunk)
 
 
 def _deck_names(decks: Any) -> dict[str, str]:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srcquiz.progress.rows import MODE_CODES, WRONG, placeholders
+from srcquiz.progress.rows import WRONG, placeholders
+from srcquiz.progress.sync_log import SCHEDULING_CODES
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 _LEARNING_STATES = (1, 3)
 # Answers that count against the daily limits, and "every deck" in a form that keeps
 # the per-deck time index usable (a handful of decks, one index range each).
-_STUDY_MODES = f"({MODE_CODES['review']}, {MODE_CODES['quiz']})"
+_STUDY_MODES = f"({', '.join(map(str, SCHEDULING_CODES))})"
 _EPOCH_DAY = date(1970, 1, 1)
 
 
@@ -40,6 +41,14 @@ class DeckStats(NamedTuple):
     reviews: int
     retention_30d: float | None
     streak: int
+
+
+class DayCounts(NamedTuple):
+    """Today's scheduled answers: deck id -> (new cards introduced, answers), and the
+    answers of every deck together."""
+
+    per_deck: dict[str, tuple[int, int]]
+    total: int
 
 
 class TodayStats(NamedTuple):
@@ -100,16 +109,27 @@ class StatsQueries(ABC):
 
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
         """(new cards introduced today, scheduled reviews today), across all decks."""
+        per_deck, total = self.today_by_deck(now)
+        return sum(new for new, _ in per_deck.values()), total
+
+    def today_by_deck(self, now: datetime | None = None) -> DayCounts:
+        """What each deck used of today's limits: reviews that moved a schedule, made
+        here (review, quiz) or in Anki and synced; one range over today's rows."""
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._in_time(
-            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0), "
-            f"coalesce(sum(mode IN {_STUDY_MODES}), 0)",
-            None,
+        # Today's rows, found between the ids of today's hours, counted here: a few
+        # thousand at most, and no GROUP BY sort over the log.
+        rows = self._in_time_rows(
+            f"d.deck_id, r.before_state IS NULL FROM review_log r "
+            f"JOIN deck_ref d ON d.id = r.deck WHERE r.mode IN {_STUDY_MODES} AND",
             start,
             end,
         )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+        per_deck: dict[str, tuple[int, int]] = {}
+        for deck_id, new in rows:
+            n, count = per_deck.get(deck_id, (0, 0))
+            per_deck[deck_id] = (n + int(new), count + 1)
+        return DayCounts(per_deck, sum(count for _, count in per_deck.values()))
 
     # --- statistics ----------------------------------------------------------
 
@@ -237,6 +257,20 @@ class StatsQueries(ABC):
             f"SELECT {aggregates} FROM review_log WHERE id >= ? AND id <= ?{where} "
             "AND reviewed_at >= ? AND reviewed_at < ?",
             [first, last, *base, start, end],
+        )
+
+    def _in_time_rows(self, select: str, start: float, end: float) -> list[tuple[Any, ...]]:
+        """`SELECT {select} ...` (ending in WHERE ... AND) over every deck's rows from
+        `start` to `end`, read between the lowest and highest row id of those hours."""
+        hours = self._one(
+            "SELECT min(first_id), max(last_id) FROM review_hour WHERE hour >= ? AND hour <= ? "
+            "AND deck IN (SELECT id FROM deck_ref)",
+            [int(start // 3600), int(end // 3600)],
+        )
+        first, last = hours if hours and hours[0] is not None else (1, 0)
+        return self._rows(
+            f"SELECT {select} r.id >= ? AND r.id <= ? AND r.reviewed_at >= ? AND r.reviewed_at < ?",
+            [first, last, start, end],
         )
 
     def _span(self, decks: list[int], start: float, end: float | None) -> tuple[int, int, int]:
