@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -34,11 +35,74 @@ from bulk import bulk_load  # noqa: E402
 
 from srcquiz.deck.model import Deck, Short  # noqa: E402
 from srcquiz.progress.card_state import REVIEW, CardState  # noqa: E402
+from srcquiz.progress.rows import NewReview  # noqa: E402
 from srcquiz.progress.store import Store  # noqa: E402
 from srcquiz.study.scheduler import Settings  # noqa: E402
 from srcquiz.study.session import Session  # noqa: E402
 
 DECK_ID = "bench"
+
+
+SESSION_SIZE = 50  # answers a session, as a heavy user's daily sittings
+ANSWERS = ("sigsuspend", "epoll_wait", "SO_REUSEPORT", "16", "worker_connections")
+
+
+def history(cards: int, reviews: int, now: datetime, rng: random.Random, fill: bool = True):
+    """Review rows, sessions and final card states as the app leaves them: every answer
+    in a session, the card's state before it (None the first time), scheduled times
+    as datetimes (so times carry microseconds), whole-day FSRS intervals, hints."""
+    year = timedelta(days=365) if fill else timedelta(days=1)
+    start = now - year - timedelta(days=1)  # the history ends yesterday: today is untouched
+    step = year / reviews
+    states: dict[str, CardState] = {}
+    rows: list[NewReview] = []
+    sessions: list[tuple[int, str, float, str, int]] = []
+    at = start
+    for i in range(reviews):
+        at += step * rng.uniform(0.5, 1.5)
+        if i % SESSION_SIZE == 0:
+            sessions.append((len(sessions) + 1, "review", at.timestamp(), '["bench"]', i))
+        key = f"q{rng.randrange(cards):06d}"
+        before = states.get(key)
+        rating = rng.choice((1, 3, 3, 3, 4))
+        verdict = "wrong" if rating == 1 else rng.choice(("right", "right", "almost"))
+        rows.append(
+            NewReview(
+                DECK_ID,
+                key,
+                at.timestamp(),
+                rating,
+                verdict,
+                0.0 if rating == 1 else 1.0,
+                rng.choice(ANSWERS),
+                rng.randrange(2000, 30000),
+                "review",
+                len(sessions),
+                rng.random() < 0.05,
+                None,
+                before,
+            )
+        )
+        states[key] = CardState(
+            due=at + timedelta(days=rng.randrange(1, 120)),
+            state=REVIEW,
+            step=None,
+            stability=rng.uniform(1, 300),
+            difficulty=rng.uniform(1, 10),
+            last_review=at,
+        )
+    for i in range(cards if fill else 0):  # cards never reviewed still have a state
+        key = f"q{i:06d}"
+        if key not in states:
+            states[key] = CardState(
+                due=now + timedelta(days=rng.randrange(-30, 60)),
+                state=REVIEW,
+                step=None,
+                stability=rng.uniform(1, 300),
+                difficulty=rng.uniform(1, 10),
+                last_review=start,
+            )
+    return rows, sessions, states
 
 
 def build(path: Path, cards: int, reviews: int, now: datetime) -> Deck:
@@ -51,44 +115,131 @@ def build(path: Path, cards: int, reviews: int, now: datetime) -> Deck:
             for i in range(cards)
         ),
     )
+    rows, sessions, states = history(cards, reviews, now, rng)
     store = Store.open(path)
-    year = 365 * 86400.0
-    states = (
-        (
-            DECK_ID,
-            f"q{i:06d}",
-            CardState(
-                due=now + timedelta(seconds=rng.uniform(-0.5, 0.5) * year),
-                state=REVIEW,
-                step=None,
-                stability=rng.uniform(1, 300),
-                difficulty=rng.uniform(1, 10),
-                last_review=now - timedelta(days=rng.uniform(1, 60)),
-            ),
-        )
-        for i in range(cards)
-    )
-    base = now.timestamp() - year - 86400  # the history ends yesterday: today is untouched
-    rows = (
-        (
-            DECK_ID,
-            f"q{i % cards:06d}",
-            base + rng.random() * year,
-            rng.choice((1, 3, 3, 3, 4)),
-            "right",
-            1.0,
-            "typed",
-            4000,
-            "review",
-            None,
-            None,
-        )
-        for i in range(reviews)
-    )
-    bulk_load(store, states, rows)
+    bulk_load(store, ((DECK_ID, k, s) for k, s in states.items()), rows, sessions)
     store.connection.execute("PRAGMA optimize")
     store.close()
     return deck
+
+
+def build_anki(path: Path, cards: int, reviews: int, now: datetime) -> None:
+    """An Anki collection with `cards` cards (FSRS memory state in `data`, as Anki keeps
+    it) and `reviews` revlog rows over the past year, made by Anki's own engine.
+
+    The rows go in by direct SQL through `col.db`, one `INSERT ... SELECT` from a
+    recursive CTE per table: `col.db.executemany` crosses into the Rust backend once a
+    row (about 5 ms each here), so a million rows that way would take over an hour.
+    """
+    from anki.collection import Collection
+
+    col = Collection(str(path))
+    at = int(now.timestamp())
+    col.db.execute(
+        f"""WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {cards} - 1)
+        INSERT INTO cards SELECT 1700000000000 + i, 1700000000000 + i, 1, 0, {at}, -1, 2, 2,
+        {at // 86400} + abs(random()) % 180 - 90, 1 + abs(random()) % 300, 2500, 10, 1, 0, 0,
+        0, 0, printf('{{"s":%.4f,"d":%.4f,"dr":0.9,"lrt":%d}}', 1 + abs(random()) % 30000
+        / 100.0, 1 + abs(random()) % 900 / 100.0, {at} - abs(random()) % 5184000) FROM s"""
+    )
+    start_ms = (at - 366 * 86400) * 1000
+    step_ms = 365 * 86400 * 1000 // max(1, reviews)
+    col.db.execute(
+        f"""WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {reviews} - 1)
+        INSERT INTO revlog SELECT {start_ms} + i * {step_ms} + abs(random()) % {step_ms},
+        1700000000000 + abs(random()) % {cards}, -1, 1 + abs(random()) % 4,
+        1 + abs(random()) % 300, 1 + abs(random()) % 200, 2500, 1000 + abs(random()) % 59000,
+        1 FROM s"""
+    )
+    col.close()
+
+
+def _unicase(a: str, b: str) -> int:
+    """Anki's `unicase` collation, so plain sqlite3 can VACUUM a collection."""
+    x, y = a.casefold(), b.casefold()
+    return (x > y) - (x < y)
+
+
+def vacuumed_bytes(path: Path, tables: tuple[str, ...] | None = None) -> int:
+    """The file's size after VACUUM, or (with `tables`) the pages those tables and
+    their indexes take in it (SQLite's `dbstat`)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.create_collation("unicase", _unicase)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("VACUUM")
+        if tables is None:
+            return path.stat().st_size
+        marks = ",".join("?" * len(tables))
+        row = conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master "
+            f"WHERE tbl_name IN ({marks}))",
+            tables,
+        ).fetchone()
+        return int(row[0])
+    finally:
+        conn.close()
+
+
+def size_rows(path: Path, cards: int, reviews: int, now: datetime) -> list[dict]:
+    """History on disk: the whole progress file beside Anki's revlog + cards (tables
+    and indexes) for the same numbers of cards and reviews, both after VACUUM."""
+    copy = path.with_name("size-copy.sqlite3")
+    src = sqlite3.connect(path)
+    src.execute(f"VACUUM INTO '{copy}'")
+    src.close()
+    ours = vacuumed_bytes(copy)
+    copy.unlink()
+    col = path.with_name("collection.anki2")
+    build_anki(col, cards, reviews, now)
+    theirs = vacuumed_bytes(col, ("revlog", "cards"))
+    col.unlink()
+    return [
+        {
+            "measure": f"history on disk, {cards // 1000}k cards / {reviews // 1000}k reviews",
+            "srcquiz": f"{ours / 1e6:.1f} MB",
+            "reference": f"Anki revlog + cards {theirs / 1e6:.1f} MB",
+            "ratio": round(ours / theirs, 3),
+            "budget": "<= 1.3x",
+        }
+    ]
+
+
+def backup_rows(path: Path, cards: int, reviews: int, now: datetime) -> list[dict]:
+    """A week of daily snapshots: each day opens the database as the app does (the
+    day's first open makes the snapshot), then logs a day's share of a year's reviews
+    with their card states (`bulk_load`, the store's own writers)."""
+    from srcquiz.progress.backup import backups_dir, open_with_backup
+
+    rng = random.Random(11)
+    per_day = max(1, reviews // 365)
+    opens = []
+    for day in range(7):
+        when = now + timedelta(days=day + 1)
+        t = time.perf_counter()
+        store = open_with_backup(path, now=when)
+        opens.append((time.perf_counter() - t) * 1000)
+        rows, _, states = history(cards, per_day, when + timedelta(days=1), rng, fill=False)
+        rows = [r._replace(session_id=None) for r in rows]
+        bulk_load(store, ((DECK_ID, k, s) for k, s in states.items()), rows)
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.close()
+    week = sum(p.stat().st_size for p in backups_dir().iterdir() if p.is_file())
+    one = path.stat().st_size
+    return [
+        {
+            "measure": "a week of daily backups (7 snapshots + page store)",
+            "srcquiz": f"{week / 1e6:.1f} MB",
+            "reference": f"one database {one / 1e6:.1f} MB",
+            "ratio": round(week / one, 3),
+            "budget": "<= 2x",
+        },
+        {
+            "measure": "first open of a day (quick_check + snapshot), median of 7",
+            "srcquiz_ms": round(statistics.median(opens), 1),
+            "budget": "",
+        },
+    ]
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -167,7 +318,32 @@ def main() -> int:
 
         commit_ms = timed(commit, args.runs * 4)
 
+        missed_ms = timed(lambda: store.last_session_missed([DECK_ID]), args.runs)
+
+        def stats_screen() -> None:
+            """What the stats screen asks the store (tui/screens/stats.py)."""
+            store.deck_stats(deck, now)
+            store.reviews_per_day([DECK_ID], 30, now)
+            store.retention_per_day([DECK_ID], 30, now)
+            store.due_forecast([DECK_ID], 14, now)
+            store.today(now)
+
+        stats_ms = timed(stats_screen, max(5, args.runs // 5))
+
+        def log_stats() -> None:
+            """The stats screen's questions to the review log alone (deck_stats' card
+            counts read the card table and the deck's keys: the decks-screen cache's)."""
+            store.review_count([DECK_ID])
+            store._retention([DECK_ID], now - timedelta(days=30), None)
+            store._streak([DECK_ID], now)
+            store.reviews_per_day([DECK_ID], 30, now)
+            store.retention_per_day([DECK_ID], 30, now)
+            store.today(now)
+
+        log_stats_ms = timed(log_stats, args.runs)
         store.close()
+        extra = size_rows(path, args.cards, args.reviews, now)
+        extra += backup_rows(path, args.cards, args.reviews, now)
 
     results = [
         ("due queue: first 200 due of 100k cards", due_ms, "< 20 ms"),
@@ -175,6 +351,9 @@ def main() -> int:
         ("Session.start review, again", start_ms, "< 20 ms"),
         ("answer commit (Store.record_review)", commit_ms, "< 5 ms"),
         ("Session.answer (grade + FSRS + commit)", answer_ms, "< 5 ms"),
+        ("missed mode: the last session's misses", missed_ms, "< 5 ms"),
+        ("stats screen queries (deck, per day, forecast, today)", stats_ms, "< 100 ms"),
+        ("stats queries on the review log (count, 30d, streak, per day)", log_stats_ms, "< 100 ms"),
     ]
     if args.json:
         for measure, samples, budget in results:
@@ -187,6 +366,8 @@ def main() -> int:
                     }
                 )
             )
+        for row in extra:
+            print(json.dumps(row))
         return 0
     print(
         f"database: {args.cards:,} cards, {args.reviews:,} reviews, {size_mb:.0f} MB "
@@ -194,11 +375,19 @@ def main() -> int:
     )
     for measure, samples, budget in results:
         samples = sorted(samples)
-        p95 = samples[int(len(samples) * 0.95) - 1]
+        p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
         print(
             f"{measure:<42} median {statistics.median(samples):7.2f} ms   "
             f"p95 {p95:7.2f} ms   (budget {budget}, n={len(samples)})"
         )
+    for row in extra:
+        if "ratio" in row:
+            print(
+                f"{row['measure']:<42} {row['srcquiz']} vs {row['reference']}: "
+                f"{row['ratio']:.2f}x (budget {row['budget']})"
+            )
+        else:
+            print(f"{row['measure']:<42} median {row['srcquiz_ms']:7.1f} ms")
     return 0
 
 

@@ -64,6 +64,7 @@ def start_server(base: Path) -> tuple[subprocess.Popen, str]:
 
 def fill_store(db: Path, decks: list, n: int) -> None:
     """N scheduled reviews over the past half year, states replayed as sessions would."""
+    from srcquiz.progress.rows import NewReview
     from srcquiz.progress.store import Store
     from srcquiz.study.scheduler import Rating, review
 
@@ -79,18 +80,9 @@ def fill_store(db: Path, decks: list, n: int) -> None:
         before = states.get((deck_id, key))
         states[(deck_id, key)] = review(before, Rating(rating), at)
         rows.append(
-            (
-                deck_id,
-                key,
-                at.timestamp(),
-                rating,
-                "right",
-                1.0,
-                "x",
-                5000,
-                "review",
-                None if before is None else json.dumps(before.to_dict()),
-                None,
+            NewReview(
+                deck_id, key, at.timestamp(), rating, "right", 1.0, "x", 5000, "review",
+                None, False, None, before,
             )
         )
     with Store.open(db) as store:

@@ -13,7 +13,8 @@ import pytest
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
-from srcquiz.progress.backup import KEEP_DAILY, list_backups, open_with_backup
+from srcquiz.progress import page_store
+from srcquiz.progress.backup import KEEP_DAILY, _read_copy, list_backups, open_with_backup
 from srcquiz.progress.schema import SCHEMA_VERSION
 from srcquiz.progress.store import Store
 
@@ -53,6 +54,8 @@ def add_reviews(path: Path, n: int, tag: str = "x", now: datetime = NOW) -> None
 
 
 def count(path: Path) -> int:
+    if path.suffix == ".snapshot":  # a snapshot's header says how many it holds
+        return _read_copy(path)[1]
     conn = sqlite3.connect(path)
     try:
         return conn.execute("SELECT count(*) FROM review").fetchone()[0]
@@ -69,10 +72,14 @@ def test_one_copy_a_day_of_an_existing_database(db, home):
     assert not (home / "backups").exists()
     add_reviews(db, 2)  # reopened: today's copy holds the 3 reviews from before
     copies = sorted((home / "backups").iterdir())
-    assert [p.name for p in copies] == ["progress-2026-03-02.sqlite3"]
+    # A snapshot, and the page store that holds its pages.
+    assert [p.name for p in copies] == ["progress-2026-03-02.snapshot", "progress.pages"]
     assert count(copies[0]) == 3
     add_reviews(db, 1)  # same day: no second copy, the first is not replaced
-    assert [p.name for p in (home / "backups").iterdir()] == ["progress-2026-03-02.sqlite3"]
+    assert sorted(p.name for p in (home / "backups").iterdir()) == [
+        "progress-2026-03-02.snapshot",
+        "progress.pages",
+    ]
     assert count(copies[0]) == 3
     assert count(db) == 6
 
@@ -85,13 +92,13 @@ def test_keeps_the_last_seven_daily_copies(db, home):
     (folder / "other-2026-01-01.sqlite3").write_text("another database's copy")
     for day in range(10):
         add_reviews(db, 1, tag=f"day{day}", now=NOW + timedelta(days=day))
-    daily = sorted(p.name for p in folder.glob("progress-*.sqlite3"))
+    daily = sorted(p.name for p in folder.glob("progress-2*.snapshot"))
     assert len(daily) == KEEP_DAILY
-    assert daily[0] == "progress-2026-03-05.sqlite3"
-    assert daily[-1] == "progress-2026-03-11.sqlite3"
+    assert daily[0] == "progress-2026-03-05.snapshot"
+    assert daily[-1] == "progress-2026-03-11.snapshot"
     assert (folder / "notes.txt").read_text() == "mine"
     assert (folder / "other-2026-01-01.sqlite3").exists()
-    assert count(folder / "progress-2026-03-11.sqlite3") == 10
+    assert count(folder / "progress-2026-03-11.snapshot") == 10
 
 
 def test_a_failed_backup_warns_but_studying_goes_on(db, home):
@@ -114,13 +121,13 @@ def test_restore_lists_backups(db, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"backups of {db} (newest first):"
     # Each copy is taken when the file is first opened that day, before new answers.
-    assert out[1].split()[:2] == ["1", "progress-2026-03-04.sqlite3"]
+    assert out[1].split()[:2] == ["1", "progress-2026-03-04.snapshot"]
     assert out[1].endswith("3 reviews")
-    assert out[2].split()[:2] == ["2", "progress-2026-03-03.sqlite3"]
+    assert out[2].split()[:2] == ["2", "progress-2026-03-03.snapshot"]
     assert out[2].endswith("2 reviews")
     assert [b.name for b in list_backups(db)] == [
-        "progress-2026-03-04.sqlite3",
-        "progress-2026-03-03.sqlite3",
+        "progress-2026-03-04.snapshot",
+        "progress-2026-03-03.snapshot",
     ]
 
 
@@ -130,7 +137,7 @@ def test_restore_brings_a_copy_back_and_saves_the_current_file_first(db, home, c
     assert count(db) == 7
     assert cli.main(["restore", "--db", str(db), "2026-03-03"]) == 0
     out = capsys.readouterr().out
-    assert f"restored progress-2026-03-03.sqlite3 into {db}." in out
+    assert f"restored progress-2026-03-03.snapshot into {db}." in out
     assert count(db) == 2
     safety = list((home / "backups").glob("progress-before-restore-*.sqlite3"))
     assert len(safety) == 1 and count(safety[0]) == 7
@@ -183,7 +190,7 @@ def test_restore_refuses_unknown_or_bad_backups(db, tmp_path, capsys):
 def test_restore_when_there_is_no_current_file(db, home, capsys):
     add_reviews(db, 3)
     add_reviews(db, 1, now=NOW + timedelta(days=1))
-    (backup,) = (home / "backups").glob("progress-*.sqlite3")
+    (backup,) = (home / "backups").glob("progress-2*.snapshot")
     moved = db.with_name("moved-aside.sqlite3")
     db.rename(moved)
     for suffix in ("-wal", "-shm"):
@@ -199,7 +206,8 @@ def test_restore_when_there_is_no_current_file(db, home, capsys):
 
 
 def daily_names(home: Path) -> list[str]:
-    return sorted(p.name for p in (home / "backups").glob("progress-2*.sqlite3"))
+    folder = home / "backups"
+    return sorted(p.name for p in folder.glob("progress-2*") if not p.name.startswith("."))
 
 
 @pytest.mark.parametrize("made_by", ["this srcquiz", "an older srcquiz"])
@@ -209,21 +217,24 @@ def test_a_clock_that_ran_ahead_does_not_stop_the_backups(db, home, capsys, made
     for day in range(KEEP_DAILY + 1):  # a week and a day a year ahead
         add_reviews(db, 1, tag=f"ahead{day}", now=ahead + timedelta(days=day))
     folder = home / "backups"
-    if made_by == "an older srcquiz":  # copies without a sequence number in them
-        for p in folder.glob("progress-2027-*.sqlite3"):
-            conn = sqlite3.connect(p)
+    if made_by == "an older srcquiz":  # plain copies without a sequence number in them
+        for p in folder.glob("progress-2027-*.snapshot"):
+            plain = p.with_suffix(".sqlite3")
+            page_store.rebuild(p, plain)
+            p.unlink()
+            conn = sqlite3.connect(plain)
             conn.execute("DELETE FROM setting WHERE key = 'backup.sequence'")
             conn.commit()
             conn.close()
     # The clock is put right: every day's copy is kept, and listed as the newest.
     for day in range(1, 4):
         add_reviews(db, 1, tag=f"back{day}", now=NOW + timedelta(days=day))
-        assert f"progress-2026-03-0{2 + day}.sqlite3" in daily_names(home)
+        assert f"progress-2026-03-0{2 + day}.snapshot" in daily_names(home)
     assert len(daily_names(home)) == KEEP_DAILY
     assert [b.name for b in list_backups(db)[:3]] == [
-        "progress-2026-03-05.sqlite3",
-        "progress-2026-03-04.sqlite3",
-        "progress-2026-03-03.sqlite3",
+        "progress-2026-03-05.snapshot",
+        "progress-2026-03-04.snapshot",
+        "progress-2026-03-03.snapshot",
     ]
     assert count(list_backups(db)[0].path) == 1 + KEEP_DAILY + 1 + 2
     assert cli.main(["restore", "--db", str(db), "1"]) == 0  # the newest copy, by number
@@ -237,12 +248,12 @@ def test_a_clock_set_back_to_a_day_with_a_copy_still_backs_up(db, home):
     back = NOW + timedelta(days=1)  # the clock went back to a day that has a copy
     add_reviews(db, 1, tag="back", now=back)
     assert daily_names(home) == [
-        "progress-2026-03-03-2.sqlite3",
-        "progress-2026-03-03.sqlite3",
-        "progress-2026-03-04.sqlite3",
+        "progress-2026-03-03-2.snapshot",
+        "progress-2026-03-03.snapshot",
+        "progress-2026-03-04.snapshot",
     ]
     newest = list_backups(db)[0]
-    assert newest.name == "progress-2026-03-03-2.sqlite3" and count(newest.path) == 3
+    assert newest.name == "progress-2026-03-03-2.snapshot" and count(newest.path) == 3
     add_reviews(db, 1, tag="again", now=back)  # the same day again: no second copy
     assert len(daily_names(home)) == 3
 
@@ -259,8 +270,8 @@ def test_pruning_never_deletes_the_copy_just_made(db, home):
         conn.commit()
         conn.close()
     add_reviews(db, 1, now=NOW + timedelta(days=1))
-    assert "progress-2026-03-03.sqlite3" in daily_names(home)
-    assert list_backups(db)[0].name == "progress-2026-03-03.sqlite3"
+    assert "progress-2026-03-03.snapshot" in daily_names(home)
+    assert list_backups(db)[0].name == "progress-2026-03-03.snapshot"
     assert len(daily_names(home)) == KEEP_DAILY
 
 
@@ -273,3 +284,62 @@ def test_a_restored_database_does_not_carry_a_copy_number(db, home, capsys):
         assert store.get_setting("backup.sequence") is None
     (safety,) = (home / "backups").glob("progress-before-restore-*.sqlite3")
     assert [b.path for b in list_backups(db)][0] == safety  # the last copy made
+
+
+# --- snapshots: what changed, checked page by page --------------------------------
+
+
+def test_a_second_days_snapshot_stores_only_the_pages_that_changed(db, home):
+    add_reviews(db, 300, tag="a")
+    add_reviews(db, 1, tag="b", now=NOW + timedelta(days=1))
+    store = home / "backups" / "progress.pages"
+    first = sqlite3.connect(store).execute("SELECT count(*) FROM page").fetchone()[0]
+    add_reviews(db, 1, tag="c", now=NOW + timedelta(days=2))
+    second = sqlite3.connect(store).execute("SELECT count(*) FROM page").fetchone()[0]
+    pages = sqlite3.connect(db).execute("PRAGMA page_count").fetchone()[0]
+    assert first < second < first + pages // 2
+
+
+def test_a_damaged_page_is_refused_and_nothing_is_changed(db, home, capsys):
+    add_reviews(db, 3)
+    add_reviews(db, 1, now=NOW + timedelta(days=1))
+    conn = sqlite3.connect(home / "backups" / "progress.pages")
+    conn.execute("UPDATE page SET data = zeroblob(10) WHERE hash = (SELECT min(hash) FROM page)")
+    conn.commit()
+    conn.close()
+    before = digest(db)
+    assert cli.main(["restore", "--db", str(db), "2026-03-03"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("srcquiz: the backup ") and "damaged" in err and err.count("\n") == 1
+    assert digest(db) == before
+    assert not list((home / "backups").glob(".*"))  # no rebuilt file left behind
+
+
+def test_pruning_drops_the_pages_only_old_snapshots_named(db, home):
+    for day in range(KEEP_DAILY + 3):
+        add_reviews(db, 20, tag=f"d{day}", now=NOW + timedelta(days=day))
+    folder = home / "backups"
+    snaps = sorted(folder.glob("progress-2*.snapshot"))
+    assert len(snaps) == KEEP_DAILY
+    named = set()
+    for snap in snaps:
+        body = snap.read_bytes().partition(b"\n")[2]
+        named |= {body[i : i + 16] for i in range(0, len(body), 16)}
+    conn = sqlite3.connect(folder / "progress.pages")
+    stored = {h for (h,) in conn.execute("SELECT hash FROM page")}
+    conn.close()
+    assert stored == named
+    # The oldest snapshot left still restores, with what it held.
+    oldest = list_backups(db)[-1]
+    assert cli.main(["restore", "--db", str(db), oldest.name]) == 0
+    assert count(db) == oldest.reviews
+
+
+def test_a_plain_copy_from_before_snapshots_still_restores(db, home, capsys):
+    add_reviews(db, 2)
+    folder = home / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(db, folder / "progress-2026-02-01.sqlite3")
+    add_reviews(db, 5)
+    assert cli.main(["restore", "--db", str(db), "2026-02-01"]) == 0
+    assert count(db) == 2

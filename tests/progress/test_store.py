@@ -18,6 +18,7 @@ from hang_guard import fails_if_it_blocks
 
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
+from srcquiz.progress import page_store
 from srcquiz.progress.backup import open_with_backup
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
@@ -236,11 +237,9 @@ def test_migrates_a_version_1_database_and_keeps_its_data(tmp_path, home):
         log(store, deck="engine-kinds", key="ratio", session_id=sid, rating=Rating.AGAIN)
         assert store.last_session_missed(["engine-kinds"]) == [("engine-kinds", "ratio")]
     # A copy of the version-1 file was kept before migrating.
-    backups = list((home / "backups").glob("progress-*.sqlite3"))
+    backups = list((home / "backups").glob("progress-*.snapshot"))
     assert len(backups) == 1
-    copy = sqlite3.connect(backups[0])
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
-    copy.close()
+    assert page_store.read_meta(backups[0])["version"] == 1
 
 
 def test_migration_is_idempotent_across_reopen(tmp_path):

@@ -87,7 +87,7 @@ def test_an_event_id_is_held_by_one_review_only(tmp_path) -> None:
         b = study(store, "b", 3, AT, deck_id="d")
         store.save_synced(event_ids={a: 1}, received=[], states={})
         with pytest.raises(sqlite3.IntegrityError):
-            store.connection.execute("UPDATE review SET event_id = 1 WHERE id = ?", (b,))
+            store.connection.execute("UPDATE review_log SET event_id = 1 WHERE id = ?", (b,))
 
 
 def test_the_review_mark_moves_with_a_new_review_and_with_an_override(tmp_path) -> None:

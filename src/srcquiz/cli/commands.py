@@ -362,7 +362,8 @@ def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
     if choice.isdigit() and 1 <= int(choice) <= len(backups):
         return backups[int(choice) - 1].path
     for b in backups:
-        if choice in (b.name, b.path.stem) or b.name.endswith(f"-{choice}.sqlite3"):
+        dated = (f"-{choice}.sqlite3", f"-{choice}.snapshot")  # a plain copy or a snapshot
+        if choice in (b.name, b.path.stem) or b.name.endswith(dated):
             return b.path
     path = Path(choice).expanduser()
     if path.is_file():

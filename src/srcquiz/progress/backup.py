@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srcquiz.errors import UserError
+from srcquiz.progress import page_store
 
 if TYPE_CHECKING:
     from srcquiz.progress.store import Store
@@ -58,7 +59,9 @@ def backups_dir() -> Path:
 def _daily_re(stem: str) -> re.Pattern[str]:
     """`stem-2026-03-02.sqlite3`, or `stem-2026-03-02-2.sqlite3` for another copy on a
     date the clock came back to."""
-    return re.compile(rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})(?:-\d+)?\.sqlite3$")
+    return re.compile(
+        rf"^{re.escape(stem)}-(\d{{4}}-\d{{2}}-\d{{2}})(?:-\d+)?\.(?:sqlite3|snapshot)$"
+    )
 
 
 def _safety_re(stem: str) -> re.Pattern[str]:
@@ -82,6 +85,24 @@ def _copy_with_backup_api(source: sqlite3.Connection, dest: Path, sequence: int)
         finally:
             target.close()
         os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _snapshot(store: Store, dest: Path, sequence: int) -> None:
+    """Today's copy as a snapshot: a consistent copy (the backup API) to a temp file,
+    whose changed pages go to the page store (`progress.page_store`)."""
+    tmp = dest.with_name(f".{dest.name}.copy")
+    try:
+        _copy_with_backup_api(store.connection, tmp, sequence)
+        conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            reviews = _count_reviews(conn)
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+        meta = {"stem": store.path.stem, "sequence": sequence, "reviews": reviews}
+        page_store.save(tmp, dest, {**meta, "version": version})
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -115,8 +136,8 @@ def daily_backup(store: Store, now: datetime | None = None) -> str | None:
         raise corrupt(store.path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        dest = _unused_name(folder, f"{stem}-{today.isoformat()}")
-        _copy_with_backup_api(store.connection, dest, _next_sequence(folder, stem))
+        dest = _unused_name(folder, f"{stem}-{today.isoformat()}", page_store.SUFFIX)
+        _snapshot(store, dest, _next_sequence(folder, stem))
         prune(folder, stem, made=dest)
     except (OSError, sqlite3.Error) as exc:
         return (
@@ -143,20 +164,25 @@ def prune(folder: Path, stem: str, keep: int = KEEP_DAILY, made: Path | None = N
     old = [b.path for b in (daily[:-keep] if keep > 0 else daily) if b.path != made]
     for p in old:
         p.unlink(missing_ok=True)
+    left = [b.path for b in _scan(folder, stem) if b.path.name.endswith(page_store.SUFFIX)]
+    page_store.collect_garbage(folder, stem, left)
     return old
 
 
 def _read_copy(path: Path) -> tuple[int | None, int | None]:
     """(sequence number, review count) of a copy; None for what cannot be read."""
+    if path.name.endswith(page_store.SUFFIX):
+        try:
+            meta = page_store.read_meta(path)
+        except (OSError, ValueError):
+            return None, None
+        return meta.get("sequence"), meta.get("reviews")
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
         return None, None
     try:
-        try:
-            reviews: int | None = int(conn.execute("SELECT count(*) FROM review").fetchone()[0])
-        except sqlite3.Error:
-            reviews = None
+        reviews = _count_reviews(conn)
         try:
             row = conn.execute(
                 "SELECT value FROM setting WHERE key = ?", (SEQUENCE_KEY,)
@@ -167,6 +193,17 @@ def _read_copy(path: Path) -> tuple[int | None, int | None]:
     finally:
         conn.close()
     return sequence, reviews
+
+
+def _count_reviews(conn: sqlite3.Connection) -> int | None:
+    """Reviews in a copy: a version-4 one keeps the count per deck; an older one counts
+    its rows. None when neither can be read."""
+    for sql in ("SELECT coalesce(sum(reviews), 0) FROM deck_ref", "SELECT count(*) FROM review"):
+        try:
+            return int(conn.execute(sql).fetchone()[0])
+        except sqlite3.Error:
+            continue
+    return None
 
 
 def _order(b: BackupInfo) -> tuple[int, datetime, str]:
@@ -224,7 +261,7 @@ def _check_backup(path: Path) -> None:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM review").fetchone()
+            conn.execute("SELECT 1 FROM review LIMIT 1").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
@@ -245,19 +282,37 @@ def _sidecars(db: Path) -> list[Path]:
     return [db.with_name(db.name + s) for s in SIDECARS]
 
 
-def _unused_name(folder: Path, stem: str) -> Path:
+def _unused_name(folder: Path, stem: str, suffix: str = ".sqlite3") -> Path:
     """`stem.sqlite3`, or `stem-2.sqlite3`, ... : never an existing file."""
-    candidate = folder / f"{stem}.sqlite3"
+    candidate = folder / f"{stem}{suffix}"
     n = 1
     while candidate.exists():
         n += 1
-        candidate = folder / f"{stem}-{n}.sqlite3"
+        candidate = folder / f"{stem}-{n}{suffix}"
     return candidate
 
 
 def restore(db_path: Path, backup_path: Path, now: datetime | None = None) -> Path | None:
     """Put `backup_path`'s progress into `db_path`; returns where the current file was
-    saved first (None when there was no current file)."""
+    saved first (None when there was no current file). A snapshot is first rebuilt to
+    a temp file and checked page by page, then restored like a plain copy."""
+    if not backup_path.name.endswith(page_store.SUFFIX):
+        return _restore_file(db_path, backup_path, now)
+    if not backup_path.is_file():
+        raise UserError(f"no backup {backup_path}; run `srcquiz restore` to list them.")
+    plain = backup_path.with_name(f".{backup_path.name}.rebuilt")
+    try:
+        page_store.rebuild(backup_path, plain)
+    except (OSError, ValueError, KeyError) as exc:
+        plain.unlink(missing_ok=True)
+        raise UserError(f"the backup {backup_path} is damaged ({exc}); pick another one.") from None
+    try:
+        return _restore_file(db_path, plain, now)
+    finally:
+        plain.unlink(missing_ok=True)
+
+
+def _restore_file(db_path: Path, backup_path: Path, now: datetime | None) -> Path | None:
     _check_backup(backup_path)
     now = now or datetime.now().astimezone()
     folder = backups_dir()
@@ -324,8 +379,7 @@ def _save_current(db_path: Path, current: Store | None, safety: Path, folder: Pa
         if current is not None:
             current.close()
         raise UserError(
-            f"could not save the current {db_path} before restoring ({exc}); nothing "
-            "was changed."
+            f"could not save the current {db_path} before restoring ({exc}); nothing was changed."
         ) from None
 
 

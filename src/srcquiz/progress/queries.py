@@ -8,13 +8,14 @@ and the streak follow the clock on the wall, not UTC.
 from __future__ import annotations
 
 import bisect
+import math
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srcquiz.progress.rows import placeholders
-from srcquiz.progress.sync_log import SCHEDULING_MODES
+from srcquiz.progress.rows import WRONG, placeholders
+from srcquiz.progress.sync_log import SCHEDULING_CODES
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 # FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
 # the scheduler module is not needed to open the store and show the decks screen.
 _LEARNING_STATES = (1, 3)
+# Answers that count against the daily limits, and "every deck" in a form that keeps
+# the per-deck time index usable (a handful of decks, one index range each).
+_STUDY_MODES = f"({', '.join(map(str, SCHEDULING_CODES))})"
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -90,6 +95,16 @@ class StatsQueries(ABC):
     def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         """The first row of a read-only query, if any."""
 
+    def _deck_refs(self, deck_ids: Collection[str]) -> list[int]:
+        """The log's numbers for these decks (decks never reviewed have none)."""
+        ids = list(dict.fromkeys(deck_ids))
+        if not ids:
+            return []
+        rows = self._rows(
+            f"SELECT id FROM deck_ref WHERE deck_id IN ({placeholders(len(ids))})", ids
+        )
+        return [int(r[0]) for r in rows]
+
     # --- counts for the daily limits -----------------------------------------
 
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
@@ -102,13 +117,18 @@ class StatsQueries(ABC):
         here (review, quiz) or in Anki and synced; one range over today's rows."""
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        rows = self._rows(
-            "SELECT deck_id, coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
-            "WHERE reviewed_at >= ? AND reviewed_at < ? "
-            f"AND mode IN ({placeholders(len(SCHEDULING_MODES))}) GROUP BY deck_id",
-            (start, end, *SCHEDULING_MODES),
+        # Today's rows, found between the ids of today's hours, counted here: a few
+        # thousand at most, and no GROUP BY sort over the log.
+        rows = self._in_time_rows(
+            f"d.deck_id, r.before_state IS NULL FROM review_log r "
+            f"JOIN deck_ref d ON d.id = r.deck WHERE r.mode IN {_STUDY_MODES} AND",
+            start,
+            end,
         )
-        per_deck = {str(d): (int(new), int(count)) for d, new, count in rows}
+        per_deck: dict[str, tuple[int, int]] = {}
+        for deck_id, new in rows:
+            n, count = per_deck.get(deck_id, (0, 0))
+            per_deck[deck_id] = (n + int(new), count + 1)
         return DayCounts(per_deck, sum(count for _, count in per_deck.values()))
 
     # --- statistics ----------------------------------------------------------
@@ -135,12 +155,12 @@ class StatsQueries(ABC):
     def today(self, now: datetime | None = None) -> TodayStats:
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
-            "coalesce(sum(state_before IS NULL AND "
-            f"mode IN ({placeholders(len(SCHEDULING_MODES))})), 0) "
-            "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
-            (*SCHEDULING_MODES, start, end),
+        row = self._in_time(
+            f"count(*), coalesce(sum(verdict != {WRONG}), 0), "
+            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0)",
+            None,
+            start,
+            end,
         )
         reviews, right, new = row if row else (0, 0, 0)
         return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
@@ -148,18 +168,17 @@ class StatsQueries(ABC):
     def reviews_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
     ) -> list[tuple[date, int]]:
-        per_day = self._per_day(deck_ids, days, now)
-        return [(d, len(ratings)) for d, ratings in per_day]
+        return [(d, total) for d, total, _, _ in self._per_day(deck_ids, days, now)]
 
     def retention_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
     ) -> list[tuple[date, float | None]]:
         """Share of reviews not rated Again, per day (None on days without reviews of
         cards already studied)."""
-        out: list[tuple[date, float | None]] = []
-        for d, ratings in self._per_day(deck_ids, days, now, seen_only=True):
-            out.append((d, (sum(r > 1 for r in ratings) / len(ratings)) if ratings else None))
-        return out
+        return [
+            (d, good / seen if seen else None)
+            for d, _, seen, good in self._per_day(deck_ids, days, now)
+        ]
 
     def due_forecast(
         self, deck_ids: Collection[str], days: int = 14, now: datetime | None = None
@@ -205,70 +224,117 @@ class StatsQueries(ABC):
         return [(today + timedelta(days=i), counts[i]) for i in range(days)]
 
     def _per_day(
-        self,
-        deck_ids: Collection[str],
-        days: int,
-        now: datetime | None,
-        seen_only: bool = False,
-    ) -> list[tuple[date, list[int]]]:
+        self, deck_ids: Collection[str], days: int, now: datetime | None
+    ) -> list[tuple[date, int, int, int]]:
+        """Per day: (day, reviews, reviews of cards already studied, those not rated
+        Again), each day added up from the hourly counts."""
         now = now_or_local(now)
         tz = _fixed_tz(now)
         first = now.date() - timedelta(days=days - 1)
-        ids = list(deck_ids)
-        buckets: dict[date, list[int]] = {first + timedelta(days=i): [] for i in range(days)}
-        if ids and days > 0:
-            sql = (
-                "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
-                f"AND deck_id IN ({placeholders(len(ids))})"
+        decks = self._deck_refs(deck_ids)
+        out: list[tuple[date, int, int, int]] = []
+        start = _day_start(first, tz)
+        for i, end in enumerate(_day_ends(first, days, tz)):
+            counts = self._span(decks, start, end) if decks else (0, 0, 0)
+            out.append((first + timedelta(days=i), *counts))
+            start = end
+        return out
+
+    def _in_time(
+        self, aggregates: str, decks: list[int] | None, start: float, end: float
+    ) -> tuple[Any, ...] | None:
+        """`aggregates` over the reviews of these decks (None: every deck) from `start`
+        to `end`, read between the lowest and highest row id of those hours."""
+        where = "" if decks is None else f" AND deck IN ({placeholders(len(decks))})"
+        base: list[Any] = [] if decks is None else list(decks)
+        hours = self._one(
+            "SELECT min(first_id), max(last_id) FROM review_hour WHERE hour >= ? AND hour <= ?"
+            + (where or " AND deck IN (SELECT id FROM deck_ref)"),
+            [int(start // 3600), int(end // 3600), *base],
+        )
+        first, last = hours if hours and hours[0] is not None else (1, 0)
+        return self._one(
+            f"SELECT {aggregates} FROM review_log WHERE id >= ? AND id <= ?{where} "
+            "AND reviewed_at >= ? AND reviewed_at < ?",
+            [first, last, *base, start, end],
+        )
+
+    def _in_time_rows(self, select: str, start: float, end: float) -> list[tuple[Any, ...]]:
+        """`SELECT {select} ...` (ending in WHERE ... AND) over every deck's rows from
+        `start` to `end`, read between the lowest and highest row id of those hours."""
+        hours = self._one(
+            "SELECT min(first_id), max(last_id) FROM review_hour WHERE hour >= ? AND hour <= ? "
+            "AND deck IN (SELECT id FROM deck_ref)",
+            [int(start // 3600), int(end // 3600)],
+        )
+        first, last = hours if hours and hours[0] is not None else (1, 0)
+        return self._rows(
+            f"SELECT {select} r.id >= ? AND r.id <= ? AND r.reviewed_at >= ? AND r.reviewed_at < ?",
+            [first, last, start, end],
+        )
+
+    def _span(self, decks: list[int], start: float, end: float | None) -> tuple[int, int, int]:
+        """(reviews, of cards already studied, of those not rated Again) of these decks
+        from `start` to `end` (None: no end): whole hours from `review_hour`, and the
+        log's covering index for the part of an hour at each edge."""
+        marks = placeholders(len(decks))
+        first = math.ceil(start / 3600)
+        last = None if end is None else max(first, math.floor(end / 3600))
+        edges = [(start, min(first * 3600.0, end if end is not None else math.inf))]
+        if last is not None and end is not None and last * 3600.0 < end:
+            edges.append((max(last * 3600.0, start), end))
+        totals = [0, 0, 0]
+        if last is None or last > first:
+            row = self._one(
+                "SELECT coalesce(sum(reviews), 0), coalesce(sum(seen), 0), "
+                f"coalesce(sum(good), 0) FROM review_hour WHERE deck IN ({marks}) AND hour >= ?"
+                + ("" if last is None else " AND hour < ?"),
+                [*decks, first, *(() if last is None else (last,))],
             )
-            if seen_only:
-                sql += " AND state_before IS NOT NULL"
-            for ts, rating in self._rows(sql, [_day_start(first, tz), *ids]):
-                day = datetime.fromtimestamp(ts, tz).date()
-                if day in buckets:
-                    buckets[day].append(int(rating))
-        return sorted(buckets.items())
+            totals = [int(v) for v in row] if row else totals
+        for lo, hi in edges:
+            if lo >= hi:
+                continue
+            row = self._in_time(
+                "count(*), count(before_state), "
+                "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0)",
+                decks,
+                lo,
+                hi,
+            )
+            if row:
+                totals = [t + int(v) for t, v in zip(totals, row, strict=True)]
+        return totals[0], totals[1], totals[2]
 
     def _retention(
         self, deck_ids: Collection[str], since: datetime, until: datetime | None
     ) -> float | None:
-        ids = list(deck_ids)
-        if not ids:
+        decks = self._deck_refs(deck_ids)
+        if not decks:
             return None
-        sql = (
-            "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
-            f"WHERE deck_id IN ({placeholders(len(ids))}) AND reviewed_at >= ? "
-            "AND state_before IS NOT NULL"
+        _, seen, good = self._span(
+            decks, since.timestamp(), None if until is None else until.timestamp()
         )
-        params: list[Any] = [*ids, since.timestamp()]
-        if until is not None:
-            sql += " AND reviewed_at < ?"
-            params.append(until.timestamp())
-        row = self._one(sql, params)
-        if not row or not row[0]:
-            return None
-        return int(row[1]) / int(row[0])
+        return good / seen if seen else None
 
     def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
         """Days in a row with at least one review, up to today (or yesterday, so a
         streak is not lost before today's study)."""
         tz = _fixed_tz(now)
-        day = now.date()
         if deck_ids is None:
-            where, base = "", []
+            decks = [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
         else:
-            ids = list(deck_ids)
-            if not ids:
-                return 0
-            where, base = f" AND deck_id IN ({placeholders(len(ids))})", ids
+            decks = self._deck_refs(deck_ids)
+        if not decks:
+            return 0
 
-        def studied(d: date) -> bool:
-            row = self._one(
-                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
-                [*_day_bounds(d, tz), *base],
-            )
-            return row is not None
-
+        studied: Callable[[date], bool]
+        if (now.utcoffset() or timedelta(0)).total_seconds() % 3600:
+            # An offset of part of an hour: days do not split into whole hours.
+            studied = lambda d: self._span(decks, *_day_bounds(d, tz))[0] > 0  # noqa: E731
+        else:
+            studied = self._studied_days(decks, tz, now.date())
+        day = now.date()
         if not studied(day):
             day -= timedelta(days=1)
         streak = 0
@@ -277,14 +343,49 @@ class StatsQueries(ABC):
             day -= timedelta(days=1)
         return streak
 
+    def _studied_days(self, decks: list[int], tz: tzinfo, today: date) -> Callable[[date], bool]:
+        """`studied(day)` for an offset of whole hours, reading the hourly counts 64 days
+        at a time (one query per 64 days of a streak, not one a day)."""
+        seen: set[int] = set()  # days since 1970-01-01, local
+        offset = int((tz.utcoffset(None) or timedelta(0)).total_seconds())
+        read_from = today + timedelta(days=1)
+        marks = placeholders(len(decks))
+
+        def hour_of(d: date) -> int:
+            return int(_day_start(d, tz)) // 3600
+
+        def studied(d: date) -> bool:
+            nonlocal read_from
+            while d < read_from:
+                start = read_from - timedelta(days=64)
+                rows = self._rows(
+                    f"SELECT DISTINCT (hour * 3600 + ?) / 86400 FROM review_hour "
+                    f"WHERE deck IN ({marks}) AND hour >= ? AND hour < ? AND reviews > 0",
+                    [offset, *decks, hour_of(start), hour_of(read_from)],
+                )
+                seen.update(int(r[0]) for r in rows)
+                read_from = start
+                if not rows and not self._one(
+                    f"SELECT 1 FROM review_hour WHERE deck IN ({marks}) "
+                    "AND hour < ? AND reviews > 0 LIMIT 1",
+                    [*decks, hour_of(start)],
+                ):
+                    read_from = date.min
+            return (d - _EPOCH_DAY).days in seen
+
+        return studied
+
     def review_count(self, deck_ids: Collection[str] | None = None) -> int:
+        """Reviews logged, from the per-deck counters the log's triggers keep."""
         if deck_ids is None:
-            row = self._one("SELECT count(*) FROM review")
+            row = self._one("SELECT coalesce(sum(reviews), 0) FROM deck_ref")
         else:
-            ids = list(deck_ids)
+            ids = list(dict.fromkeys(deck_ids))
             if not ids:
                 return 0
             row = self._one(
-                f"SELECT count(*) FROM review WHERE deck_id IN ({placeholders(len(ids))})", ids
+                "SELECT coalesce(sum(reviews), 0) FROM deck_ref "
+                f"WHERE deck_id IN ({placeholders(len(ids))})",
+                ids,
             )
         return int(row[0]) if row else 0

@@ -11,6 +11,39 @@ import os
 import sqlite3
 from pathlib import Path
 
+
+def _us(x: str) -> str:
+    """SQL for the timestamp `x` (seconds) as whole microseconds: exact for every time
+    the app writes (a datetime's timestamp), so the offsets below lose nothing."""
+    return f"CAST(round(({x}) * 1000000.0) AS INTEGER)"
+
+
+# Version 3 kept the state before an answer as JSON text; version 4 as columns: the
+# due date as days after the last review (whole days for a review-state card, stored
+# in a byte or two) and the last review as microseconds before this answer.
+_J = "json_extract(r.state_before, '$.{}')"
+_LAST, _DUE = _J.format("last_review"), _J.format("due")
+_BEFORE_FROM_JSON = f"""{_J.format("state")}, {_J.format("step")},
+    {_J.format("stability")}, {_J.format("difficulty")},
+    ({_us(_DUE)} - {_us(f"coalesce({_LAST}, r.reviewed_at)")}) / 86400000000.0,
+    CASE WHEN {_LAST} IS NULL THEN NULL ELSE {_us("r.reviewed_at")} - {_us(_LAST)} END"""
+_REF_US = f"({_us('r.reviewed_at')} - coalesce(r.before_elapsed_us, 0))"
+# The version-3 table's columns, read from the compact log (for SQL written against
+# them; the store itself reads `review_log`). The JSON's reals carry 15 digits.
+REVIEW_VIEW = f"""CREATE VIEW review (id, deck_id, card_key, reviewed_at, rating, verdict,
+    score, answer, duration_ms, mode, state_before, session_id, hint_used, event_id) AS
+    SELECT r.id, d.deck_id, c.card_key, r.reviewed_at, r.rating, v.name, r.score, r.answer,
+    r.duration_ms, m.name,
+    CASE WHEN r.before_state IS NULL THEN NULL ELSE json_object(
+        'due', ({_REF_US} + {_us("r.before_interval * 86400.0")}) / 1000000.0,
+        'state', r.before_state, 'step', r.before_step, 'stability', r.before_stability,
+        'difficulty', r.before_difficulty,
+        'last_review', CASE WHEN r.before_elapsed_us IS NULL THEN NULL
+            ELSE {_REF_US} / 1000000.0 END) END,
+    r.session_id, r.hint_used, r.event_id
+    FROM review_log r JOIN deck_ref d ON d.id = r.deck JOIN card_ref c ON c.id = r.card
+    JOIN review_mode m ON m.id = r.mode JOIN review_verdict v ON v.id = r.verdict"""
+
 # Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
 # Never edit a released step; add a new one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -63,8 +96,105 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE review ADD COLUMN event_id INTEGER",
         "CREATE UNIQUE INDEX review_event ON review (event_id) WHERE event_id IS NOT NULL",
     ),
+    # The compact review log (#19): ids and labels as small integers, the card's state
+    # before the answer as columns (times as offsets that are whole numbers most of the
+    # time, which SQLite stores in one to six bytes), and only the indexes queries use.
+    # `review` stays readable, with its old columns, as a view.
+    4: (
+        # `reviews`: how many the log holds for the deck, kept by the triggers below.
+        "CREATE TABLE deck_ref (id INTEGER PRIMARY KEY, deck_id TEXT NOT NULL UNIQUE, "
+        "reviews INTEGER NOT NULL DEFAULT 0)",
+        """CREATE TABLE card_ref (
+            id INTEGER PRIMARY KEY,
+            deck INTEGER NOT NULL REFERENCES deck_ref (id),
+            card_key TEXT NOT NULL,
+            UNIQUE (deck, card_key)
+        )""",
+        "CREATE TABLE review_mode (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE review_verdict (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+        "INSERT INTO review_mode (id, name) VALUES "
+        "(1, 'review'), (2, 'quiz'), (3, 'cram'), (4, 'missed'), (5, 'anki')",
+        "INSERT INTO review_verdict (id, name) VALUES (0, 'wrong'), (1, 'almost'), (2, 'right')",
+        """CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            deck INTEGER NOT NULL,
+            card INTEGER NOT NULL,
+            reviewed_at REAL NOT NULL,
+            rating INTEGER NOT NULL,
+            verdict INTEGER NOT NULL,
+            score REAL NOT NULL,
+            answer TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            mode INTEGER NOT NULL,
+            session_id INTEGER,
+            hint_used INTEGER NOT NULL DEFAULT 0,
+            event_id INTEGER,
+            before_state INTEGER,
+            before_step INTEGER,
+            before_stability REAL,
+            before_difficulty REAL,
+            before_interval REAL,
+            before_elapsed_us INTEGER
+        )""",
+        "INSERT OR IGNORE INTO deck_ref (deck_id) SELECT DISTINCT deck_id FROM review",
+        "INSERT OR IGNORE INTO card_ref (deck, card_key) SELECT DISTINCT d.id, r.card_key "
+        "FROM review r JOIN deck_ref d ON d.deck_id = r.deck_id",
+        "INSERT OR IGNORE INTO review_mode (name) SELECT DISTINCT mode FROM review",
+        "INSERT OR IGNORE INTO review_verdict (name) SELECT DISTINCT verdict FROM review",
+        f"""INSERT INTO review_log SELECT r.id, d.id, c.id, r.reviewed_at, r.rating, v.id,
+            r.score, r.answer, r.duration_ms, m.id, r.session_id, r.hint_used, r.event_id,
+            {_BEFORE_FROM_JSON}
+            FROM review r JOIN deck_ref d ON d.deck_id = r.deck_id
+            JOIN card_ref c ON c.deck = d.id AND c.card_key = r.card_key
+            JOIN review_mode m ON m.name = r.mode JOIN review_verdict v ON v.name = r.verdict""",
+        # A session's answers all come after the log's last id when it started: that id
+        # finds them by row id, with no index of their own.
+        "ALTER TABLE session ADD COLUMN after_review INTEGER",
+        "UPDATE session SET after_review = "
+        "(SELECT min(id) - 1 FROM review WHERE session_id = session.id)",
+        "DROP TABLE review",
+        REVIEW_VIEW,
+        "CREATE UNIQUE INDEX review_log_event ON review_log (event_id) WHERE event_id IS NOT NULL",
+        # Per deck and hour: reviews, those of cards already studied, those of them not
+        # rated Again, and the lowest and highest row id among them. Statistics over
+        # days add up hours; the rows of a time range are found between the ids of its
+        # hours, so the log needs no time index (the history's largest cost on disk).
+        """CREATE TABLE review_hour (
+            deck INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            reviews INTEGER NOT NULL,
+            seen INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            first_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
+            PRIMARY KEY (deck, hour)
+        ) WITHOUT ROWID""",
+        "INSERT INTO review_hour SELECT deck, CAST(reviewed_at / 3600 AS INTEGER) AS h, "
+        "count(*), count(before_state), sum(rating > 1 AND before_state IS NOT NULL), "
+        "min(id), max(id) FROM review_log GROUP BY deck, h",
+        "UPDATE deck_ref SET reviews = (SELECT count(*) FROM review_log WHERE deck = deck_ref.id)",
+        "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
+        "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; "
+        "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), 1, "
+        "new.before_state IS NOT NULL, new.rating > 1 AND new.before_state IS NOT NULL, "
+        "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET reviews = reviews + 1, "
+        "seen = seen + excluded.seen, good = good + excluded.good, "
+        "first_id = min(first_id, excluded.first_id), "
+        "last_id = max(last_id, excluded.last_id); END",
+        "CREATE TRIGGER review_log_rerated AFTER UPDATE OF rating ON review_log BEGIN "
+        "UPDATE review_hour SET good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
+        "+ (new.rating > 1 AND new.before_state IS NOT NULL) "
+        "WHERE deck = new.deck AND hour = CAST(new.reviewed_at / 3600 AS INTEGER); END",
+        "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
+        "UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; "
+        "UPDATE review_hour SET reviews = reviews - 1, "
+        "seen = seen - (old.before_state IS NOT NULL), "
+        "good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
+        "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
+# A version-4 file has `review` as a view; earlier ones as a table.
 OUR_TABLES = frozenset({"card", "review", "setting"})
 
 

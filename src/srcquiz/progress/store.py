@@ -33,22 +33,24 @@ from srcquiz.progress.health import (
 )
 from srcquiz.progress.queries import StatsQueries, now_or_local
 from srcquiz.progress.rows import (
-    REVIEW_COLUMNS,
+    REVIEW_SELECT,
+    WRONG,
+    NewReview,
     ReviewRow,
+    insert_reviews,
     placeholders,
     review_from_row,
     save_state,
     state_from_row,
     stored_answer,
     stored_duration_ms,
+    verdict_code,
 )
 from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, create_atomically
 from srcquiz.progress.sync_log import REVIEW_EDITS, SyncLog
 
 if TYPE_CHECKING:
     from srcquiz.progress.card_state import CardState
-
-
 
 
 T = TypeVar("T")
@@ -146,7 +148,10 @@ class Store(StatsQueries, SyncLog):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+            )
         }
         if version > SCHEMA_VERSION:
             raise newer(self.path, version)
@@ -338,7 +343,8 @@ class Store(StatsQueries, SyncLog):
     def start_session(self, mode: str, deck_ids: Sequence[str], now: datetime | None = None) -> int:
         with self._write() as conn:
             cur = conn.execute(
-                "INSERT INTO session (mode, started_at, deck_ids) VALUES (?, ?, ?)",
+                "INSERT INTO session (mode, started_at, deck_ids, after_review) "
+                "VALUES (?, ?, ?, (SELECT coalesce(max(id), 0) FROM review_log))",
                 (mode, now_or_local(now).timestamp(), json.dumps(list(deck_ids))),
             )
             return int(cur.lastrowid or 0)
@@ -362,29 +368,27 @@ class Store(StatsQueries, SyncLog):
     ) -> int:
         """Log one answer and (unless `state_after` is None) save the card's new state,
         in one committed transaction."""
+        at = now_or_local(reviewed_at).timestamp()
+        row = NewReview(
+            deck_id,
+            card_key,
+            at,
+            int(rating),
+            verdict,
+            float(score),
+            stored_answer(answer),
+            stored_duration_ms(duration_s),
+            mode,
+            session_id,
+            bool(hint_used),
+            None,
+            state_before,
+        )
         with self._write() as conn:
-            cur = conn.execute(
-                "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
-                "answer, duration_ms, mode, state_before, session_id, hint_used) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    deck_id,
-                    card_key,
-                    now_or_local(reviewed_at).timestamp(),
-                    int(rating),
-                    verdict,
-                    float(score),
-                    stored_answer(answer),
-                    stored_duration_ms(duration_s),
-                    mode,
-                    None if state_before is None else json.dumps(state_before.to_dict()),
-                    session_id,
-                    int(hint_used),
-                ),
-            )
+            review_id = insert_reviews(conn, (row,))
             if state_after is not None:
                 save_state(conn, deck_id, card_key, state_after)
-            return int(cur.lastrowid or 0)
+            return review_id
 
     def update_review(
         self, review_id: int, rating: int, state_after: CardState | None, verdict: str | None = None
@@ -392,16 +396,21 @@ class Store(StatsQueries, SyncLog):
         """Change a logged answer's rating (an override) and the card state it produced."""
         with self._write() as conn:
             row = conn.execute(
-                "SELECT deck_id, card_key FROM review WHERE id = ?", (review_id,)
+                "SELECT d.deck_id, c.card_key FROM review_log r "
+                "JOIN deck_ref d ON d.id = r.deck JOIN card_ref c ON c.id = r.card "
+                "WHERE r.id = ?",
+                (review_id,),
             ).fetchone()
             if row is None:
                 raise KeyError(review_id)
             if verdict is None:
-                conn.execute("UPDATE review SET rating = ? WHERE id = ?", (int(rating), review_id))
+                conn.execute(
+                    "UPDATE review_log SET rating = ? WHERE id = ?", (int(rating), review_id)
+                )
             else:
                 conn.execute(
-                    "UPDATE review SET rating = ?, verdict = ? WHERE id = ?",
-                    (int(rating), verdict, review_id),
+                    "UPDATE review_log SET rating = ?, verdict = ? WHERE id = ?",
+                    (int(rating), verdict_code(conn, verdict), review_id),
                 )
             if state_after is not None:
                 save_state(conn, row[0], row[1], state_after)
@@ -412,7 +421,7 @@ class Store(StatsQueries, SyncLog):
             )
 
     def review(self, review_id: int) -> ReviewRow | None:
-        row = self._one(f"SELECT {REVIEW_COLUMNS} FROM review WHERE id = ?", (review_id,))
+        row = self._one(f"{REVIEW_SELECT} WHERE r.id = ?", (review_id,))
         return None if row is None else review_from_row(row)
 
     def reviews(
@@ -421,39 +430,54 @@ class Store(StatsQueries, SyncLog):
         """The review log, oldest first, optionally for one deck, card or session."""
         where: list[str] = []
         params: list[Any] = []
-        for column, value in (("deck_id", deck_id), ("card_key", card_key)):
+        for column, value in (("d.deck_id", deck_id), ("c.card_key", card_key)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
         if session_id is not None:
-            where.append("session_id = ?")
-            params.append(session_id)
-        sql = f"SELECT {REVIEW_COLUMNS} FROM review"
+            # The rows logged since the session started (`session.after_review`).
+            where.append(
+                "r.id > coalesce((SELECT after_review FROM session WHERE id = ?), 0) "
+                "AND r.session_id = ?"
+            )
+            params.extend((session_id, session_id))
+        sql = REVIEW_SELECT
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [review_from_row(r) for r in self._rows(sql + " ORDER BY id", params)]
+        rows = sorted(self._rows(sql, params))  # by id, in Python: no sort over the log
+        return [review_from_row(r) for r in rows]
 
     def last_session_missed(self, deck_ids: Collection[str]) -> list[tuple[str, str]]:
         """Cards answered wrong (or rated Again) in the most recent session that studied
-        any of these decks, in the order they were answered; the last answer counts."""
-        ids = list(deck_ids)
-        if not ids:
+        any of these decks, in the order they were answered; the last answer counts.
+
+        Sessions that named one of these decks are walked newest first (the `session`
+        table is small); each is checked for answers of these decks among the rows logged
+        since it started, found by row id: the search never reads the older history.
+        """
+        ids = list(dict.fromkeys(deck_ids))
+        decks = self._deck_refs(ids)
+        if not decks:
             return []
+        marks = placeholders(len(decks))
         row = self._one(
-            "SELECT session_id FROM review WHERE session_id IS NOT NULL "
-            f"AND deck_id IN ({placeholders(len(ids))}) ORDER BY id DESC LIMIT 1",
-            ids,
+            "SELECT s.id, s.after_review FROM session s WHERE EXISTS (SELECT 1 FROM "
+            f"json_each(s.deck_ids) j WHERE j.value IN ({placeholders(len(ids))})) "
+            "AND EXISTS (SELECT 1 FROM review_log r WHERE r.id > s.after_review "
+            f"AND r.session_id = s.id AND +r.deck IN ({marks})) ORDER BY s.id DESC LIMIT 1",
+            [*ids, *decks],
         )
         if row is None:
             return []
         rows = self._rows(
-            "SELECT deck_id, card_key, verdict, rating FROM review WHERE session_id = ? "
-            f"AND deck_id IN ({placeholders(len(ids))}) ORDER BY id",
-            [row[0], *ids],
+            "SELECT r.id, d.deck_id, c.card_key, r.verdict, r.rating FROM review_log r "
+            "JOIN deck_ref d ON d.id = r.deck JOIN card_ref c ON c.id = r.card "
+            f"WHERE r.id > ? AND r.session_id = ? AND +r.deck IN ({marks})",
+            [row[1], row[0], *decks],
         )
         last: dict[tuple[str, str], bool] = {}
-        for deck_id, key, verdict, rating in rows:
-            last[(deck_id, key)] = verdict == "wrong" or rating == 1
+        for _, deck_id, key, verdict, rating in sorted(rows):
+            last[(deck_id, key)] = verdict == WRONG or rating == 1
         return [k for k, missed in last.items() if missed]
 
 

@@ -4,7 +4,6 @@ brings back. Mixed into `Store`, like the statistics queries."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
@@ -13,8 +12,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srcquiz.progress.rows import (
     MAX_DURATION_S,
-    REVIEW_COLUMNS,
+    MODE_CODES,
+    REVIEW_SELECT,
+    NewReview,
     ReviewRow,
+    insert_reviews,
     placeholders,
     review_from_row,
     save_state,
@@ -53,6 +55,7 @@ SCHEDULING_MODES = ("review", "quiz", SYNCED_MODE)
 # The setting that counts rating overrides (`Store.update_review`), so that a sync can
 # tell an override from no change without reading every review.
 REVIEW_EDITS = "review_edits"
+SCHEDULING_CODES = tuple(MODE_CODES[m] for m in SCHEDULING_MODES)
 
 
 class SyncLog(ABC):
@@ -78,20 +81,22 @@ class SyncLog(ABC):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = self._rows(
-                "SELECT id, event_id, reviewed_at, deck_id, card_key, rating, duration_ms "
-                f"FROM review WHERE mode IN ({modes}) "
-                f"AND deck_id IN ({placeholders(len(chunk))}) ORDER BY id",
-                [*SCHEDULING_MODES, *chunk],
+                "SELECT r.id, r.event_id, r.reviewed_at, d.deck_id, c.card_key, r.rating, "
+                "r.duration_ms FROM review_log r JOIN deck_ref d ON d.id = r.deck "
+                "JOIN card_ref c ON c.id = r.card "
+                f"WHERE r.mode IN ({modes}) AND d.deck_id IN ({placeholders(len(chunk))})",
+                [*SCHEDULING_CODES, *chunk],
             )
             out.extend(SyncedReview(*row) for row in rows)
+        out.sort()  # oldest (lowest id) first, sorted here rather than by SQLite
         return out
 
     def review_mark(self) -> tuple[int, int, int]:
         """(highest review id, reviews, rating overrides ever made): how a sync tells,
         in microseconds whatever the log's size, that the log neither grew nor had a
         rating changed since. Reviews are never deleted, and ids only grow."""
-        top = self._one("SELECT max(id) FROM review")
-        count = self._one("SELECT count(*) FROM review")  # SQLite counts a b-tree, not rows
+        top = self._one("SELECT max(id) FROM review_log")
+        count = self._one("SELECT count(*) FROM review_log")  # SQLite counts a b-tree, not rows
         edits = self._one("SELECT value FROM setting WHERE key = ?", (REVIEW_EDITS,))
         return (
             int(top[0] or 0) if top else 0,
@@ -102,15 +107,15 @@ class SyncLog(ABC):
     def unsynced_after(self, review_id: int) -> int:
         """Scheduling reviews logged after `review_id` that no sync has carried yet."""
         row = self._one(
-            f"SELECT count(*) FROM review WHERE id > ? AND event_id IS NULL "
-            f"AND mode IN ({placeholders(len(SCHEDULING_MODES))})",
-            (review_id, *SCHEDULING_MODES),
+            f"SELECT count(*) FROM review_log WHERE id > ? AND event_id IS NULL "
+            f"AND mode IN ({placeholders(len(SCHEDULING_CODES))})",
+            (review_id, *SCHEDULING_CODES),
         )
         return int(row[0]) if row else 0
 
     def review_by_event(self, event_id: int) -> ReviewRow | None:
         """The review a sync knows by this id, if it is here."""
-        row = self._one(f"SELECT {REVIEW_COLUMNS} FROM review WHERE event_id = ?", (event_id,))
+        row = self._one(f"{REVIEW_SELECT} WHERE r.event_id = ?", (event_id,))
         return None if row is None else review_from_row(row)
 
     def save_synced(
@@ -127,31 +132,32 @@ class SyncLog(ABC):
         with self._write() as conn:
             # Clear moved ids first: an id may pass from one review to another.
             conn.executemany(
-                "UPDATE review SET event_id = NULL WHERE id = ?", [(r,) for r in event_ids]
+                "UPDATE review_log SET event_id = NULL WHERE id = ?", [(r,) for r in event_ids]
             )
             conn.executemany(
-                "UPDATE review SET event_id = ? WHERE id = ?",
+                "UPDATE review_log SET event_id = ? WHERE id = ?",
                 [(event_id, row) for row, event_id in event_ids.items()],
             )
-            conn.executemany(
-                "INSERT INTO review (deck_id, card_key, reviewed_at, rating, verdict, score, "
-                "answer, duration_ms, mode, state_before, event_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)",
-                [
-                    (
+            insert_reviews(
+                conn,
+                (
+                    NewReview(
                         r.deck_id,
                         r.card_key,
                         r.event_id / 1000,
                         int(r.rating),
                         "wrong" if r.rating == 1 else "right",
                         0.0 if r.rating == 1 else 1.0,
+                        "",
                         max(0, min(int(r.duration_ms), MAX_DURATION_S * 1000)),
                         SYNCED_MODE,
-                        None if r.state_before is None else json.dumps(r.state_before.to_dict()),
+                        None,
+                        False,
                         r.event_id,
+                        r.state_before,
                     )
                     for r in received
-                ],
+                ),
             )
             for (deck_id, card_key), state in states.items():
                 save_state(conn, deck_id, card_key, state)
