@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 # FSRS learning states (srcquiz.scheduler.LEARNING/RELEARNING, checked by a test):
 # the scheduler module is not needed to open the store and show the decks screen.
 _LEARNING_STATES = (1, 3)
+# Answers in cram and missed sessions are practice: they move no due dates, so they
+# count apart, never in the reviews, right answers, retention or streak.
+PRACTICE_MODES = ("cram", "missed")
+_REAL = "mode NOT IN ('cram', 'missed')"
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -38,10 +42,11 @@ class DeckStats(NamedTuple):
 
 
 class TodayStats(NamedTuple):
-    reviews: int
+    reviews: int  # real reviews (they move due dates); practice is counted apart
     right: int
     streak: int
     new: int = 0
+    practice: int = 0  # answers in cram and missed sessions
 
 
 def now_or_local(now: datetime | None) -> datetime:
@@ -110,7 +115,7 @@ class StatsQueries(ABC):
             new=len(keys) - len(present),
             learning=sum(s in _LEARNING_STATES for s, _ in present),
             due_today=sum(d < end_of_today for _, d in present),
-            reviews=self.review_count([deck.id]),
+            reviews=self.review_count([deck.id], real_only=True),
             retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
             streak=self._streak([deck.id], now),
         )
@@ -119,13 +124,16 @@ class StatsQueries(ABC):
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
-            "SELECT count(*), coalesce(sum(verdict != 'wrong'), 0), "
-            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0) "
+            f"SELECT coalesce(sum({_REAL}), 0), coalesce(sum(verdict != 'wrong' AND {_REAL}), 0), "
+            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0), "
+            f"coalesce(sum(NOT {_REAL}), 0) "
             "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
             (start, end),
         )
-        reviews, right, new = row if row else (0, 0, 0)
-        return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
+        reviews, right, new, practice = row if row else (0, 0, 0, 0)
+        return TodayStats(
+            int(reviews), int(right), self._streak(None, now), int(new), int(practice)
+        )
 
     def reviews_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
@@ -200,7 +208,7 @@ class StatsQueries(ABC):
         buckets: dict[date, list[int]] = {first + timedelta(days=i): [] for i in range(days)}
         if ids and days > 0:
             sql = (
-                "SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? "
+                f"SELECT reviewed_at, rating FROM review WHERE reviewed_at >= ? AND {_REAL} "
                 f"AND deck_id IN ({placeholders(len(ids))})"
             )
             if seen_only:
@@ -220,7 +228,7 @@ class StatsQueries(ABC):
         sql = (
             "SELECT count(*), coalesce(sum(rating > 1), 0) FROM review "
             f"WHERE deck_id IN ({placeholders(len(ids))}) AND reviewed_at >= ? "
-            "AND state_before IS NOT NULL"
+            f"AND state_before IS NOT NULL AND {_REAL}"
         )
         params: list[Any] = [*ids, since.timestamp()]
         if until is not None:
@@ -232,8 +240,8 @@ class StatsQueries(ABC):
         return int(row[1]) / int(row[0])
 
     def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
-        """Days in a row with at least one review, up to today (or yesterday, so a
-        streak is not lost before today's study)."""
+        """Days in a row with at least one real review (practice does not keep a
+        streak), up to today (or yesterday, so a streak is not lost before today's study)."""
         tz = _fixed_tz(now)
         day = now.date()
         if deck_ids is None:
@@ -246,7 +254,8 @@ class StatsQueries(ABC):
 
         def studied(d: date) -> bool:
             row = self._one(
-                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ?{where} LIMIT 1",
+                f"SELECT 1 FROM review WHERE reviewed_at >= ? AND reviewed_at < ? "
+                f"AND {_REAL}{where} LIMIT 1",
                 [*_day_bounds(d, tz), *base],
             )
             return row is not None
@@ -259,14 +268,19 @@ class StatsQueries(ABC):
             day -= timedelta(days=1)
         return streak
 
-    def review_count(self, deck_ids: Collection[str] | None = None) -> int:
+    def review_count(
+        self, deck_ids: Collection[str] | None = None, *, real_only: bool = False
+    ) -> int:
+        """Answers logged; `real_only`: reviews only, not practice (cram, missed)."""
+        real = f" AND {_REAL}" if real_only else ""
         if deck_ids is None:
-            row = self._one("SELECT count(*) FROM review")
+            row = self._one(f"SELECT count(*) FROM review WHERE 1{real}")
         else:
             ids = list(deck_ids)
             if not ids:
                 return 0
             row = self._one(
-                f"SELECT count(*) FROM review WHERE deck_id IN ({placeholders(len(ids))})", ids
+                f"SELECT count(*) FROM review WHERE deck_id IN ({placeholders(len(ids))}){real}",
+                ids,
             )
         return int(row[0]) if row else 0
