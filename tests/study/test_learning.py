@@ -131,12 +131,15 @@ def test_an_override_decides_whether_the_card_comes_back(store):
     assert s.summary().came_back == 0
 
 
-@pytest.mark.parametrize("mode", ["cram", "missed"])
-def test_practice_modes_bring_nothing_back(store, mode):
+@pytest.mark.parametrize("mode", ["quiz", "cram", "missed"])
+def test_quiz_and_practice_bring_nothing_back(store, mode):
+    """A quiz is an exam of N questions (what it leaves in a learning step the next
+    review asks); cram and missed move no due dates at all."""
     deck = three_true()
     first = Session.start(store, [deck], settings=SETTINGS, now=NOW)
     run(first, wrong_first={"tf1", "tf2", "tf3"})
-    s = Session.start(store, [deck], mode="cram", settings=SETTINGS, now=NOW)
+    start_mode = "quiz" if mode == "quiz" else "cram"
+    s = Session.start(store, [deck], mode=start_mode, settings=SETTINGS, now=NOW)
     if mode == "missed":
         s = Session.retry(s, s.items)
     for _ in range(3):
@@ -196,3 +199,12 @@ def test_a_cloze_letter_hint_covers_each_blank_of_its_card():
 )
 def test_picking_kinds_have_no_letters_to_reveal(question):
     assert _item(question).letter_hint(1) is None
+
+
+def test_help_shows_the_written_hint_first_then_letters():
+    hinted = _item(Short(id="a", prompt="Which call?", answer="sigsuspend", hint="it waits"))
+    assert hinted.hint_lines(1) == ("it waits",)
+    assert hinted.hint_lines(2) == ("it waits", "s_________ (10 letters)")
+    assert hinted.hint_lines(12) is None
+    bare = _item(TrueFalse(id="t", prompt="P holds.", answer=True))
+    assert bare.hint_lines(1) is None  # nothing to reveal: the front end says so

@@ -99,6 +99,17 @@ class StudyItem:
         q = self.question
         return [q.pairs[i][1] for i in self.order] if isinstance(q, Match) else []
 
+    def hint_lines(self, presses: int) -> tuple[str, ...] | None:
+        """What `presses` asks for help show: the written hint first when the question
+        has one, then one letter more of the answer per further press (`letter_hint`).
+        None when the last press has nothing new to show (the front end says so)."""
+        written = (self.question.hint,) if self.question.hint else ()
+        letters = presses - len(written)
+        if letters < 1:
+            return written[:presses] if presses > 0 else ()
+        shown = self.letter_hint(letters)
+        return None if shown is None else (*written, shown)
+
     def letter_hint(self, letters: int) -> str | None:
         """Help for a question without a written hint: the expected answer with its
         first `letters` characters shown and the rest hidden, and its length, e.g.

@@ -38,6 +38,9 @@ from srcquiz.study.terms import known_terms
 Mode = Literal["review", "quiz", "cram", "missed"]
 MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")
 SCHEDULED_MODES = frozenset({"review", "quiz"})  # cram and missed never move due dates
+# Where cards in a learning step come back before the session ends. Not in a quiz:
+# it is an exam of N questions; what it leaves in a learning step the next review asks.
+LEARNING_MODES = frozenset({"review"})
 DEFAULT_QUIZ_LIMIT = 20
 # How far a front end's answer time may exceed the session's own monotonic measure
 # before it is taken for a wall-clock jump (see `Session.duration`).
@@ -195,7 +198,7 @@ class Session:
         into `items` right after the current card, so position and count stay simple.
         """
         if self.position < len(self.items):
-            if self.answered_current():
+            if self.answered_current() and self.mode in LEARNING_MODES:
                 last = self._answers[-1]
                 self._learning.update(last.result.item, last.after)
             others_left = self.position + 1 < len(self.items)
@@ -247,6 +250,10 @@ class Session:
     @property
     def results(self) -> list[AnswerResult]:
         return [a.result for a in self._answers]
+
+    def asked_before(self, item: StudyItem) -> bool:
+        """Whether `item` was answered earlier in this session (it came back)."""
+        return any(a.result.item == item for a in self._answers)
 
     def answered_current(self) -> bool:
         return bool(self._answers) and self._answers[-1].position == self.position
