@@ -92,7 +92,8 @@ def test_feedback_wrong(snap_compare, store: Store, qid: str):
     assert snap_compare(app, run_before=_answered(False), terminal_size=WIDE)
 
 
-def test_feedback_rating_overridden(snap_compare, store: Store):
+def test_a_rated_card_comes_back(snap_compare, store: Store):
+    """One key rates (2: Hard) and goes on; the card, still learning, comes back."""
     app = make_app([only(kinds_deck(), "usr2-ignored")], store)
     assert snap_compare(app, run_before=_answered(True, override="2"), terminal_size=SMALL)
 

@@ -223,6 +223,16 @@ class SessionScreen(BaseScreen):
             return True if self.phase == "ask" else None
         return True
 
+    def key_hidden(self, action: str) -> bool:
+        """Ctrl+G stays off the key bar when it has nothing to show (pressed anyway, it
+        says so); it is on the bar while a hint or a letter is left to reveal."""
+        if action != "hint" or self.phase != "ask":
+            return False
+        item = self.session.current()
+        found = self.query(PromptView)
+        presses = found.first().presses if found else 0
+        return item is None or item.hint_lines(presses + 1) is None
+
     def key_description(self, action: str) -> str | None:
         """What a key does now, for the key bar: Enter names the rating it takes."""
         if action == "next" and self.phase in ("feedback", "reveal"):
@@ -283,6 +293,7 @@ class SessionScreen(BaseScreen):
         prompt = self.query_one(PromptView)
         if prompt.show_hint():
             self.hint_used = True
+            self.refresh_bindings()  # the key leaves the bar once nothing is left
             return
         self.notify(
             "Every letter is shown already."

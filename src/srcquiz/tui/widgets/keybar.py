@@ -47,9 +47,13 @@ class KeyBar(Static):
         palette = self.app.COMMAND_PALETTE_BINDING
         # A screen may name what a key does now (Enter: "Good", the rating it takes).
         describe = getattr(self.screen, "key_description", None)
+        # ... and keep a key that works but has nothing to offer now off the bar.
+        hidden = getattr(self.screen, "key_hidden", None)
         entries = []
         for key, (_node, binding, enabled, _tip) in self.screen.active_bindings.items():
             if not binding.show or not enabled or binding.action in seen or key == palette:
+                continue
+            if hidden is not None and hidden(binding.action):
                 continue
             seen.add(binding.action)
             entries.append(
