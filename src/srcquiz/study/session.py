@@ -217,11 +217,6 @@ class Session:
             moments.append(self._answers[-1].at)
         return max(moments)
 
-    @property
-    def learning_left(self) -> int:
-        """Cards of this session still in a learning step that were not asked again."""
-        return len(self._learning)
-
     def _seconds(self) -> float:
         return (self.timer or time.monotonic)()
 
