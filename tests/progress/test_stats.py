@@ -127,6 +127,23 @@ def test_practice_counts_apart_from_reviews(store, deck, mode):
     assert "2 practice" in render(collect(store, [deck], NOW))
 
 
+def test_today_by_deck_counts_what_moved_a_schedule_here_or_in_anki(store):
+    """The daily limits' counts (#13): reviews synced from Anki count like ours (#15);
+    cram and missed never do; yesterday does not."""
+    put(store, "ratio", NOW - timedelta(minutes=30), mode="anki", seen=False)
+    put(store, "a", NOW - timedelta(minutes=20), mode="anki", deck_id="other-deck")
+    put(store, "b", NOW - timedelta(minutes=10), mode="quiz", seen=False, deck_id="other-deck")
+    put(store, "thread-count", NOW - timedelta(minutes=5), mode="cram", seen=False)
+    put(store, "ratio", NOW - timedelta(minutes=4), mode="missed")
+    counts = store.today_by_deck(NOW)
+    # engine-kinds: reload-choice twice (one new), ratio once in Anki (new).
+    assert counts.per_deck == {DECK: (2, 3), "other-deck": (1, 2)}
+    assert counts.total == 5
+    assert store.today_counts(NOW) == (3, 5)
+    assert store.today(NOW).new == 3
+    assert store.today_by_deck(NOW + timedelta(days=1)) == ({}, 0)
+
+
 def test_reviews_and_retention_per_day(store):
     per_day = store.reviews_per_day([DECK], days=7, now=NOW)
     assert [d for d, _ in per_day] == [date(2026, 3, 4) + timedelta(days=i) for i in range(7)]

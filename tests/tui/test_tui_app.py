@@ -59,8 +59,9 @@ async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
         text = screen_text(app)
         assert "All 2 decks" in text
         assert "Redis 事件循环 event loop (TUI fixture)" in text
-        # 9 questions, 11 cards (a cloze with two numbers, a reversed card): all new.
-        assert deck_row(app, "tui-kinds").numbers[:4] == ("9", "11", "11", "0")
+        # 9 questions, 11 cards (a cloze with two numbers, a reversed card): all new;
+        # a review starts one card a question, so New says 9 (#13).
+        assert deck_row(app, "tui-kinds").numbers[:4] == ("9", "11", "9", "0")
         assert "Today: 0 answers" in text
         assert "streak 0 days" in text
 
@@ -130,7 +131,7 @@ async def test_numbers_move_after_a_session(store: Store):
         item = app.screen.session.current()
         await pilot.press(*answer_keys(item), "enter", "escape", "y", "enter")
         assert isinstance(app.screen, DecksScreen)
-        assert deck_row(app, "tui-kinds").numbers[2] == "10"  # new cards left
+        assert deck_row(app, "tui-kinds").numbers[2] == "8"  # questions left to start
         assert "Today: 1 answer · 1 right (100%)" in screen_text(app)
         assert "streak 1 day" in screen_text(app)
 

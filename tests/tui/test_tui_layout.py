@@ -87,7 +87,7 @@ async def test_deck_numbers_sit_by_the_names_with_a_legend(
         assert header.index("Ret.") < 80  # not 170 columns away on a wide screen
         text = "\n".join(lines)
         assert "Qs questions · Cards what you study" in text
-        assert "Due due now" in text
+        assert "Due to review now, both within the daily limits" in text
 
 
 async def test_due_counts_what_is_due_now_and_later_today_is_said_apart(store: Store) -> None:

@@ -223,3 +223,9 @@ def test_code_without_a_checkout(snap_compare, store: Store):
 
     app = make_app([anchored_deck("v2")], store)
     assert snap_compare(app, run_before=_code_shown(), terminal_size=SMALL)
+
+
+def test_settings(snap_compare, store: Store):
+    """The settings screen at 80x24, opened on the highlighted deck (#13)."""
+    app = make_app([kinds_deck(), second_deck()], store)
+    assert snap_compare(app, press=["down", "ctrl+l"], terminal_size=SMALL)

@@ -120,42 +120,94 @@ def cmd_paths(args: Args) -> int:
 
 
 def cmd_settings(args: Args) -> int:
+    """Show or change the limits and the desired retention; nothing is written unless
+    every value given is good."""
     from dataclasses import replace
 
-    from srcquiz.study.scheduler import (
-        RETENTION_MAX,
-        RETENTION_MIN,
-        Settings,
-        load_settings,
-        save_settings,
-    )
+    from srcquiz.study.limits import DeckOverride, load_limits, save_cap, save_deck_limits
+    from srcquiz.study.scheduler import load_settings, save_settings
 
-    changes: dict[str, Any] = {}
-    for field, flag, value in (
-        ("new_per_day", "--new-per-day", args.new_per_day),
-        ("max_reviews_per_day", "--reviews-per-day", args.reviews_per_day),
-    ):
-        if value is not None and value < 0:
-            raise UserError(f"{flag} must be 0 or more.")
-        if value is not None:
-            changes[field] = value
-    if args.retention is not None:
-        if not RETENTION_MIN <= args.retention <= RETENTION_MAX:
-            raise UserError(
-                f"--retention must be between {RETENTION_MIN:.2f} and {RETENTION_MAX:.2f} "
-                "(for example 0.9)."
-            )
-        changes["desired_retention"] = args.retention
+    deck_id = _settings_deck(args)
+    new, reviews, cap, retention = _settings_given(args, deck_id is not None)
     with open_store(args) as store:
         for warning in store.warnings:
             print(f"srcquiz: {warning}", file=sys.stderr)
-        settings: Settings = load_settings(store)
+        settings = load_settings(store)
+        if deck_id is not None and (new or reviews):
+            was = load_limits(store, settings).decks.get(deck_id, DeckOverride())
+            own = DeckOverride(new[0] if new else was[0], reviews[0] if reviews else was[1])
+            save_deck_limits(store, deck_id, own)
+        if cap:
+            save_cap(store, cap[0] or 0)
+        fields = ("new_per_day", "max_reviews_per_day", "desired_retention")
+        given = (new, reviews, retention) if deck_id is None else (None, None, None)
+        changes = {field: v[0] for field, v in zip(fields, given, strict=True) if v}
         if changes:
             settings = save_settings(store, replace(settings, **changes))
+        limits = load_limits(store, settings)
     print(f"new cards a day:          {settings.new_per_day}")
     print(f"scheduled reviews a day:  {settings.max_reviews_per_day}")
+    print(f"all decks together:       {limits.cap}")
     print(f"desired retention:        {settings.desired_retention:.2f}")
+    shown = [deck_id] if deck_id is not None else sorted(limits.decks)
+    if shown:
+        print("decks with their own limits (new, reviews a day):")
+    for one in shown:
+        mine = limits.for_deck(one)
+        note = "" if one in limits.decks else " (the limits of every deck)"
+        print(one_line(f"  {one}: {mine.new_per_day}, {mine.reviews_per_day}{note}"))
     return 0
+
+
+def _settings_deck(args: Args) -> str | None:
+    """The deck `--deck` names (unique start, did you mean), or None."""
+    if args.deck is None:
+        return None
+    from srcquiz.cli.workspace import load_all, resolve_deck_ids
+
+    if args.cap is not None or args.retention is not None:
+        raise UserError("--cap and --retention apply to every deck; give them without --deck.")
+    decks, _skipped = load_all(args)
+    return resolve_deck_ids(decks, [args.deck])[0]
+
+
+_Given = tuple[Any, ...] | None  # None: not given; (value,): the value (None: `default`)
+
+
+def _settings_given(args: Args, for_deck: bool) -> tuple[_Given, _Given, _Given, _Given]:
+    """The values given, read and checked (a UserError before anything is written)."""
+    from srcquiz.study.scheduler import RETENTION_MAX, RETENTION_MIN
+
+    retention = args.retention
+    if retention is not None and not RETENTION_MIN <= retention <= RETENTION_MAX:
+        raise UserError(
+            f"--retention must be between {RETENTION_MIN:.2f} and {RETENTION_MAX:.2f} "
+            "(for example 0.9)."
+        )
+    return (
+        _limit_arg("--new-per-day", args.new_per_day, for_deck),
+        _limit_arg("--reviews-per-day", args.reviews_per_day, for_deck),
+        _limit_arg("--cap", args.cap, False),
+        None if retention is None else (retention,),
+    )
+
+
+def _limit_arg(flag: str, text: str | None, for_deck: bool) -> _Given:
+    """None: not given; (None,): `default` for a deck; (n,): the number."""
+    from srcquiz.study.limits import parse_limit
+
+    if text is None:
+        return None
+    if text.strip().casefold() == "default":
+        if not for_deck:
+            raise UserError(f"{flag} default only applies with --deck (one deck's own limit).")
+        return (None,)
+    if text.strip().startswith("-") and text.strip()[1:].isdigit():
+        raise UserError(f"{flag} must be 0 or more.")
+    try:
+        return (parse_limit(text, flag),)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def cmd_stats(args: Args) -> int:
@@ -169,6 +221,8 @@ def cmd_stats(args: Args) -> int:
     store = Store.open_readonly(db_path(args))
     try:
         data = collect(store, decks)
+        if args.json:
+            _add_limits(store, data)
     finally:
         store.close()
     if args.json:
@@ -176,6 +230,24 @@ def cmd_stats(args: Args) -> int:
     else:
         print(_stats_text(data))
     return 0
+
+
+def _add_limits(store: Any, data: dict[str, Any]) -> None:
+    """Each deck's daily limits and what is left of them today, and the cap's."""
+    from datetime import datetime
+
+    from srcquiz.study.limits import todays_budget
+
+    budget = todays_budget(store, datetime.now().astimezone())
+    for row in data["decks"]:
+        mine = budget.limits.for_deck(row["deck_id"])
+        row["limits"] = {
+            "new_per_day": mine.new_per_day,
+            "reviews_per_day": mine.reviews_per_day,
+            "new_left": budget.new_left(row["deck_id"]),
+            "reviews_left": budget.reviews_left(row["deck_id"]),
+        }
+    data["cap"] = {"answers_per_day": budget.limits.cap, "left": budget.overall}
 
 
 # `render` puts this blank line between the deck table and the forecast.

@@ -303,12 +303,26 @@ def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = _command(
         sub, "settings", common, "show or change the study settings",
-        "Daily limits count across all decks. With no option, show the settings.",
-        "srcquiz settings --new-per-day 10",
+        "Every deck gets its own daily limits: the ones given here, unless --deck gave it "
+        "others. A deck's reviews count every answer that moves a due date, new cards "
+        "included; --cap bounds all decks together. Reviews synced from Anki count too. "
+        "With no option, show the settings.",
+        "srcquiz settings --deck nginx --new-per-day 5",
     )  # fmt: skip
-    p.add_argument("--new-per-day", type=int, metavar="N", help="new cards a day (0 or more)")
     p.add_argument(
-        "--reviews-per-day", type=int, metavar="N", help="scheduled reviews a day (0 or more)"
+        "--new-per-day", metavar="N", help="new cards a day, each deck (0 or more)"
+    )
+    p.add_argument(
+        "--reviews-per-day", metavar="N", help="scheduled reviews a day, each deck (0 or more)"
+    )
+    p.add_argument(
+        "--deck",
+        metavar="DECK",
+        help="set --new-per-day / --reviews-per-day for this deck only (an id or the start "
+        "of one); N may be `default` to follow the limits of every deck again",
+    )
+    p.add_argument(
+        "--cap", metavar="N", help="all decks together: answers a day, new cards included"
     )
     p.add_argument(
         "--retention",

@@ -245,8 +245,11 @@ def _empty_message(session: Session) -> str:
 
 def run_session(session: Session, ui: PlainUI) -> int:
     """Ask every card; returns the exit code (0 also when input ends early)."""
+    if session.notice:  # a quiz held back by today's new-card limits
+        ui.say(session.notice)
     if not session.items:
-        ui.say(_empty_message(session))
+        if not session.notice:
+            ui.say(_empty_message(session))
         return 0
     ui.say(f"{session.mode}: {len(session.items)} card(s). Ctrl-D ends the session with a summary.")
     code = 0

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srcquiz.progress.rows import placeholders
+from srcquiz.progress.sync_log import SCHEDULING_MODES
 
 if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
@@ -39,6 +40,14 @@ class DeckStats(NamedTuple):
     reviews: int
     retention_30d: float | None
     streak: int
+
+
+class DayCounts(NamedTuple):
+    """Today's scheduled answers: deck id -> (new cards introduced, answers), and the
+    answers of every deck together."""
+
+    per_deck: dict[str, tuple[int, int]]
+    total: int
 
 
 class TodayStats(NamedTuple):
@@ -90,14 +99,22 @@ class StatsQueries(ABC):
 
     def today_counts(self, now: datetime | None = None) -> tuple[int, int]:
         """(new cards introduced today, scheduled reviews today), across all decks."""
+        per_deck, total = self.today_by_deck(now)
+        return sum(new for new, _ in per_deck.values()), total
+
+    def today_by_deck(self, now: datetime | None = None) -> DayCounts:
+        """What each deck used of today's limits: reviews that moved a schedule, made
+        here (review, quiz) or in Anki and synced; one range over today's rows."""
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
-        row = self._one(
-            "SELECT coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
-            "WHERE reviewed_at >= ? AND reviewed_at < ? AND mode IN ('review', 'quiz')",
-            (start, end),
+        rows = self._rows(
+            "SELECT deck_id, coalesce(sum(state_before IS NULL), 0), count(*) FROM review "
+            "WHERE reviewed_at >= ? AND reviewed_at < ? "
+            f"AND mode IN ({placeholders(len(SCHEDULING_MODES))}) GROUP BY deck_id",
+            (start, end, *SCHEDULING_MODES),
         )
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+        per_deck = {str(d): (int(new), int(count)) for d, new, count in rows}
+        return DayCounts(per_deck, sum(count for _, count in per_deck.values()))
 
     # --- statistics ----------------------------------------------------------
 
@@ -125,10 +142,11 @@ class StatsQueries(ABC):
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._one(
             f"SELECT coalesce(sum({_REAL}), 0), coalesce(sum(verdict != 'wrong' AND {_REAL}), 0), "
-            "coalesce(sum(state_before IS NULL AND mode IN ('review', 'quiz')), 0), "
+            "coalesce(sum(state_before IS NULL AND "
+            f"mode IN ({placeholders(len(SCHEDULING_MODES))})), 0), "
             f"coalesce(sum(NOT {_REAL}), 0) "
             "FROM review WHERE reviewed_at >= ? AND reviewed_at < ?",
-            (start, end),
+            (*SCHEDULING_MODES, start, end),
         )
         reviews, right, new, practice = row if row else (0, 0, 0, 0)
         return TodayStats(

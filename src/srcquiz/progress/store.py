@@ -247,6 +247,18 @@ class Store(StatsQueries, SyncLog):
                 (key, str(value)),
             )
 
+    def settings_under(self, prefix: str) -> dict[str, str]:
+        """Every setting whose key starts with `prefix` (a range on the primary key)."""
+        rows = self._rows(
+            "SELECT key, value FROM setting WHERE key >= ? AND key < ?",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return {str(k): str(v) for k, v in rows}
+
+    def delete_setting(self, key: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM setting WHERE key = ?", (key,))
+
     # --- card state --------------------------------------------------------
 
     def card_state(self, deck_id: str, card_key: str) -> CardState | None:

@@ -42,7 +42,8 @@ class Rating(IntEnum):
 @dataclass(frozen=True)
 class Settings:
     """Study settings; stored as text in the store's settings table. The daily limits
-    count across all decks (new cards first seen today, scheduled reviews today)."""
+    are each deck's defaults (new cards first seen today, scheduled reviews today);
+    a deck's own limits and the cap on all decks are in `study.limits`."""
 
     desired_retention: float = 0.9
     new_per_day: int = 20

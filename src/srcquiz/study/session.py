@@ -8,6 +8,7 @@ answer it showed feedback for.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import time
@@ -24,6 +25,7 @@ from srcquiz.study.grading import Grade, Verdict, grade
 from srcquiz.study.items import StudyItem as StudyItem  # re-exported: the front ends use it
 from srcquiz.study.items import layout as _layout
 from srcquiz.study.learning import LearningQueue
+from srcquiz.study.limits import Budget, short_quiz_notice, todays_budget
 from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import (
     Rating,
@@ -110,6 +112,8 @@ def _now() -> datetime:
 class Session:
     """Use `Session.start(...)`; then loop current() / answer() / advance()."""
 
+    notice: str | None = None  # why a quiz is shorter than asked (the daily limits)
+
     def __init__(
         self,
         store: Store,
@@ -157,16 +161,21 @@ class Session:
         rng = random.Random(seed)
         clock: Callable[[], datetime] = (lambda: now) if now is not None else _now
         at = clock()
+        notice = None
         if mode == "review":
-            items = _review_items(store, decks, settings, limit, rng, at)
+            items = _review_items(store, decks, todays_budget(store, at, settings, limit), rng, at)
         elif mode == "quiz":
-            items = _quiz_items(decks, DEFAULT_QUIZ_LIMIT if limit is None else limit, rng)
+            asked = DEFAULT_QUIZ_LIMIT if limit is None else limit
+            items = _quiz_items(store, decks, asked, rng, todays_budget(store, at, settings))
+            notice = short_quiz_notice(len(items), asked, decks)
         elif mode == "cram":
             items = _cram_items(decks, limit, rng)
         else:
             items = _missed_items(store, decks, limit, rng)
         session_id = store.start_session(mode, [d.id for d in decks], at)
-        return cls(store, decks, mode, items, settings, session_id, clock, timer)
+        session = cls(store, decks, mode, items, settings, session_id, clock, timer)
+        session.notice = notice
+        return session
 
     @classmethod
     def retry(cls, session: Session, items: list[StudyItem]) -> Session:
@@ -437,35 +446,22 @@ class _Catalog:
 
 
 def _review_items(
-    store: Store,
-    decks: Sequence[Deck],
-    settings: Settings,
-    limit: int | None,
-    rng: random.Random,
-    now: datetime,
+    store: Store, decks: Sequence[Deck], budget: Budget, rng: random.Random, now: datetime
 ) -> list[StudyItem]:
+    """Due cards (most overdue first), then new ones round-robin across decks, each
+    deck within its own daily limits and all of them within the cap (`budget`)."""
     catalog = _Catalog(decks)
-    new_today, reviews_today = store.today_counts(now)
-    cap = max(0, settings.max_reviews_per_day - reviews_today)
-    if limit is not None:
-        cap = min(cap, max(0, limit))
     items: list[StudyItem] = []
-    if cap == 0:
-        return items
-    for deck_id, key, _due in store.due_cards([d.id for d in decks], now):
-        item = catalog.item(deck_id, key, rng)
-        if item is None:  # the question left the deck; its history stays
-            continue
+    # Each deck's due cards up to its own limit (reading stops there), merged by due.
+    streams = [_due_items(store, catalog, budget.reviews_left(d.id), d, rng, now) for d in decks]
+    for _due, _n, item in heapq.merge(*streams, key=lambda t: t[:2]):
+        if not budget.take_review(item.deck.id):
+            break  # only the cap stops a merged stream: every deck is full
         items.append(item)
-        if len(items) >= cap:
-            return items
-    new_cap = min(max(0, settings.new_per_day - new_today), cap - len(items))
-    if new_cap <= 0:
-        return items
     asked = {(i.deck.id, i.question.id) for i in items}
     # New cards round-robin across decks, in deck order, one card per question a day.
-    queues = [_new_keys(store, deck) for deck in decks]
-    while queues and new_cap > 0:
+    queues = [_new_keys(store, deck) for deck in decks if budget.new_left(deck.id)]
+    while queues and budget.overall > 0:
         for queue in list(queues):
             pick = next(queue, None)
             if pick is None:
@@ -474,12 +470,29 @@ def _review_items(
             deck, q, key = pick
             if (deck.id, q.id) in asked:
                 continue
+            if not budget.take_new(deck.id):
+                queues.remove(queue)
+                continue
             asked.add((deck.id, q.id))
             items.append(StudyItem(deck, q, key, _layout(q, rng)))
-            new_cap -= 1
-            if new_cap == 0:
-                break
     return items
+
+
+def _due_items(
+    store: Store, catalog: _Catalog, room: int, deck: Deck, rng: random.Random, now: datetime
+) -> list[tuple[float, int, StudyItem]]:
+    """Up to `room` of the deck's due cards (its review limit's rest), as (due, n, item)."""
+    out: list[tuple[float, int, StudyItem]] = []
+    if room <= 0:
+        return out
+    for deck_id, key, due in store.due_cards([deck.id], now):
+        item = catalog.item(deck_id, key, rng)
+        if item is None:  # the question left the deck; its history stays
+            continue
+        out.append((due.timestamp(), len(out), item))
+        if len(out) >= room:
+            break
+    return out
 
 
 def _new_keys(store: Store, deck: Deck) -> Iterator[tuple[Deck, Question, str]]:
@@ -491,13 +504,30 @@ def _new_keys(store: Store, deck: Deck) -> Iterator[tuple[Deck, Question, str]]:
                 yield deck, q, key
 
 
-def _quiz_items(decks: Sequence[Deck], limit: int, rng: random.Random) -> list[StudyItem]:
+def _quiz_items(
+    store: Store, decks: Sequence[Deck], limit: int, rng: random.Random, budget: Budget
+) -> list[StudyItem]:
+    """Shuffled questions; a card never studied is asked only while its deck's new-card
+    limit (and the cap) leaves room, since answering it introduces it."""
     questions = [(deck, q) for deck in decks for q in deck.questions if q.card_keys()]
     rng.shuffle(questions)
-    items = []
-    for deck, q in questions[: max(0, limit)]:
-        key = rng.choice(q.card_keys())
-        items.append(StudyItem(deck, q, key, _layout(q, rng)))
+    items: list[StudyItem] = []
+    for start in range(0, len(questions), 64):  # which cards are known: 64 at a time
+        batch = questions[start : start + 64]
+        asked: dict[str, list[str]] = {}
+        for d, q in batch:
+            asked.setdefault(d.id, []).extend(q.card_keys())
+        known = {(d, k) for d, keys in asked.items() for k in store.known_keys(d, keys)}
+        for deck, q in batch:
+            if len(items) >= max(0, limit):
+                return items
+            key = rng.choice(q.card_keys())
+            if (deck.id, key) not in known and not budget.take_new(deck.id):
+                seen = [k for k in q.card_keys() if (deck.id, k) in known]
+                if not seen:
+                    continue  # held back: today's new cards of this deck are used up
+                key = rng.choice(seen)
+            items.append(StudyItem(deck, q, key, _layout(q, rng)))
     return items
 
 

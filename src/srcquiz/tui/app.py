@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats, TodayStats
     from srcquiz.progress.store import Store
+    from srcquiz.study.limits import Budget
     from srcquiz.study.scheduler import Settings
     from srcquiz.study.session import Session
 
@@ -145,6 +146,7 @@ class SrcquizApp(App[int]):
         self.deck_stats: dict[str, DeckStats] = {}
         self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
+        self.budget: Budget | None = None  # what today's daily limits leave
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -207,6 +209,9 @@ class SrcquizApp(App[int]):
             for d in self.decks
         }
         self.today_stats = self.store.today(now=now)
+        from srcquiz.study.limits import todays_budget
+
+        self.budget = todays_budget(self.store, now, self.settings)
 
     def _due_now(self, deck: Deck, now: datetime) -> int:
         """Cards of `deck` a review would offer now: due by `now` and still in the deck.
@@ -233,11 +238,13 @@ class SrcquizApp(App[int]):
     def open_session(self, session: Session, decks: Sequence[Deck]) -> None:
         if not session.items:
             self.notify(
-                printable(_nothing_to_study(session.mode, decks)),
+                printable(session.notice or _nothing_to_study(session.mode, decks)),
                 title="Nothing to study",
                 markup=False,  # it quotes the deck's title
             )
             return
+        if session.notice:  # a quiz held back by today's new-card limits
+            self.notify(session.notice, title="Daily limits", markup=False, timeout=8)
         from srcquiz.tui.screens.session import SessionScreen
 
         self.push_screen(SessionScreen(session))
@@ -292,6 +299,11 @@ class SrcquizApp(App[int]):
             ):
                 yield SystemCommand(mode.capitalize(), text, _bind(screen.action_study, mode))
             yield SystemCommand("Stats", "Charts and per-deck numbers", screen.action_stats)
+            yield SystemCommand(
+                "Settings",
+                "Daily limits (each deck's and all decks together) and desired retention",
+                screen.action_settings,
+            )
         palette_actions = getattr(screen, "palette_actions", None)
         if palette_actions is not None:
             for title, help_text, callback in palette_actions():

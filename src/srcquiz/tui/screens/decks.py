@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from srcquiz.cli.workspace import SkippedDeck
     from srcquiz.deck.model import Deck
     from srcquiz.progress.queries import DeckStats
+    from srcquiz.study.limits import Offer
     from srcquiz.tui.app import SrcquizApp
 
 ALL_KEY = "*"
@@ -42,13 +43,14 @@ def _pct(value: float | None) -> str:
 
 
 def _numbers(
-    stats: list[DeckStats], due_now: int, retention: str = ""
+    stats: list[DeckStats], offered: Offer, retention: str = ""
 ) -> tuple[str, str, str, str, str]:
+    """Qs and Cards count the decks; New and Due what a review would offer today."""
     return (
         str(sum(s.questions for s in stats)),
         str(sum(s.cards for s in stats)),
-        str(sum(s.new for s in stats)),
-        str(due_now),
+        str(offered.new),
+        str(offered.due),
         retention,
     )
 
@@ -86,6 +88,7 @@ class DecksScreen(BaseScreen):
         Binding("ctrl+r", "study('cram')", "Cram"),
         Binding("ctrl+o", "study('missed')", "Missed"),
         Binding("ctrl+s", "stats", "Stats"),
+        Binding("ctrl+l", "settings", "Settings: daily limits, retention", show=False),
         Binding("ctrl+space,ctrl+@", "mark", "Mark", key_display="^␣"),
         Binding("ctrl+e", "problems", "Skipped decks: every problem", show=False),
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -104,6 +107,7 @@ class DecksScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__(id="decks")
         self.marked: set[str] = set()
+        self.startable: dict[str, int] = {}  # new cards a review could start, per deck
         self.shown_decks: list[Deck] = []
         self._numbers_fresh = False
 
@@ -141,6 +145,7 @@ class DecksScreen(BaseScreen):
     def refresh_decks(self) -> None:
         """Re-read the numbers (after a session) and redraw the rows under the filter."""
         self.app.refresh_stats()
+        self._count_startable()
         self._fill()
         self._update_today()
 
@@ -150,12 +155,12 @@ class DecksScreen(BaseScreen):
         keep = keep if keep is not None else (current.key if current else None)
         query = self.filter_text
         self.shown_decks = [d for d in self.app.decks if deck_matches(d, query)]
-        stats, due = self.app.deck_stats, self.app.due_now
+        stats = self.app.deck_stats
         rows: list[DeckRow] = []
         if len(self.shown_decks) > 1:
             label = f"All {len(self.shown_decks)} {'matching ' if query.strip() else ''}decks"
             shown = self.shown_decks
-            numbers = _numbers([stats[d.id] for d in shown], sum(due[d.id] for d in shown))
+            numbers = _numbers([stats[d.id] for d in shown], self.offered(shown))
             rows.append(DeckRow(ALL_KEY, label, numbers, bold=True))
         for deck in self.shown_decks:
             st = stats[deck.id]
@@ -163,12 +168,29 @@ class DecksScreen(BaseScreen):
                 DeckRow(
                     deck.id,
                     printable(deck.title),
-                    _numbers([st], due[deck.id], _pct(st.retention_30d)),
+                    _numbers([st], self.offered([deck]), _pct(st.retention_30d)),
                     marked=deck.id in self.marked,
                 )
             )
         listing.set_rows(rows, keep=keep)
         self._update_details()
+
+    def _count_startable(self) -> None:
+        from srcquiz.study.limits import startable
+
+        store, stats = self.app.store, self.app.deck_stats
+        self.startable = {
+            d.id: startable(d, stats[d.id].new, lambda d=d: store.studied_keys(d.id))  # type: ignore[misc]
+            for d in self.app.decks
+        }
+
+    def offered(self, decks: Sequence[Deck]) -> Offer:
+        """What a review of `decks` would offer now, within today's limits."""
+        from srcquiz.study.limits import Budget, Limits, offer
+
+        budget = self.app.budget or Budget(Limits(), {}, 0)
+        due, new = self.app.due_now, self.startable
+        return offer(budget, [(d.id, due[d.id], new.get(d.id, 0)) for d in decks])
 
     def _update_today(self) -> None:
         today = self.app.today_stats
@@ -212,13 +234,33 @@ class DecksScreen(BaseScreen):
             f"{stats.learning} learning",
             _plural(stats.reviews, "answer") + " so far",
         ]
+        held = self._held_back(deck)
+        about = printable(" ".join((deck.description or ", ".join(deck.sources)).split()))
         details.update(
             Content.assemble(
                 (printable(deck.id), "bold"),  # without `id:`, the file's name
                 (f"  {' · '.join(facts)}\n", "dim"),
-                printable(" ".join((deck.description or ", ".join(deck.sources)).split())),
+                (held, "bold $warning") if held else about,
             )
         )
+
+    def _held_back(self, deck: Deck) -> str:
+        """Why the deck shows fewer new or due cards than it has ("" if it does not)."""
+        from srcquiz.study.limits import describe_hold
+
+        budget = self.app.budget
+        if budget is None:
+            return ""
+        offered = self.offered([deck])
+        startable = self.startable.get(deck.id, 0)
+        if offered.new >= startable and offered.due >= self.app.due_now[deck.id]:
+            return ""
+        after_due = budget.copy()
+        after_due.take(deck.id, offered.due)
+        why = describe_hold(
+            after_due.held_by(deck.id), budget.limits.for_deck(deck.id), budget.limits.cap
+        )
+        return f"Daily limit: {why}; ctrl+l changes it." if why else ""
 
     def selected_decks(self) -> list[Deck]:
         """Marked decks if any, else the highlighted row (the All row: everything shown)."""
@@ -312,6 +354,12 @@ class DecksScreen(BaseScreen):
     def on_click(self, event: events.Click) -> None:
         if event.widget is not None and event.widget.id == "skipped":
             self.action_problems()
+
+    def action_settings(self) -> None:
+        from srcquiz.tui.screens.settings import SettingsScreen
+
+        key = self._highlighted_key()
+        self.app.push_screen(SettingsScreen(None if key == ALL_KEY else key))
 
     def action_stats(self) -> None:
         decks = self.selected_decks() if self.marked else list(self.shown_decks)

@@ -106,6 +106,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from srcquiz.tui.screens.code import CodeScreen
     from srcquiz.tui.screens.decks import DecksScreen
     from srcquiz.tui.screens.session import SessionScreen
+    from srcquiz.tui.screens.settings import SettingsScreen
     from srcquiz.tui.screens.stats import StatsScreen
     from srcquiz.tui.screens.summary import SummaryScreen
     from srcquiz.tui.widgets.answer import WIDGETS
@@ -137,6 +138,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     out.append(("Upstream code (c after an anchored answer)", binding_rows(CodeScreen.BINDINGS)))
     out.append(("Summary", binding_rows(SummaryScreen.BINDINGS)))
     out.append(("Stats", binding_rows(StatsScreen.BINDINGS)))
+    out.append(("Settings (ctrl+l on the decks)", binding_rows(SettingsScreen.BINDINGS)))
     return out
 
 

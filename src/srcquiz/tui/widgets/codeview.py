@@ -64,13 +64,23 @@ class CodeView(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
 
     def on_mount(self) -> None:
+        self._placed_at: float | None = None
         self.call_after_refresh(self.scroll_to_target)
+
+    def on_resize(self) -> None:
+        # The first placement can run before layout has given the view its height
+        # (on a busy machine it then clamps to the top): place it again while the
+        # learner has not scrolled away from where the view put itself.
+        if self._placed_at is None or self.scroll_y == self._placed_at:
+            self.call_after_refresh(self.scroll_to_target)
 
     def scroll_to_target(self) -> None:
         """Put the marked line a few lines below the top, with what leads up to it above."""
-        if self.target is not None:
+        if self.target is not None and self.size.height:
             top = max(0, self.target - max(2, self.size.height // 4))
-            self.scroll_to(x=0, y=top, animate=False)
+            top = min(top, max(0, self.virtual_size.height - self.size.height))
+            self.scroll_to(x=0, y=top, animate=False, immediate=True)
+            self._placed_at = top
 
     def _line_strip(self, index: int) -> Strip:
         strip = self._strips.get(index)

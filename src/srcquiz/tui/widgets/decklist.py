@@ -25,19 +25,21 @@ COLUMN_HELP = {
     "Qs": "Questions in the deck.",
     "Cards": "Cards you study: one per question, more for a cloze with several blanks "
     "or a card studied both ways.",
-    "New": "Cards you have never studied.",
-    "Due": "Cards due for review now (learning steps due later today are not counted yet).",
+    "New": "New cards a review would start today: cards never studied, up to what the "
+    "deck's daily new-card limit leaves (0 once it is used up; ctrl+l changes it).",
+    "Due": "Cards a review would offer now, within the deck's daily review limit and the "
+    "cap on all decks (learning steps due later today are not counted yet).",
     "Ret.": "Retention: the share of reviews of cards seen before that you remembered "
     "(not rated Again), over the last 30 days.",
 }
 # Two lines that each fit 80 columns.
 LEGEND = (
     ("Qs", "questions"),
-    ("Cards", "what you study (a cloze or two-way card makes several)"),
-    ("\n", ""),
-    ("New", "cards never studied"),
-    ("Due", "due now"),
+    ("Cards", "what you study"),
     ("Ret.", "remembered on review (30 days)"),
+    ("\n", ""),
+    ("New", "to start today"),
+    ("Due", "to review now, both within the daily limits (ctrl+l)"),
 )
 
 
