@@ -106,6 +106,27 @@ def test_today(store):
     assert (today.reviews, today.right, today.new) == (2, 2, 1)
 
 
+@pytest.mark.parametrize("mode", ["cram", "missed"])
+def test_practice_counts_apart_from_reviews(store, deck, mode):
+    """Cram and missed answers move no due dates: today's reviews, right answers,
+    retention, the streak and the charts leave them out; today counts them apart."""
+    before_today, before_deck = store.today(NOW), store.deck_stats(deck, NOW)
+    before_days = store.reviews_per_day([DECK], days=7, now=NOW)
+    before_retention = store.retention_per_day([DECK], days=7, now=NOW)
+    put(store, "ratio", NOW, rating=1, mode=mode)  # a studied card, missed in practice
+    put(store, "thread-count", NOW, rating=3, mode=mode)
+    for n in range(3, 6):  # practice alone on days that had no review: no streak
+        put(store, "ratio", NOW - timedelta(days=n), rating=3, mode=mode)
+    today = store.today(NOW)
+    assert today == before_today._replace(practice=2)
+    assert store.deck_stats(deck, NOW) == before_deck
+    assert store.deck_stats(deck, NOW + timedelta(days=1)).streak == 3
+    assert store.reviews_per_day([DECK], days=7, now=NOW) == before_days
+    assert store.retention_per_day([DECK], days=7, now=NOW) == before_retention
+    assert store.review_count([DECK]) == 16 and store.review_count([DECK], real_only=True) == 11
+    assert "2 practice" in render(collect(store, [deck], NOW))
+
+
 def test_today_by_deck_counts_what_moved_a_schedule_here_or_in_anki(store):
     """The daily limits' counts (#13): reviews synced from Anki count like ours (#15);
     cram and missed never do; yesterday does not."""

@@ -65,6 +65,12 @@ async def test_review_one_question_of_each_kind(store: Store, qid: str, kind: st
         # The answer widget stops answering, so rating keys reach the screen.
         assert not screen.query_one(AnswerWidget).answering
         await pilot.press("enter")
+        # A missed card, and a new one on its first learning step, comes back before
+        # the session ends (the learn-ahead window: nothing else is left).
+        assert app.screen is screen and screen.phase == "ask"
+        assert screen.session.current() == item and screen.session.position == 1
+        assert screen.query_one(PromptView).again
+        await pilot.press("escape", "y")
         assert isinstance(app.screen, SummaryScreen)
         await pilot.press("escape")  # Enter would open the answer again
         assert isinstance(app.screen, DecksScreen)
@@ -88,10 +94,10 @@ async def test_rating_keys_override_the_suggestion_after_typing(store: Store):
         screen = app.screen
         assert isinstance(screen, SessionScreen)
         assert screen.result is not None and screen.result.rating == Rating.GOOD  # a new card
-        await pilot.press("2")
-        assert screen.result.rating == Rating.HARD
-        assert "▸2 Hard" in screen.query_one(FeedbackPanel).text()
-        await pilot.press("enter")
+        assert "▸3 Good" in screen.query_one(FeedbackPanel).text()
+        await pilot.press("2")  # one key: rates Hard and goes on
+        assert screen.session.results[0].rating == Rating.HARD
+        assert screen.phase == "ask" and screen.session.position == 1  # it came back
     [row] = store.reviews(deck_id=deck.id)
     assert row.answer == "1"
     assert row.rating == Rating.HARD
@@ -142,7 +148,7 @@ async def test_retry_missed_from_the_summary(store: Store):
     deck = only(kinds_deck(), "usr2-ignored")
     app = make_app([deck], store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "f", "enter")
+        await pilot.press("enter", "f", "enter", "escape", "y")  # end as it comes back
         summary = app.screen
         assert isinstance(summary, SummaryScreen)
         assert summary.summary.wrong == 1
@@ -225,8 +231,10 @@ async def test_order_and_match_work_with_the_mouse(store: Store):
         line = panel.text().splitlines()[-2]  # the rating line, then a hint
         row = panel.outer_size.height - 3  # above the hint line and the bottom padding
         await pilot.click(panel, offset=(line.index("2 Hard") + 1, row))
-        assert app.screen.result.rating == Rating.HARD
-        await pilot.click(panel, offset=(line.index("Next") + 1, row))
+        screen = app.screen
+        assert screen.session.results[-1].rating == Rating.HARD  # rated, and on
+        assert screen.phase == "ask" and screen.session.position == 1
+        await pilot.press("escape", "y")
         assert isinstance(app.screen, SummaryScreen)
 
     deck = only(kinds_deck(), "shutdown-steps")

@@ -91,7 +91,8 @@ def test_feedback_wrong(snap_compare, store: Store, qid: str):
     assert snap_compare(app, run_before=_answered(False), terminal_size=WIDE)
 
 
-def test_feedback_rating_overridden(snap_compare, store: Store):
+def test_a_rated_card_comes_back(snap_compare, store: Store):
+    """One key rates (2: Hard) and goes on; the card, still learning, comes back."""
     app = make_app([only(kinds_deck(), "usr2-ignored")], store)
     assert snap_compare(app, run_before=_answered(True, override="2"), terminal_size=SMALL)
 
@@ -104,7 +105,7 @@ def test_summary(snap_compare, store: Store):
         for n in range(5):
             item = pilot.app.screen.session.current()
             if item.question.kind == "card":
-                await pilot.press("space", "3")
+                await pilot.press("space", "enter")  # practice: Enter, I knew it
             else:
                 await pilot.press(*answer_keys(item, right=n % 2 == 0), "enter")
         await pilot.press("escape", "y", "down")

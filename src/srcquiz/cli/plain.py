@@ -87,13 +87,15 @@ class PlainUI:
 
     # --- one card ----------------------------------------------------------
 
-    def show(self, item: StudyItem, index: int, total: int) -> None:
+    def show(self, item: StudyItem, index: int, total: int, again: bool = False) -> None:
+        """The card; `again`: it came back in a learning step (missed, or still new)."""
         q = item.question
         kind = q.kind + (" (reverse)" if item.is_reverse else "")
         if getattr(q, "multi", False):
             kind += ", choose all that apply"
         self.say()
-        self.say(f"[{index}/{total}] {item.deck.title} · {kind}")
+        back = " · again (learning step)" if again else ""
+        self.say(f"[{index}/{total}] {item.deck.title} · {kind}{back}")
         for line in item.prompt_text().splitlines() or [""]:
             self.say(line)
         if q.code and not q.code_after:  # `code_after`: shown with the feedback instead
@@ -107,27 +109,33 @@ class PlainUI:
         q = item.question
         text = KIND_LINES[q.kind].instruction(item)
         text += " (empty line: I don't know"
-        if q.hint:
+        if item.hint_lines(1) is not None:
             text += "; ? for a hint"
         return text + ")"
 
     def read_answer(self, item: StudyItem) -> tuple[Response, float, bool]:
         """(response, seconds taken, hint used); re-asks on unreadable input."""
-        hint_used = False
+        presses = 0
         started = time.monotonic()
         instruction = self.instruction(item)
         while True:
             line = self.ask(instruction)
-            if line.strip() == "?" and item.question.hint:
-                hint_used = True
-                self.say(f"hint: {item.question.hint}")
+            if line.strip() == "?":
+                hints = item.hint_lines(presses + 1)
+                if hints is None:
+                    self.say(
+                        "nothing more to reveal." if presses else "no hint: nothing to reveal."
+                    )
+                else:
+                    presses += 1
+                    self.say(f"hint: {hints[-1]}")
                 continue
             try:
                 response = parse_response(item, line)
             except Retry as exc:
                 self.say(str(exc))
                 continue
-            return response, time.monotonic() - started, hint_used
+            return response, time.monotonic() - started, presses > 0
 
     def feedback(self, result: AnswerResult) -> None:
         g = result.grade
@@ -154,6 +162,10 @@ class PlainUI:
             self.say(f"see: {q.anchor.label()}")
 
     def override(self, session: Session, result: AnswerResult) -> AnswerResult:
+        """Enter keeps the suggested rating, a digit changes it. Practice (cram,
+        missed) has no rating: it goes straight on."""
+        if not session.scheduled:
+            return result
         line = self.ask(f"rated {result.rating.label}: Enter keeps it, or type {RATING_KEYS}")
         choice = line.strip()
         if choice in ("1", "2", "3", "4") and int(choice) != result.rating:
@@ -171,15 +183,25 @@ class PlainUI:
         q = item.question
         if q.explanation:
             self.say(f"why: {' '.join(q.explanation.split())}")
+        rating = self._self_rating(session)
+        result = session.self_grade(rating, elapsed)
+        if session.scheduled:
+            self.say(f"rated {result.rating.label}.")
+        return result
+
+    def _self_rating(self, session: Session) -> Rating:
+        """The learner's own rating of a card; practice asks only knew / did not."""
+        if not session.scheduled:
+            while True:
+                line = self.ask("did you know it? Enter: yes, n: no").strip().lower()
+                if line in ("", "y", "yes", "n", "no"):
+                    return Rating.AGAIN if line.startswith("n") else Rating.GOOD
+                self.say("press Enter if you knew it, or type n.")
         while True:
             line = self.ask(f"how well did you know it? {RATING_KEYS} (Enter: good)").strip()
             if line in ("", "1", "2", "3", "4"):
-                rating = Rating(int(line or "3"))
-                break
+                return Rating(int(line or "3"))
             self.say("type 1, 2, 3 or 4.")
-        result = session.self_grade(rating, elapsed)
-        self.say(f"rated {result.rating.label}.")
-        return result
 
     def summary(self, summary: Summary, session: Session) -> None:
         self.say()
@@ -191,6 +213,7 @@ class PlainUI:
             f"session over: {summary.answered} answered · {summary.right} right · "
             f"{summary.almost} almost · {summary.wrong} wrong · score {summary.score:.0%} · "
             f"{minutes}m{seconds:02d}s answering"
+            + (f" · {summary.came_back} came back" if summary.came_back else "")
         )
         missed = session.missed_items()
         if missed:
@@ -222,20 +245,21 @@ def _empty_message(session: Session) -> str:
 
 def run_session(session: Session, ui: PlainUI) -> int:
     """Ask every card; returns the exit code (0 also when input ends early)."""
-    total = len(session.items)
     if session.notice:  # a quiz held back by today's new-card limits
         ui.say(session.notice)
-    if total == 0:
+    if not session.items:
         if not session.notice:
             ui.say(_empty_message(session))
         return 0
-    ui.say(f"{session.mode}: {total} card(s). Ctrl-D ends the session with a summary.")
+    ui.say(f"{session.mode}: {len(session.items)} card(s). Ctrl-D ends the session with a summary.")
     code = 0
     try:
         while not session.done:
             item = session.current()
             assert item is not None
-            ui.show(item, session.position + 1, total)
+            # Cards that come back in a learning step join the count as they do.
+            again = session.asked_before(item)
+            ui.show(item, session.position + 1, len(session.items), again)
             if item.self_graded:
                 ui.self_graded(session, item)
             else:

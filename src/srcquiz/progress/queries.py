@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srcquiz.progress.rows import WRONG, placeholders
+from srcquiz.progress.rows import MODE_CODES, WRONG, placeholders
 from srcquiz.progress.sync_log import SCHEDULING_CODES
 
 if TYPE_CHECKING:
@@ -27,6 +27,11 @@ _LEARNING_STATES = (1, 3)
 # the per-deck time index usable (a handful of decks, one index range each).
 _STUDY_MODES = f"({', '.join(map(str, SCHEDULING_CODES))})"
 _EPOCH_DAY = date(1970, 1, 1)
+# Answers in cram and missed sessions are practice: they move no due dates, so they
+# count apart, never in the reviews, right answers, retention or streak (the hourly
+# counts leave them out too: see the log's triggers in schema.py).
+PRACTICE_MODES = ("cram", "missed")
+_REAL = f"mode NOT IN ({', '.join(str(MODE_CODES[m]) for m in PRACTICE_MODES)})"
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -52,10 +57,11 @@ class DayCounts(NamedTuple):
 
 
 class TodayStats(NamedTuple):
-    reviews: int
+    reviews: int  # real reviews (they move due dates); practice is counted apart
     right: int
     streak: int
     new: int = 0
+    practice: int = 0  # answers in cram and missed sessions
 
 
 def now_or_local(now: datetime | None) -> datetime:
@@ -147,7 +153,7 @@ class StatsQueries(ABC):
             new=len(keys) - len(present),
             learning=sum(s in _LEARNING_STATES for s, _ in present),
             due_today=sum(d < end_of_today for _, d in present),
-            reviews=self.review_count([deck.id]),
+            reviews=self.review_count([deck.id], real_only=True),
             retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
             streak=self._streak([deck.id], now),
         )
@@ -156,14 +162,17 @@ class StatsQueries(ABC):
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         row = self._in_time(
-            f"count(*), coalesce(sum(verdict != {WRONG}), 0), "
-            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0)",
+            f"coalesce(sum({_REAL}), 0), coalesce(sum(verdict != {WRONG} AND {_REAL}), 0), "
+            f"coalesce(sum(before_state IS NULL AND mode IN {_STUDY_MODES}), 0), "
+            f"coalesce(sum(NOT {_REAL}), 0)",
             None,
             start,
             end,
         )
-        reviews, right, new = row if row else (0, 0, 0)
-        return TodayStats(int(reviews), int(right), self._streak(None, now), int(new))
+        reviews, right, new, practice = row if row else (0, 0, 0, 0)
+        return TodayStats(
+            int(reviews), int(right), self._streak(None, now), int(new), int(practice)
+        )
 
     def reviews_per_day(
         self, deck_ids: Collection[str], days: int = 30, now: datetime | None = None
@@ -296,8 +305,9 @@ class StatsQueries(ABC):
             if lo >= hi:
                 continue
             row = self._in_time(
-                "count(*), count(before_state), "
-                "coalesce(sum(rating > 1 AND before_state IS NOT NULL), 0)",
+                f"coalesce(sum({_REAL}), 0), "
+                f"coalesce(sum(before_state IS NOT NULL AND {_REAL}), 0), "
+                f"coalesce(sum(rating > 1 AND before_state IS NOT NULL AND {_REAL}), 0)",
                 decks,
                 lo,
                 hi,
@@ -318,8 +328,8 @@ class StatsQueries(ABC):
         return good / seen if seen else None
 
     def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
-        """Days in a row with at least one review, up to today (or yesterday, so a
-        streak is not lost before today's study)."""
+        """Days in a row with at least one real review (practice does not keep a
+        streak), up to today (or yesterday, so a streak is not lost before today's study)."""
         tz = _fixed_tz(now)
         if deck_ids is None:
             decks = [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
@@ -375,8 +385,18 @@ class StatsQueries(ABC):
 
         return studied
 
-    def review_count(self, deck_ids: Collection[str] | None = None) -> int:
-        """Reviews logged, from the per-deck counters the log's triggers keep."""
+    def review_count(
+        self, deck_ids: Collection[str] | None = None, *, real_only: bool = False
+    ) -> int:
+        """Answers logged, from the per-deck counters the log's triggers keep;
+        `real_only`: reviews only, not practice (cram, missed), from the hourly counts."""
+        if real_only:
+            decks = (
+                [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
+                if deck_ids is None
+                else self._deck_refs(deck_ids)
+            )
+            return self._span(decks, 0.0, None)[0] if decks else 0
         if deck_ids is None:
             row = self._one("SELECT coalesce(sum(reviews), 0) FROM deck_ref")
         else:

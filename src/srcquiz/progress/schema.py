@@ -44,6 +44,10 @@ REVIEW_VIEW = f"""CREATE VIEW review (id, deck_id, card_key, reviewed_at, rating
     FROM review_log r JOIN deck_ref d ON d.id = r.deck JOIN card_ref c ON c.id = r.card
     JOIN review_mode m ON m.id = r.mode JOIN review_verdict v ON v.id = r.verdict"""
 
+# Practice (cram and missed: mode codes 3 and 4, fixed by step 4's seed rows) is left
+# out of the hourly counts that reviews, retention and streaks add up.
+_REAL = "mode NOT IN (3, 4)"
+
 # Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
 # Never edit a released step; add a new one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -170,26 +174,30 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (deck, hour)
         ) WITHOUT ROWID""",
         "INSERT INTO review_hour SELECT deck, CAST(reviewed_at / 3600 AS INTEGER) AS h, "
-        "count(*), count(before_state), sum(rating > 1 AND before_state IS NOT NULL), "
+        f"sum({_REAL}), sum(before_state IS NOT NULL AND {_REAL}), "
+        f"sum(rating > 1 AND before_state IS NOT NULL AND {_REAL}), "
         "min(id), max(id) FROM review_log GROUP BY deck, h",
         "UPDATE deck_ref SET reviews = (SELECT count(*) FROM review_log WHERE deck = deck_ref.id)",
         "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
         "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; "
-        "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), 1, "
-        "new.before_state IS NOT NULL, new.rating > 1 AND new.before_state IS NOT NULL, "
-        "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET reviews = reviews + 1, "
+        "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), "
+        f"new.{_REAL}, new.before_state IS NOT NULL AND new.{_REAL}, "
+        f"new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}, "
+        "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET "
+        "reviews = reviews + excluded.reviews, "
         "seen = seen + excluded.seen, good = good + excluded.good, "
         "first_id = min(first_id, excluded.first_id), "
         "last_id = max(last_id, excluded.last_id); END",
         "CREATE TRIGGER review_log_rerated AFTER UPDATE OF rating ON review_log BEGIN "
-        "UPDATE review_hour SET good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
-        "+ (new.rating > 1 AND new.before_state IS NOT NULL) "
+        "UPDATE review_hour SET good = good "
+        f"- (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
+        f"+ (new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}) "
         "WHERE deck = new.deck AND hour = CAST(new.reviewed_at / 3600 AS INTEGER); END",
         "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
         "UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; "
-        "UPDATE review_hour SET reviews = reviews - 1, "
-        "seen = seen - (old.before_state IS NOT NULL), "
-        "good = good - (old.rating > 1 AND old.before_state IS NOT NULL) "
+        f"UPDATE review_hour SET reviews = reviews - old.{_REAL}, "
+        f"seen = seen - (old.before_state IS NOT NULL AND old.{_REAL}), "
+        f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
         "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
     ),
 }

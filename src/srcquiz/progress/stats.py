@@ -35,9 +35,10 @@ def render(data: dict[str, Any]) -> str:
     lines = _deck_table(decks)
     lines.append("retention: share of reviews of studied cards in the last 30 days not rated Again")
     today = data["today"]
+    practice = f", {today['practice']} practice (cram, missed)" if today["practice"] else ""
     lines.append(
         f"today: {today['reviews']} review(s), {today['right']} right, "
-        f"{today['new']} new; streak {today['streak']} day(s)"
+        f"{today['new']} new{practice}; streak {today['streak']} day(s)"
     )
     if decks:
         lines.append("")

@@ -17,20 +17,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from srcquiz.deck.model import (
-    Choice,
-    Cloze,
-    Deck,
-    Flashcard,
-    Match,
-    Order,
-    Question,
-    split_card_key,
-)
+from srcquiz.deck.model import Deck, Question, split_card_key
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 from srcquiz.progress.store import Store
-from srcquiz.study.grading import Grade, Verdict, describe_answer, grade
+from srcquiz.study.grading import Grade, Verdict, grade
+from srcquiz.study.items import StudyItem as StudyItem  # re-exported: the front ends use it
+from srcquiz.study.items import layout as _layout
+from srcquiz.study.learning import LearningQueue
 from srcquiz.study.limits import Budget, short_quiz_notice, todays_budget
 from srcquiz.study.responses import Response
 from srcquiz.study.scheduler import (
@@ -46,80 +40,13 @@ from srcquiz.study.terms import known_terms
 Mode = Literal["review", "quiz", "cram", "missed"]
 MODES: tuple[Mode, ...] = ("review", "quiz", "cram", "missed")
 SCHEDULED_MODES = frozenset({"review", "quiz"})  # cram and missed never move due dates
+# Where cards in a learning step come back before the session ends. Not in a quiz:
+# it is an exam of N questions; what it leaves in a learning step the next review asks.
+LEARNING_MODES = frozenset({"review"})
 DEFAULT_QUIZ_LIMIT = 20
 # How far a front end's answer time may exceed the session's own monotonic measure
 # before it is taken for a wall-clock jump (see `Session.duration`).
 CLOCK_SLACK_S = 60.0
-
-
-@dataclass(frozen=True, eq=False)
-class StudyItem:
-    """One card to ask: a question, which of its cards, and how it is laid out."""
-
-    deck: Deck
-    question: Question
-    card_key: str
-    order: tuple[int, ...] = ()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StudyItem):
-            return NotImplemented
-        return (self.deck.id, self.card_key, self.order) == (
-            other.deck.id,
-            other.card_key,
-            other.order,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.deck.id, self.card_key, self.order))
-
-    @property
-    def cloze_number(self) -> int | None:
-        _, sub = split_card_key(self.card_key)
-        if isinstance(self.question, Cloze) and sub.startswith("c") and sub[1:].isdigit():
-            return int(sub[1:])
-        return None
-
-    @property
-    def is_reverse(self) -> bool:
-        return split_card_key(self.card_key)[1] == "reverse"
-
-    @property
-    def self_graded(self) -> bool:
-        return self.question.self_graded
-
-    def prompt_text(self) -> str:
-        q = self.question
-        if isinstance(q, Flashcard) and self.is_reverse:
-            return q.answer
-        if isinstance(q, Cloze):
-            return q.masked(self.cloze_number or (q.numbers() or (1,))[0])
-        return q.prompt
-
-    def expected_text(self) -> str:
-        return describe_answer(self.question, self.card_key)
-
-    def blanks(self) -> int:
-        """How many blanks a cloze card asks for (0 for other kinds)."""
-        q = self.question
-        if not isinstance(q, Cloze):
-            return 0
-        return len(q.answers_for(self.cloze_number or 1))
-
-    def shown_options(self) -> list[tuple[int, str]]:
-        """(index into question.options, text) in the order shown."""
-        q = self.question
-        return [(i, q.options[i]) for i in self.order] if isinstance(q, Choice) else []
-
-    def shown_items(self) -> list[tuple[int, str]]:
-        """(index into question.items, text) in the shuffled order shown."""
-        q = self.question
-        return [(i, q.items[i]) for i in self.order] if isinstance(q, Order) else []
-
-    def shown_rights(self) -> list[str]:
-        """A match question's right-hand sides in the order shown."""
-        q = self.question
-        return [q.pairs[i][1] for i in self.order] if isinstance(q, Match) else []
 
 
 class AskAgain(Exception):
@@ -142,11 +69,14 @@ class AnswerResult:
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One card of the session, as first answered (what the learner knew coming in)."""
+
     item: StudyItem
     given: str
     expected: str
     verdict: Verdict
     rating: Rating
+    asked: int = 1  # times asked in the session: more than once when it came back
 
 
 @dataclass(frozen=True)
@@ -156,10 +86,12 @@ class Summary:
     almost: int
     wrong: int
     elapsed_s: float
-    score: float  # mean score 0..1 over the answers
+    score: float  # mean score 0..1 over each card's first answer
+    came_back: int = 0  # cards asked again in a learning step
 
     @property
     def answered(self) -> int:
+        """Cards answered, each counted once however often it came back."""
         return len(self.rows)
 
 
@@ -171,32 +103,11 @@ class _Answer:
     at: datetime
     elapsed_s: float
     hint_used: bool
+    after: CardState | None  # the card's state after its (final) rating; None: not scheduled
 
 
 def _now() -> datetime:
     return datetime.now().astimezone()
-
-
-def _layout(question: Question, rng: random.Random, avoid: tuple[int, ...] = ()) -> tuple[int, ...]:
-    """Presentation order for choice options, order items and match right sides;
-    `avoid` is a layout already shown (a retry gets a new one where there is one)."""
-
-    def shuffled(n: int, avoid_identity: bool) -> tuple[int, ...]:
-        idx = list(range(n))
-        for _ in range(10):
-            rng.shuffle(idx)
-            if (not avoid_identity or n < 2 or idx != sorted(idx)) and tuple(idx) != avoid:
-                break
-        return tuple(idx)
-
-    if isinstance(question, Choice):
-        n = len(question.options)
-        return shuffled(n, False) if question.shuffle else tuple(range(n))
-    if isinstance(question, Order):
-        return shuffled(len(question.items), True)
-    if isinstance(question, Match):
-        return shuffled(len(question.pairs), True)
-    return ()
 
 
 class Session:
@@ -230,6 +141,7 @@ class Session:
         # built on the first near miss, not here.
         self.terms = known_terms(self.decks)
         self._answers: list[_Answer] = []
+        self._learning: LearningQueue[StudyItem] = LearningQueue()
         self._shown_at = self._seconds()
 
     # --- building the queue ----------------------------------------------------
@@ -285,11 +197,33 @@ class Session:
     def current(self) -> StudyItem | None:
         return self.items[self.position] if 0 <= self.position < len(self.items) else None
 
-    def advance(self) -> StudyItem | None:
+    def advance(self, *, at: datetime | None = None) -> StudyItem | None:
+        """Go on to the next card (`at`: now, by the front end's clock).
+
+        A card the last answer left in a learning step waits in the learning queue;
+        one whose step is due is asked next, before the rest, and once the rest are
+        done one due within the learn-ahead window is (see `study.learning`). It goes
+        into `items` right after the current card, so position and count stay simple.
+        """
         if self.position < len(self.items):
+            if self.answered_current() and self.mode in LEARNING_MODES:
+                last = self._answers[-1]
+                self._learning.update(last.result.item, last.after)
+            others_left = self.position + 1 < len(self.items)
+            back = self._learning.pick(self._queue_now(at), others_left)
+            if back is not None:
+                self.items.insert(self.position + 1, back)
             self.position += 1
             self._shown_at = self._seconds()
         return self.current()
+
+    def _queue_now(self, at: datetime | None) -> datetime:
+        """Now, for learning steps: never before the last answer (a session started
+        with a fixed `now` keeps that clock, while the front end times its answers)."""
+        moments = [at or self.clock()]
+        if self._answers:
+            moments.append(self._answers[-1].at)
+        return max(moments)
 
     def _seconds(self) -> float:
         return (self.timer or time.monotonic)()
@@ -319,6 +253,10 @@ class Session:
     @property
     def results(self) -> list[AnswerResult]:
         return [a.result for a in self._answers]
+
+    def asked_before(self, item: StudyItem) -> bool:
+        """Whether `item` was answered earlier in this session (it came back)."""
+        return any(a.result.item == item for a in self._answers)
 
     def answered_current(self) -> bool:
         return bool(self._answers) and self._answers[-1].position == self.position
@@ -371,6 +309,8 @@ class Session:
             raise RuntimeError("no answer to rate yet")
         last = self._answers[-1]
         rating = Rating(rating)
+        if last.hint_used:  # the hint helped: Hard at best, whatever the key
+            rating = min(rating, Rating.HARD)
         old = last.result
         after = None
         if self.scheduled:
@@ -384,6 +324,7 @@ class Session:
             )
         self.store.update_review(old.review_id, int(rating), after, verdict)
         last.result = replace(old, grade=new_grade, rating=rating)
+        last.after = after
         return last.result
 
     def _require_current(self) -> StudyItem:
@@ -423,23 +364,34 @@ class Session:
             hint_used=hint_used,
         )
         answer = AnswerResult(item, result, rating, review_id, response)
-        self._answers.append(_Answer(answer, self.position, before, when, elapsed_s, hint_used))
+        self._answers.append(
+            _Answer(answer, self.position, before, when, elapsed_s, hint_used, after)
+        )
         return answer
 
     # --- afterwards ------------------------------------------------------------
 
     def summary(self) -> Summary:
+        """Each card once, as first answered (a card that came back is not counted
+        twice, and its later answers do not hide what the learner knew); the time is
+        every answer's."""
+        first: dict[StudyItem, _Answer] = {}
+        asked: dict[StudyItem, int] = {}
+        for a in self._answers:
+            first.setdefault(a.result.item, a)
+            asked[a.result.item] = asked.get(a.result.item, 0) + 1
         rows = tuple(
             SummaryRow(
-                a.result.item,
+                item,
                 a.result.grade.given,
                 a.result.grade.expected,
                 a.result.grade.verdict,
                 a.result.rating,
+                asked[item],
             )
-            for a in self._answers
+            for item, a in first.items()
         )
-        scores = [a.result.grade.score for a in self._answers]
+        scores = [a.result.grade.score for a in first.values()]
         return Summary(
             rows=rows,
             right=sum(r.verdict == "right" for r in rows),
@@ -447,6 +399,7 @@ class Session:
             wrong=sum(r.verdict == "wrong" for r in rows),
             elapsed_s=sum(max(0.0, a.elapsed_s) for a in self._answers),
             score=sum(scores) / len(scores) if scores else 0.0,
+            came_back=sum(n > 1 for n in asked.values()),
         )
 
     def missed_items(self) -> list[StudyItem]:

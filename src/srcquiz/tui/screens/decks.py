@@ -206,6 +206,8 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         parts = [f"Today: {_plural(today.reviews, 'answer')}"]
         if today.reviews:
             parts.append(f"{today.right} right ({today.right / today.reviews:.0%})")
+        if today.practice:  # cram and missed: counted apart, they move no due dates
+            parts.append(f"{today.practice} practice")
         parts.append(f"{due} due now" + (f", {later} later today" if later > 0 else ""))
         parts.append(f"streak {_plural(today.streak, 'day')}")
         self.query_one("#today", Static).update(Content(" · ".join(parts)))

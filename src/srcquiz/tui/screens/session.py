@@ -1,8 +1,9 @@
 """One question at a time, then feedback, then the next; the engine decides everything.
 
 Phases: `ask` (the answer widget has focus), `feedback` (the answer is saved; 1-4
-override the rating, Enter goes on) and, for flashcards, `reveal` (the back is
-shown; 1-4 rate it and go on).
+rate and go on, Enter takes the suggested rating, which the key bar names) and, for
+flashcards, `reveal` (the back is shown; 1-4 rate it and go on). Practice (cram,
+missed) has no rating: Enter goes on, and a card is only known (Enter) or missed (1).
 
 The feedback sheet is mounted once, over the lower part of the screen, and only
 filled and shown after an answer: nothing below the prompt moves, so the frame
@@ -120,11 +121,18 @@ class SessionScreen(BaseScreen):
         widget = answer_widget_for(item)
         widget.on_answer = self.answer
         shows_text = item.question.kind == "cloze"
-        prompt = PromptView(item, show_prompt=not shows_text, show_deck=len(self.session.decks) > 1)
+        prompt = PromptView(
+            item,
+            show_prompt=not shows_text,
+            show_deck=len(self.session.decks) > 1,
+            again=self.session.asked_before(item),
+        )
         code = code_view(item)
         instructions = Static(widget.instructions(), id="instructions", markup=False)
         await body.mount_all([w for w in (prompt, code, instructions, widget) if w is not None])
-        self.query_one(FeedbackPanel).prepare(item)
+        sheet = self.query_one(FeedbackPanel)
+        sheet.practice = not self.session.scheduled
+        sheet.prepare(item)
         body.scroll_home(animate=False)
         self.call_after_refresh(widget.focus_answer)
         self._update_progress()
@@ -202,6 +210,9 @@ class SessionScreen(BaseScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """None hides a key that means nothing in this phase (the key bar drops it)."""
+        if action == "rate" and not self.session.scheduled:
+            # Practice: no rating; a card is only missed (1) or known (Enter).
+            return True if self.phase == "reveal" and parameters == (1,) else None
         if action in ("rate", "next"):
             return True if self.phase in ("feedback", "reveal") else None
         if action == "read_code":
@@ -209,10 +220,29 @@ class SessionScreen(BaseScreen):
             readable = item is not None and reads_code(item)
             return True if self.phase in ("feedback", "reveal") and readable else None
         if action == "hint":
-            item = self.session.current()
-            usable = self.phase == "ask" and item is not None and bool(item.question.hint)
-            return True if usable and not self.hint_used else None
+            return True if self.phase == "ask" else None
         return True
+
+    def key_hidden(self, action: str) -> bool:
+        """Ctrl+G stays off the key bar when it has nothing to show (pressed anyway, it
+        says so); it is on the bar while a hint or a letter is left to reveal."""
+        if action != "hint" or self.phase != "ask":
+            return False
+        item = self.session.current()
+        found = self.query(PromptView)
+        presses = found.first().presses if found else 0
+        return item is None or item.hint_lines(presses + 1) is None
+
+    def key_description(self, action: str) -> str | None:
+        """What a key does now, for the key bar: Enter names the rating it takes."""
+        if action == "next" and self.phase in ("feedback", "reveal"):
+            if not self.session.scheduled:
+                return "Knew it" if self.phase == "reveal" else "Next"
+            rating = self.result.rating if self.phase == "feedback" and self.result else None
+            return (rating or Rating.GOOD).label
+        if action == "rate" and self.phase == "reveal" and not self.session.scheduled:
+            return "Missed it"
+        return None
 
     def action_scroll(self, lines: int) -> None:
         sheet = self.query_one(FeedbackPanel)
@@ -228,11 +258,12 @@ class SessionScreen(BaseScreen):
             if result is not None:
                 self.result = result
                 await self._next()
-        elif self.phase == "feedback":
+        elif self.phase == "feedback" and self.session.scheduled:
+            # One key per card: the rating replaces the suggestion, then on to the next.
             result = self._engine(lambda: self.session.rate(Rating(rating)))
             if result is not None:
                 self.result = result
-                self.query_one(FeedbackPanel).show_rating(result.rating)
+                await self._next()
 
     async def action_next(self) -> None:
         if self.phase == "reveal":
@@ -241,7 +272,7 @@ class SessionScreen(BaseScreen):
             await self._next()
 
     async def _next(self) -> None:
-        self.session.advance()
+        self.session.advance(at=self.app.clock())
         await self._show_current()
 
     def action_read_code(self) -> None:
@@ -255,9 +286,22 @@ class SessionScreen(BaseScreen):
         self.app.push_screen(CodeScreen(item.question.anchor))
 
     def action_hint(self) -> None:
-        if self.phase == "ask" and self.query_one(PromptView).show_hint():
+        """The written hint, then one letter more per press; says when there is nothing
+        (more) to reveal. Any help makes the answer Hard at best."""
+        if self.phase != "ask":
+            return
+        prompt = self.query_one(PromptView)
+        if prompt.show_hint():
             self.hint_used = True
-            self.refresh_bindings()
+            self.refresh_bindings()  # the key leaves the bar once nothing is left
+            return
+        self.notify(
+            "Every letter is shown already."
+            if prompt.presses
+            else "This question has no hint and nothing to reveal.",
+            title="No hint",
+            markup=False,
+        )
 
     def action_leave(self) -> None:
         """End the session early (after a confirmation); answers are already saved."""
@@ -288,6 +332,9 @@ class SessionScreen(BaseScreen):
 
     def palette_actions(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
         yield ("End session", "Stop here and see the summary", self.action_leave)
-        item = self.session.current()
-        if self.phase == "ask" and item is not None and item.question.hint:
-            yield ("Hint", "Show the hint (rates the answer Hard at best)", self.action_hint)
+        if self.phase == "ask":
+            yield (
+                "Hint",
+                "A hint or the next letter (rates the answer Hard at best)",
+                self.action_hint,
+            )

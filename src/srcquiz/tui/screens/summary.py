@@ -49,6 +49,8 @@ def score_line(summary: Summary) -> str:
     if summary.almost:
         parts[0] += f" ({summary.almost} with a typo)"
     parts.append(f"score {summary.score:.0%}")
+    if summary.came_back:  # each card counted once above, however often it came back
+        parts.append(f"{summary.came_back} came back")
     parts.append(f"{format_elapsed(summary.elapsed_s)} answering")  # reading feedback not counted
     return " · ".join(parts)
 

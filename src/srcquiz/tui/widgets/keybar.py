@@ -45,16 +45,22 @@ class KeyBar(Static):
         spans: list[Span] = []
         seen: set[str] = set()
         palette = self.app.COMMAND_PALETTE_BINDING
+        # A screen may name what a key does now (Enter: "Good", the rating it takes).
+        describe = getattr(self.screen, "key_description", None)
+        # ... and keep a key that works but has nothing to offer now off the bar.
+        hidden = getattr(self.screen, "key_hidden", None)
         entries = []
         for key, (_node, binding, enabled, _tip) in self.screen.active_bindings.items():
             if not binding.show or not enabled or binding.action in seen or key == palette:
+                continue
+            if hidden is not None and hidden(binding.action):
                 continue
             seen.add(binding.action)
             entries.append(
                 (
                     f"app.simulate_key({key!r})",
                     self.app.get_key_display(binding),
-                    binding.description,
+                    (describe(binding.action) if describe else None) or binding.description,
                 )
             )
         if self.app.ENABLE_COMMAND_PALETTE:

@@ -41,9 +41,14 @@ Part = list[Block] | Content
 
 
 @lru_cache(maxsize=32)
-def rating_line(chosen: Rating | None, self_graded: bool, code: bool = False) -> Content:
+def rating_line(
+    chosen: Rating | None, self_graded: bool, code: bool = False, practice: bool = False
+) -> Content:
     """`Rating  1 Again  2 Hard  ▸3 Good  4 Easy  Next ⏎`, each part clickable; with
-    `code`, the key that shows the anchored upstream code too."""
+    `code`, the key that shows the anchored upstream code too. `practice` (cram,
+    missed: nothing is scheduled) has no rating, only the way on."""
+    if practice:
+        return _practice_line(self_graded, code)
     parts = ["[dim]Rating  [/]"]
     for rating in Rating:
         mark = "▸" if rating == chosen else " "
@@ -52,14 +57,27 @@ def rating_line(chosen: Rating | None, self_graded: bool, code: bool = False) ->
         parts.append(f"[@click=screen.rate({int(rating)})][{style}]{label}[/][/]  ")
     if not self_graded:
         parts.append("[@click=screen.next][bold]Next ⏎[/][/]")
-    hint = (
-        "Press 1-4 to rate and go on (Enter = 3 Good)."
-        if self_graded
-        else "1-4 change the rating, Enter goes on."
-    )
-    if code:
-        hint += " [@click=screen.read_code][b]c[/b] shows the code[/] in its repository."
-    return Content.from_markup("".join(parts) + f"\n[dim]{hint}[/]")
+    enter = chosen or Rating.GOOD
+    hint = f"1-4 rate and go on; Enter takes {int(enter)} {enter.label}."
+    return Content.from_markup("".join(parts) + f"\n[dim]{hint}{_code_hint(code)}[/]")
+
+
+def _practice_line(self_graded: bool, code: bool) -> Content:
+    """Practice moves no due dates: no rating, only whether a card was known."""
+    if self_graded:
+        keys = (
+            "[@click=screen.rate(1)][bold]1 Missed it[/][/]  "
+            "[@click=screen.next][bold]Knew it ⏎[/][/]"
+        )
+        hint = "Practice moves no due dates; a missed card can be retried."
+    else:
+        keys = "[@click=screen.next][bold]Next ⏎[/][/]"
+        hint = "Practice moves no due dates: Enter goes on."
+    return Content.from_markup(f"{keys}\n[dim]{hint}{_code_hint(code)}[/]")
+
+
+def _code_hint(code: bool) -> str:
+    return " [@click=screen.read_code][b]c[/b] shows the code[/] in its repository." if code else ""
 
 
 class FeedbackPanel(ScrollView, can_focus=False):
@@ -91,6 +109,8 @@ class FeedbackPanel(ScrollView, can_focus=False):
         self._labels: dict[tuple[str, tuple[str, ...], int], Strip] = {}
         self._last_width = 0
         self._lines: list[Strip] = []
+        self._pinned = 0  # the last lines (the rating part): kept in view while scrolling
+        self.practice = False  # cram and missed: no rating (set by the session screen)
 
     @property
     def self_graded(self) -> bool:
@@ -112,13 +132,16 @@ class FeedbackPanel(ScrollView, can_focus=False):
         self.item, self.result = item, result
         self._parts["verdict"] = verdict_blocks(item, result, response)
         self._parts["rating"] = rating_line(
-            None if result is None else result.rating, self.self_graded, reads_code(item)
+            None if result is None else result.rating,
+            self.self_graded,
+            reads_code(item),
+            self.practice,
         )
         self.refresh(layout=True)  # the layout asks for the height: see get_content_height
 
     def show_rating(self, rating: Rating) -> None:
         code = self.item is not None and reads_code(self.item)
-        self._parts["rating"] = rating_line(rating, self.self_graded, code)
+        self._parts["rating"] = rating_line(rating, self.self_graded, code, self.practice)
         self.refresh(layout=True)
 
     @property
@@ -198,7 +221,9 @@ class FeedbackPanel(ScrollView, can_focus=False):
             lines = [blank, *self._draw("verdict", text_width)]
             if about := self._draw("about", text_width):
                 lines += [blank, *about]
-            lines += [blank, *self._draw("rating", text_width), blank]
+            rating = self._draw("rating", text_width)
+            lines += [blank, *rating, blank]
+            self._pinned = len(rating) + 2
             if text_width < width:
                 style = self.visual_style.rich_style
                 lines = [line.extend_cell_length(width, style) for line in lines]
@@ -214,7 +239,7 @@ class FeedbackPanel(ScrollView, can_focus=False):
         return len(self._lines)
 
     def render_line(self, y: int) -> Strip:
-        index = y + self.scroll_offset.y
+        index = self._line_at(y)
         if index >= len(self._lines):
             return Strip.blank(self.size.width, self.visual_style.rich_style)
         line = self._lines[index]
@@ -222,6 +247,19 @@ class FeedbackPanel(ScrollView, can_focus=False):
         if selection is not None and (span := selection.get_span(index)) is not None:
             line = _highlight(line, span, self.screen.get_component_rich_style("screen--selection"))
         return line
+
+    def _line_at(self, y: int) -> int:
+        """Which line row `y` shows. When the feedback is longer than the sheet, the
+        rating part stays at the bottom of it, in view however far the rest is
+        scrolled: the rating that Enter takes is never below the fold."""
+        height, total = self.size.height, len(self._lines)
+        if total > height and self._pinned < height and y >= height - self._pinned:
+            return total - (height - y)
+        return y + self.scroll_offset.y
+
+    def visible_text(self) -> list[str]:
+        """The rows of the sheet as they are drawn now (for tests and screen readers)."""
+        return [self.render_line(y).text for y in range(self.size.height)]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

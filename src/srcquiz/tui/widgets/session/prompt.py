@@ -50,31 +50,49 @@ def highlighted_code(code: str, lang: str | None) -> Content:
 class PromptView(Static):
     """The kind, the prompt and (once asked for) the hint, as one piece of text."""
 
-    def __init__(self, item: StudyItem, *, show_prompt: bool = True, show_deck: bool = False):
+    def __init__(
+        self,
+        item: StudyItem,
+        *,
+        show_prompt: bool = True,
+        show_deck: bool = False,
+        again: bool = False,
+    ):
         self.item = item
         self.show_prompt = show_prompt
         self.show_deck = show_deck
-        self.hint_shown = False
+        self.again = again  # the card came back in a learning step
+        self.hints: tuple[str, ...] = ()
+        self.presses = 0
         super().__init__(self._content(), id="prompt-view")
+
+    @property
+    def hint_shown(self) -> bool:
+        return bool(self.hints)
 
     def _content(self) -> Content:
         item = self.item
         parts: list[str | tuple[str, str] | Content] = [
             (kind_label(item).upper(), "bold $text-accent")
         ]
+        if self.again:
+            parts.append(("  ·  again: a learning step", "$text-warning"))
         if self.show_deck:
             parts.append((f"  ·  {printable(item.deck.title)}", "dim"))
         if self.show_prompt:
             parts += ["\n\n", inline_code(item.prompt_text(), "bold")]
-        if self.hint_shown and item.question.hint:
-            parts += ["\n\n", inline_code(f"Hint: {item.question.hint}", "$text-warning")]
+        for hint in self.hints:
+            parts += ["\n\n", inline_code(f"Hint: {hint}", "$text-warning")]
         return Content.assemble(*parts)
 
     def show_hint(self) -> bool:
-        """Reveal the hint; False when the question has none."""
-        if not self.item.question.hint:
+        """One more step of help: the written hint, then one letter more of the answer
+        each time (`StudyItem.hint_lines`). False when there is nothing more to show."""
+        hints = self.item.hint_lines(self.presses + 1)
+        if hints is None:
             return False
-        self.hint_shown = True
+        self.presses += 1
+        self.hints = hints
         self.update(self._content())
         return True
 
