@@ -26,6 +26,16 @@ from srcquiz.progress.store import Store
 TRIALS = 60 if os.environ.get("SRCQUIZ_FUZZ") == "long" else 6
 
 
+def _lift_daily_limits(db: Path, home: Path) -> None:
+    """A quiz introduces new cards only up to the daily limits (20 a deck, 200 in all):
+    lift them, so the session outlives every delay and the kill lands mid-session."""
+    subprocess.run(
+        [sys.executable, "-m", "srcquiz", "settings", "--db", str(db), "--new-per-day", "9999",
+         "--reviews-per-day", "9999", "--cap", "9999"],
+        check=True, capture_output=True, env={**os.environ, "SRCQUIZ_HOME": str(home)},
+    )  # fmt: skip
+
+
 def _run_and_kill(db: Path, home: Path, delay: float) -> int:
     """Start a session, kill it after `delay` seconds; return answers reported as done."""
     proc = subprocess.Popen(
@@ -75,6 +85,7 @@ def test_kill_at_a_random_moment_loses_nothing(tmp_path: Path, trial: int) -> No
     rng = random.Random(trial)
     db = tmp_path / "progress.sqlite3"
     reported = 0
+    _lift_daily_limits(db, tmp_path / "home")
     for round_ in range(2):  # a second session on the same database after the first was killed
         seen = _run_and_kill(db, tmp_path / "home", rng.uniform(0.3, 1.5))
         reported += seen

@@ -31,8 +31,9 @@ def db(tmp_path: Path) -> Path:
 
 
 def _study_one(store: Store, deck: Deck, at: datetime) -> None:
-    """One answered card of `deck`, committed as a session commits it."""
-    s = Session.start(store, [deck], mode="cram", limit=1, seed=1, settings=Settings(), now=at)
+    """One answered card of `deck`, committed as a session commits it (a quiz: cram
+    is practice, which the review counts leave out)."""
+    s = Session.start(store, [deck], mode="quiz", limit=1, seed=1, settings=Settings(), now=at)
     if s.current().self_graded:
         s.self_grade(Rating.GOOD, 5.0)
     else:

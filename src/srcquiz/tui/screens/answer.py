@@ -32,12 +32,15 @@ class AnswerSheet(FeedbackPanel):
     """The session's feedback sheet, with the rating it got instead of the rating keys
     (1-4 mean nothing here: the answer is rated and saved)."""
 
-    def show_answer(self, result: AnswerResult) -> None:
+    def show_answer(self, result: AnswerResult, scheduled: bool = True) -> None:
         item = result.item
         # A flashcard's back, as when it was rated; an answer's verdict, as when answered.
         self.show(item, None if item.self_graded else result, result.response)
-        rating = f"{int(result.rating)} {result.rating.label}"
-        self._parts["rating"] = [field("Rated", Content.styled(rating, "bold"))]
+        if scheduled:
+            rating = f"{int(result.rating)} {result.rating.label}"
+            self._parts["rating"] = [field("Rated", Content.styled(rating, "bold"))]
+        else:  # cram and missed are practice: no rating was given, none is shown
+            self._parts["rating"] = []
         self.refresh(layout=True)
 
 
@@ -61,6 +64,7 @@ class AnswerScreen(BaseScreen):
         index: int,
         *,
         several_decks: bool = False,
+        scheduled: bool = True,
         moved: Callable[[int], None] | None = None,
     ) -> None:
         """`results` in the summary's order; `moved(index)` keeps the summary's
@@ -69,6 +73,7 @@ class AnswerScreen(BaseScreen):
         self.results = list(results)
         self.index = max(0, min(index, len(self.results) - 1))
         self.several_decks = several_decks
+        self.scheduled = scheduled
         self.moved = moved
 
     @property
@@ -94,7 +99,7 @@ class AnswerScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(AnswerSheet).show_answer(self.result)
+        self.query_one(AnswerSheet).show_answer(self.result, self.scheduled)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """None hides a key that means nothing here (the key bar drops it)."""
@@ -116,7 +121,11 @@ class AnswerScreen(BaseScreen):
             self.moved(target)
         self.app.switch_screen(
             AnswerScreen(
-                self.results, target, several_decks=self.several_decks, moved=self.moved
+                self.results,
+                target,
+                several_decks=self.several_decks,
+                scheduled=self.scheduled,
+                moved=self.moved,
             )
         )
 

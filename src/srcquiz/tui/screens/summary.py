@@ -205,7 +205,11 @@ class SummaryScreen(BaseScreen):
 
         self.app.push_screen(
             AnswerScreen(
-                self.session.results, index, several_decks=self.several_decks, moved=moved
+                self.session.results,
+                index,
+                several_decks=self.several_decks,
+                scheduled=self.session.scheduled,
+                moved=moved,
             )
         )
 
