@@ -7,9 +7,11 @@ target, with one plain sentence for each way the disk can refuse.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -69,3 +71,20 @@ def _file_mode(output: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+# A cache's temp files: written beside their entry, renamed into place when whole.
+TMP_PREFIX = ".tmp-"
+STALE_TMP_S = 3600  # a temp file this old belongs to a write that was killed
+
+
+def remove_stale_temps(folder: Path, suffix: str, now: float | None = None) -> None:
+    """Remove `TMP_PREFIX*suffix` files in `folder` older than `STALE_TMP_S`: what
+    writes killed between creating a temp file and renaming it left behind. A file
+    that cannot be read or removed is left; the caches work without this."""
+    cutoff = (time.time() if now is None else now) - STALE_TMP_S
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f"{TMP_PREFIX}*{suffix}"):
+            with contextlib.suppress(OSError):
+                if tmp.lstat().st_mtime < cutoff:
+                    tmp.unlink()

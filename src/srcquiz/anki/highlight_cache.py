@@ -23,19 +23,17 @@ import hashlib
 import os
 import re
 import tempfile
-import time
 from functools import lru_cache
 from pathlib import Path
 
 from srcquiz.files import read_regular
+from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
 
 FORMAT = 1
 MAGIC = b"srcquiz-highlight"
 # Far above any snippet a deck holds (decks cap questions' text well below this).
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 MAX_ENTRIES = 50_000  # about 100 MB of snippets; past it the oldest go
-TMP_PREFIX = ".tmp-"
-STALE_TMP_S = 3600  # a temp file this old belongs to a write that was killed
 HIGHLIGHTER = Path(__file__).with_name("highlight.py")
 
 # What the highlighter writes: `<pre class="sq-pre" ...><code>`, spans with inline
@@ -150,12 +148,8 @@ def sweep(folder: Path, now: float | None = None) -> None:
     and, past `MAX_ENTRIES`, the oldest written entries down to three quarters of
     it (an entry still in use is only lexed and written again). Runs on the first
     write of a process, so an export with every snippet cached never lists the folder."""
-    cutoff = (time.time() if now is None else now) - STALE_TMP_S
+    remove_stale_temps(folder, ".html", now)
     with contextlib.suppress(OSError):
-        for tmp in folder.glob(f"{TMP_PREFIX}*.html"):
-            with contextlib.suppress(OSError):
-                if tmp.lstat().st_mtime < cutoff:
-                    tmp.unlink()
         entries = [
             e
             for e in os.scandir(folder)

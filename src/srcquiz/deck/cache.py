@@ -38,6 +38,7 @@ from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.model import KINDS, Anchor, Deck, Position
 from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
+from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
 from srcquiz.gc_pause import gc_paused
 
 FORMAT = 4
@@ -48,8 +49,6 @@ _HERE = Path(__file__).parent
 CODE_FILES = (*sorted(p.name for p in _HERE.glob("*.py")), "../textsafe.py")
 # JSON of a deck is about the size of its YAML; anything much larger is not ours.
 MAX_ENTRY_BYTES = 4 * MAX_DECK_BYTES
-TMP_PREFIX = ".tmp-"
-STALE_TMP_S = 3600  # a temp file this old belongs to a write that was killed
 
 _FIELDS = FIELDS
 _NO_DEFAULT = object()
@@ -244,7 +243,7 @@ def _write(
         return
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(entry.parent)
+        remove_stale_temps(entry.parent, ".json")
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=TMP_PREFIX, suffix=".json")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -305,16 +304,6 @@ def _make_key(path: Path) -> bytes:
     except OSError:
         pass
     return key
-
-
-def _sweep(folder: Path, now: float | None = None) -> None:
-    """Remove temp files of writes that were killed (older than `STALE_TMP_S`)."""
-    cutoff = (time.time() if now is None else now) - STALE_TMP_S
-    with contextlib.suppress(OSError):
-        for tmp in folder.glob(f"{TMP_PREFIX}*.json"):
-            with contextlib.suppress(OSError):
-                if tmp.lstat().st_mtime < cutoff:
-                    tmp.unlink()
 
 
 def _anchor_row(a: Anchor | None) -> list | None:
