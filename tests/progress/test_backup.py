@@ -22,13 +22,6 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-    return tmp_path / "home"
-
-
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "data" / "progress.sqlite3"

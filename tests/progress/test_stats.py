@@ -19,11 +19,6 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 DECK = "engine-kinds"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
 @pytest.fixture
 def deck():
     return load_deck(FIXTURE)

@@ -31,13 +31,6 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 SRC = Path(__file__).resolve().parent.parent.parent / "src"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-    return tmp_path / "home"
-
-
 def log(store, key="k1", deck="d", at=NOW, rating=Rating.GOOD, state_after=True, **kw):
     before = store.card_state(deck, key)
     after = review(before, rating, at, Settings(fuzz=False)) if state_after else None
