@@ -50,6 +50,7 @@ from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, crea
 from srcquiz.progress.sync_log import REVIEW_EDITS, SyncLog
 
 if TYPE_CHECKING:
+    from srcquiz.progress.backup import PendingBackup
     from srcquiz.progress.card_state import CardState
 
 
@@ -68,6 +69,8 @@ class Store(StatsQueries, SyncLog):
         self._conn = conn
         self.path = path
         self.warnings: list[str] = []
+        # Today's snapshot, when the front end makes it after its first frame.
+        self.pending_backup: PendingBackup | None = None
 
     # --- opening -----------------------------------------------------------
 
@@ -192,6 +195,8 @@ class Store(StatsQueries, SyncLog):
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        if self.pending_backup is not None:
+            self.pending_backup.join()  # never leave a snapshot half made
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
 

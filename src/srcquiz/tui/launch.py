@@ -54,7 +54,8 @@ def prepare_app(args: Args) -> SrcquizApp:
             if args.limit is not None and args.limit < 1:
                 raise UserError("--limit must be at least 1.")
             start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
-        store = open_store(args)
+        # Today's snapshot waits for the first frame (`SrcquizApp.on_mount`).
+        store = open_store(args, background=True)
         try:
             return SrcquizApp(
                 decks,
@@ -88,10 +89,13 @@ def utf8_output() -> None:
 def run_app(args: Args) -> int:
     check_terminal()
     utf8_output()
+    from srcquiz.cli.workspace import finish_backup
+
     app = prepare_app(args)
     try:
         app.run()
     finally:
         gc.enable()  # in case the app stopped before its first frame
+        finish_backup(app.store)  # after the app has given the terminal back
         app.store.close()
     return app.return_code or 0
