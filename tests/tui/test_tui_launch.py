@@ -169,6 +169,39 @@ def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: 
     assert gc.isenabled()
 
 
+def test_the_days_snapshot_is_made_after_the_first_frame_and_waited_for(
+    fake_tty: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The day's first open checks the database; the snapshot starts once the first
+    frame is out, in a thread, and closing the store waits for it."""
+    import asyncio
+    import gc
+
+    from srcquiz.progress.store import Store
+    from srcquiz.tui.launch import prepare_app
+
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    db = tmp_path / "db.sqlite3"
+    Store.open(db).close()  # an existing database: today's first open copies it
+    app = prepare_app(cli.parse_args([*DECKS, "--db", str(db)]))
+    pending = app.store.pending_backup
+    try:
+        assert pending is not None and not pending.started
+
+        async def drive() -> None:
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                assert pending.started
+
+        asyncio.run(drive())
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        app.store.close()
+    assert pending.warning is None
+    assert len(list((tmp_path / "home" / "backups").glob("db-*.snapshot"))) == 1
+
+
 # Terminal modes the app turns on, each with the sequence that turns it off again.
 TERMINAL_MODES = {
     "alternate screen": (b"\x1b[?1049h", b"\x1b[?1049l"),

@@ -29,12 +29,14 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srcquiz.errors import UserError
+from srcquiz.fsio import STALE_TMP_S
 from srcquiz.progress import page_store
 
 if TYPE_CHECKING:
@@ -171,6 +173,7 @@ def _make_copy(store: Store, folder: Path, now: datetime) -> str | None:
     stem = store.path.stem
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(folder, stem)
         dest = _unused_name(folder, f"{stem}-{now.date().isoformat()}", page_store.SUFFIX)
         _snapshot(store, dest, _next_sequence(folder, stem))
         prune(folder, stem, made=dest)
@@ -179,6 +182,19 @@ def _make_copy(store: Store, folder: Path, now: datetime) -> str | None:
             f"could not back up {store.path} into {folder} ({exc}); your progress is still saved."
         )
     return None
+
+
+def _remove_stale_temps(folder: Path, stem: str) -> None:
+    """Remove what copies killed before their rename left (a scratch copy is the size
+    of the database), once older than `STALE_TMP_S`: younger ones may be another
+    terminal's copy in the making."""
+    pattern = re.compile(rf"^\.\.?{re.escape(stem)}-.*\.(?:copy|tmp|rebuilt)$")
+    cutoff = time.time() - STALE_TMP_S
+    for p in folder.iterdir():
+        if pattern.match(p.name):
+            with contextlib.suppress(OSError):
+                if p.lstat().st_mtime < cutoff:
+                    p.unlink()
 
 
 class PendingBackup:
@@ -193,6 +209,10 @@ class PendingBackup:
         self.now = now
         self.warning: str | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def start(self) -> None:
         if self._thread is None:
@@ -221,9 +241,7 @@ class PendingBackup:
             )
 
 
-def open_with_backup(
-    path: Path, now: datetime | None = None, *, background: bool = False
-) -> Store:
+def open_with_backup(path: Path, now: datetime | None = None, *, background: bool = False) -> Store:
     """Open the progress database at `path`, first making today's copy of it (with
     `background`, the check only: the copy is `store.pending_backup`'s to make).
 

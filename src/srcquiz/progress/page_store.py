@@ -14,7 +14,8 @@ snapshots from before name in their header), the store is a rowid table, so a
 day's new pages are appended rather than spliced into a B-tree ordered by hash
 (each 64 KiB page rewritten and journaled for one 3 KiB insert), and pruning lets
 SQLite reuse the freed pages instead of a VACUUM that rewrites the whole store
-every day: it vacuums only once free pages are a quarter of the file.
+every day: it vacuums only once a quarter of the file holds no page (free pages,
+and the gaps deleted rows leave in pages still in use).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ MAGIC = "srcquiz-snapshot 1"
 SUFFIX = ".snapshot"
 HASH_BYTES = 16
 DIGEST = "sha256/16"  # what a snapshot's hashes are; none in its header: blake2b/16
-VACUUM_FREE_SHARE = 0.25  # vacuum the store once this share of its pages is free
+VACUUM_WASTE_SHARE = 0.25  # vacuum the store once this share of its file holds no page
+ROW_BYTES = 48  # a stored page's bytes besides its data: hash, its index entry, headers
 
 
 def store_path(folder: Path, stem: str) -> Path:
@@ -179,9 +181,10 @@ def rebuild(snapshot: Path, out: Path) -> None:
 def collect_garbage(folder: Path, stem: str, snapshots: list[Path]) -> None:
     """Delete the pages none of `snapshots` (every snapshot of `stem` left) names.
 
-    The freed pages are reused by the next days' pages; the store is vacuumed only
-    when they are a quarter of it, so its file stays within a third of what the
-    snapshots need while a day costs no rewrite of the whole store."""
+    The space freed is reused by the next days' pages; the store is vacuumed only
+    when a quarter of its file holds nothing (`wasted_share`), so the file stays
+    within a third more than what the snapshots need, and a day costs no rewrite of
+    the whole store."""
     store = store_path(folder, stem)
     if not store.is_file():
         return
@@ -197,9 +200,20 @@ def collect_garbage(folder: Path, stem: str, snapshots: list[Path]) -> None:
         gone = [(h,) for (h,) in conn.execute("SELECT hash FROM page") if h not in keep]
         conn.executemany("DELETE FROM page WHERE hash = ?", gone)
         conn.execute("COMMIT")
-        free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
-        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
-        if free > VACUUM_FREE_SHARE * pages:
+        if gone and wasted_share(conn) > VACUUM_WASTE_SHARE:
             conn.execute("VACUUM")
     finally:
         conn.close()
+
+
+def wasted_share(conn: sqlite3.Connection) -> float:
+    """The share of the page store's file that holds no stored page: its free pages,
+    and the room rows deleted from pages still in use left (SQLite merges a B-tree
+    page with its neighbours only below a third full, so that room can be most of
+    the file when deletions are scattered)."""
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    size = page_size * int(conn.execute("PRAGMA page_count").fetchone()[0])
+    (live,) = conn.execute(
+        f"SELECT coalesce(sum(length(data)), 0) + {ROW_BYTES} * count(*) FROM page"
+    ).fetchone()
+    return 1 - int(live) / size if size else 0.0

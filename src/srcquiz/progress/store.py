@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from srcquiz.errors import UserError
 from srcquiz.progress.health import (
@@ -50,11 +50,24 @@ from srcquiz.progress.schema import MIGRATIONS, OUR_TABLES, SCHEMA_VERSION, crea
 from srcquiz.progress.sync_log import REVIEW_EDITS, SyncLog
 
 if TYPE_CHECKING:
-    from srcquiz.progress.backup import PendingBackup
     from srcquiz.progress.card_state import CardState
 
 
 T = TypeVar("T")
+
+
+class PendingJob(Protocol):
+    """Work on the database left for after the first screen (today's snapshot:
+    `progress.backup.PendingBackup`), which the store waits for when it closes."""
+
+    warning: str | None
+
+    @property
+    def started(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def join(self) -> str | None: ...
 
 
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
@@ -70,7 +83,7 @@ class Store(StatsQueries, SyncLog):
         self.path = path
         self.warnings: list[str] = []
         # Today's snapshot, when the front end makes it after its first frame.
-        self.pending_backup: PendingBackup | None = None
+        self.pending_backup: PendingJob | None = None
 
     # --- opening -----------------------------------------------------------
 
