@@ -539,3 +539,36 @@ def test_freed_pages_are_reused_and_the_store_vacuumed_only_when_a_quarter_is_fr
         snap.unlink(missing_ok=True)
     page_store.collect_garbage(folder, "x", [])
     assert "VACUUM" in statements and store.stat().st_size < sizes[-1] // 4
+
+
+def test_a_page_store_from_before_still_restores_and_takes_new_snapshots(db, home, capsys):
+    """Snapshots made before named pages by BLAKE2b in a store ordered by hash (WITHOUT
+    ROWID); both still read, and the next day's snapshot goes into the same store."""
+    import json
+    import zlib
+
+    add_reviews(db, 4)
+    folder = home / "backups"
+    folder.mkdir(parents=True)
+    data = db.read_bytes()
+    pages = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+    hashes = [hashlib.blake2b(p, digest_size=16).digest() for p in pages]
+    conn = sqlite3.connect(folder / "progress.pages")
+    conn.execute("PRAGMA page_size = 65536")
+    conn.execute("CREATE TABLE page (hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+    conn.executemany(
+        "INSERT OR IGNORE INTO page VALUES (?, ?)",
+        [(h, zlib.compress(p, 1)) for h, p in zip(hashes, pages, strict=True)],
+    )
+    conn.commit()
+    conn.close()
+    header = {"stem": "progress", "sequence": 1, "reviews": 4, "version": SCHEMA_VERSION}
+    header |= {"magic": page_store.MAGIC, "page_size": 4096, "pages": len(pages)}
+    old = folder / "progress-2026-03-01.snapshot"
+    old.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(hashes))
+    add_reviews(db, 2, now=NOW)  # today's snapshot, into the old store
+    assert page_store.read_meta(folder / "progress-2026-03-02.snapshot")["digest"] == "sha256/16"
+    for name, reviews in (("progress-2026-03-01.snapshot", 4), ("progress-2026-03-02.snapshot", 4)):
+        assert cli.main(["restore", "--db", str(db), name]) == 0
+        assert count(db) == reviews
+    capsys.readouterr()
