@@ -83,6 +83,21 @@ def test_unknown_deck_id_is_one_sentence(fake_tty: None, capsys: pytest.CaptureF
     assert "no-such-deck" in err and "tui-kinds" in err and "\n" not in err
 
 
+def test_the_decks_error_comes_first_though_the_store_opens_meanwhile(
+    fake_tty: None, tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    """An existing database is opened (and checked) while the decks load; a bad deck id
+    is still the one sentence, and a database not there yet is not made for it."""
+    new = tmp_path / "new.sqlite3"
+    assert cli.main(["quiz", "no-such-deck", *DECKS, "--db", str(new)]) == 1
+    assert not new.exists()
+    bad = tmp_path / "progress.sqlite3"
+    bad.write_bytes(b"this is not sqlite at all, just some text" * 10)
+    assert cli.main(["quiz", "no-such-deck", *DECKS, "--db", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("no-such-deck" in line for line in err)
+
+
 def test_review_command_opens_the_app_on_that_session(
     fake_tty: None, monkeypatch: pytest.MonkeyPatch
 ):
