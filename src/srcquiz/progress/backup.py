@@ -13,12 +13,16 @@ order whatever the clock said, and there is no separate manifest to lose. Copies
 from before this scheme (and byte-for-byte copies of a damaged file) carry no
 number and rank below every numbered one, by the date in their name.
 
-The full-screen app makes the day's snapshot after its first frame, in a thread
-with its own connection (`PendingBackup`), and waits for it before the process
-exits: the user is not kept from the first screen by it. What decides whether the
-good copies may rotate stays before that screen: `PRAGMA quick_check`, so a damaged
-database is still refused on open and never copied. A copy taken before a schema
-migration is always made on open, before the migration writes.
+The full-screen app (and `--plain`) makes the day's snapshot after its first frame
+(first card), in a thread with its own connection (`PendingBackup`), and waits for
+it before the process exits: at 1M reviews the snapshot takes about as long as the
+plain copy did, and the user is not kept from the first screen by it. The copy is
+of the database as that thread finds it, a moment after the screen is up (an
+answer given by then is in it). What decides whether the good copies may rotate
+stays before that screen: `PRAGMA quick_check`, so a damaged database is still
+refused on open and never copied. A copy taken before a schema migration is
+always made on open, before the migration writes; other commands make theirs on
+open too.
 """
 
 from __future__ import annotations
@@ -234,7 +238,7 @@ class PendingBackup:
                 # Another terminal may have made today's copy since this one opened.
                 if _due(folder, self.path.stem, self.now):
                     self.warning = _make_copy(store, folder, self.now)
-        except (UserError, OSError, sqlite3.Error) as exc:
+        except Exception as exc:  # a thread's traceback would be drawn over the app
             self.warning = (
                 f"could not back up {self.path} into {folder} ({exc}); "
                 "your progress is still saved."
