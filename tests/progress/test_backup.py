@@ -410,7 +410,12 @@ if where == "storing pages":
         return real(data, level)
     zlib.compress = compress
 elif where == "naming the snapshot":  # the pages are committed, the name not yet
-    os.replace = lambda *a: os._exit(9)
+    real_replace = os.replace
+    def replace(src, dst):
+        if str(dst).endswith(".snapshot"):
+            os._exit(9)
+        return real_replace(src, dst)
+    os.replace = replace
 elif where == "pruning":
     page_store.collect_garbage = lambda *a: os._exit(9)
 store = backup.open_with_backup(Path(sys.argv[1]), now=datetime.fromisoformat(sys.argv[3]),
@@ -437,6 +442,8 @@ def test_a_snapshot_killed_midway_leaves_the_copies_before_it_whole(db, home, wh
     )
     assert run.returncode == 9
     left = {p.name: count(p) for p in snapshots(home)}
+    if where == "naming the snapshot":  # killed after the store took today's pages
+        assert stored_hashes(home) > named_hashes(home)
     if where == "pruning":  # today's copy was made, and only the oldest went
         assert len(left) == KEEP_DAILY
     else:
