@@ -519,7 +519,7 @@ def test_freed_pages_are_reused_and_the_store_vacuumed_only_when_a_quarter_is_fr
         page_store.save(db, made[-1], {"stem": "x"})
         for old in made[:-KEEP_DAILY]:
             old.unlink(missing_ok=True)
-        page_store.collect_garbage(folder, "x", made[-KEEP_DAILY:])
+        page_store.collect_garbage(folder, "x", lambda: made[-KEEP_DAILY:])
         sizes.append(store.stat().st_size)
         check = sqlite3.connect(store)
         assert page_store.wasted_share(check) <= page_store.VACUUM_WASTE_SHARE
@@ -537,7 +537,7 @@ def test_freed_pages_are_reused_and_the_store_vacuumed_only_when_a_quarter_is_fr
     # Every snapshot gone: the whole store is free, so it is vacuumed down.
     for snap in made:
         snap.unlink(missing_ok=True)
-    page_store.collect_garbage(folder, "x", [])
+    page_store.collect_garbage(folder, "x", list)
     assert "VACUUM" in statements and store.stat().st_size < sizes[-1] // 4
 
 
@@ -572,3 +572,29 @@ def test_a_page_store_from_before_still_restores_and_takes_new_snapshots(db, hom
         assert cli.main(["restore", "--db", str(db), name]) == 0
         assert count(db) == reviews
     capsys.readouterr()
+
+
+def test_pages_stored_by_another_terminal_survive_its_garbage_collection(tmp_path, monkeypatch):
+    """Two terminals back up on the same day: one prunes while the other has stored
+    its pages but not yet put its snapshot in place. The pending snapshot names them,
+    so the pruning keeps them and the new snapshot restores."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    db = tmp_path / "x.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 50)
+    conn.commit()
+    conn.close()
+    dest = folder / "x-2026-03-02.snapshot"
+    rename = os.replace
+
+    def other_terminal_prunes_first(src, dst):  # between the commit and the rename
+        page_store.collect_garbage(folder, "x", list)  # it sees no finished snapshot
+        rename(src, dst)
+
+    monkeypatch.setattr(page_store.os, "replace", other_terminal_prunes_first)
+    page_store.save(db, dest, {"stem": "x"})
+    monkeypatch.setattr(page_store.os, "replace", rename)
+    page_store.rebuild(dest, tmp_path / "back.sqlite3")
+    assert (tmp_path / "back.sqlite3").read_bytes() == db.read_bytes()

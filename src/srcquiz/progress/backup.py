@@ -270,9 +270,12 @@ def prune(folder: Path, stem: str, keep: int = KEEP_DAILY, made: Path | None = N
     # and the store's hashes for nothing cost 0.1-0.5 s a day at 1M reviews). Pages a
     # pruning killed midway left go with the next snapshot deleted.
     if any(p.name.endswith(page_store.SUFFIX) for p in old):
-        left = [b.path for b in _scan(folder, stem) if b.path.name.endswith(page_store.SUFFIX)]
-        page_store.collect_garbage(folder, stem, left)
+        page_store.collect_garbage(folder, stem, lambda: _snapshots(folder, stem))
     return old
+
+
+def _snapshots(folder: Path, stem: str) -> list[Path]:
+    return [b.path for b in _scan(folder, stem) if b.path.name.endswith(page_store.SUFFIX)]
 
 
 def _read_copy(path: Path) -> tuple[int | None, int | None]:

@@ -21,12 +21,13 @@ and the gaps deleted rows leave in pages still in use).
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,21 +108,31 @@ def save(copy: Path, dest: Path, meta: dict[str, Any]) -> None:
                     yield h, zlib.compress(page, 1)  # level 1: most of 6's gain, far faster
 
         conn.executemany("INSERT INTO page (hash, data) VALUES (?, ?)", new_pages())
+        header = {**meta, "magic": MAGIC, "digest": DIGEST, "page_size": page_size}
+        header["pages"] = len(hashes)
+        # Written before the commit, under the store's lock: from the commit until
+        # the rename a pending snapshot names the pages (`collect_garbage` in another
+        # process keeps them), so no window exists where they are stored but unnamed.
+        tmp = _pending(dest)
+        with tmp.open("wb") as f:
+            f.write(json.dumps(header).encode() + b"\n" + b"".join(hashes))
+            f.flush()
+            os.fsync(f.fileno())
         conn.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
+        with contextlib.suppress(OSError):
+            _pending(dest).unlink()
         raise
     finally:
         conn.close()
-    header = {**meta, "magic": MAGIC, "digest": DIGEST, "page_size": page_size}
-    header["pages"] = len(hashes)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    with tmp.open("wb") as f:
-        f.write(json.dumps(header).encode() + b"\n" + b"".join(hashes))
-        f.flush()
-        os.fsync(f.fileno())
     os.replace(tmp, dest)
+
+
+def _pending(dest: Path) -> Path:
+    """Where the snapshot `dest` is written before it is renamed into place."""
+    return dest.with_name(f".{dest.name}.tmp")
 
 
 def read_meta(snapshot: Path) -> dict[str, Any]:
@@ -178,9 +189,13 @@ def rebuild(snapshot: Path, out: Path) -> None:
         check.close()
 
 
-def collect_garbage(folder: Path, stem: str, snapshots: list[Path]) -> None:
-    """Delete the pages none of `snapshots` (every snapshot of `stem` left) names.
+def collect_garbage(folder: Path, stem: str, snapshots: Callable[[], Iterable[Path]]) -> None:
+    """Delete the pages no snapshot of `stem` names: those `snapshots()` lists (every
+    snapshot left) and those another process is writing.
 
+    The snapshots are listed under the store's write lock: a snapshot another
+    terminal made a moment ago is seen, and one being made is either not committed
+    yet (its pages wait for the lock) or pending beside its final name (`save`).
     The space freed is reused by the next days' pages; the store is vacuumed only
     when a quarter of its file holds nothing (`wasted_share`), so the file stays
     within a third more than what the snapshots need, and a day costs no rewrite of
@@ -188,15 +203,19 @@ def collect_garbage(folder: Path, stem: str, snapshots: list[Path]) -> None:
     store = store_path(folder, stem)
     if not store.is_file():
         return
-    keep: set[bytes] = set()
-    for snap in snapshots:
-        try:
-            keep.update(_hashes(snap)[1])
-        except (OSError, ValueError):
-            return  # a snapshot that cannot be read: keep every page rather than guess
     conn = _open_store(store)
     try:
         conn.execute("BEGIN IMMEDIATE")
+        pending = folder.glob(f".{glob.escape(stem)}-*{SUFFIX}.tmp")
+        keep: set[bytes] = set()
+        for snap in [*snapshots(), *pending]:
+            try:
+                keep.update(_hashes(snap)[1])
+            except FileNotFoundError:
+                continue  # renamed or swept since it was listed: its final name is listed
+            except (OSError, ValueError):
+                conn.execute("ROLLBACK")
+                return  # a snapshot that cannot be read: keep every page rather than guess
         gone = [(h,) for (h,) in conn.execute("SELECT hash FROM page") if h not in keep]
         conn.executemany("DELETE FROM page WHERE hash = ?", gone)
         conn.execute("COMMIT")
