@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_store import DECK_ID, build, build_anki  # noqa: E402
+
+from srcquiz.deck.cache import RACY_NS  # noqa: E402
 
 ANKI_SCRIPT = """
 import sys
@@ -86,6 +89,9 @@ def setup(work: Path, cards: int, reviews: int) -> tuple[list[str], list[str], d
     if not decks.exists():
         decks.mkdir()
         (decks / "bench.yaml").write_text(deck_yaml(cards), encoding="utf-8")
+        # A deck file changed within RACY_NS of its caching is hashed on every load (it
+        # could have changed unseen); a user's deck was written long before.
+        time.sleep(RACY_NS / 1e9 + 0.5)
     if not col.exists():
         build_anki(col, cards, reviews, now)
         add_anki_notes(col, cards, now)
