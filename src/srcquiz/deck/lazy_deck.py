@@ -206,7 +206,7 @@ class LazyDeck(Deck):
             return super().question(qid)
         index = self._index
         if index is None:
-            index = {q: i for i, q in enumerate(self._ids)}
+            index = dict(zip(self._ids, range(len(self._ids)), strict=True))
             object.__setattr__(self, "_index", index)
         at = index.get(qid)
         return None if at is None else self.question_at(at)
