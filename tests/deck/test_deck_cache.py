@@ -402,6 +402,9 @@ def test_a_warm_load_decodes_no_question_until_one_is_asked_for(deck_path: Path)
     assert warm.question(last.id) == last and warm.question("no-such-id") is None
     assert warm.question_at(0) == cold.questions[0]
     assert warm._decoded() is None  # one chunk each, not the deck
+    cards = [cold.card_at(i) for i in range(cold.card_count())]
+    assert [warm.card_at(i) for i in range(warm.card_count())] == cards
+    assert [key for key, _ in cards] == cold.card_keys()
     assert warm.questions == cold.questions and warm == cold and cold == warm
     assert warm.question(last.id) == last and hash(warm) == hash(cold)
 
@@ -418,3 +421,17 @@ def test_chunks_split_and_merge_back_to_the_whole_doc(deck_path: Path, monkeypat
     warm, _ = load_deck_file(deck_path, cache=True)
     assert [warm.question_at(i) for i in range(len(cold.questions))] == list(cold.questions)
     assert warm.questions == cold.questions
+
+
+def test_a_deck_of_one_card_a_question_finds_card_i_as_question_i(tmp_path: Path) -> None:
+    """Card keys equal to the ids are left out of the head; card i is question i."""
+    path = tmp_path / "plain.yaml"
+    lines = ["title: Plain", "questions:"]
+    lines += [f"  - {{id: q{i}, kind: short, prompt: p {i}, answer: a {i}}}" for i in range(7)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cold, _ = load_deck_file(path, cache=True)
+    warm, _ = load_deck_file(path, cache=True)
+    assert cold is not None and isinstance(warm, deck_cache.LazyDeck)
+    assert deck_cache.entry_doc(_entries()[0].read_bytes())["keys"] is None
+    assert [warm.card_at(i) for i in range(7)] == [(q.id, q) for q in cold.questions]
+    assert warm.card_keys() == cold.card_keys() == [f"q{i}" for i in range(7)]

@@ -131,7 +131,7 @@ class LazyDeck(Deck):
     read any other way."""
 
     __slots__ = ("_body", "_start", "_at", "_ids", "_keys", "_keyed", "_counts", "_chunks",
-                 "_index", "_size")  # fmt: skip
+                 "_index", "_size", "_keys_are_ids")  # fmt: skip
     _body: bytes | memoryview  # the entry's signed bytes (the MAC was checked when it was read)
     _start: int  # where the chunks begin in `_body`
     _at: list[int]  # each chunk's offset from `_start`, then the vocabulary's, then the end
@@ -142,6 +142,7 @@ class LazyDeck(Deck):
     _chunks: dict[int, tuple[Question, ...]]  # decoded so far
     _index: dict[str, int] | None  # question id -> position, made on the first lookup
     _size: int  # questions a chunk
+    _keys_are_ids: bool  # one card a question: card i is question i
 
     @classmethod
     def from_entry(
@@ -160,7 +161,7 @@ class LazyDeck(Deck):
             "_body": body, "_start": start, "_at": head["at"], "_ids": ids,
             "_keys": tuple(ids if keys is None else _lines(keys)), "_keyed": head["keyed"],
             "_counts": head["counts"],
-            "_chunks": {}, "_index": None, "_size": head["chunk"],
+            "_chunks": {}, "_index": None, "_size": head["chunk"], "_keys_are_ids": keys is None,
         }  # fmt: skip
         for name, value in own.items():
             object.__setattr__(deck, name, value)
@@ -213,6 +214,11 @@ class LazyDeck(Deck):
 
     def question_count(self) -> int:
         return len(self._ids)
+
+    def card_at(self, index: int) -> tuple[str, Question]:
+        if self._keys_are_ids and self._decoded() is None:  # one card a question
+            return self._keys[index], self.question_at(index)
+        return super().card_at(index)
 
     def _key_table(self) -> tuple[tuple[str, ...], int]:
         return self._keys, self._keyed

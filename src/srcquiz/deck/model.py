@@ -261,6 +261,16 @@ class Deck:
     def question_count(self) -> int:
         return len(self.questions)
 
+    def card_count(self) -> int:
+        return len(self._key_table()[0])
+
+    def card_at(self, index: int) -> tuple[str, Question]:
+        """The study card at `index` of `card_keys()` and its question."""
+        key = self._key_table()[0][index]
+        q = self.question(split_card_key(key)[0])
+        assert q is not None  # the key was made from this deck's questions
+        return key, q
+
     def question_at(self, index: int) -> Question:
         """The question at `index` in deck order (a lazily read deck decodes only it)."""
         return self.questions[index]

@@ -503,7 +503,9 @@ def _quiz_items(
     draw = _question_draw(decks, rng)
     items: list[StudyItem] = []
     while len(items) < max(0, limit):
-        batch = list(islice(draw, 64))  # which cards are known: 64 at a time
+        # Which cards are known: a batch at a time, no more than the quiz still needs
+        # (each question drawn is decoded, on a lazily read deck), at most 64.
+        batch = list(islice(draw, min(64, max(8, limit - len(items)))))
         if not batch:
             break
         asked: dict[str, list[str]] = {}
@@ -541,8 +543,8 @@ def _cram_items(
     reaches it: a cram of 100k cards starts with the count, not 100k items. The draw
     has its own generator, seeded from the session's, so what the session's draws
     later (a retry's layouts) never changes which cards come."""
-    keys = [(deck, deck.card_keys()) for deck in decks]
-    ends = list(accumulate(len(k) for _, k in keys))
+    keys = [(deck, deck.card_count()) for deck in decks]
+    ends = list(accumulate(n for _, n in keys))
     total = ends[-1] if ends else 0
     own = random.Random(rng.getrandbits(64))
     order = Shuffled(total, own)
@@ -550,10 +552,8 @@ def _cram_items(
     def make() -> StudyItem:
         n = next(order)
         at = bisect_right(ends, n)
-        deck, deck_keys = keys[at]
-        key = deck_keys[n - (ends[at - 1] if at else 0)]
-        q = deck.question(split_card_key(key)[0])
-        assert q is not None  # the key was made from this deck's questions
+        deck = keys[at][0]
+        key, q = deck.card_at(n - (ends[at - 1] if at else 0))
         return StudyItem(deck, q, key, _layout(q, own))
 
     return LazyItems(total if limit is None else min(total, max(0, limit)), make)
