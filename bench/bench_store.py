@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -284,10 +285,11 @@ def main() -> int:
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SRCQUIZ_HOME"] = tmp
-        path = args.reuse or Path(tmp) / "bench.sqlite3"
+        path = Path(tmp) / "bench.sqlite3"
         t0 = time.perf_counter()
-        if args.reuse:
-            deck = reused(path, args.cards, args.reviews, now)
+        if args.reuse:  # the kept database stays as built: the rows below write answers
+            deck = reused(args.reuse, args.cards, args.reviews, now)
+            shutil.copyfile(args.reuse, path)
         else:
             deck = build(path, args.cards, args.reviews, now)
         build_s = time.perf_counter() - t0
