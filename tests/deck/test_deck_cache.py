@@ -435,3 +435,19 @@ def test_a_deck_of_one_card_a_question_finds_card_i_as_question_i(tmp_path: Path
     assert deck_cache.entry_doc(_entries()[0].read_bytes())["keys"] is None
     assert [warm.card_at(i) for i in range(7)] == [(q.id, q) for q in cold.questions]
     assert warm.card_keys() == cold.card_keys() == [f"q{i}" for i in range(7)]
+
+
+@pytest.mark.parametrize(
+    "vocab",
+    [
+        {},
+        {"a": "A"},
+        {"epoll": "epoll", "sigsuspend": "sigsuspend()"},
+        {"x": "two\nlines", "y": "Y"},  # a newline: kept as a dict
+    ],
+)
+def test_the_vocabulary_comes_back_as_written_in_order(vocab: dict[str, str]) -> None:
+    from srcquiz.deck import lazy_deck
+
+    back = lazy_deck._unpacked(json.loads(json.dumps(lazy_deck._packed(vocab))))
+    assert back == vocab and list(back) == list(vocab)
