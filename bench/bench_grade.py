@@ -72,15 +72,17 @@ def main() -> None:
     for _ in range(3):
         start = time.perf_counter()
         deck, _ = load_deck_file(path, cache=True)
+        assert deck is not None
+        len(deck.questions)  # read lazily: every question decoded, as a full load did
         loads.append(time.perf_counter() - start)
-    assert deck is not None
     warm = statistics.median(loads)
 
     builds, tables = [], []
     for _ in range(3):
         # What a session pays after a warm load before its first grade: the vocabulary
-        # came with the deck, the index merges it; the near-neighbour tables of a key
-        # length are built on the first near miss that needs them (timed in grading).
+        # came with the deck (read from its entry on first use), the index merges it;
+        # the near-neighbour tables of a key length are built on the first near miss
+        # that needs them (timed in grading).
         vocabulary._DECK_CACHE.clear()
         deck, _ = load_deck_file(path, cache=True)
         assert deck is not None
@@ -117,7 +119,7 @@ def main() -> None:
         {"measure": f"grade one answer, {n}-question index: p99", "srcquiz_ms":
          round(p99 * 1000, 3), "budget": "< 5 ms"},
         {"measure": f"known-terms index build, {n} questions", "srcquiz_ms": round(build * 1000, 1),
-         "reference": "warm load (cache)", "reference_ms": round(warm * 1000, 1),
+         "reference": "warm load (cache), every question", "reference_ms": round(warm * 1000, 1),
          "ratio": round(build / warm, 2), "budget": "<= 0.1x"},
         {"measure": f"  near-neighbour tables, every key length, {n}", "srcquiz_ms":
          round(statistics.median(tables) * 1000, 1), "budget": ""},

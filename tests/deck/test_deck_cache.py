@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import io
 import json
 import os
@@ -147,7 +146,7 @@ def test_entry_that_does_not_fit_the_model_is_a_miss(
 ) -> None:
     good, diags = load_deck_file(deck_path, cache=True)
     entry = _entries()[0]
-    doc = json.loads(entry.read_bytes())
+    doc = deck_cache.entry_doc(entry.read_bytes())
     edit(doc)
     entry.write_text(json.dumps(doc), "utf-8")
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
@@ -162,7 +161,7 @@ def test_the_write_time_check_refuses_what_does_not_fit(
     """The structure is checked once, when an entry is written: these checks are what
     the MAC then vouches for."""
     load_deck_file(deck_path, cache=True)
-    doc = json.loads(_entries()[0].read_bytes())
+    doc = deck_cache.entry_doc(_entries()[0].read_bytes())
     deck_cache.decode(doc, str(deck_path), checked=True)  # as written: fits
     edit(doc)
     with pytest.raises((ValueError, TypeError, KeyError, IndexError)):
@@ -171,10 +170,7 @@ def test_the_write_time_check_refuses_what_does_not_fit(
 
 def _resign(entry: Path, doc: dict, key: bytes) -> None:
     """Write `doc` as an entry signed with `key`, exactly as the cache lays one out."""
-    doc = {k: v for k, v in doc.items() if k != "mac"}
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()[:-1]
-    mac = hmac.new(key, body, "sha256").hexdigest().encode()
-    entry.write_bytes(body + b',"mac":"' + mac + b'"}')
+    entry.write_bytes(deck_cache.entry_bytes(doc, key))
 
 
 def test_a_forged_entry_without_the_secret_is_a_miss(deck_path: Path) -> None:
@@ -182,14 +178,14 @@ def test_a_forged_entry_without_the_secret_is_a_miss(deck_path: Path) -> None:
     this user's (here a guessed one) is refused and the deck parsed again."""
     good, _ = load_deck_file(deck_path, cache=True)
     entry = _entries()[0]
-    doc = json.loads(entry.read_bytes())
+    doc = deck_cache.entry_doc(entry.read_bytes())
     _set("choice", "correct", [99])(doc)
     _resign(entry, doc, b"\0" * 32)
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
     deck, _ = load_deck_file(deck_path, cache=True)
     assert deck == good
     # The same layout signed with the real secret is read: the MAC is what decides.
-    doc = json.loads(entry.read_bytes())
+    doc = deck_cache.entry_doc(entry.read_bytes())
     _set("card", "prompt", "signed by this user")(doc)
     _resign(entry, doc, deck_cache._key())
     hit = deck_cache._read(entry, doc["fingerprint"], deck_path)
@@ -344,10 +340,13 @@ def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None
     load_deck_file(deck_path, cache=True)
     entry = _entries()[0]
     raw = entry.read_bytes()
-    forged = raw.replace(b'"vocab":{', b'"vocab":{"sigterm":"SIGKILL",', 1)
-    assert forged != raw
+    doc = deck_cache.entry_doc(raw)
+    doc["vocab"]["sigterm"] = "SIGKILL"
+    forged = deck_cache.entry_bytes(doc, b"\0" * 32)[: -deck_cache._MAC_TAIL] + raw[
+        -deck_cache._MAC_TAIL :
+    ]  # the vocabulary edited, the MAC kept
+    assert forged != raw and deck_cache.entry_doc(forged)["vocab"]["sigterm"] == "SIGKILL"
     entry.write_bytes(forged)
-    doc = json.loads(forged)
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None
 
 
@@ -386,3 +385,69 @@ def test_a_deck_changed_just_before_it_was_cached_is_always_hashed(
     reads = _counting_reads(monkeypatch)
     again, _ = load_deck_file(deck_path, cache=True)
     assert again == first and reads == [deck_path]
+
+
+def test_a_warm_load_decodes_no_question_until_one_is_asked_for(deck_path: Path) -> None:
+    """The decks screen's numbers (card keys, counts) come from the entry's head; one
+    question is decoded with its chunk; every question on first access to `questions`;
+    each way gives what the deck file says."""
+    cold, _ = load_deck_file(deck_path, cache=True)
+    warm, _ = load_deck_file(deck_path, cache=True)
+    assert isinstance(warm, deck_cache.LazyDeck) and not isinstance(cold, deck_cache.LazyDeck)
+    assert warm._decoded() is None
+    assert warm.card_keys() == cold.card_keys() and warm.keyed_count() == cold.keyed_count()
+    assert warm.counts_by_kind() == cold.counts_by_kind()
+    assert warm.question_count() == len(cold.questions)
+    last = cold.questions[-1]
+    assert warm.question(last.id) == last and warm.question("no-such-id") is None
+    assert warm.question_at(0) == cold.questions[0]
+    assert warm._decoded() is None  # one chunk each, not the deck
+    cards = [cold.card_at(i) for i in range(cold.card_count())]
+    assert [warm.card_at(i) for i in range(warm.card_count())] == cards
+    assert [key for key, _ in cards] == cold.card_keys()
+    assert warm.questions == cold.questions and warm == cold and cold == warm
+    assert warm.question(last.id) == last and hash(warm) == hash(cold)
+
+
+def test_chunks_split_and_merge_back_to_the_whole_doc(deck_path: Path, monkeypatch) -> None:
+    """A deck longer than a chunk: every question comes back, in order, by any way in."""
+    from srcquiz.deck import lazy_deck
+
+    monkeypatch.setattr(lazy_deck, "CHUNK", 3)
+    cold, _ = load_deck_file(deck_path, cache=True)
+    assert cold is not None and len(cold.questions) > 2 * lazy_deck.CHUNK
+    doc = deck_cache.entry_doc(_entries()[0].read_bytes())
+    assert len(doc["at"]) - 2 == -(-len(cold.questions) // 3)  # chunks of three
+    warm, _ = load_deck_file(deck_path, cache=True)
+    assert [warm.question_at(i) for i in range(len(cold.questions))] == list(cold.questions)
+    assert warm.questions == cold.questions
+
+
+def test_a_deck_of_one_card_a_question_finds_card_i_as_question_i(tmp_path: Path) -> None:
+    """Card keys equal to the ids are left out of the head; card i is question i."""
+    path = tmp_path / "plain.yaml"
+    lines = ["title: Plain", "questions:"]
+    lines += [f"  - {{id: q{i}, kind: short, prompt: p {i}, answer: a {i}}}" for i in range(7)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cold, _ = load_deck_file(path, cache=True)
+    warm, _ = load_deck_file(path, cache=True)
+    assert cold is not None and isinstance(warm, deck_cache.LazyDeck)
+    assert deck_cache.entry_doc(_entries()[0].read_bytes())["keys"] is None
+    assert [warm.card_at(i) for i in range(7)] == [(q.id, q) for q in cold.questions]
+    assert warm.card_keys() == cold.card_keys() == [f"q{i}" for i in range(7)]
+
+
+@pytest.mark.parametrize(
+    "vocab",
+    [
+        {},
+        {"a": "A"},
+        {"epoll": "epoll", "sigsuspend": "sigsuspend()"},
+        {"x": "two\nlines", "y": "Y"},  # a newline: kept as a dict
+    ],
+)
+def test_the_vocabulary_comes_back_as_written_in_order(vocab: dict[str, str]) -> None:
+    from srcquiz.deck import lazy_deck
+
+    back = lazy_deck._unpacked(json.loads(json.dumps(lazy_deck._packed(vocab))))
+    assert back == vocab and list(back) == list(vocab)

@@ -92,7 +92,7 @@ def cmd_list(args: Args) -> int:
             "id": d.id,
             "title": d.title,
             "path": d.path,
-            "questions": len(d.questions),
+            "questions": d.question_count(),
             "cards": len(d.card_keys()),
             "kinds": d.counts_by_kind(),
         }

@@ -24,24 +24,26 @@ import contextlib
 import dataclasses
 import hashlib
 import hmac
-import json
 import os
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from srcquiz import __version__
 from srcquiz.deck.cache_decode import DEFAULTS, FIELDS, ROW_FIELDS, Bad, Result, decode
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
+from srcquiz.deck.lazy_deck import LazyDeck as LazyDeck  # re-exported for tests
+from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out, whole_doc
 from srcquiz.deck.model import KINDS, Anchor, Deck, Position
 from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
 from srcquiz.gc_pause import gc_paused
 
-FORMAT = 4
+FORMAT = 5  # 5: head, chunks and vocabulary on lines of their own (`lazy_deck`)
 # The code that decides what a deck file becomes: every module of the deck
 # package and the text rules' base (read as bytes, never imported here: a warm
 # load must not pay for PyYAML).
@@ -154,31 +156,43 @@ def cached_load(
     return deck, diags
 
 
-def _signed_doc(entry: Path) -> dict | None:
-    """The entry's JSON, if it is a regular file under the size limit carrying a right MAC."""
+class _Entry(NamedTuple):
+    """A signed entry's head (parsed) and its bytes; the questions are not decoded."""
+
+    head: dict
+    body: memoryview
+    start: int  # where the chunks begin in `body`
+
+    def get(self, name: str) -> object:
+        return self.head.get(name)
+
+
+def _signed_doc(entry: Path) -> _Entry | None:
+    """The entry's head, if it is a regular file under the size limit carrying a right MAC."""
     try:
         raw = read_regular(entry, MAX_ENTRY_BYTES)  # a pipe or a huge file is a miss
     except OSError:
         return None
-    if _signed_body(raw) is None:
+    body = _signed_body(raw)
+    if body is None:
         return None
     try:
-        with gc_paused():
-            doc = json.loads(raw)
+        head, start = head_of(body)
     except ValueError:
         return None
-    return doc if isinstance(doc, dict) else None
+    return _Entry(head, body, start)
 
 
-def _decoded(doc: dict, path: Path) -> Result | None:
-    with gc_paused():  # tens of thousands of acyclic objects
-        try:
-            result = decode(doc, str(path), checked=False)
-            if result[0] is not None:
-                remember(result[0], doc["vocab"])
-        except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
-            return None
-    return result
+def _decoded(doc: _Entry, path: Path) -> Result | None:
+    """The deck of a signed entry, its questions left encoded until asked for (a signed
+    entry is one this user's srcquiz checked as it wrote it: see `lazy_deck`)."""
+    try:
+        deck = LazyDeck.from_entry(doc.head, doc.body, doc.start, str(path))
+        diags = diagnostics_of(doc.head, str(path))
+    except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
+        return None
+    remember(deck, deck.vocabulary)  # read on grading's first near miss
+    return deck, diags
 
 
 def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | None:
@@ -189,23 +203,34 @@ def _read(entry: Path, fingerprint: dict[str, object], path: Path) -> Result | N
     return _decoded(doc, path)
 
 
-# The entry's last field is the MAC of every byte before it: `...,"mac":"<hex>"}`.
-_MAC_FIELD = b',"mac":"'
+def entry_doc(raw: bytes) -> dict:
+    """An entry's bytes as one JSON doc (the form `decode` reads), MAC unchecked."""
+    return whole_doc(raw[:-_MAC_TAIL])
+
+
+def entry_bytes(doc: dict, key: bytes) -> bytes:
+    """`doc` (as `entry_doc` gives it) laid out and signed with `key`."""
+    body = lay_out(doc)
+    return body + _MAC_FIELD + hmac.new(key, body, "sha256").hexdigest().encode() + b"\n"
+
+
+# The entry's last line is the MAC of every byte before it: `mac:<hex>\n`.
+_MAC_FIELD = b"mac:"
 _MAC_HEX = 64  # HMAC-SHA256: SHA-NI makes it the fastest keyed hash here (~1 ms/MB)
-_MAC_TAIL = len(_MAC_FIELD) + _MAC_HEX + 2
+_MAC_TAIL = len(_MAC_FIELD) + _MAC_HEX + 1
 
 
-def _mac(body: bytes) -> bytes:
+def _mac(body: bytes | memoryview) -> bytes:
     return hmac.new(_key(), body, "sha256").hexdigest().encode()
 
 
-def _signed_body(raw: bytes) -> bytes | None:
+def _signed_body(raw: bytes) -> memoryview | None:
     """The bytes the entry's MAC covers, or None unless the MAC is there and right."""
     cut = len(raw) - _MAC_TAIL
-    if cut <= 0 or raw[cut : cut + len(_MAC_FIELD)] != _MAC_FIELD or raw[-2:] != b'"}':
+    if cut <= 0 or raw[cut : cut + len(_MAC_FIELD)] != _MAC_FIELD or raw[-1:] != b"\n":
         return None
-    body = raw[:cut]
-    return body if hmac.compare_digest(raw[-2 - _MAC_HEX : -2], _mac(body)) else None
+    body = memoryview(raw)[:cut]  # not a copy of a 20 MB entry
+    return body if hmac.compare_digest(raw[-1 - _MAC_HEX : -1], _mac(body)) else None
 
 
 def _signed_entry(
@@ -214,23 +239,32 @@ def _signed_entry(
     """The entry's bytes, or None when they would not read back as this deck. This is
     where an entry's structure is checked, once: reads trust what carries the MAC.
     The deck's vocabulary (what grading's known-terms index needs) is worked out
-    here, once, and travels with the entry."""
+    here, once, and travels with the entry; so do the ids, card keys and counts a
+    lazy read gives without decoding a question."""
     vocab = vocabulary(deck.questions)
     remember(deck, vocab)
-    doc = {"fingerprint": fingerprint, **seen, **_encode(deck, diags), "vocab": vocab}
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    body = text.encode()[:-1]  # without the closing brace: the MAC field goes there
+    doc = {"fingerprint": fingerprint, **seen, **_encode(deck, diags), **head_fields(deck)}
+    body = lay_out({**doc, "vocab": vocab})
     if len(body) + _MAC_TAIL > MAX_ENTRY_BYTES:
         return None  # would never be read back
     try:
         with gc_paused():
-            back_doc = json.loads(text)
+            back_doc = whole_doc(body)
             back, back_diags = decode(back_doc, deck.path, checked=True)
+            head, start = head_of(body)
+            lazy = LazyDeck.from_entry(head, body, start, deck.path)
+            same_head = (
+                lazy.card_keys() == deck.card_keys()
+                and lazy.keyed_count() == deck.keyed_count()
+                and lazy.counts_by_kind() == deck.counts_by_kind()
+                and lazy._ids == [q.id for q in deck.questions]
+                and lazy.vocabulary() == vocab
+            )
     except (Bad, TypeError, ValueError, KeyError, IndexError):
         return None
-    if back != deck or back_diags != diags or back_doc["vocab"] != vocab:
+    if back != deck or back_diags != diags or back_doc["vocab"] != vocab or not same_head:
         return None
-    return body + _MAC_FIELD + _mac(body) + b'"}'
+    return body + _MAC_FIELD + _mac(body) + b"\n"
 
 
 def _write(

@@ -241,13 +241,39 @@ class Deck:
         """Every question's study cards, in deck order. Worked out once per deck (a
         deck never changes; each call re-parsed every cloze, and the decks screen asks
         for every deck's keys each time it comes back)."""
+        return list(self._key_table()[0])
+
+    def keyed_count(self) -> int:
+        """How many questions have at least one study card (worked out with the keys)."""
+        return self._key_table()[1]
+
+    def _key_table(self) -> tuple[tuple[str, ...], int]:
         hit = _CARD_KEYS.get(id(self))
         if hit is None or hit[0] is not self:
             if len(_CARD_KEYS) >= 256:
                 _CARD_KEYS.clear()
-            hit = (self, tuple(key for q in self.questions for key in q.card_keys()))
+            per_question = [q.card_keys() for q in self.questions]
+            keys = tuple(key for keys in per_question for key in keys)
+            hit = (self, keys, sum(1 for keys in per_question if keys))
             _CARD_KEYS[id(self)] = hit  # holding the deck keeps its id() unique
-        return list(hit[1])
+        return hit[1], hit[2]
+
+    def question_count(self) -> int:
+        return len(self.questions)
+
+    def card_count(self) -> int:
+        return len(self._key_table()[0])
+
+    def card_at(self, index: int) -> tuple[str, Question]:
+        """The study card at `index` of `card_keys()` and its question."""
+        key = self._key_table()[0][index]
+        q = self.question(split_card_key(key)[0])
+        assert q is not None  # the key was made from this deck's questions
+        return key, q
+
+    def question_at(self, index: int) -> Question:
+        """The question at `index` in deck order (a lazily read deck decodes only it)."""
+        return self.questions[index]
 
     def counts_by_kind(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
@@ -256,7 +282,7 @@ class Deck:
         return {k: v for k, v in counts.items() if v}
 
 
-_CARD_KEYS: dict[int, tuple[Deck, tuple[str, ...]]] = {}
+_CARD_KEYS: dict[int, tuple[Deck, tuple[str, ...], int]] = {}
 _BY_ID: dict[int, tuple[Deck, dict[str, Question]]] = {}
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from srcquiz.deck.model import CLOZE_RE, Deck, Question
 from srcquiz.deck.punctuation import PUNCT_MAP
@@ -169,11 +169,12 @@ def term_keys(terms: Sequence[str]) -> list[str]:
     return [k.strip(_ASCII_STRIP) for k in keys]
 
 
-_DECK_CACHE: dict[int, tuple[Deck, dict[str, str]]] = {}
+_DECK_CACHE: dict[int, tuple[Deck, dict[str, str] | Callable[[], dict[str, str]]]] = {}
 
 
-def remember(deck: Deck, vocab: dict[str, str]) -> None:
-    """Keep `vocab` as `deck`'s vocabulary (the deck cache hands it over this way)."""
+def remember(deck: Deck, vocab: dict[str, str] | Callable[[], dict[str, str]]) -> None:
+    """Keep `vocab` as `deck`'s vocabulary (the deck cache hands it over this way: a
+    lazily read entry hands over how to read it, done on first use)."""
     if len(_DECK_CACHE) >= 64:
         _DECK_CACHE.clear()
     _DECK_CACHE[id(deck)] = (deck, vocab)  # holding the deck keeps its id() unique
@@ -183,6 +184,10 @@ def deck_vocabulary(deck: Deck) -> dict[str, str]:
     """key -> the term as first written, for one deck; cached per deck object."""
     cached = _DECK_CACHE.get(id(deck))
     if cached is not None and cached[0] is deck:
+        if callable(cached[1]):
+            vocab = cached[1]()
+            remember(deck, vocab)
+            return vocab
         return cached[1]
     vocab = vocabulary(deck.questions)
     remember(deck, vocab)

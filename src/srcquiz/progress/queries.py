@@ -155,7 +155,7 @@ class StatsQueries(ABC):
         present = [by_key[k] for k in keys if k in by_key]
         return DeckStats(
             deck_id=deck.id,
-            questions=len(deck.questions),
+            questions=deck.question_count(),  # a lazily read deck: from its head
             cards=len(keys),
             new=len(keys) - len(present),
             learning=sum(s in _LEARNING_STATES for s, _ in present),

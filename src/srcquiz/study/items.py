@@ -7,9 +7,9 @@ Kept apart from the session engine, which decides which item comes next.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableSequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from srcquiz.deck.model import (
     Choice,
@@ -178,3 +178,88 @@ def layout(question: Question, rng: random.Random, avoid: tuple[int, ...] = ()) 
     if isinstance(question, Match):
         return shuffled(len(question.pairs), True)
     return ()
+
+
+class Shuffled:
+    """A random permutation of range(n), drawn one index at a time.
+
+    A Fisher-Yates shuffle run front to back: the k-th draw is final after k steps,
+    so picking 20 questions of 100k costs 20 draws, not a shuffle of 100k (which
+    is what made a quiz or cram start over a big deck slow). Only the swapped
+    positions are kept (a dict), never a list of n."""
+
+    def __init__(self, n: int, rng: random.Random):
+        self.n = n
+        self.rng = rng
+        self._next = 0
+        self._moved: dict[int, int] = {}
+
+    def __iter__(self) -> Iterator[int]:
+        return self
+
+    def __next__(self) -> int:
+        i = self._next
+        if i >= self.n:
+            raise StopIteration
+        j = self.rng.randrange(i, self.n)
+        moved = self._moved
+        picked = moved.get(j, j)
+        moved[j] = moved.pop(i, i)
+        self._next = i + 1
+        return picked
+
+
+class LazyItems(MutableSequence[StudyItem]):
+    """A session's cards, built as they are reached: `total` of them, the next one made
+    by `make()` (which draws it and lays it out). A cram of every card of a 100k-card
+    deck starts without building 100k items; the count is known at once. Cards put
+    back in (a learning step) go where `insert` says, as in a list."""
+
+    def __init__(self, total: int, make: Callable[[], StudyItem]):
+        self._built: list[StudyItem] = []
+        self._pending = max(0, total)
+        self._make = make
+
+    def _build_to(self, end: int) -> None:
+        while len(self._built) < end and self._pending:
+            self._built.append(self._make())
+            self._pending -= 1
+
+    def __len__(self) -> int:
+        return len(self._built) + self._pending
+
+    @overload
+    def __getitem__(self, i: int) -> StudyItem: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[StudyItem]: ...
+
+    def __getitem__(self, i: int | slice) -> StudyItem | list[StudyItem]:
+        if isinstance(i, slice):
+            self._build_to(len(self))
+            return self._built[i]
+        if i < 0:
+            i += len(self)
+        self._build_to(i + 1)
+        return self._built[i]
+
+    def __setitem__(self, i, value):  # type: ignore[no-untyped-def]
+        self._build_to(len(self))
+        self._built[i] = value
+
+    def __delitem__(self, i):  # type: ignore[no-untyped-def]
+        self._build_to(len(self))
+        del self._built[i]
+
+    def insert(self, index: int, value: StudyItem) -> None:
+        if index > len(self._built):
+            self._build_to(index)
+        self._built.insert(index, value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyItems | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"LazyItems({len(self._built)} built, {self._pending} to come)"

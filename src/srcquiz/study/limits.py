@@ -168,14 +168,14 @@ def startable(deck: Deck, unseen: int, studied: Callable[[], Collection[str]]) -
     for a deck partly studied whose questions have several cards."""
     if unseen <= 0:
         return 0
-    keyed = [keys for keys in (q.card_keys() for q in deck.questions) if keys]
-    cards = sum(len(keys) for keys in keyed)
-    if cards == len(keyed):
+    keys = deck.card_keys()  # made once per deck: no question is read here
+    questions, cards = deck.keyed_count(), len(keys)
+    if cards == questions:
         return unseen  # one card a question
     if unseen >= cards:
-        return len(keyed)  # nothing studied yet
+        return questions  # nothing studied yet
     known = studied()
-    return sum(1 for keys in keyed if any(k not in known for k in keys))
+    return len({key.partition("#")[0] for key in keys if key not in known})
 
 
 # --- reading and writing the limits --------------------------------------------------
@@ -285,7 +285,9 @@ def describe_hold(held: str | None, limits: DeckLimits, cap: int) -> str:
 def short_quiz_notice(got: int, asked: int, decks: Sequence[Deck]) -> str | None:
     """Why a quiz has `got` questions when `asked` for more (None: it has them, or its
     decks had no more to ask)."""
-    wanted = min(asked, sum(1 for d in decks for q in d.questions if q.card_keys()))
+    if got >= asked:
+        return None
+    wanted = min(asked, sum(d.keyed_count() for d in decks))
     if got >= wanted:
         return None
     return (

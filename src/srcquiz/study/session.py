@@ -12,9 +12,11 @@ import heapq
 import math
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import accumulate, islice
 from typing import Literal
 
 from srcquiz.deck.model import Deck, Question, split_card_key
@@ -22,6 +24,7 @@ from srcquiz.progress.card_state import CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 from srcquiz.progress.store import Store
 from srcquiz.study.grading import Grade, Verdict, grade
+from srcquiz.study.items import LazyItems, Shuffled
 from srcquiz.study.items import StudyItem as StudyItem  # re-exported: the front ends use it
 from srcquiz.study.items import layout as _layout
 from srcquiz.study.learning import LearningQueue
@@ -120,7 +123,7 @@ class Session:
         store: Store,
         decks: Sequence[Deck],
         mode: Mode,
-        items: list[StudyItem],
+        items: MutableSequence[StudyItem],
         settings: Settings,
         session_id: int,
         clock: Callable[[], datetime] = _now,
@@ -165,6 +168,7 @@ class Session:
         clock: Callable[[], datetime] = (lambda: now) if now is not None else _now
         at = clock()
         notice = None
+        items: MutableSequence[StudyItem]
         if mode == "review":
             items = _review_items(store, decks, todays_budget(store, at, settings, limit), rng, at)
         elif mode == "quiz":
@@ -413,21 +417,6 @@ class Session:
 # --- queue builders ------------------------------------------------------------
 
 
-_INDEX_CACHE: dict[int, tuple[Deck, dict[str, Question]]] = {}
-
-
-def _question_index(deck: Deck) -> dict[str, Question]:
-    """question id -> question, cached per deck object (decks are immutable)."""
-    cached = _INDEX_CACHE.get(id(deck))
-    if cached is not None and cached[0] is deck:
-        return cached[1]
-    index = {q.id: q for q in deck.questions}
-    if len(_INDEX_CACHE) >= 32:
-        _INDEX_CACHE.clear()
-    _INDEX_CACHE[id(deck)] = (deck, index)  # holding the deck keeps its id() unique
-    return index
-
-
 class _Catalog:
     """Finds a card's question in the loaded decks (removed ones are simply absent)."""
 
@@ -438,8 +427,7 @@ class _Catalog:
         deck = self.decks.get(deck_id)
         if deck is None:
             return None
-        qid, _ = split_card_key(key)
-        q = _question_index(deck).get(qid)
+        q = deck.question(split_card_key(key)[0])  # a table made once per deck
         if q is None or key not in q.card_keys():
             return None
         return StudyItem(deck, q, key, _layout(q, rng))
@@ -498,9 +486,10 @@ def _due_items(
 def _new_keys(store: Store, deck: Deck) -> Iterator[tuple[Deck, Question, str]]:
     """Cards of `deck` never studied, in deck order."""
     known = store.studied_keys(deck.id)  # one indexed range scan, even for 100k cards
-    for q in deck.questions:
-        for key in q.card_keys():
-            if key not in known:
+    for key in deck.card_keys():  # worked out once per deck: no question is touched
+        if key not in known:
+            q = deck.question(split_card_key(key)[0])
+            if q is not None:
                 yield deck, q, key
 
 
@@ -508,12 +497,17 @@ def _quiz_items(
     store: Store, decks: Sequence[Deck], limit: int, rng: random.Random, budget: Budget
 ) -> list[StudyItem]:
     """Shuffled questions; a card never studied is asked only while its deck's new-card
-    limit (and the cap) leaves room, since answering it introduces it."""
-    questions = [(deck, q) for deck in decks for q in deck.questions if q.card_keys()]
-    rng.shuffle(questions)
+    limit (and the cap) leaves room, since answering it introduces it. Questions are
+    drawn one at a time from a lazy shuffle (`Shuffled`) until the quiz is full:
+    only the questions looked at are ever built or asked about."""
+    draw = _question_draw(decks, rng)
     items: list[StudyItem] = []
-    for start in range(0, len(questions), 64):  # which cards are known: 64 at a time
-        batch = questions[start : start + 64]
+    while len(items) < max(0, limit):
+        # Which cards are known: a batch at a time, no more than the quiz still needs
+        # (each question drawn is decoded, on a lazily read deck), at most 64.
+        batch = list(islice(draw, min(64, max(8, limit - len(items)))))
+        if not batch:
+            break
         asked: dict[str, list[str]] = {}
         for d, q in batch:
             asked.setdefault(d.id, []).extend(q.card_keys())
@@ -531,12 +525,38 @@ def _quiz_items(
     return items
 
 
-def _cram_items(decks: Sequence[Deck], limit: int | None, rng: random.Random) -> list[StudyItem]:
-    pairs = [(deck, q, key) for deck in decks for q in deck.questions for key in q.card_keys()]
-    rng.shuffle(pairs)
-    if limit is not None:
-        pairs = pairs[: max(0, limit)]
-    return [StudyItem(d, q, key, _layout(q, rng)) for d, q, key in pairs]
+def _question_draw(decks: Sequence[Deck], rng: random.Random) -> Iterator[tuple[Deck, Question]]:
+    """Every question with a card, of every deck, in a random order drawn lazily."""
+    ends = list(accumulate(d.question_count() for d in decks))
+    for n in Shuffled(ends[-1] if ends else 0, rng):
+        at = bisect_right(ends, n)
+        deck = decks[at]
+        q = deck.question_at(n - (ends[at - 1] if at else 0))
+        if q.card_keys():
+            yield deck, q
+
+
+def _cram_items(
+    decks: Sequence[Deck], limit: int | None, rng: random.Random
+) -> LazyItems:
+    """Every card (or `limit` of them) in a random order, each built when the session
+    reaches it: a cram of 100k cards starts with the count, not 100k items. The draw
+    has its own generator, seeded from the session's, so what the session's draws
+    later (a retry's layouts) never changes which cards come."""
+    keys = [(deck, deck.card_count()) for deck in decks]
+    ends = list(accumulate(n for _, n in keys))
+    total = ends[-1] if ends else 0
+    own = random.Random(rng.getrandbits(64))
+    order = Shuffled(total, own)
+
+    def make() -> StudyItem:
+        n = next(order)
+        at = bisect_right(ends, n)
+        deck = keys[at][0]
+        key, q = deck.card_at(n - (ends[at - 1] if at else 0))
+        return StudyItem(deck, q, key, _layout(q, own))
+
+    return LazyItems(total if limit is None else min(total, max(0, limit)), make)
 
 
 def _missed_items(
