@@ -164,14 +164,19 @@ class SrcquizApp(App[int]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), CONTROL_FILTER]
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # Before the first screen is styled, so it is not styled twice.
         saved = self.store.get_setting(THEME_SETTING)
         if saved and saved in self.available_themes:
             self.theme = saved
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def get_default_screen(self) -> Screen:
         from srcquiz.tui.screens.decks import DecksScreen
 
-        self.push_screen(DecksScreen())
+        return DecksScreen()
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         for warning in self.startup_warnings:  # they quote paths: plain text, not markup
             self.notify(printable(warning), severity="warning", timeout=10, markup=False)
         if self.skipped_decks:
