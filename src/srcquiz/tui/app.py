@@ -12,7 +12,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.segment import Segment
@@ -41,6 +41,8 @@ THEME_SETTING = "tui.theme"
 # After the decks screen is up, import the session machinery in the background so
 # the first answer does not pay for it.
 PREWARM_DELAY_S = 0.5
+# Every screen's rules but the decks screen's (srcquiz.tcss): see load_screens_css.
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 # Asked to stop by the system (kill, a closed terminal window): leave like ctrl+q.
 EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
 
@@ -149,6 +151,7 @@ class SrcquizApp(App[int]):
         self.today_stats: TodayStats | None = None
         self.budget: Budget | None = None  # what today's daily limits leave
         self.numbers: DeckNumbers | None = None
+        self._screens_css_loaded = False
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -197,7 +200,34 @@ class SrcquizApp(App[int]):
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting(THEME_SETTING, theme.name)
 
+    def load_screens_css(self) -> None:
+        """Add the other screens' rules (screens.tcss) to the stylesheet, once.
+
+        Start-up parses only what the decks screen needs: Textual's CSS parser took
+        about 10 ms for the whole stylesheet, most of it rules for screens not yet
+        shown. Added as a later source, the rules keep their order (and so their
+        precedence) from the single stylesheet they were; only nodes styled from
+        now on see them, which is why none of them may match the decks screen.
+        Called before any other screen is pushed, and in the idle time after the
+        first frame (`_prewarm`), so opening a session usually finds it parsed."""
+        if self._screens_css_loaded:
+            return
+        self._screens_css_loaded = True
+        self.stylesheet.read(SCREENS_CSS)
+        if self.css_monitor is not None:  # `textual run --dev` reloads it on edits too
+            self.css_monitor.add_paths([SCREENS_CSS])
+        self.stylesheet.parse()  # the new source only: the others come from the cache
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        self.load_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        self.load_screens_css()
+        return super().switch_screen(screen)
+
     def _prewarm(self) -> None:
+        self.load_screens_css()
         self.run_worker(_import_session_machinery, thread=True, exit_on_error=False)
 
     def _open_start_request(self, request: StartRequest) -> None:
