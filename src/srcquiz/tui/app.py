@@ -191,7 +191,9 @@ class SrcquizApp(App[int]):
                 markup=False,  # file names
             )
         if self.start_request is not None:
-            self._open_start_request(self.start_request)
+            # After Textual's mount batch (a message, not a call now): a screen laid out
+            # inside the batch has its first frame dropped and painted a tick later.
+            self.call_later(self._open_start_request, self.start_request)
         elif self.prewarm:
             self.set_timer(PREWARM_DELAY_S, self._prewarm)
         if self.resume_gc:
