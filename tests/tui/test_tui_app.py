@@ -23,7 +23,7 @@ from tui_support import (
 
 from srcquiz.progress.store import Store
 from srcquiz.study.session import Session
-from srcquiz.tui.app import StartRequest
+from srcquiz.tui.app import SCREENS_CSS, SrcquizApp, StartRequest
 from srcquiz.tui.screens.base import TooSmall
 from srcquiz.tui.screens.decks import ALL_KEY, DecksScreen
 from srcquiz.tui.screens.help import HelpScreen, sections
@@ -65,6 +65,59 @@ async def test_decks_screen_lists_every_deck_with_its_numbers(store: Store):
         assert deck_row(app, "tui-kinds").numbers[:4] == ("9", "11", "9", "0")
         assert "Today: 0 answers" in text
         assert "streak 0 days" in text
+
+
+def record_frames(app: SrcquizApp) -> list[tuple[int, str, int]]:
+    """Each frame the app composes: (Textual's batch depth then, screen, deck rows)."""
+    frames: list[tuple[int, str, int]] = []
+    display = app._display
+
+    def record(screen, update):  # type: ignore[no-untyped-def]
+        if update is not None:
+            rows = screen.query(DeckList)
+            count = len(rows.first().rows) if rows else 0
+            frames.append((app._batch_count, type(screen).__name__, count))
+        display(screen, update)
+
+    app._display = record  # type: ignore[method-assign]
+    return frames
+
+
+async def test_the_first_frame_reaches_the_terminal_with_the_deck_list(store: Store):
+    """App._display drops every frame composed while Textual's mount batch is open:
+    a screen laid out inside it is painted only a refresh tick later (#19). The
+    first frame must be composed after the batch, and hold the filled list."""
+    app = make_app([kinds_deck(), second_deck()], store)
+    frames = record_frames(app)
+    async with app.run_test(size=SIZE):
+        assert frames
+        assert frames[0] == (0, "DecksScreen", 3)
+        assert app.screen_stack == [app.screen]  # nothing under it to lay out and paint
+
+
+async def test_a_start_request_s_first_frame_is_the_session(store: Store):
+    start = StartRequest(mode="quiz", deck_ids=("tui-kinds",), limit=3)
+    app = make_app([kinds_deck(), second_deck()], store, start=start)
+    frames = record_frames(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        assert frames[0][:2] == (0, "SessionScreen")  # not dropped, no decks frame first
+
+
+async def test_other_screens_rules_are_read_when_one_opens_and_never_touch_decks(store: Store):
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.stylesheet.has_source(str(SCREENS_CSS), "")  # not parsed at start-up
+        nodes = list(app.screen.walk_children(with_self=True))
+        before = [node.styles.css for node in nodes]
+        app.load_screens_css()
+        app.stylesheet.update(app.screen)
+        assert [node.styles.css for node in nodes] == before
+        app.load_screens_css()  # once only
+        await pilot.press("ctrl+r")  # cram
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.query_one("#feedback-sheet").styles.layer == "sheet"
 
 
 async def test_filter_as_you_type_and_escape_clears(store: Store):

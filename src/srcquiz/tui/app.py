@@ -12,7 +12,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.segment import Segment
@@ -41,6 +41,8 @@ THEME_SETTING = "tui.theme"
 # After the decks screen is up, import the session machinery in the background so
 # the first answer does not pay for it.
 PREWARM_DELAY_S = 0.5
+# Every screen's rules but the decks screen's (srcquiz.tcss): see load_screens_css.
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 # Asked to stop by the system (kill, a closed terminal window): leave like ctrl+q.
 EXIT_SIGNALS = ("SIGTERM", "SIGHUP")
 
@@ -149,6 +151,7 @@ class SrcquizApp(App[int]):
         self.today_stats: TodayStats | None = None
         self.budget: Budget | None = None  # what today's daily limits leave
         self.numbers: DeckNumbers | None = None
+        self._screens_css_loaded = False
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -164,14 +167,19 @@ class SrcquizApp(App[int]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), CONTROL_FILTER]
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # Before the first screen is styled, so it is not styled twice.
         saved = self.store.get_setting(THEME_SETTING)
         if saved and saved in self.available_themes:
             self.theme = saved
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def get_default_screen(self) -> Screen:
         from srcquiz.tui.screens.decks import DecksScreen
 
-        self.push_screen(DecksScreen())
+        return DecksScreen()
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         for warning in self.startup_warnings:  # they quote paths: plain text, not markup
             self.notify(printable(warning), severity="warning", timeout=10, markup=False)
         if self.skipped_decks:
@@ -183,7 +191,9 @@ class SrcquizApp(App[int]):
                 markup=False,  # file names
             )
         if self.start_request is not None:
-            self._open_start_request(self.start_request)
+            # After Textual's mount batch (a message, not a call now): a screen laid out
+            # inside the batch has its first frame dropped and painted a tick later.
+            self.call_later(self._open_start_request, self.start_request)
         elif self.prewarm:
             self.set_timer(PREWARM_DELAY_S, self._prewarm)
         if self.resume_gc:
@@ -196,7 +206,34 @@ class SrcquizApp(App[int]):
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting(THEME_SETTING, theme.name)
 
+    def load_screens_css(self) -> None:
+        """Add the other screens' rules (screens.tcss) to the stylesheet, once.
+
+        Start-up parses only what the decks screen needs: Textual's CSS parser took
+        about 10 ms for the whole stylesheet, most of it rules for screens not yet
+        shown. Added as a later source, the rules keep their order (and so their
+        precedence) from the single stylesheet they were; only nodes styled from
+        now on see them, which is why none of them may match the decks screen.
+        Called before any other screen is pushed, and in the idle time after the
+        first frame (`_prewarm`), so opening a session usually finds it parsed."""
+        if self._screens_css_loaded:
+            return
+        self._screens_css_loaded = True
+        self.stylesheet.read(SCREENS_CSS)
+        if self.css_monitor is not None:  # `textual run --dev` reloads it on edits too
+            self.css_monitor.add_paths([SCREENS_CSS])
+        self.stylesheet.parse()  # the new source only: the others come from the cache
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        self.load_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        self.load_screens_css()
+        return super().switch_screen(screen)
+
     def _prewarm(self) -> None:
+        self.load_screens_css()
         self.run_worker(_import_session_machinery, thread=True, exit_on_error=False)
 
     def _open_start_request(self, request: StartRequest) -> None:
