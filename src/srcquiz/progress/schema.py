@@ -200,6 +200,37 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
         "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
     ),
+    # Per-deck card counters (#19), kept by triggers in the transaction that writes the
+    # card, so the decks and stats screens count a deck's cards and learning cards
+    # without reading its rows. `version` moves on every write of one of the deck's
+    # cards: a reader that knows what it wrote itself can tell when someone else wrote.
+    # Learning states are 1 and 3 (`queries._LEARNING_STATES`, checked by a test).
+    5: (
+        """CREATE TABLE deck_card (
+            deck_id TEXT PRIMARY KEY,
+            cards INTEGER NOT NULL,
+            learning INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        "INSERT INTO deck_card SELECT deck_id, count(*), sum(state IN (1, 3)), 0 "
+        "FROM card GROUP BY deck_id",
+        "CREATE TRIGGER card_counted AFTER INSERT ON card BEGIN "
+        "INSERT INTO deck_card VALUES (new.deck_id, 1, new.state IN (1, 3), 1) "
+        "ON CONFLICT (deck_id) DO UPDATE SET cards = cards + 1, "
+        "learning = learning + excluded.learning, version = version + 1; END",
+        "CREATE TRIGGER card_changed AFTER UPDATE ON card WHEN old.deck_id = new.deck_id BEGIN "
+        "UPDATE deck_card SET learning = learning - (old.state IN (1, 3)) "
+        "+ (new.state IN (1, 3)), version = version + 1 WHERE deck_id = new.deck_id; END",
+        "CREATE TRIGGER card_moved AFTER UPDATE ON card WHEN old.deck_id != new.deck_id BEGIN "
+        "UPDATE deck_card SET cards = cards - 1, learning = learning - (old.state IN (1, 3)), "
+        "version = version + 1 WHERE deck_id = old.deck_id; "
+        "INSERT INTO deck_card VALUES (new.deck_id, 1, new.state IN (1, 3), 1) "
+        "ON CONFLICT (deck_id) DO UPDATE SET cards = cards + 1, "
+        "learning = learning + excluded.learning, version = version + 1; END",
+        "CREATE TRIGGER card_uncounted AFTER DELETE ON card BEGIN "
+        "UPDATE deck_card SET cards = cards - 1, learning = learning - (old.state IN (1, 3)), "
+        "version = version + 1 WHERE deck_id = old.deck_id; END",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 # A version-4 file has `review` as a view; earlier ones as a table.

@@ -160,20 +160,39 @@ def offer(budget: Budget, decks: Iterable[tuple[str, int, int]]) -> Offer:
     return Offer(due, new)
 
 
-def startable(deck: Deck, unseen: int, studied: Callable[[], Collection[str]]) -> int:
+def startable(
+    deck: Deck, unseen: int, known: Callable[[Sequence[str]], Collection[str]]
+) -> int:
     """New cards a review can start in `deck` now: one per question with a card never
-    studied (`unseen` of them in all). `studied` (the deck's known keys) is read only
-    for a deck partly studied whose questions have several cards."""
+    studied (`unseen` of them in all). `known(keys)` (which of these keys have been
+    studied) is asked only for a deck partly studied whose questions have several
+    cards, and only about those questions' keys."""
     if unseen <= 0:
         return 0
-    keyed = [keys for keys in (q.card_keys() for q in deck.questions) if keys]
-    cards = sum(len(keys) for keys in keyed)
-    if cards == len(keyed):
+    keyed, multi = _shape(deck)
+    if not multi:
         return unseen  # one card a question
-    if unseen >= cards:
-        return len(keyed)  # nothing studied yet
-    known = studied()
-    return sum(1 for keys in keyed if any(k not in known for k in keys))
+    if unseen >= len(deck.card_keys()):
+        return keyed  # nothing studied yet
+    seen = known([key for keys in multi for key in keys])
+    unseen_multi = sum(key not in seen for keys in multi for key in keys)
+    return unseen - unseen_multi + sum(1 for keys in multi if any(k not in seen for k in keys))
+
+
+_SHAPES: dict[int, tuple[Deck, int, tuple[tuple[str, ...], ...]]] = {}
+
+
+def _shape(deck: Deck) -> tuple[int, tuple[tuple[str, ...], ...]]:
+    """How many questions have a card, and the keys of those with several: made once
+    per deck (the decks screen asks after every session, of decks of 100k questions)."""
+    hit = _SHAPES.get(id(deck))
+    if hit is None or hit[0] is not deck:
+        if len(_SHAPES) >= 256:
+            _SHAPES.clear()
+        keyed = [keys for keys in (q.card_keys() for q in deck.questions) if keys]
+        hit = (deck, len(keyed), tuple(tuple(keys) for keys in keyed if len(keys) > 1))
+        _SHAPES[id(deck)] = hit  # holding the deck keeps its id() unique
+    return hit[1], hit[2]
 
 
 # --- reading and writing the limits --------------------------------------------------
