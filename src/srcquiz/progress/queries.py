@@ -108,6 +108,8 @@ class StatsQueries(ABC):
     """The statistics half of the store; `Store` supplies the two readers."""
 
     _key_checks: dict[str, KeyCheck]  # deck id -> `_stale`'s last finding
+    # (decks, offset, day) -> (real reviews before that day, the run of days before it)
+    _streaks: dict[tuple[tuple[int, ...], timedelta | None, date], tuple[int, int]]
 
     @abstractmethod
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -309,11 +311,31 @@ class StatsQueries(ABC):
         decks = self._deck_refs(deck_ids)
         out: list[tuple[date, int, int, int]] = []
         start = _day_start(first, tz)
+        if decks and days > 0 and not start % 3600:
+            return self._per_day_by_hours(decks, first, days, start)
         for i, end in enumerate(_day_ends(first, days, tz)):
             counts = self._span(decks, start, end) if decks else (0, 0, 0)
             out.append((first + timedelta(days=i), *counts))
             start = end
         return out
+
+    def _per_day_by_hours(
+        self, decks: list[int], first: date, days: int, start: float
+    ) -> list[tuple[date, int, int, int]]:
+        """`_per_day` for days that start on the hour: the hourly counts of the whole
+        span in one range read per deck, added up by day here."""
+        totals = [[0, 0, 0] for _ in range(days)]
+        hour0 = int(start) // 3600
+        for hour, reviews, seen, good in self._rows(
+            "SELECT hour, reviews, seen, good FROM review_hour "
+            f"WHERE deck IN ({placeholders(len(decks))}) AND hour >= ? AND hour < ?",
+            [*decks, hour0, hour0 + 24 * days],
+        ):
+            day = totals[(int(hour) - hour0) // 24]
+            day[0] += int(reviews)
+            day[1] += int(seen)
+            day[2] += int(good)
+        return [(first + timedelta(days=i), t[0], t[1], t[2]) for i, t in enumerate(totals)]
 
     def _in_time(
         self, aggregates: str, decks: list[int] | None, start: float, end: float
@@ -404,15 +426,29 @@ class StatsQueries(ABC):
         if not decks:
             return 0
 
+        today = now.date()
+        studied_today = self._span(decks, *_day_bounds(today, tz))[0] > 0
+        # The run of days up to yesterday is kept for the day: it changes only when a
+        # review before today is added or removed (a sync, an import), which moves the
+        # count of reviews before today (one sum over the hourly counts).
+        before = self._span(decks, 0.0, _day_start(today, tz))[0]
+        key = (tuple(sorted(decks)), tz.utcoffset(None), today)
+        kept = self._streaks.get(key)
+        if kept is None or kept[0] != before:
+            if len(self._streaks) >= 64:
+                self._streaks.clear()
+            kept = (before, self._run_until(decks, tz, today - timedelta(days=1)))
+            self._streaks[key] = kept
+        return kept[1] + studied_today
+
+    def _run_until(self, decks: list[int], tz: tzinfo, day: date) -> int:
+        """Days in a row with a real review, ending on `day`."""
         studied: Callable[[date], bool]
-        if (now.utcoffset() or timedelta(0)).total_seconds() % 3600:
+        if (tz.utcoffset(None) or timedelta(0)).total_seconds() % 3600:
             # An offset of part of an hour: days do not split into whole hours.
             studied = lambda d: self._span(decks, *_day_bounds(d, tz))[0] > 0  # noqa: E731
         else:
-            studied = self._studied_days(decks, tz, now.date())
-        day = now.date()
-        if not studied(day):
-            day -= timedelta(days=1)
+            studied = self._studied_days(decks, tz, day)
         streak = 0
         while studied(day):
             streak += 1

@@ -69,6 +69,7 @@ class Store(StatsQueries, SyncLog):
         self.path = path
         self.warnings: list[str] = []
         self._key_checks = {}
+        self._streaks = {}
 
     # --- opening -----------------------------------------------------------
 
