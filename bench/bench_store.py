@@ -377,7 +377,8 @@ def stats_pilot_rows(store: Store, deck: Deck, now: datetime, runs: int, tmp: Pa
             "srcquiz": f"{statistics.median(big):.1f} ms",
             "reference": f"the same screen over an empty store {statistics.median(base):.1f} ms",
             "ratio": round(statistics.median(big) / statistics.median(base), 3),
-            "budget": "< 100 ms",
+            # Textual and plotext draw the same screen either way: what the data adds.
+            "budget": "<= 1.2x",
         }
     ]
 
