@@ -289,10 +289,13 @@ def decks_screen_rows(
     col_path = tmp / "decks.anki2"
     build_anki(col_path, args.cards, args.reviews, now)
     col = Collection(str(col_path))
-    numbers = DeckNumbers(store)
+    fresh = Store.open(store.path)  # nothing kept: the decks screen's first read
     t = time.perf_counter()
-    numbers.read([deck], now, settings)
+    DeckNumbers(fresh).read([deck], now, settings)
     first_ms = (time.perf_counter() - t) * 1000
+    fresh.close()
+    numbers = DeckNumbers(store)
+    numbers.read([deck], now, settings)
 
     def ours() -> None:
         numbers.touched([deck.id])
@@ -320,7 +323,7 @@ def decks_screen_rows(
             "budget": "<= 2x",
         },
         {
-            "measure": "decks screen numbers, first read in a process",
+            "measure": "decks screen numbers, first read in a process (reads the deck's keys)",
             "srcquiz_ms": round(first_ms, 1),
             "budget": "",
         },
