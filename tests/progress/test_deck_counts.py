@@ -217,3 +217,38 @@ def test_a_streak_follows_a_review_added_to_an_earlier_day(tmp_path: Path, deck:
         )
         assert store.deck_stats(deck, NOW).streak == 4
         assert store.today(NOW).streak == 4
+
+
+def test_per_day_charts_read_the_hourly_counts_by_key(tmp_path: Path, deck: Deck) -> None:
+    key = deck.card_keys()[0]
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        for days in range(40):
+            at = NOW - timedelta(days=days, hours=days % 7)
+            store.record_review(
+                deck_id=deck.id,
+                card_key=key,
+                reviewed_at=at,
+                rating=1 + days % 4,
+                verdict="right",
+                score=1.0,
+                answer="",
+                duration_s=3,
+                mode="review",
+                session_id=None,
+                state_before=CardState(due=at, state=REVIEW),
+                state_after=None,
+            )
+        store.connection.execute("ANALYZE")
+        sent: list[str] = []
+        store.connection.set_trace_callback(sent.append)
+        per_day = store.reviews_per_day([deck.id], 30, NOW)
+        retention = store.retention_per_day([deck.id], 30, NOW)
+        store.connection.set_trace_callback(None)
+        hourly = [s for s in sent if "FROM review_hour" in s]
+        assert len(hourly) == 2  # one read a chart, not one a day
+        for sql in hourly:
+            plan = [row[3] for row in store.connection.execute("EXPLAIN QUERY PLAN " + sql)]
+            assert plan and all(p.startswith("SEARCH review_hour") for p in plan), plan
+    # One review a day, at a different hour each day; rated Again every fourth day.
+    assert [n for _, n in per_day] == [1] * 30
+    assert [r for _, r in retention] == [1.0 if d % 4 else 0.0 for d in range(29, -1, -1)]
