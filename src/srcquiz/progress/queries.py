@@ -52,6 +52,7 @@ class KeyCheck(NamedTuple):
 
     deck: Deck
     version: int
+    cards: int  # the deck's card keys
     gone: frozenset[str]  # stored keys the deck no longer has
     stale: tuple[tuple[int, float], ...]  # their (state, due)
 
@@ -163,10 +164,10 @@ class StatsQueries(ABC):
         counts; rows of cards no longer in the deck are taken off (`_stale`)."""
         now = now_or_local(now)
         end_of_today = end_of_day(now)
-        cards = len(deck.card_keys())
         row = self._one("SELECT cards, learning FROM deck_card WHERE deck_id = ?", (deck.id,))
         stored, learning = (int(row[0]), int(row[1])) if row else (0, 0)
-        stale = self._stale(deck)
+        check = self._stale(deck)
+        cards, stale = check.cards, check.stale
         return DeckStats(
             deck_id=deck.id,
             questions=len(deck.questions),
@@ -188,10 +189,10 @@ class StatsQueries(ABC):
             [deck.id, *(() if since is None else (since,)), before],
         )
         lo = -math.inf if since is None else since
-        stale = sum(lo <= due < before for _, due in self._stale(deck))
+        stale = sum(lo <= due < before for _, due in self._stale(deck).stale)
         return (int(row[0]) if row else 0) - stale
 
-    def _stale(self, deck: Deck) -> tuple[tuple[int, float], ...]:
+    def _stale(self, deck: Deck) -> KeyCheck:
         """(state, due) of the deck's card rows whose key the deck no longer has (a
         question removed or renumbered): usually none. Found by reading the deck's keys
         once per deck object, then again only when the deck's card `version` moved by a
@@ -200,7 +201,7 @@ class StatsQueries(ABC):
         version = int(row[0]) if row else 0
         kept = self._key_checks.get(deck.id)
         if kept is not None and kept.deck is deck and kept.version == version:
-            return kept.stale
+            return kept
         keys = set(deck.card_keys())
         gone = [
             k for (k,) in self._rows("SELECT card_key FROM card WHERE deck_id = ?", (deck.id,))
@@ -214,8 +215,9 @@ class StatsQueries(ABC):
                 f"AND card_key IN ({placeholders(len(chunk))})",
                 [deck.id, *chunk],
             )
-        self._key_checks[deck.id] = KeyCheck(deck, version, frozenset(gone), tuple(stale))
-        return self._key_checks[deck.id].stale
+        kept = KeyCheck(deck, version, len(keys), frozenset(gone), tuple(stale))
+        self._key_checks[deck.id] = kept
+        return kept
 
     def _wrote_card(self, deck_id: str, card_key: str) -> None:
         """This store wrote one card row (committed): a key of the deck moves the kept
@@ -323,19 +325,17 @@ class StatsQueries(ABC):
         self, decks: list[int], first: date, days: int, start: float
     ) -> list[tuple[date, int, int, int]]:
         """`_per_day` for days that start on the hour: the hourly counts of the whole
-        span in one range read per deck, added up by day here."""
-        totals = [[0, 0, 0] for _ in range(days)]
+        span in one range read on their key, added up by day (at most a few thousand
+        hourly rows grouped, never the review log)."""
+        totals = [(0, 0, 0)] * days
         hour0 = int(start) // 3600
-        for hour, reviews, seen, good in self._rows(
-            "SELECT hour, reviews, seen, good FROM review_hour "
-            f"WHERE deck IN ({placeholders(len(decks))}) AND hour >= ? AND hour < ?",
-            [*decks, hour0, hour0 + 24 * days],
+        for day, reviews, seen, good in self._rows(
+            "SELECT (hour - ?) / 24 AS day, sum(reviews), sum(seen), sum(good) FROM review_hour "
+            f"WHERE deck IN ({placeholders(len(decks))}) AND hour >= ? AND hour < ? GROUP BY day",
+            [hour0, *decks, hour0, hour0 + 24 * days],
         ):
-            day = totals[(int(hour) - hour0) // 24]
-            day[0] += int(reviews)
-            day[1] += int(seen)
-            day[2] += int(good)
-        return [(first + timedelta(days=i), t[0], t[1], t[2]) for i, t in enumerate(totals)]
+            totals[int(day)] = (int(reviews), int(seen), int(good))
+        return [(first + timedelta(days=i), *t) for i, t in enumerate(totals)]
 
     def _in_time(
         self, aggregates: str, decks: list[int] | None, start: float, end: float

@@ -169,30 +169,32 @@ def startable(
     cards, and only about those questions' keys."""
     if unseen <= 0:
         return 0
-    keyed, multi = _shape(deck)
+    keyed, cards, multi = _shape(deck)
     if not multi:
         return unseen  # one card a question
-    if unseen >= len(deck.card_keys()):
+    if unseen >= cards:
         return keyed  # nothing studied yet
     seen = known([key for keys in multi for key in keys])
     unseen_multi = sum(key not in seen for keys in multi for key in keys)
     return unseen - unseen_multi + sum(1 for keys in multi if any(k not in seen for k in keys))
 
 
-_SHAPES: dict[int, tuple[Deck, int, tuple[tuple[str, ...], ...]]] = {}
+_SHAPES: dict[int, tuple[Deck, int, int, tuple[tuple[str, ...], ...]]] = {}
 
 
-def _shape(deck: Deck) -> tuple[int, tuple[tuple[str, ...], ...]]:
-    """How many questions have a card, and the keys of those with several: made once
-    per deck (the decks screen asks after every session, of decks of 100k questions)."""
+def _shape(deck: Deck) -> tuple[int, int, tuple[tuple[str, ...], ...]]:
+    """How many questions have a card, how many cards, and the keys of questions with
+    several: made once per deck (the decks screen asks after every session, of decks
+    of 100k questions)."""
     hit = _SHAPES.get(id(deck))
     if hit is None or hit[0] is not deck:
         if len(_SHAPES) >= 256:
             _SHAPES.clear()
         keyed = [keys for keys in (q.card_keys() for q in deck.questions) if keys]
-        hit = (deck, len(keyed), tuple(tuple(keys) for keys in keyed if len(keys) > 1))
+        multi = tuple(tuple(keys) for keys in keyed if len(keys) > 1)
+        hit = (deck, len(keyed), sum(len(keys) for keys in keyed), multi)
         _SHAPES[id(deck)] = hit  # holding the deck keeps its id() unique
-    return hit[1], hit[2]
+    return hit[1], hit[2], hit[3]
 
 
 # --- reading and writing the limits --------------------------------------------------
