@@ -20,5 +20,11 @@ def srcquiz_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
+def home(srcquiz_home: Path) -> Path:
+    """The test's srcquiz home (data dir, backups, caches), by its short name."""
+    return srcquiz_home
+
+
+@pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

@@ -13,9 +13,7 @@ from sync_support import (
     DECK_ID,
     anki_due_day,
     card_id,
-    deck_copy,
     load,
-    new_collection,
     open_col,
     study,
 )
@@ -30,17 +28,14 @@ DAYS_AGO = NOW - timedelta(days=3)
 
 
 @pytest.fixture
-def synced(tmp_path: Path):
+def synced(setup):
     """Two cards studied in srcquiz (both due by now) and synced to the "phone"."""
-    deck_path = deck_copy(tmp_path)
-    col_path = new_collection(tmp_path / "collection.anki2")
-    store = Store.open(tmp_path / "progress.sqlite3")
+    deck_path, col_path, store = setup
     study(store, "short-1", 3, DAYS_AGO)
     study(store, "tf-1", 1, DAYS_AGO + timedelta(minutes=1))
     deck = load(deck_path)
     sync_file(col_path, store, [deck])
-    yield deck, col_path, store
-    store.close()
+    return deck, col_path, store
 
 
 def _phone(col_path: Path, change) -> tuple[int, int]:

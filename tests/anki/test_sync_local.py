@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sync_support import (
@@ -33,15 +32,6 @@ from srcquiz.progress.store import Store
 
 NOW = datetime.now().astimezone()
 DAYS_AGO = NOW - timedelta(days=3)
-
-
-@pytest.fixture
-def setup(tmp_path: Path):
-    deck_path = deck_copy(tmp_path)
-    col_path = new_collection(tmp_path / "collection.anki2")
-    store = Store.open(tmp_path / "progress.sqlite3")
-    yield deck_path, col_path, store
-    store.close()
 
 
 def test_first_sync_adds_the_export_notes_and_sends_srcquiz_reviews(setup) -> None:

@@ -24,12 +24,6 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 FEEDBACK_MARKS = ("✓", "≈", "✗")
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-
-
 @pytest.fixture(scope="module")
 def deck():
     return load_deck(FIXTURE)

@@ -16,12 +16,6 @@ from srcquiz.study.session import Session
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-
-
 def settings(tmp_path: Path, *args: str) -> list[str]:
     return ["settings", "--decks", str(FIXTURE), "--db", str(tmp_path / "p.sqlite3"), *args]
 

@@ -22,13 +22,6 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-    return tmp_path / "home"
-
-
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "data" / "progress.sqlite3"
@@ -343,3 +336,265 @@ def test_a_plain_copy_from_before_snapshots_still_restores(db, home, capsys):
     add_reviews(db, 5)
     assert cli.main(["restore", "--db", str(db), "2026-02-01"]) == 0
     assert count(db) == 2
+
+
+# --- the app's snapshot, made after its first frame --------------------------------
+
+
+def snapshots(home: Path) -> list[Path]:
+    return sorted((home / "backups").glob("progress-2*.snapshot"))
+
+
+def test_the_app_checks_on_open_and_snapshots_in_a_thread_joined_on_close(db, home):
+    add_reviews(db, 3)
+    store = open_with_backup(db, now=NOW, background=True)
+    try:
+        assert store.pending_backup is not None
+        assert snapshots(home) == []  # nothing copied before the first screen
+        store.set_setting("theme", "dark")  # studying goes on meanwhile
+        store.pending_backup.start()
+    finally:
+        store.close()  # waits for the snapshot
+    (snap,) = snapshots(home)
+    assert count(snap) == 3 and store.pending_backup.warning is None
+    assert cli.main(["restore", "--db", str(db), snap.name]) == 0
+    with Store.open(db) as again:
+        assert again.review_count() == 3 and again.get_setting("theme") == "dark"
+
+
+def test_a_snapshot_never_started_is_made_by_the_days_next_open(db, home):
+    add_reviews(db, 2)
+    store = open_with_backup(db, now=NOW, background=True)
+    assert store.pending_backup is not None
+    store.close()  # the app stopped before its first frame
+    assert snapshots(home) == []
+    add_reviews(db, 1)  # the same day: its first copy is made now
+    (snap,) = snapshots(home)
+    assert count(snap) == 2
+
+
+def test_a_background_snapshot_that_fails_warns_and_loses_nothing(db, home):
+    add_reviews(db, 1)
+    store = open_with_backup(db, now=NOW, background=True)
+    home.mkdir(parents=True, exist_ok=True)
+    home.joinpath("backups").write_text("a file where the backups folder should be")
+    assert store.pending_backup is not None
+    store.pending_backup.start()
+    warning = store.pending_backup.join()
+    assert warning is not None and "could not back up" in warning and "still saved" in warning
+    assert store.review_count() == 1
+    store.close()
+
+
+KILL = """
+import os, sys, zlib
+from datetime import datetime
+from pathlib import Path
+from srcquiz.progress import backup, page_store
+
+where = sys.argv[2]
+if where == "storing pages":
+    made = []
+    real = zlib.compress
+    def compress(data, level=-1):
+        made.append(1)
+        if len(made) == 3:
+            os._exit(9)
+        return real(data, level)
+    zlib.compress = compress
+elif where == "naming the snapshot":  # the pages are committed, the name not yet
+    real_replace = os.replace
+    def replace(src, dst):
+        if str(dst).endswith(".snapshot"):
+            os._exit(9)
+        return real_replace(src, dst)
+    os.replace = replace
+elif where == "pruning":
+    page_store.collect_garbage = lambda *a: os._exit(9)
+store = backup.open_with_backup(Path(sys.argv[1]), now=datetime.fromisoformat(sys.argv[3]),
+                                background=True)
+store.pending_backup.start()
+store.close()
+"""
+
+
+@pytest.mark.parametrize("where", ["storing pages", "naming the snapshot", "pruning"])
+def test_a_snapshot_killed_midway_leaves_the_copies_before_it_whole(db, home, where):
+    import subprocess
+    import sys
+
+    for day in range(KEEP_DAILY + 1):
+        add_reviews(db, 30, tag=f"d{day}", now=NOW + timedelta(days=day))
+    before = {p.name: count(p) for p in snapshots(home)}
+    assert len(before) == KEEP_DAILY
+    add_reviews(db, 30, tag="later", now=NOW + timedelta(days=KEEP_DAILY))  # same day: no copy
+    killed_on = NOW + timedelta(days=KEEP_DAILY + 1)
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[2])}
+    run = subprocess.run(
+        [sys.executable, "-c", KILL, str(db), where, killed_on.isoformat()], env=env, check=False
+    )
+    assert run.returncode == 9
+    left = {p.name: count(p) for p in snapshots(home)}
+    if where == "naming the snapshot":  # killed after the store took today's pages
+        assert stored_hashes(home) > named_hashes(home)
+    if where == "pruning":  # today's copy was made, and only the oldest went
+        assert len(left) == KEEP_DAILY
+    else:
+        assert left == before
+    for name in left:  # every copy still rebuilds and passes its checks
+        page_store.rebuild(home / "backups" / name, home / "rebuilt.sqlite3")
+        assert count(home / "rebuilt.sqlite3") == left[name]
+        (home / "rebuilt.sqlite3").unlink()
+    # The day's next open makes the copy; the store then holds just the pages named.
+    add_reviews(db, 1, tag="after", now=killed_on)
+    add_reviews(db, 1, tag="next", now=killed_on + timedelta(days=1))
+    assert count(snapshots(home)[-1]) == count(db) - 1
+    assert stored_hashes(home) == named_hashes(home)
+
+
+def named_hashes(home: Path) -> set[bytes]:
+    named = set()
+    for snap in snapshots(home):
+        body = snap.read_bytes().partition(b"\n")[2]
+        named |= {body[i : i + 16] for i in range(0, len(body), 16)}
+    return named
+
+
+def stored_hashes(home: Path) -> set[bytes]:
+    conn = sqlite3.connect(home / "backups" / "progress.pages")
+    try:
+        return {h for (h,) in conn.execute("SELECT hash FROM page")}
+    finally:
+        conn.close()
+
+
+def test_old_temp_files_of_killed_copies_are_removed(db, home):
+    add_reviews(db, 1)
+    folder = home / "backups"
+    folder.mkdir(parents=True)
+    names = [
+        ".progress-2026-03-01.snapshot.copy",
+        "..progress-2026-03-01.snapshot.copy.tmp",
+        ".progress-2026-03-01.snapshot.tmp",
+    ]
+    for name in names:
+        (folder / name).write_text("left by a killed copy")
+    (folder / ".progress-2026-03-02.snapshot.copy").write_text("another terminal's, in the making")
+    old = NOW.timestamp() - 2 * 3600
+    for name in names:
+        os.utime(folder / name, (old, old))
+    add_reviews(db, 1, now=datetime.now(UTC))
+    assert sorted(p.name for p in folder.glob(".*")) == [".progress-2026-03-02.snapshot.copy"]
+
+
+# --- the page store stays bounded without rewriting itself every day ---------------
+
+
+def test_freed_pages_are_reused_and_the_store_vacuumed_only_when_a_quarter_is_free(
+    tmp_path, monkeypatch
+):
+    statements: list[str] = []
+    real_open = page_store._open_store
+
+    def traced(path: Path) -> sqlite3.Connection:
+        conn = real_open(path)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(page_store, "_open_store", traced)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    db = tmp_path / "x.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 300)
+    conn.commit()
+    store = page_store.store_path(folder, "x")
+    made: list[Path] = []
+    sizes = []
+    for day in range(KEEP_DAILY + 8):  # a tenth of the pages changes each day
+        conn.execute("UPDATE t SET x = randomblob(3000) WHERE rowid % 10 = ?", (day % 10,))
+        conn.commit()
+        made.append(folder / f"x-{day:02d}.snapshot")
+        page_store.save(db, made[-1], {"stem": "x"})
+        for old in made[:-KEEP_DAILY]:
+            old.unlink(missing_ok=True)
+        page_store.collect_garbage(folder, "x", lambda: made[-KEEP_DAILY:])
+        sizes.append(store.stat().st_size)
+        check = sqlite3.connect(store)
+        assert page_store.wasted_share(check) <= page_store.VACUUM_WASTE_SHARE
+        stored = {h for (h,) in check.execute("SELECT hash FROM page")}
+        check.close()
+        named = set()
+        for snap in made[-KEEP_DAILY:]:
+            body = snap.read_bytes().partition(b"\n")[2]
+            named |= {body[i : i + 16] for i in range(0, len(body), 16)}
+        assert stored == named
+    conn.close()
+    # The room pages left is reused: the store was rewritten whole on a few days only.
+    vacuums = sum(s.strip().upper() == "VACUUM" for s in statements)
+    assert vacuums <= 3
+    # Every snapshot gone: the whole store is free, so it is vacuumed down.
+    for snap in made:
+        snap.unlink(missing_ok=True)
+    page_store.collect_garbage(folder, "x", list)
+    assert "VACUUM" in statements and store.stat().st_size < sizes[-1] // 4
+
+
+def test_a_page_store_from_before_still_restores_and_takes_new_snapshots(db, home, capsys):
+    """Snapshots made before named pages by BLAKE2b in a store ordered by hash (WITHOUT
+    ROWID); both still read, and the next day's snapshot goes into the same store."""
+    import json
+    import zlib
+
+    add_reviews(db, 4)
+    folder = home / "backups"
+    folder.mkdir(parents=True)
+    data = db.read_bytes()
+    pages = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+    hashes = [hashlib.blake2b(p, digest_size=16).digest() for p in pages]
+    conn = sqlite3.connect(folder / "progress.pages")
+    conn.execute("PRAGMA page_size = 65536")
+    conn.execute("CREATE TABLE page (hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+    conn.executemany(
+        "INSERT OR IGNORE INTO page VALUES (?, ?)",
+        [(h, zlib.compress(p, 1)) for h, p in zip(hashes, pages, strict=True)],
+    )
+    conn.commit()
+    conn.close()
+    header = {"stem": "progress", "sequence": 1, "reviews": 4, "version": SCHEMA_VERSION}
+    header |= {"magic": page_store.MAGIC, "page_size": 4096, "pages": len(pages)}
+    old = folder / "progress-2026-03-01.snapshot"
+    old.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(hashes))
+    add_reviews(db, 2, now=NOW)  # today's snapshot, into the old store
+    assert page_store.read_meta(folder / "progress-2026-03-02.snapshot")["digest"] == "sha256/16"
+    for name, reviews in (("progress-2026-03-01.snapshot", 4), ("progress-2026-03-02.snapshot", 4)):
+        assert cli.main(["restore", "--db", str(db), name]) == 0
+        assert count(db) == reviews
+    capsys.readouterr()
+
+
+def test_pages_stored_by_another_terminal_survive_its_garbage_collection(tmp_path, monkeypatch):
+    """Two terminals back up on the same day: one prunes while the other has stored
+    its pages but not yet put its snapshot in place. The pending snapshot names them,
+    so the pruning keeps them and the new snapshot restores."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    db = tmp_path / "x.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 50)
+    conn.commit()
+    conn.close()
+    dest = folder / "x-2026-03-02.snapshot"
+    rename = os.replace
+
+    def other_terminal_prunes_first(src, dst):  # between the commit and the rename
+        page_store.collect_garbage(folder, "x", list)  # it sees no finished snapshot
+        rename(src, dst)
+
+    monkeypatch.setattr(page_store.os, "replace", other_terminal_prunes_first)
+    page_store.save(db, dest, {"stem": "x"})
+    monkeypatch.setattr(page_store.os, "replace", rename)
+    page_store.rebuild(dest, tmp_path / "back.sqlite3")
+    assert (tmp_path / "back.sqlite3").read_bytes() == db.read_bytes()

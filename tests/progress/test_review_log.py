@@ -22,11 +22,6 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 10, 12, 0, 0, 123457, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
 def released(path: Path) -> sqlite3.Connection:
     """A database as srcquiz's schema version 3 left it (steps 1-3, as released)."""
     conn = sqlite3.connect(path)
@@ -336,3 +331,21 @@ def test_the_plan_check_catches_a_scan_and_a_sort(big):
             store,
             lambda: store._rows("SELECT id FROM review_log WHERE deck = 1 ORDER BY answer"),
         )
+
+
+def test_the_logs_codes_and_practice_filter_agree_with_the_store(tmp_path):
+    """Step 4 fixes the mode codes in SQL (a released step is never edited) and its
+    triggers leave practice out of the hourly counts by those literal codes; the
+    store's queries derive theirs from `MODE_CODES`. A new mode or a renumbering
+    that touched only one side would count cram in the streak, or reviews out."""
+    from srcquiz.progress import queries
+    from srcquiz.progress.rows import MODE_CODES
+
+    store = Store.open(tmp_path / "p.sqlite3")
+    try:
+        seeded = dict(store.connection.execute("SELECT name, id FROM review_mode"))
+    finally:
+        store.close()
+    assert seeded == MODE_CODES
+    assert schema._REAL == queries._REAL
+    assert set(queries.PRACTICE_MODES) <= set(MODE_CODES)

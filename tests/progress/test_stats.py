@@ -19,11 +19,6 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 DECK = "engine-kinds"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
 @pytest.fixture
 def deck():
     return load_deck(FIXTURE)
@@ -142,6 +137,23 @@ def test_today_by_deck_counts_what_moved_a_schedule_here_or_in_anki(store):
     assert store.today_counts(NOW) == (3, 5)
     assert store.today(NOW).new == 3
     assert store.today_by_deck(NOW + timedelta(days=1)) == ({}, 0)
+
+
+def test_learning_steps_use_no_daily_limit(store):
+    """A missed card answered again within the day, or a new card's later learning
+    steps, are not reviews of the day (Anki counts them apart too): only the new
+    card's first answer and answers to cards in review count."""
+    (new, reviews), total = store.today_by_deck(NOW).per_deck[DECK], store.today_by_deck(NOW).total
+    day_start = NOW - timedelta(hours=1)
+    put(store, "fresh", day_start, seen=False)  # new: counts as new and as a review
+    for minutes, kind in ((1, LEARNING), (11, LEARNING), (30, RELEARNING)):
+        store.record_review(
+            deck_id=DECK, card_key="fresh", reviewed_at=day_start + timedelta(minutes=minutes),
+            rating=3, verdict="right", score=1.0, answer="", duration_s=3, mode="review",
+            session_id=None, state_before=state(kind, day_start), state_after=None,
+        )  # fmt: skip
+    put(store, "ratio", day_start + timedelta(minutes=40))  # a review: counts
+    assert store.today_by_deck(NOW) == ({DECK: (new + 1, reviews + 2)}, total + 2)
 
 
 def test_reviews_and_retention_per_day(store):

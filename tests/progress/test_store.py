@@ -31,13 +31,6 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 SRC = Path(__file__).resolve().parent.parent.parent / "src"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("SRCQUIZ_DB", raising=False)
-    return tmp_path / "home"
-
-
 def log(store, key="k1", deck="d", at=NOW, rating=Rating.GOOD, state_after=True, **kw):
     before = store.card_state(deck, key)
     after = review(before, rating, at, Settings(fuzz=False)) if state_after else None
@@ -242,6 +235,18 @@ def test_migrates_a_version_1_database_and_keeps_its_data(tmp_path, home):
     assert page_store.read_meta(backups[0])["version"] == 1
 
 
+def test_the_copy_before_a_migration_is_made_on_open_even_by_the_app(tmp_path, home):
+    path = tmp_path / "progress.sqlite3"
+    make_v1(path)
+    # The app leaves the day's copy for after its first frame, but not this one: the
+    # migration writes as soon as the file is open.
+    with open_with_backup(path, now=NOW, background=True) as store:
+        assert store.pending_backup is None
+        (backup,) = (home / "backups").glob("progress-*.snapshot")
+        assert page_store.read_meta(backup)["version"] == 1
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
 def test_migration_is_idempotent_across_reopen(tmp_path):
     path = tmp_path / "p.sqlite3"
     make_v1(path)
@@ -269,8 +274,9 @@ def run_cli(argv, capsys):
 def assert_refused(path: Path, capsys, *words: str) -> None:
     before = digest(path)
     siblings = sorted(p.name for p in path.parent.iterdir())
-    with pytest.raises(UserError) as info:
-        open_with_backup(path)  # how both front ends open it
+    for background in (False, True):  # as commands, and as the app and --plain open it
+        with pytest.raises(UserError) as info:
+            open_with_backup(path, background=background)
     message = str(info.value)
     assert str(path) in message
     for w in words:
@@ -325,7 +331,7 @@ def test_a_corrupt_database(db, capsys, home):
     data[2 * page : 4 * page] = os.urandom(2 * page)  # scribble over two b-tree pages
     path.write_bytes(bytes(data))
     assert_refused(path, capsys, "damaged", "srcquiz restore")
-    assert not list((home / "backups").glob("*.sqlite3"))  # no damaged copy rotated in
+    assert not list((home / "backups").glob("progress-*"))  # no damaged copy rotated in
 
 
 def test_a_database_from_a_newer_srcquiz(db, capsys):

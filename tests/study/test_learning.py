@@ -9,7 +9,6 @@ import pytest
 
 from srcquiz.deck.model import Choice, Cloze, Deck, Number, Order, Short, TrueFalse
 from srcquiz.progress.card_state import LEARNING, REVIEW, CardState
-from srcquiz.progress.store import Store
 from srcquiz.study.items import StudyItem
 from srcquiz.study.learning import LEARN_AHEAD, LearningQueue
 from srcquiz.study.scheduler import Rating, Settings
@@ -17,18 +16,6 @@ from srcquiz.study.session import Session
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(fuzz=False)
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
 
 
 def three_true() -> Deck:

@@ -5,37 +5,16 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Choice, Deck, Flashcard, Number, Order, Short
 from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
-from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import AskAgain, Session, StudyItem
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SETTINGS = Settings(fuzz=False)
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def deck():
-    return load_deck(FIXTURE)
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
 
 
 def right_answer(item: StudyItem) -> object:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from srcquiz.deck.loader import load_deck
 from srcquiz.deck.model import Short
 from srcquiz.progress.store import Store
 from srcquiz.progress.sync_log import ReceivedReview
@@ -17,31 +15,13 @@ from srcquiz.study.limits import DeckOverride, save_cap, save_deck_limits
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import Session
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STEADY = Settings(fuzz=False)
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def deck():
-    return load_deck(FIXTURE)
 
 
 @pytest.fixture
 def other(deck):
     return dataclasses.replace(deck, id="other", title="Other")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "progress.sqlite3")
-    yield s
-    s.close()
 
 
 def per_deck(session: Session) -> dict[str, int]:

@@ -83,6 +83,21 @@ def test_unknown_deck_id_is_one_sentence(fake_tty: None, capsys: pytest.CaptureF
     assert "no-such-deck" in err and "tui-kinds" in err and "\n" not in err
 
 
+def test_the_decks_error_comes_first_though_the_store_opens_meanwhile(
+    fake_tty: None, tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    """An existing database is opened (and checked) while the decks load; a bad deck id
+    is still the one sentence, and a database not there yet is not made for it."""
+    new = tmp_path / "new.sqlite3"
+    assert cli.main(["quiz", "no-such-deck", *DECKS, "--db", str(new)]) == 1
+    assert not new.exists()
+    bad = tmp_path / "progress.sqlite3"
+    bad.write_bytes(b"this is not sqlite at all, just some text" * 10)
+    assert cli.main(["quiz", "no-such-deck", *DECKS, "--db", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("no-such-deck" in line for line in err)
+
+
 def test_review_command_opens_the_app_on_that_session(
     fake_tty: None, monkeypatch: pytest.MonkeyPatch
 ):
@@ -167,6 +182,39 @@ def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: 
 
     assert cli.main([*DECKS, "--db", str(tmp_path / "db.sqlite3"), "quiz", "no-such-deck"]) == 1
     assert gc.isenabled()
+
+
+def test_the_days_snapshot_is_made_after_the_first_frame_and_waited_for(
+    fake_tty: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The day's first open checks the database; the snapshot starts once the first
+    frame is out, in a thread, and closing the store waits for it."""
+    import asyncio
+    import gc
+
+    from srcquiz.progress.store import Store
+    from srcquiz.tui.launch import prepare_app
+
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    db = tmp_path / "db.sqlite3"
+    Store.open(db).close()  # an existing database: today's first open copies it
+    app = prepare_app(cli.parse_args([*DECKS, "--db", str(db)]))
+    pending = app.store.pending_backup
+    try:
+        assert pending is not None and not pending.started
+
+        async def drive() -> None:
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                assert pending.started
+
+        asyncio.run(drive())
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        app.store.close()
+    assert pending.warning is None
+    assert len(list((tmp_path / "home" / "backups").glob("db-*.snapshot"))) == 1
 
 
 # Terminal modes the app turns on, each with the sequence that turns it off again.

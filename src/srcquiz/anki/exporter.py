@@ -35,6 +35,7 @@ from srcquiz.anki.html import (
     media_ext,
     text_html,
 )
+from srcquiz.anki.note_types import anki_cards
 from srcquiz.anki.package_writer import AnkiDeck as AnkiDeck
 from srcquiz.anki.package_writer import AnkiNote as AnkiNote
 from srcquiz.anki.package_writer import collection_file
@@ -409,16 +410,6 @@ def _deck_id(name: str) -> int:
     return (1 << 40) + int.from_bytes(hashlib.sha1(name.encode()).digest()[:5], "big")
 
 
-def card_ords(q: Question) -> list[int]:
-    """Which of the note type's cards Anki makes for this note (0-based ords):
-    the reverse template only when `reversed`, one cloze card per number."""
-    if isinstance(q, Cloze):
-        return [n - 1 for n in q.numbers()]
-    if isinstance(q, Flashcard) and q.reversed:
-        return [0, 1]
-    return [0]
-
-
 def build_anki_decks(
     decks: Sequence[Deck],
     parent: str,
@@ -440,7 +431,8 @@ def build_anki_decks(
             media.where = f"{deck.path or deck.id}: question `{q.id}`"
             guid = note_guid(deck.id, q.id)
             fields = note_fields(deck.id, q, guid, media)
-            anki_deck.notes.append(AnkiNote(guid, q.kind, fields, note_tags(deck, q), card_ords(q)))
+            ords = list(anki_cards(q))
+            anki_deck.notes.append(AnkiNote(guid, q.kind, fields, note_tags(deck, q), ords))
         out.append(anki_deck)
     if previous is not None:
         follow_previous(out, decks, previous, media)

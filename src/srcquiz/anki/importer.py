@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -112,6 +112,37 @@ def _flatten_media(text: str) -> str:
     return INLINE_RE.sub(fix, text)
 
 
+Edited = Callable[[str], str | None]  # a note field's text if the learner changed it
+
+
+def _cloze_text(q: Question, edited: Edited) -> dict[str, Any]:
+    """A cloze's sentence, read back from Anki's {{c1::...}} form if it still has one."""
+    if (v := edited("Text")) is not None:
+        text = anki_cloze_to_text(v)
+        if ANKI_CLOZE_RE.search(cloze_html(text)) and text != q.prompt:
+            return {"prompt": text}
+    return {}
+
+
+def _prompt(q: Question, edited: Edited) -> dict[str, Any]:
+    v = edited("Prompt")
+    return {"prompt": html_to_text(v)} if v is not None and html_to_text(v) else {}
+
+
+def _answer(q: Question, edited: Edited) -> dict[str, Any]:
+    v = edited("Answer")
+    return {"answer": html_to_text(v)} if v is not None and html_to_text(v) else {}
+
+
+# The kind's own fields that an edit in Anki carries back (the rest of a kind's answer,
+# options or pairs, is structured and kept from the deck).
+_KIND_EDITS: dict[str, tuple[Callable[[Question, Edited], dict[str, Any]], ...]] = {
+    "cloze": (_cloze_text,),
+    "card": (_prompt, _answer),
+    "short": (_prompt, _answer),
+}
+
+
 def apply_anki_edits(deck_id: str, q: Question, nt: NoteType, fields: list[str]) -> Question:
     """Take text edited in Anki: where a field differs from what the export would have
     written for the stored question, the field wins."""
@@ -124,15 +155,8 @@ def apply_anki_edits(deck_id: str, q: Question, nt: NoteType, fields: list[str])
         value = theirs.get(name)
         return value if value is not None and value != ours[name] else None
 
-    if isinstance(q, Cloze):
-        if (v := edited("Text")) is not None:
-            text = anki_cloze_to_text(v)
-            if ANKI_CLOZE_RE.search(cloze_html(text)) and text != q.prompt:
-                changes["prompt"] = text
-    elif (v := edited("Prompt")) is not None and html_to_text(v):
-        changes["prompt"] = html_to_text(v)
-    if isinstance(q, Flashcard | Short) and (v := edited("Answer")) is not None and html_to_text(v):
-        changes["answer"] = html_to_text(v)
+    for read in _KIND_EDITS.get(q.kind, (_prompt,)):
+        changes.update(read(q, edited))
     if (v := edited("Explanation")) is not None:
         changes["explanation"] = html_to_text(v)
     if (v := edited("Hint")) is not None:

@@ -41,9 +41,9 @@ from srcquiz.anki.exporter import (
     package_bytes,
     write_package,
 )
-from srcquiz.anki.note_types import NOTE_TYPE_BY_ID, NOTE_TYPES, NoteType
+from srcquiz.anki.note_types import NOTE_TYPE_BY_ID, NOTE_TYPES, NoteType, anki_cards
 from srcquiz.anki.sync_report import NoteReport, Progress, quiet, watch
-from srcquiz.deck.model import Cloze, Deck, Flashcard, Question
+from srcquiz.deck.model import Deck, Question
 
 OUR_NOTE_TYPE_IDS = tuple(sorted(NOTE_TYPE_BY_ID))
 DATA_FIELD = "Srcquiz"
@@ -51,11 +51,7 @@ DATA_FIELD = "Srcquiz"
 
 def card_key(q: Question, ord_: int) -> str | None:
     """The srcquiz card key of the question's Anki card `ord_` (None: no such card)."""
-    if isinstance(q, Cloze):
-        return f"{q.id}#c{ord_ + 1}" if ord_ + 1 in q.numbers() else None
-    if isinstance(q, Flashcard) and ord_ == 1:
-        return f"{q.id}#reverse" if q.reversed else None
-    return q.id if ord_ == 0 else None
+    return anki_cards(q).get(ord_)
 
 
 @dataclass(frozen=True, slots=True)

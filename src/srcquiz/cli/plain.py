@@ -285,7 +285,7 @@ def run_session(session: Session, ui: PlainUI) -> int:
 
 
 def run_plain(args: Args, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    from srcquiz.cli.workspace import load_selected, open_store
+    from srcquiz.cli.workspace import finish_backup, load_selected, open_store
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -303,14 +303,17 @@ def run_plain(args: Args, stdin: TextIO | None = None, stdout: TextIO | None = N
     limit = args.limit
     if limit is not None and limit < 1:
         raise UserError(f"--limit must be at least 1, not {limit}.")
-    store = open_store(args)
+    store = open_store(args, background=True)
     try:
         for warning in store.warnings:
             print(f"srcquiz: {printable(warning)}", file=sys.stderr)
         session = Session.start(store, decks, mode=args.mode, limit=limit, seed=args.seed)
+        if store.pending_backup is not None:  # today's copy, while the first card is read
+            store.pending_backup.start()
         ui = PlainUI(stdin, stdout, interactive=stdin.isatty())
         return run_session(session, ui)
     finally:
+        finish_backup(store)
         store.close()
 
 

@@ -191,8 +191,18 @@ def _some(ids: Sequence[str], last: str = ", ", limit: int = 4) -> str:
     return ", ".join(shown) + more
 
 
-def open_store(args: Args) -> Store:
-    """The progress database the arguments name, opened after today's backup."""
+def open_store(args: Args, *, background: bool = False) -> Store:
+    """The progress database the arguments name, opened after today's backup (with
+    `background`, after its check: the copy is then `store.pending_backup`'s, to
+    start once the first question or screen is up)."""
     from srcquiz.progress.backup import open_with_backup
 
-    return open_with_backup(db_path(args))
+    return open_with_backup(db_path(args), background=background)
+
+
+def finish_backup(store: Store) -> None:
+    """Wait for a snapshot made in the background; its warning, if any, on stderr."""
+    if store.pending_backup is not None and (warning := store.pending_backup.join()):
+        from srcquiz.textsafe import printable
+
+        print(f"srcquiz: {printable(warning)}", file=sys.stderr)

@@ -7,23 +7,36 @@ committed to the store (temp file + rename), so it never names a page the store 
 pruning deletes snapshots first and only then the pages no snapshot names. Every page
 is checked against its hash when a snapshot is rebuilt, and the rebuilt file gets
 SQLite's own check before anything uses it.
+
+What a day costs is what changed, not the database's size: pages are keyed by
+SHA-256 (the CPU's SHA instructions make it about twice as fast as BLAKE2b, which
+snapshots from before name in their header), the store is a rowid table, so a
+day's new pages are appended rather than spliced into a B-tree ordered by hash
+(each 64 KiB page rewritten and journaled for one 3 KiB insert), and pruning lets
+SQLite reuse the freed pages instead of a VACUUM that rewrites the whole store
+every day: it vacuums only once a quarter of the file holds no page (free pages,
+and the gaps deleted rows leave in pages still in use).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 MAGIC = "srcquiz-snapshot 1"
 SUFFIX = ".snapshot"
 HASH_BYTES = 16
+DIGEST = "sha256/16"  # what a snapshot's hashes are; none in its header: blake2b/16
+VACUUM_WASTE_SHARE = 0.25  # vacuum the store once this share of its file holds no page
+ROW_BYTES = 48  # a stored page's bytes besides its data: hash, its index entry, headers
 
 
 def store_path(folder: Path, stem: str) -> Path:
@@ -31,27 +44,45 @@ def store_path(folder: Path, stem: str) -> Path:
     return folder / f"{stem}.pages"
 
 
-def _digest(page: bytes) -> bytes:
+def _digest(page: bytes | memoryview) -> bytes:
+    return hashlib.sha256(page).digest()[:HASH_BYTES]
+
+
+def _blake2b(page: bytes) -> bytes:
     return hashlib.blake2b(page, digest_size=HASH_BYTES).digest()
 
 
+def _digest_of(meta: dict[str, Any]) -> Callable[[bytes], bytes]:
+    """The function that made the snapshot's hashes (ValueError for one unknown here)."""
+    name = meta.get("digest", "blake2b/16")
+    if name == DIGEST:
+        return _digest
+    if name == "blake2b/16":
+        return _blake2b
+    raise ValueError(f"unknown page digest {name!r}")
+
+
 def _open_store(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     # Big pages hold many compressed pages each: at SQLite's default 4 KiB, every
     # stored page (2-4 KiB) would spill into an overflow page of its own, half empty.
     conn.execute("PRAGMA page_size = 65536")
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS page (hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
-    )
+    # A rowid table: new pages go at its end. (A store made before was WITHOUT ROWID,
+    # ordered by hash; it keeps working, only slower.)
+    conn.execute("CREATE TABLE IF NOT EXISTS page (hash BLOB PRIMARY KEY, data BLOB NOT NULL)")
     return conn
 
 
-def _pages(path: Path, page_size: int) -> Iterator[bytes]:
+def _pages(path: Path, page_size: int) -> Iterator[memoryview]:
+    """The file's pages, read a few hundred at a time (one read a page is a
+    system call and a copy each)."""
     with path.open("rb") as f:
-        while page := f.read(page_size):
-            yield page
+        while chunk := f.read(page_size * 256):
+            view = memoryview(chunk)
+            for at in range(0, len(view), page_size):
+                yield view[at : at + page_size]
 
 
 def save(copy: Path, dest: Path, meta: dict[str, Any]) -> None:
@@ -76,21 +107,32 @@ def save(copy: Path, dest: Path, meta: dict[str, Any]) -> None:
                     have.add(h)
                     yield h, zlib.compress(page, 1)  # level 1: most of 6's gain, far faster
 
-        conn.executemany("INSERT INTO page VALUES (?, ?)", new_pages())
+        conn.executemany("INSERT INTO page (hash, data) VALUES (?, ?)", new_pages())
+        header = {**meta, "magic": MAGIC, "digest": DIGEST, "page_size": page_size}
+        header["pages"] = len(hashes)
+        # Written before the commit, under the store's lock: from the commit until
+        # the rename a pending snapshot names the pages (`collect_garbage` in another
+        # process keeps them), so no window exists where they are stored but unnamed.
+        tmp = _pending(dest)
+        with tmp.open("wb") as f:
+            f.write(json.dumps(header).encode() + b"\n" + b"".join(hashes))
+            f.flush()
+            os.fsync(f.fileno())
         conn.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
+        with contextlib.suppress(OSError):
+            _pending(dest).unlink()
         raise
     finally:
         conn.close()
-    header = {**meta, "magic": MAGIC, "page_size": page_size, "pages": len(hashes)}
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    with tmp.open("wb") as f:
-        f.write(json.dumps(header).encode() + b"\n" + b"".join(hashes))
-        f.flush()
-        os.fsync(f.fileno())
     os.replace(tmp, dest)
+
+
+def _pending(dest: Path) -> Path:
+    """Where the snapshot `dest` is written before it is renamed into place."""
+    return dest.with_name(f".{dest.name}.tmp")
 
 
 def read_meta(snapshot: Path) -> dict[str, Any]:
@@ -116,6 +158,7 @@ def rebuild(snapshot: Path, out: Path) -> None:
     """Write the database the snapshot names to `out`, checking every page's hash and
     then the whole file; ValueError when anything is missing or damaged."""
     meta, hashes = _hashes(snapshot)
+    digest = _digest_of(meta)
     store = store_path(snapshot.parent, meta["stem"])
     if not store.is_file():
         raise ValueError(f"the page store {store} is missing")
@@ -127,7 +170,7 @@ def rebuild(snapshot: Path, out: Path) -> None:
                 if row is None:
                     raise ValueError(f"a page of {snapshot.name} is missing from {store.name}")
                 page = zlib.decompress(row[0])
-                if _digest(page) != h:
+                if digest(page) != h:
                     raise ValueError(f"a page of {snapshot.name} is damaged in {store.name}")
                 f.write(page)
             f.flush()
@@ -146,24 +189,50 @@ def rebuild(snapshot: Path, out: Path) -> None:
         check.close()
 
 
-def collect_garbage(folder: Path, stem: str, snapshots: list[Path]) -> None:
-    """Delete the pages none of `snapshots` (every snapshot of `stem` left) names."""
+def collect_garbage(folder: Path, stem: str, snapshots: Callable[[], Iterable[Path]]) -> None:
+    """Delete the pages no snapshot of `stem` names: those `snapshots()` lists (every
+    snapshot left) and those another process is writing.
+
+    The snapshots are listed under the store's write lock: a snapshot another
+    terminal made a moment ago is seen, and one being made is either not committed
+    yet (its pages wait for the lock) or pending beside its final name (`save`).
+    The space freed is reused by the next days' pages; the store is vacuumed only
+    when a quarter of its file holds nothing (`wasted_share`), so the file stays
+    within a third more than what the snapshots need, and a day costs no rewrite of
+    the whole store."""
     store = store_path(folder, stem)
     if not store.is_file():
         return
-    keep: set[bytes] = set()
-    for snap in snapshots:
-        try:
-            keep.update(_hashes(snap)[1])
-        except (OSError, ValueError):
-            return  # a snapshot that cannot be read: keep every page rather than guess
     conn = _open_store(store)
     try:
         conn.execute("BEGIN IMMEDIATE")
+        pending = folder.glob(f".{glob.escape(stem)}-*{SUFFIX}.tmp")
+        keep: set[bytes] = set()
+        for snap in [*snapshots(), *pending]:
+            try:
+                keep.update(_hashes(snap)[1])
+            except FileNotFoundError:
+                continue  # renamed or swept since it was listed: its final name is listed
+            except (OSError, ValueError):
+                conn.execute("ROLLBACK")
+                return  # a snapshot that cannot be read: keep every page rather than guess
         gone = [(h,) for (h,) in conn.execute("SELECT hash FROM page") if h not in keep]
         conn.executemany("DELETE FROM page WHERE hash = ?", gone)
         conn.execute("COMMIT")
-        if gone:
+        if gone and wasted_share(conn) > VACUUM_WASTE_SHARE:
             conn.execute("VACUUM")
     finally:
         conn.close()
+
+
+def wasted_share(conn: sqlite3.Connection) -> float:
+    """The share of the page store's file that holds no stored page: its free pages,
+    and the room rows deleted from pages still in use left (SQLite merges a B-tree
+    page with its neighbours only below a third full, so that room can be most of
+    the file when deletions are scattered)."""
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    size = page_size * int(conn.execute("PRAGMA page_count").fetchone()[0])
+    (live,) = conn.execute(
+        f"SELECT coalesce(sum(length(data)), 0) + {ROW_BYTES} * count(*) FROM page"
+    ).fetchone()
+    return 1 - int(live) / size if size else 0.0

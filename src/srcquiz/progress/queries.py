@@ -138,22 +138,29 @@ class StatsQueries(ABC):
         return sum(new for new, _ in per_deck.values()), total
 
     def today_by_deck(self, now: datetime | None = None) -> DayCounts:
-        """What each deck used of today's limits: reviews that moved a schedule, made
-        here (review, quiz) or in Anki and synced; one range over today's rows."""
+        """What each deck used of today's limits: answers that moved a schedule, made
+        here (review, quiz) or in Anki and synced; one range over today's rows.
+
+        As in Anki, a learning step's answer (a card still in learning or relearning)
+        uses no limit: a missed card coming back within the day is not a new review,
+        and a day of hard cards must not lock the learner out of tomorrow's due ones.
+        A new card's first answer counts as new and as a review."""
         now = now_or_local(now)
         start, end = _day_bounds(now.date(), _fixed_tz(now))
         # Today's rows, found between the ids of today's hours, counted here: a few
         # thousand at most, and no GROUP BY sort over the log.
         rows = self._in_time_rows(
-            f"d.deck_id, r.before_state IS NULL FROM review_log r "
+            f"d.deck_id, r.before_state FROM review_log r "
             f"JOIN deck_ref d ON d.id = r.deck WHERE r.mode IN {_STUDY_MODES} AND",
             start,
             end,
         )
         per_deck: dict[str, tuple[int, int]] = {}
-        for deck_id, new in rows:
+        for deck_id, before in rows:
+            if before in _LEARNING_STATES:
+                continue
             n, count = per_deck.get(deck_id, (0, 0))
-            per_deck[deck_id] = (n + int(new), count + 1)
+            per_deck[deck_id] = (n + (before is None), count + 1)
         return DayCounts(per_deck, sum(count for _, count in per_deck.values()))
 
     # --- statistics ----------------------------------------------------------

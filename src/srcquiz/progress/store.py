@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from srcquiz.errors import UserError
 from srcquiz.progress.health import (
@@ -56,6 +56,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class PendingJob(Protocol):
+    """Work on the database left for after the first screen (today's snapshot:
+    `progress.backup.PendingBackup`), which the store waits for when it closes."""
+
+    warning: str | None
+
+    @property
+    def started(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def join(self) -> str | None: ...
+
+
 # Query results are NamedTuples, not dataclasses: they are built on the start-up
 # path, where each dataclass definition costs about a millisecond.
 class Store(StatsQueries, SyncLog):
@@ -70,6 +84,8 @@ class Store(StatsQueries, SyncLog):
         self.warnings: list[str] = []
         self._key_checks = {}
         self._streaks = {}
+        # Today's snapshot, when the front end makes it after its first frame.
+        self.pending_backup: PendingJob | None = None
 
     # --- opening -----------------------------------------------------------
 
@@ -194,6 +210,8 @@ class Store(StatsQueries, SyncLog):
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        if self.pending_backup is not None:
+            self.pending_backup.join()  # never leave a snapshot half made
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
 

@@ -3,7 +3,8 @@
 Every deck gets the global defaults (`Settings.new_per_day`, `max_reviews_per_day`)
 unless the learner set its own; the cap bounds the sum over every deck. A deck's
 review limit counts every scheduled answer of the day, new cards included (as Anki's
-does), so the new-card limit can never push a day past it.
+does), so the new-card limit can never push a day past it; a learning step's answer
+(a missed card back within the day) uses no limit, as in Anki.
 
 What has been used today is read from the review log (reviews made in srcquiz and
 those synced from Anki alike), never kept in memory: two terminals, a sync and a
@@ -71,7 +72,8 @@ class Limits(NamedTuple):
 
 
 class Used(NamedTuple):
-    """What a deck used today: new cards introduced, scheduled answers (new included)."""
+    """What a deck used today: new cards introduced, scheduled answers (new included,
+    learning steps not)."""
 
     new: int = 0
     reviews: int = 0

@@ -189,6 +189,10 @@ class SrcquizApp(App[int]):
             self.set_timer(PREWARM_DELAY_S, self._prewarm)
         if self.resume_gc:
             self.call_after_refresh(_resume_gc)
+        if self.store.pending_backup is not None:
+            # Today's snapshot, in a thread of its own once the first frame is out;
+            # the launcher waits for it before the process exits.
+            self.call_after_refresh(self.store.pending_backup.start)
 
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting(THEME_SETTING, theme.name)

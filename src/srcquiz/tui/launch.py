@@ -10,12 +10,14 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from srcquiz.errors import UserError
 
 if TYPE_CHECKING:
     from srcquiz.cli.workspace import Args
+    from srcquiz.progress.store import Store
     from srcquiz.tui.app import SrcquizApp
 
 PLAIN_HINT = "use `srcquiz review --plain` (or `srcquiz quiz --plain`) to study line by line"
@@ -36,9 +38,10 @@ def prepare_app(args: Args) -> SrcquizApp:
     they pile up cost about 23 ms of a 274 ms start. The app resumes it after its
     first frame (`SrcquizApp.on_mount`).
     """
-    from srcquiz.cli.workspace import load_all, no_decks_error, open_store, resolve_deck_ids
+    from srcquiz.cli.workspace import load_all, no_decks_error, resolve_deck_ids
 
     gc.disable()
+    opening = _Opening(args)
     try:
         from srcquiz.tui.app import SrcquizApp, StartRequest
 
@@ -54,7 +57,12 @@ def prepare_app(args: Args) -> SrcquizApp:
             if args.limit is not None and args.limit < 1:
                 raise UserError("--limit must be at least 1.")
             start = StartRequest(mode=args.mode, deck_ids=wanted, limit=args.limit)
-        store = open_store(args)
+    except BaseException:
+        gc.enable()
+        opening.discard()
+        raise
+    try:
+        store = opening.store()
         try:
             return SrcquizApp(
                 decks,
@@ -73,6 +81,54 @@ def prepare_app(args: Args) -> SrcquizApp:
         raise
 
 
+class _Opening:
+    """The store, opened in a thread while the decks load: on the day's first open
+    its check reads every page of the database (over a second at 1M reviews), in
+    SQLite with the GIL released, while loading the decks is Python's. Today's
+    snapshot itself waits for the app's first frame (`SrcquizApp.on_mount`). A file
+    not there yet is created after the decks load, as before (not for a bad deck id).
+    """
+
+    def __init__(self, args: Args) -> None:
+        from srcquiz.cli.workspace import db_path
+
+        self._args = args
+        self._result: Store | BaseException | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            exists = db_path(args).exists()
+        except (UserError, OSError):
+            exists = False  # the open below says what is wrong, after the decks
+        if exists:
+            self._thread = threading.Thread(target=self._open, name="srcquiz-open")
+            self._thread.start()
+
+    def _open(self) -> None:
+        from srcquiz.cli.workspace import open_store
+
+        try:
+            self._result = open_store(self._args, background=True)
+        except BaseException as exc:  # raised again in the caller's thread
+            self._result = exc
+
+    def store(self) -> Store:
+        if self._thread is None:
+            self._open()
+        else:
+            self._thread.join()
+        if isinstance(self._result, BaseException):
+            raise self._result
+        assert self._result is not None
+        return self._result
+
+    def discard(self) -> None:
+        """The decks failed first: theirs is the error to report."""
+        if self._thread is not None:
+            self._thread.join()
+            if self._result is not None and not isinstance(self._result, BaseException):
+                self._result.close()
+
+
 def utf8_output() -> None:
     """Draw in UTF-8 whatever the locale says: under LANG=C or PYTHONIOENCODING=ascii
     Python escapes each box or dash character as `\\u2014`, six cells for one, and
@@ -88,10 +144,13 @@ def utf8_output() -> None:
 def run_app(args: Args) -> int:
     check_terminal()
     utf8_output()
+    from srcquiz.cli.workspace import finish_backup
+
     app = prepare_app(args)
     try:
         app.run()
     finally:
         gc.enable()  # in case the app stopped before its first frame
+        finish_backup(app.store)  # after the app has given the terminal back
         app.store.close()
     return app.return_code or 0

@@ -14,7 +14,8 @@ field stays under its column. `code` spans in deck text are shown as inline code
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.content import Content
 
@@ -131,27 +132,43 @@ def number_answer(question: Number) -> str:
 # -- the parts ---------------------------------------------------------------------------
 
 
+def _number_content(item: StudyItem, expected: str) -> Content:
+    """A number in code form with its unit and tolerance."""
+    return Content.styled(number_answer(cast(Number, item.question)), "bold")
+
+
+def _cloze_content(item: StudyItem, expected: str) -> Content:
+    """A cloze as its sentence with this card's blanks filled in and underlined."""
+    question = cast(Cloze, item.question)
+    if item.cloze_number is None:
+        return inline_code(expected, "bold")
+    parts: list[Content] = []
+    last = 0
+    for deletion in question.deletions():
+        parts.append(inline_code(question.prompt[last : deletion.start]))
+        shown = printable(deletion.answer)
+        parts.append(
+            Content.styled(shown, "bold underline")
+            if deletion.number == item.cloze_number
+            else Content(shown)
+        )
+        last = deletion.end
+    parts.append(inline_code(question.prompt[last:]))
+    return Content("").join(parts)
+
+
+# Kinds whose right answer reads better than the engine's one-line form.
+_ANSWER_CONTENT: dict[str, Callable[[StudyItem, str], Content]] = {
+    "number": _number_content,
+    "cloze": _cloze_content,
+}
+
+
 def answer_content(item: StudyItem, expected: str) -> Content:
-    """The right answer: a number in code form with its unit, a cloze as its sentence
-    with this card's blanks filled in, anything else as the engine put it."""
-    question = item.question
-    if isinstance(question, Number):
-        return Content.styled(number_answer(question), "bold")
-    if isinstance(question, Cloze) and item.cloze_number is not None:
-        parts: list[Content] = []
-        last = 0
-        for deletion in question.deletions():
-            parts.append(inline_code(question.prompt[last : deletion.start]))
-            shown = printable(deletion.answer)
-            parts.append(
-                Content.styled(shown, "bold underline")
-                if deletion.number == item.cloze_number
-                else Content(shown)
-            )
-            last = deletion.end
-        parts.append(inline_code(question.prompt[last:]))
-        return Content("").join(parts)
-    return inline_code(expected, "bold")
+    """The right answer as the feedback shows it: the kind's own form, else as the
+    engine put it."""
+    shown = _ANSWER_CONTENT.get(item.question.kind)
+    return shown(item, expected) if shown else inline_code(expected, "bold")
 
 
 def _note(grade: Grade, expected: str) -> str:
