@@ -15,6 +15,7 @@ from srcquiz.deck.model import Deck
 from srcquiz.progress import schema
 from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.queries import end_of_day
+from srcquiz.progress.rows import NewReview, insert_reviews
 from srcquiz.progress.store import Store
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "engine_kinds.yaml"
@@ -144,13 +145,65 @@ def test_migration_counts_the_cards_of_an_older_file(tmp_path: Path) -> None:
         "INSERT INTO card (deck_id, card_key, state, due) VALUES (?, ?, ?, 0)",
         [("a", "x", 2), ("a", "y", 1), ("a", "z", 3), ("b", "x", 0)],
     )
+    modes = ["review", "cram", "quiz", "missed", "anki", "review"]
+    insert_reviews(
+        conn,
+        [
+            NewReview(
+                "a" if i % 3 else "b",
+                "x",
+                1.7e9 + i,
+                3,
+                "right",
+                1.0,
+                "",
+                1,
+                mode,
+                None,
+                False,
+                None,
+                None,
+            )
+            for i, mode in enumerate(modes)
+        ],
+    )
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()
     with Store.open(path) as store:
         rows = store.connection.execute("SELECT deck_id, cards, learning FROM deck_card")
         assert sorted(rows.fetchall()) == [("a", 3, 2), ("b", 1, 0)]
-        assert counters_match(store)
+        assert counters_match(store) and reals_match(store)
+        assert store.review_count(["a"], real_only=True) == 3  # cram and missed left out
+        assert store.review_count(["b"], real_only=True) == 1
+        store.record_review(
+            deck_id="b",
+            card_key="x",
+            reviewed_at=NOW,
+            rating=3,
+            verdict="right",
+            score=1.0,
+            answer="",
+            duration_s=3,
+            mode="cram",
+            session_id=None,
+            state_before=None,
+            state_after=None,
+        )
+        store.connection.execute("DELETE FROM review_log WHERE id = 1")  # a review of b
+        assert reals_match(store)
+        assert store.review_count(["b"], real_only=True) == 0
+
+
+def reals_match(store: Store) -> bool:
+    """`deck_ref.real` is each deck's count of real reviews in the log."""
+    conn = store.connection
+    kept = conn.execute("SELECT id, real FROM deck_ref").fetchall()
+    full = conn.execute(
+        "SELECT d.id, (SELECT count(*) FROM review_log r WHERE r.deck = d.id "
+        "AND r.mode NOT IN (3, 4)) FROM deck_ref d"
+    ).fetchall()
+    return sorted(kept) == sorted(full)
 
 
 def test_card_counts_read_indexes_not_the_card_table(tmp_path: Path, deck: Deck) -> None:

@@ -434,11 +434,11 @@ class StatsQueries(ABC):
             return 0
 
         today = now.date()
-        studied_today = self._span(decks, *_day_bounds(today, tz))[0] > 0
+        on_today = self._span(decks, *_day_bounds(today, tz))[0]
         # The run of days up to yesterday is kept for the day: it changes only when a
-        # review before today is added or removed (a sync, an import), which moves the
-        # count of reviews before today (one sum over the hourly counts).
-        before = self._span(decks, 0.0, _day_start(today, tz))[0]
+        # review of another day is added or removed (a sync, an import), which moves the
+        # count of real reviews not made today (the per-deck counters less today's).
+        before = self._real_reviews(decks) - on_today
         key = (tuple(sorted(decks)), tz.utcoffset(None), today)
         kept = self._streaks.get(key)
         if kept is None or kept[0] != before:
@@ -446,7 +446,7 @@ class StatsQueries(ABC):
                 self._streaks.clear()
             kept = (before, self._run_until(decks, tz, today - timedelta(days=1)))
             self._streaks[key] = kept
-        return kept[1] + studied_today
+        return kept[1] + (on_today > 0)
 
     def _run_until(self, decks: list[int], tz: tzinfo, day: date) -> int:
         """Days in a row with a real review, ending on `day`."""
@@ -494,18 +494,29 @@ class StatsQueries(ABC):
 
         return studied
 
+    def _real_reviews(self, decks: list[int]) -> int:
+        """Real reviews (not practice) of these decks, from the counters the log's
+        triggers keep (`deck_ref.real`)."""
+        if not decks:
+            return 0
+        row = self._one(
+            f"SELECT coalesce(sum(real), 0) FROM deck_ref WHERE id IN ({placeholders(len(decks))})",
+            decks,
+        )
+        return int(row[0]) if row else 0
+
     def review_count(
         self, deck_ids: Collection[str] | None = None, *, real_only: bool = False
     ) -> int:
         """Answers logged, from the per-deck counters the log's triggers keep;
-        `real_only`: reviews only, not practice (cram, missed), from the hourly counts."""
+        `real_only`: reviews only, not practice (cram, missed)."""
         if real_only:
             decks = (
                 [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
                 if deck_ids is None
                 else self._deck_refs(deck_ids)
             )
-            return self._span(decks, 0.0, None)[0] if decks else 0
+            return self._real_reviews(decks)
         if deck_ids is None:
             row = self._one("SELECT coalesce(sum(reviews), 0) FROM deck_ref")
         else:

@@ -48,6 +48,24 @@ REVIEW_VIEW = f"""CREATE VIEW review (id, deck_id, card_key, reviewed_at, rating
 # out of the hourly counts that reviews, retention and streaks add up.
 _REAL = "mode NOT IN (3, 4)"
 
+# The hourly counts' share of the log's insert and delete triggers (steps 4 and 5).
+_HOUR_COUNTED = (
+    "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), "
+    f"new.{_REAL}, new.before_state IS NOT NULL AND new.{_REAL}, "
+    f"new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}, "
+    "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET "
+    "reviews = reviews + excluded.reviews, "
+    "seen = seen + excluded.seen, good = good + excluded.good, "
+    "first_id = min(first_id, excluded.first_id), "
+    "last_id = max(last_id, excluded.last_id);"
+)
+_HOUR_UNCOUNTED = (
+    f"UPDATE review_hour SET reviews = reviews - old.{_REAL}, "
+    f"seen = seen - (old.before_state IS NOT NULL AND old.{_REAL}), "
+    f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
+    "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER);"
+)
+
 # Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
 # Never edit a released step; add a new one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -206,6 +224,20 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     # cards: a reader that knows what it wrote itself can tell when someone else wrote.
     # Learning states are 1 and 3 (`queries._LEARNING_STATES`, checked by a test).
     5: (
+        # Real reviews (not practice) per deck, beside `reviews`: a deck's review count
+        # and the streak's check on the days before today read one row, not a year of
+        # hourly counts. Hourly counts are real reviews: their sum is the start value.
+        "ALTER TABLE deck_ref ADD COLUMN real INTEGER NOT NULL DEFAULT 0",
+        "UPDATE deck_ref SET real = "
+        "(SELECT coalesce(sum(reviews), 0) FROM review_hour WHERE deck = deck_ref.id)",
+        "DROP TRIGGER review_log_counted",
+        "DROP TRIGGER review_log_uncounted",
+        "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
+        f"UPDATE deck_ref SET reviews = reviews + 1, real = real + (new.{_REAL}) "
+        f"WHERE id = new.deck; {_HOUR_COUNTED} END",
+        "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
+        f"UPDATE deck_ref SET reviews = reviews - 1, real = real - (old.{_REAL}) "
+        f"WHERE id = old.deck; {_HOUR_UNCOUNTED} END",
         """CREATE TABLE deck_card (
             deck_id TEXT PRIMARY KEY,
             cards INTEGER NOT NULL,
