@@ -1,9 +1,9 @@
 """The decks screen's numbers, re-read only for the decks that changed.
 
 Each deck's `DeckStats` (cards, new, learning, due today, reviews, 30-day
-retention, streak) is a full read of the deck's card rows and history: at 100k
-cards and 1M reviews, re-reading every deck after every session was most of the
-wait on the way back to the decks screen. A deck's numbers change only when its
+retention, streak) was once a full read of the deck's card rows and history: at
+100k cards and 1M reviews, re-reading every deck after every session was most of
+the wait on the way back to the decks screen. A deck's numbers change only when its
 history does, or when the day turns (due today, retention and streak count in
 days). So they are kept per deck and read again only:
 
@@ -13,9 +13,9 @@ days). So they are kept per deck and read again only:
   a `srcquiz review --plain` in another terminal, a sync);
 - for a deck object that is not the one read before (decks were reloaded).
 
-Reading a deck is cheap too: its card counts come from counters the card
+Reading a deck is cheap now too: its card counts come from counters the card
 table's triggers keep, what is due from range counts on the (deck_id, due) index,
-its history from the hourly review counts (`Store.deck_stats`). What is due *now*
+its history from per-deck counters and the hourly review counts (`Store.deck_stats`). What is due *now*
 moves with the clock within a day (learning steps come due), so it is counted
 afresh for each deck with anything due today: today's due count less the cards
 due later today, a short range on the same index. New cards a review could start
