@@ -15,8 +15,9 @@ days). So they are kept per deck and read again only:
 
 Reading a deck is cheap now too: its card counts come from counters the card
 table's triggers keep, what is due from range counts on the (deck_id, due) index,
-its history from per-deck counters and the hourly review counts (`Store.deck_stats`). What is due *now*
-moves with the clock within a day (learning steps come due), so it is counted
+its history from per-deck counters and the hourly review counts
+(`Store.deck_stats`). What is due *now* moves with the clock within a day
+(learning steps come due), so it is counted
 afresh for each deck with anything due today: today's due count less the cards
 due later today, a short range on the same index. New cards a review could start
 (`limits.startable`) and today's budget are read with them, so the decks screen
