@@ -142,16 +142,29 @@ def test_startable_counts_one_new_card_a_question():
     questions = len(deck.questions)
     assert len(keys) > questions  # a cloze with two blanks, a two-way card
 
-    def never() -> set[str]:
+    def never(_asked: object) -> set[str]:
         raise AssertionError("no need to read the studied keys")
+
+    asked: list[str] = []
+
+    def studied_but(left: set[str]):  # which asked keys have been studied
+        def known(keys):
+            asked[:] = keys
+            return set(keys) - left
+
+        return known
 
     assert startable(deck, len(keys), never) == questions  # nothing studied yet
     assert startable(deck, 0, never) == 0
     # Everything studied but the second blank of the cloze and the reverse card.
-    left = {"idle-cloze#c2", "what-is-master#reverse"}
-    assert startable(deck, 2, lambda: set(keys) - left) == 2
-    left = {"idle-cloze#c2", "idle-cloze#c1"}
-    assert startable(deck, 2, lambda: set(keys) - left) == 1
+    assert startable(deck, 2, studied_but({"idle-cloze#c2", "what-is-master#reverse"})) == 2
+    assert startable(deck, 2, studied_but({"idle-cloze#c2", "idle-cloze#c1"})) == 1
+    # Only the keys of questions with several cards are asked about.
+    several = [k for q in deck.questions if len(q.card_keys()) > 1 for k in q.card_keys()]
+    assert sorted(asked) == sorted(several) and len(several) < len(keys)
+    # A single-card question left new counts as one, beside a cloze blank left.
+    single = next(q.card_keys()[0] for q in deck.questions if len(q.card_keys()) == 1)
+    assert startable(deck, 2, studied_but({single, "idle-cloze#c2"})) == 2
 
 
 def test_the_global_limits_are_read_as_the_scheduler_keeps_them(tmp_path):

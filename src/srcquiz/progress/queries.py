@@ -7,7 +7,6 @@ and the streak follow the clock on the wall, not UTC.
 
 from __future__ import annotations
 
-import bisect
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Sequence
@@ -48,6 +47,16 @@ class DeckStats(NamedTuple):
     streak: int
 
 
+class KeyCheck(NamedTuple):
+    """What `_stale` found for a deck object at a card-counter version."""
+
+    deck: Deck
+    version: int
+    cards: int  # the deck's card keys
+    gone: frozenset[str]  # stored keys the deck no longer has
+    stale: tuple[tuple[int, float], ...]  # their (state, due)
+
+
 class DayCounts(NamedTuple):
     """Today's scheduled answers: deck id -> (new cards introduced, answers), and the
     answers of every deck together."""
@@ -85,6 +94,12 @@ def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
     return _day_start(day, tz), _day_start(day + timedelta(days=1), tz)
 
 
+def end_of_day(now: datetime) -> float:
+    """When the learner's day that holds `now` ends, as a timestamp ("due today")."""
+    now = now_or_local(now)
+    return _day_bounds(now.date(), _fixed_tz(now))[1]
+
+
 def _day_ends(first: date, days: int, tz: tzinfo) -> list[float]:
     """End (the next day's start) of each of `days` days from `first`."""
     return [_day_start(first + timedelta(days=i + 1), tz) for i in range(days)]
@@ -92,6 +107,10 @@ def _day_ends(first: date, days: int, tz: tzinfo) -> list[float]:
 
 class StatsQueries(ABC):
     """The statistics half of the store; `Store` supplies the two readers."""
+
+    _key_checks: dict[str, KeyCheck]  # deck id -> `_stale`'s last finding
+    # (decks, offset, day) -> (real reviews before that day, the run of days before it)
+    _streaks: dict[tuple[tuple[int, ...], timedelta | None, date], tuple[int, int]]
 
     @abstractmethod
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -147,23 +166,78 @@ class StatsQueries(ABC):
     # --- statistics ----------------------------------------------------------
 
     def deck_stats(self, deck: Deck, now: datetime | None = None) -> DeckStats:
+        """A deck's numbers from SQL aggregates: the card counters the card table's
+        triggers keep, one range count on the (deck_id, due) index, the hourly review
+        counts; rows of cards no longer in the deck are taken off (`_stale`)."""
         now = now_or_local(now)
-        _, end_of_today = _day_bounds(now.date(), _fixed_tz(now))
-        keys = deck.card_keys()
-        states = self._rows("SELECT card_key, state, due FROM card WHERE deck_id = ?", (deck.id,))
-        by_key = {k: (s, d) for k, s, d in states}
-        present = [by_key[k] for k in keys if k in by_key]
+        end_of_today = end_of_day(now)
+        row = self._one("SELECT cards, learning FROM deck_card WHERE deck_id = ?", (deck.id,))
+        stored, learning = (int(row[0]), int(row[1])) if row else (0, 0)
+        check = self._stale(deck)
+        cards, stale = check.cards, check.stale
         return DeckStats(
             deck_id=deck.id,
             questions=deck.question_count(),  # a lazily read deck: from its head
-            cards=len(keys),
-            new=len(keys) - len(present),
-            learning=sum(s in _LEARNING_STATES for s, _ in present),
-            due_today=sum(d < end_of_today for _, d in present),
+            cards=cards,
+            new=cards - (stored - len(stale)),
+            learning=learning - sum(state in _LEARNING_STATES for state, _ in stale),
+            due_today=self.count_due(deck, None, end_of_today),
             reviews=self.review_count([deck.id], real_only=True),
             retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
             streak=self._streak([deck.id], now),
         )
+
+    def count_due(self, deck: Deck, since: float | None, before: float) -> int:
+        """Cards of `deck` (still in it) due from `since` (None: any time) to before
+        `before`: a range count on the (deck_id, due) index."""
+        low = "" if since is None else " AND due >= ?"
+        row = self._one(
+            f"SELECT count(*) FROM card WHERE deck_id = ?{low} AND due < ?",
+            [deck.id, *(() if since is None else (since,)), before],
+        )
+        lo = -math.inf if since is None else since
+        stale = sum(lo <= due < before for _, due in self._stale(deck).stale)
+        return (int(row[0]) if row else 0) - stale
+
+    def _stale(self, deck: Deck) -> KeyCheck:
+        """(state, due) of the deck's card rows whose key the deck no longer has (a
+        question removed or renumbered): usually none. Found by reading the deck's keys
+        once per deck object, then again only when the deck's card `version` moved by a
+        write this store did not account for (`_wrote_card`): another process, a sync."""
+        row = self._one("SELECT version FROM deck_card WHERE deck_id = ?", (deck.id,))
+        version = int(row[0]) if row else 0
+        kept = self._key_checks.get(deck.id)
+        if kept is not None and kept.deck is deck and kept.version == version:
+            return kept
+        keys = set(deck.card_keys())
+        gone = [
+            k for (k,) in self._rows("SELECT card_key FROM card WHERE deck_id = ?", (deck.id,))
+            if k not in keys
+        ]
+        stale: list[tuple[int, float]] = []
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            stale += self._rows(
+                "SELECT state, due FROM card WHERE deck_id = ? "
+                f"AND card_key IN ({placeholders(len(chunk))})",
+                [deck.id, *chunk],
+            )
+        kept = KeyCheck(deck, version, len(keys), frozenset(gone), tuple(stale))
+        self._key_checks[deck.id] = kept
+        return kept
+
+    def _wrote_card(self, deck_id: str, card_key: str) -> None:
+        """This store wrote one card row (committed): a key of the deck moves the kept
+        check's version with the counter; any other key makes the deck be read again."""
+        kept = self._key_checks.get(deck_id)
+        if kept is None:
+            return
+        qid = card_key.partition("#")[0]
+        question = kept.deck.question(qid)
+        if card_key in kept.gone or question is None or card_key not in question.card_keys():
+            del self._key_checks[deck_id]
+        else:
+            self._key_checks[deck_id] = kept._replace(version=kept.version + 1)
 
     def today(self, now: datetime | None = None) -> TodayStats:
         now = now_or_local(now)
@@ -224,19 +298,15 @@ class StatsQueries(ABC):
     def deck_forecast(
         self, deck: Deck, days: int = 14, now: datetime | None = None
     ) -> list[tuple[date, int]]:
-        """Like `due_forecast` for one deck, counting only cards still in the deck."""
+        """Like `due_forecast` for one deck, counting only cards still in the deck: one
+        range count a day on the (deck_id, due) index."""
         now = now_or_local(now)
-        tz = _fixed_tz(now)
         today = now.date()
-        bounds = _day_ends(today, days, tz)
-        keys = set(deck.card_keys())
-        counts = [0] * days
-        for key, due in self._rows(
-            "SELECT card_key, due FROM card WHERE deck_id = ? AND due < ?",
-            (deck.id, bounds[-1] if bounds else 0),
-        ):
-            if key in keys:
-                counts[bisect.bisect_right(bounds, due)] += 1
+        bounds = _day_ends(today, days, _fixed_tz(now))
+        counts = [
+            self.count_due(deck, None if i == 0 else bounds[i - 1], bound)
+            for i, bound in enumerate(bounds)
+        ]
         return [(today + timedelta(days=i), counts[i]) for i in range(days)]
 
     def _per_day(
@@ -250,11 +320,29 @@ class StatsQueries(ABC):
         decks = self._deck_refs(deck_ids)
         out: list[tuple[date, int, int, int]] = []
         start = _day_start(first, tz)
+        if decks and days > 0 and not start % 3600:
+            return self._per_day_by_hours(decks, first, days, start)
         for i, end in enumerate(_day_ends(first, days, tz)):
             counts = self._span(decks, start, end) if decks else (0, 0, 0)
             out.append((first + timedelta(days=i), *counts))
             start = end
         return out
+
+    def _per_day_by_hours(
+        self, decks: list[int], first: date, days: int, start: float
+    ) -> list[tuple[date, int, int, int]]:
+        """`_per_day` for days that start on the hour: the hourly counts of the whole
+        span in one range read on their key, added up by day (at most a few thousand
+        hourly rows grouped, never the review log)."""
+        totals = [(0, 0, 0)] * days
+        hour0 = int(start) // 3600
+        for day, reviews, seen, good in self._rows(
+            "SELECT (hour - ?) / 24 AS day, sum(reviews), sum(seen), sum(good) FROM review_hour "
+            f"WHERE deck IN ({placeholders(len(decks))}) AND hour >= ? AND hour < ? GROUP BY day",
+            [hour0, *decks, hour0, hour0 + 24 * days],
+        ):
+            totals[int(day)] = (int(reviews), int(seen), int(good))
+        return [(first + timedelta(days=i), *t) for i, t in enumerate(totals)]
 
     def _in_time(
         self, aggregates: str, decks: list[int] | None, start: float, end: float
@@ -345,15 +433,29 @@ class StatsQueries(ABC):
         if not decks:
             return 0
 
+        today = now.date()
+        on_today = self._span(decks, *_day_bounds(today, tz))[0]
+        # The run of days up to yesterday is kept for the day: it changes only when a
+        # review of another day is added or removed (a sync, an import), which moves the
+        # count of real reviews not made today (the per-deck counters less today's).
+        before = self._real_reviews(decks) - on_today
+        key = (tuple(sorted(decks)), tz.utcoffset(None), today)
+        kept = self._streaks.get(key)
+        if kept is None or kept[0] != before:
+            if len(self._streaks) >= 64:
+                self._streaks.clear()
+            kept = (before, self._run_until(decks, tz, today - timedelta(days=1)))
+            self._streaks[key] = kept
+        return kept[1] + (on_today > 0)
+
+    def _run_until(self, decks: list[int], tz: tzinfo, day: date) -> int:
+        """Days in a row with a real review, ending on `day`."""
         studied: Callable[[date], bool]
-        if (now.utcoffset() or timedelta(0)).total_seconds() % 3600:
+        if (tz.utcoffset(None) or timedelta(0)).total_seconds() % 3600:
             # An offset of part of an hour: days do not split into whole hours.
             studied = lambda d: self._span(decks, *_day_bounds(d, tz))[0] > 0  # noqa: E731
         else:
-            studied = self._studied_days(decks, tz, now.date())
-        day = now.date()
-        if not studied(day):
-            day -= timedelta(days=1)
+            studied = self._studied_days(decks, tz, day)
         streak = 0
         while studied(day):
             streak += 1
@@ -392,18 +494,29 @@ class StatsQueries(ABC):
 
         return studied
 
+    def _real_reviews(self, decks: list[int]) -> int:
+        """Real reviews (not practice) of these decks, from the counters the log's
+        triggers keep (`deck_ref.real`)."""
+        if not decks:
+            return 0
+        row = self._one(
+            f"SELECT coalesce(sum(real), 0) FROM deck_ref WHERE id IN ({placeholders(len(decks))})",
+            decks,
+        )
+        return int(row[0]) if row else 0
+
     def review_count(
         self, deck_ids: Collection[str] | None = None, *, real_only: bool = False
     ) -> int:
         """Answers logged, from the per-deck counters the log's triggers keep;
-        `real_only`: reviews only, not practice (cram, missed), from the hourly counts."""
+        `real_only`: reviews only, not practice (cram, missed)."""
         if real_only:
             decks = (
                 [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
                 if deck_ids is None
                 else self._deck_refs(deck_ids)
             )
-            return self._span(decks, 0.0, None)[0] if decks else 0
+            return self._real_reviews(decks)
         if deck_ids is None:
             row = self._one("SELECT coalesce(sum(reviews), 0) FROM deck_ref")
         else:

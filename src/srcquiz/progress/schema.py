@@ -48,6 +48,24 @@ REVIEW_VIEW = f"""CREATE VIEW review (id, deck_id, card_key, reviewed_at, rating
 # out of the hourly counts that reviews, retention and streaks add up.
 _REAL = "mode NOT IN (3, 4)"
 
+# The hourly counts' share of the log's insert and delete triggers (steps 4 and 5).
+_HOUR_COUNTED = (
+    "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), "
+    f"new.{_REAL}, new.before_state IS NOT NULL AND new.{_REAL}, "
+    f"new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}, "
+    "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET "
+    "reviews = reviews + excluded.reviews, "
+    "seen = seen + excluded.seen, good = good + excluded.good, "
+    "first_id = min(first_id, excluded.first_id), "
+    "last_id = max(last_id, excluded.last_id);"
+)
+_HOUR_UNCOUNTED = (
+    f"UPDATE review_hour SET reviews = reviews - old.{_REAL}, "
+    f"seen = seen - (old.before_state IS NOT NULL AND old.{_REAL}), "
+    f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
+    "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER);"
+)
+
 # Forward migrations: MIGRATIONS[n] takes a database from version n-1 to n.
 # Never edit a released step; add a new one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -199,6 +217,51 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         f"seen = seen - (old.before_state IS NOT NULL AND old.{_REAL}), "
         f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
         "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
+    ),
+    # Per-deck card counters (#19), kept by triggers in the transaction that writes the
+    # card, so the decks and stats screens count a deck's cards and learning cards
+    # without reading its rows. `version` moves on every write of one of the deck's
+    # cards: a reader that knows what it wrote itself can tell when someone else wrote.
+    # Learning states are 1 and 3 (`queries._LEARNING_STATES`, checked by a test).
+    5: (
+        # Real reviews (not practice) per deck, beside `reviews`: a deck's review count
+        # and the streak's check on the days before today read one row, not a year of
+        # hourly counts. Hourly counts are real reviews: their sum is the start value.
+        "ALTER TABLE deck_ref ADD COLUMN real INTEGER NOT NULL DEFAULT 0",
+        "UPDATE deck_ref SET real = "
+        "(SELECT coalesce(sum(reviews), 0) FROM review_hour WHERE deck = deck_ref.id)",
+        "DROP TRIGGER review_log_counted",
+        "DROP TRIGGER review_log_uncounted",
+        "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
+        f"UPDATE deck_ref SET reviews = reviews + 1, real = real + (new.{_REAL}) "
+        f"WHERE id = new.deck; {_HOUR_COUNTED} END",
+        "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
+        f"UPDATE deck_ref SET reviews = reviews - 1, real = real - (old.{_REAL}) "
+        f"WHERE id = old.deck; {_HOUR_UNCOUNTED} END",
+        """CREATE TABLE deck_card (
+            deck_id TEXT PRIMARY KEY,
+            cards INTEGER NOT NULL,
+            learning INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        "INSERT INTO deck_card SELECT deck_id, count(*), sum(state IN (1, 3)), 0 "
+        "FROM card GROUP BY deck_id",
+        "CREATE TRIGGER card_counted AFTER INSERT ON card BEGIN "
+        "INSERT INTO deck_card VALUES (new.deck_id, 1, new.state IN (1, 3), 1) "
+        "ON CONFLICT (deck_id) DO UPDATE SET cards = cards + 1, "
+        "learning = learning + excluded.learning, version = version + 1; END",
+        "CREATE TRIGGER card_changed AFTER UPDATE ON card WHEN old.deck_id = new.deck_id BEGIN "
+        "UPDATE deck_card SET learning = learning - (old.state IN (1, 3)) "
+        "+ (new.state IN (1, 3)), version = version + 1 WHERE deck_id = new.deck_id; END",
+        "CREATE TRIGGER card_moved AFTER UPDATE ON card WHEN old.deck_id != new.deck_id BEGIN "
+        "UPDATE deck_card SET cards = cards - 1, learning = learning - (old.state IN (1, 3)), "
+        "version = version + 1 WHERE deck_id = old.deck_id; "
+        "INSERT INTO deck_card VALUES (new.deck_id, 1, new.state IN (1, 3), 1) "
+        "ON CONFLICT (deck_id) DO UPDATE SET cards = cards + 1, "
+        "learning = learning + excluded.learning, version = version + 1; END",
+        "CREATE TRIGGER card_uncounted AFTER DELETE ON card BEGIN "
+        "UPDATE deck_card SET cards = cards - 1, learning = learning - (old.state IN (1, 3)), "
+        "version = version + 1 WHERE deck_id = old.deck_id; END",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -82,6 +82,8 @@ class Store(StatsQueries, SyncLog):
         self._conn = conn
         self.path = path
         self.warnings: list[str] = []
+        self._key_checks = {}
+        self._streaks = {}
         # Today's snapshot, when the front end makes it after its first frame.
         self.pending_backup: PendingJob | None = None
 
@@ -406,12 +408,15 @@ class Store(StatsQueries, SyncLog):
             review_id = insert_reviews(conn, (row,))
             if state_after is not None:
                 save_state(conn, deck_id, card_key, state_after)
-            return review_id
+        if state_after is not None:
+            self._wrote_card(deck_id, card_key)
+        return review_id
 
     def update_review(
         self, review_id: int, rating: int, state_after: CardState | None, verdict: str | None = None
     ) -> None:
         """Change a logged answer's rating (an override) and the card state it produced."""
+        wrote: tuple[str, str] | None = None
         with self._write() as conn:
             row = conn.execute(
                 "SELECT d.deck_id, c.card_key FROM review_log r "
@@ -432,11 +437,14 @@ class Store(StatsQueries, SyncLog):
                 )
             if state_after is not None:
                 save_state(conn, row[0], row[1], state_after)
+                wrote = (str(row[0]), str(row[1]))
             conn.execute(  # a sync's no-change check counts these (`SyncLog.review_mark`)
                 "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
                 (REVIEW_EDITS,),
             )
+        if wrote is not None:
+            self._wrote_card(*wrote)
 
     def review(self, review_id: int) -> ReviewRow | None:
         row = self._one(f"{REVIEW_SELECT} WHERE r.id = ?", (review_id,))

@@ -162,20 +162,45 @@ def offer(budget: Budget, decks: Iterable[tuple[str, int, int]]) -> Offer:
     return Offer(due, new)
 
 
-def startable(deck: Deck, unseen: int, studied: Callable[[], Collection[str]]) -> int:
+def startable(
+    deck: Deck, unseen: int, known: Callable[[Sequence[str]], Collection[str]]
+) -> int:
     """New cards a review can start in `deck` now: one per question with a card never
-    studied (`unseen` of them in all). `studied` (the deck's known keys) is read only
-    for a deck partly studied whose questions have several cards."""
+    studied (`unseen` of them in all). `known(keys)` (which of these keys have been
+    studied) is asked only for a deck partly studied whose questions have several
+    cards, and only about those questions' keys."""
     if unseen <= 0:
         return 0
-    keys = deck.card_keys()  # made once per deck: no question is read here
-    questions, cards = deck.keyed_count(), len(keys)
-    if cards == questions:
+    keyed, cards, multi = _shape(deck)
+    if not multi:
         return unseen  # one card a question
     if unseen >= cards:
-        return questions  # nothing studied yet
-    known = studied()
-    return len({key.partition("#")[0] for key in keys if key not in known})
+        return keyed  # nothing studied yet
+    seen = known([key for keys in multi for key in keys])
+    unseen_multi = sum(key not in seen for keys in multi for key in keys)
+    return unseen - unseen_multi + sum(1 for keys in multi if any(k not in seen for k in keys))
+
+
+_SHAPES: dict[int, tuple[Deck, int, int, tuple[tuple[str, ...], ...]]] = {}
+
+
+def _shape(deck: Deck) -> tuple[int, int, tuple[tuple[str, ...], ...]]:
+    """How many questions have a card, how many cards, and the keys of questions with
+    several: made once per deck (the decks screen asks after every session, of decks
+    of 100k questions)."""
+    hit = _SHAPES.get(id(deck))
+    if hit is None or hit[0] is not deck:
+        if len(_SHAPES) >= 256:
+            _SHAPES.clear()
+        keys = deck.card_keys()  # made once per deck: no question is decoded here
+        by_question: dict[str, list[str]] = {}
+        if len(keys) != deck.keyed_count():
+            for key in keys:
+                by_question.setdefault(key.partition("#")[0], []).append(key)  # its question
+        multi = tuple(tuple(keys) for keys in by_question.values() if len(keys) > 1)
+        hit = (deck, deck.keyed_count(), len(keys), multi)
+        _SHAPES[id(deck)] = hit  # holding the deck keeps its id() unique
+    return hit[1], hit[2], hit[3]
 
 
 # --- reading and writing the limits --------------------------------------------------

@@ -150,6 +150,7 @@ class SrcquizApp(App[int]):
         self.due_now: dict[str, int] = {}
         self.today_stats: TodayStats | None = None
         self.budget: Budget | None = None  # what today's daily limits leave
+        self.startable: dict[str, int] = {}  # new cards a review could start, per deck
         self.numbers: DeckNumbers | None = None
         self._screens_css_loaded = False
 
@@ -246,15 +247,17 @@ class SrcquizApp(App[int]):
     def refresh_stats(self) -> None:
         """The decks screen's numbers: re-read only for decks a session studied, or
         all of them when the day turned or another process wrote (`DeckNumbers`)."""
+        numbers = self.deck_numbers().read(self.decks, self.clock(), self.settings)
+        self.deck_stats, self.due_now, self.today_stats = numbers[:3]
+        self.startable, self.budget = numbers.startable, numbers.budget
+
+    def deck_numbers(self) -> DeckNumbers:
+        """The numbers kept per deck, shared by the decks and stats screens."""
         if self.numbers is None:
             from srcquiz.study.deck_numbers import DeckNumbers
 
             self.numbers = DeckNumbers(self.store)
-        now = self.clock()
-        self.deck_stats, self.due_now, self.today_stats = self.numbers.read(self.decks, now)
-        from srcquiz.study.limits import todays_budget
-
-        self.budget = todays_budget(self.store, now, self.settings)
+        return self.numbers
 
     # -- navigation -----------------------------------------------------------
 

@@ -112,7 +112,6 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
     def __init__(self) -> None:
         super().__init__(id="decks")
         self.marked: set[str] = set()
-        self.startable: dict[str, int] = {}  # new cards a review could start, per deck
         self.shown_decks: list[Deck] = []
         self._numbers_fresh = False
 
@@ -150,7 +149,6 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
     def refresh_decks(self) -> None:
         """Re-read the numbers (after a session) and redraw the rows under the filter."""
         self.app.refresh_stats()
-        self._count_startable()
         self._fill()
         self._update_today()
 
@@ -180,21 +178,12 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         listing.set_rows(rows, keep=keep)
         self._update_details()
 
-    def _count_startable(self) -> None:
-        from srcquiz.study.limits import startable
-
-        store, stats = self.app.store, self.app.deck_stats
-        self.startable = {
-            d.id: startable(d, stats[d.id].new, lambda d=d: store.studied_keys(d.id))  # type: ignore[misc]
-            for d in self.app.decks
-        }
-
     def offered(self, decks: Sequence[Deck]) -> Offer:
         """What a review of `decks` would offer now, within today's limits."""
         from srcquiz.study.limits import Budget, Limits, offer
 
         budget = self.app.budget or Budget(Limits(), {}, 0)
-        due, new = self.app.due_now, self.startable
+        due, new = self.app.due_now, self.app.startable
         return offer(budget, [(d.id, due[d.id], new.get(d.id, 0)) for d in decks])
 
     def _update_today(self) -> None:
@@ -257,7 +246,7 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         if budget is None:
             return ""
         offered = self.offered([deck])
-        startable = self.startable.get(deck.id, 0)
+        startable = self.app.startable.get(deck.id, 0)
         if offered.new >= startable and offered.due >= self.app.due_now[deck.id]:
             return ""
         after_due = budget.copy()

@@ -103,9 +103,10 @@ class StatsScreen(BaseScreen):
             ("streak", "Streak"),
         ):
             table.add_column(label, key=key)
-        now = self.app.clock()
+        # The numbers the decks screen keeps: read again only for decks that changed.
+        stats = self.app.deck_numbers().deck_stats(self.decks, self.app.clock())
         for deck in self.decks:
-            st = self.app.store.deck_stats(deck, now=now)
+            st = stats[deck.id]
             table.add_row(
                 Text(printable(deck.id)),  # a str cell is markup; the id may be a file name
                 str(st.cards),
