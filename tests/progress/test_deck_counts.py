@@ -308,3 +308,40 @@ def test_per_day_charts_read_the_hourly_counts_by_key(tmp_path: Path, deck: Deck
     # One review a day, at a different hour each day; rated Again every fourth day.
     assert [n for _, n in per_day] == [1] * 30
     assert [r for _, r in retention] == [1.0 if d % 4 else 0.0 for d in range(29, -1, -1)]
+
+
+def key_reads(store: Store, deck: Deck) -> int:
+    """How many times the deck's stored keys were read for one `deck_stats`."""
+    sent: list[str] = []
+    store.connection.set_trace_callback(sent.append)
+    store.deck_stats(deck, NOW)
+    store.connection.set_trace_callback(None)
+    return sum(s.startswith("SELECT card_key FROM card") for s in sent)
+
+
+def test_the_next_process_starts_from_the_kept_key_check(tmp_path: Path, deck: Deck) -> None:
+    """A process leaves each deck's key check behind on close; the next one trusts it
+    only while no card row was written since and the deck has the same keys."""
+    keys = deck.card_keys()
+    db = tmp_path / "p.sqlite3"
+    with Store.open(db) as store:
+        write(store, deck.id, keys[0], LEARNING, NOW)
+        write(store, deck.id, "gone-question", LEARNING, NOW)  # a key the deck lost
+        assert key_reads(store, deck) == 1
+        write(store, deck.id, keys[1], REVIEW, NOW)  # followed here: no read
+        assert key_reads(store, deck) == 0
+    with Store.open(db) as store:  # the next process: nothing written since
+        assert key_reads(store, deck) == 0
+        assert counted(store, deck, NOW) == recount(store, deck, NOW)
+    with Store.open(db) as elsewhere:  # a card written by a process that never checked
+        write(elsewhere, deck.id, "another-gone", RELEARNING, NOW)
+    with Store.open(db) as store:
+        assert key_reads(store, deck) == 1
+        assert counted(store, deck, NOW) == recount(store, deck, NOW)
+    smaller = dataclasses.replace(deck, questions=deck.questions[1:])  # the deck was edited
+    with Store.open(db) as store:
+        assert key_reads(store, smaller) == 1
+        assert counted(store, smaller, NOW) == recount(store, smaller, NOW)
+    with Store.open_readonly(db) as store:  # `srcquiz stats`: reads the kept check, writes none
+        assert key_reads(store, smaller) == 0
+        assert counted(store, smaller, NOW) == recount(store, smaller, NOW)

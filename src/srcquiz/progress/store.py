@@ -212,8 +212,24 @@ class Store(StatsQueries, SyncLog):
     def close(self) -> None:
         if self.pending_backup is not None:
             self.pending_backup.join()  # never leave a snapshot half made
+        with contextlib.suppress(sqlite3.Error, UserError):  # a locked or full disk
+            self._keep_key_checks()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
+
+    def _keep_key_checks(self) -> None:
+        """Leave each deck's key check for the next process (a read-only store
+        cannot, and needs none written). Best effort: a failure costs the next
+        process one read of the deck's keys, never a wrong number."""
+        rows = self.kept_key_checks()
+        if not rows or self._conn.execute("PRAGMA query_only").fetchone()[0]:
+            return
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                rows,
+            )
 
     def __enter__(self) -> Store:
         return self
