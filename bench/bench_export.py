@@ -216,7 +216,7 @@ def measure(n: int, runs: int, distinct_code: bool, verbose: bool) -> tuple[floa
     import genanki
 
     from srcquiz.anki import exporter as anki_export
-    from srcquiz.anki.highlight import _highlight
+    from srcquiz.anki.highlight import forget
     from srcquiz.anki.note_types import genanki_models
 
     saved_tempdir = tempfile.tempdir
@@ -257,7 +257,7 @@ def measure(n: int, runs: int, distinct_code: bool, verbose: bool) -> tuple[floa
             genanki.Package(d).write_to_file(str(base_path))
 
         def ours() -> None:
-            _highlight.cache_clear()
+            forget()  # as a new process: snippets come from the disk cache
             anki_export.export_decks([deck], ours_path)
 
         ours()  # warm up imports and lexers
