@@ -46,7 +46,7 @@ def highlight_html(code: str, lang: str | None) -> str:
     return out
 
 
-def prepare(deck_id: str, snippets: Iterable[tuple[str, str | None]]) -> None:
+def prepare(deck_id: str, snippets: Iterable[tuple[str | None, str | None]]) -> None:
     """Have every snippet of a deck highlighted before its notes are built: the
     deck's pack is read once, the snippets it lacks are lexed, and the pack is
     written again when what the deck holds changed (a new, edited or removed
