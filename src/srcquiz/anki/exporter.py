@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
-from srcquiz.anki.highlight import highlight_html
+from srcquiz.anki.highlight import highlight_html, prepare
 from srcquiz.anki.html import (
     MediaFn,
     cloze_html,
@@ -427,6 +427,7 @@ def build_anki_decks(
         taken.add(name.casefold())
         media.folder = Path(deck.path).parent if deck.path else None
         anki_deck = AnkiDeck(_deck_id(name), name, deck_description(deck), [])
+        prepare(deck.id, ((q.code, q.lang) for q in deck.questions))  # one read, not one a snippet
         for q in deck.questions:
             media.where = f"{deck.path or deck.id}: question `{q.id}`"
             guid = note_guid(deck.id, q.id)

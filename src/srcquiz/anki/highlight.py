@@ -6,14 +6,17 @@ on a phone, scrolling on a wide screen) is the note type's `.sq-pre` rule, so
 the card's CSS can adapt it to the screen. Curly braces become entities so
 nothing in a snippet can look like template or cloze syntax to Anki.
 
-A highlighted snippet is kept on disk (`highlight_cache`), so exporting unchanged
-decks again neither lexes a snippet nor compiles a lexer (Pygments' lexers are
-imported only on a miss).
+A deck's highlighted snippets are kept on disk together (`highlight_cache`), and
+read in one go before the deck's notes are built (`prepare`), so exporting
+unchanged decks again neither lexes a snippet, nor compiles a lexer (Pygments'
+lexers are imported only on a miss), nor reads a file per snippet.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -23,24 +26,61 @@ STYLE = "github-dark"
 BOX_STYLE = "background:#0d1117;color:#e6edf3"  # the theme's colours; layout is CSS
 _BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
+# Snippets highlighted in this process, by (code, language). The notes being built
+# hold the same strings, so keeping a deck's worth costs no memory during an export.
+_known: dict[tuple[str, str], str] = {}
+MAX_KNOWN = 4096
+
 
 def highlight_html(code: str, lang: str | None) -> str:
-    """`code` as a `<pre>` block; plain (escaped) text when `lang` is unknown."""
-    return _highlight(code, (lang or "").strip().lower())
-
-
-@lru_cache(maxsize=4096)
-def _highlight(code: str, lang: str) -> str:
-    """A snippet from the disk cache, else highlighted afresh and kept there. A
-    snippet with no language is only escaped, which is cheaper than a cache read."""
+    """`code` as a `<pre>` block; plain (escaped) text when `lang` is unknown. A
+    snippet `prepare` did not see (an import comparing notes) is lexed here once
+    per process; it is not written to the disk cache, which is kept per deck."""
+    lang = (lang or "").strip().lower()
     if not lang:
-        return fresh_html(code, lang)
-    key = highlight_cache.entry_key(code, lang)
-    html = highlight_cache.load(key)
-    if html is None:
-        html = fresh_html(code, lang)
-        highlight_cache.store(key, html)
-    return html
+        return fresh_html(code, lang)  # only escaped: cheaper than any look-up
+    out = _known.get((code, lang))
+    if out is None:
+        out = fresh_html(code, lang)
+        _remember({(code, lang): out})
+    return out
+
+
+def prepare(deck_id: str, snippets: Iterable[tuple[str | None, str | None]]) -> None:
+    """Have every snippet of a deck highlighted before its notes are built: the
+    deck's pack is read once, the snippets it lacks are lexed, and the pack is
+    written again when what the deck holds changed (a new, edited or removed
+    snippet). Snippets with no language are only escaped, cheaper than a read."""
+    wanted = {(code, (lang or "").strip().lower()) for code, lang in snippets if code}
+    wanted = {(code, lang) for code, lang in wanted if lang}
+    if not wanted:
+        return
+    cached = highlight_cache.load_pack(deck_id)
+    pack: dict[str, str] = {}
+    found: dict[tuple[str, str], str] = {}
+    for snippet in wanted:
+        key = highlight_cache.entry_key(*snippet)
+        out = cached.get(key) or _known.get(snippet) or fresh_html(*snippet)
+        pack[key] = found[snippet] = out
+    if pack.keys() != cached.keys():
+        highlight_cache.store_pack(deck_id, pack)
+    _remember(found)
+
+
+def _remember(found: dict[tuple[str, str], str]) -> None:
+    """Keep `found` (a whole deck's, however many) and, past `MAX_KNOWN`, drop the
+    snippets remembered longest ago."""
+    for snippet in found:
+        _known.pop(snippet, None)  # to the end of the order, with the newest
+    _known.update(found)
+    excess = len(_known) - max(MAX_KNOWN, len(found))
+    for snippet in list(itertools.islice(_known, max(excess, 0))):
+        del _known[snippet]
+
+
+def forget() -> None:
+    """Drop what this process highlighted (as a new process starts)."""
+    _known.clear()
 
 
 def fresh_html(code: str, lang: str) -> str:

@@ -2,39 +2,54 @@
 
 Lexing with Pygments costs ~0.2 ms a snippet, and compiling a language's lexer
 ~10 ms the first time in a process; an export of unchanged decks should pay
-neither. Each snippet's HTML is one file in the user cache folder, named by a
-hash of everything that decides it: the language, the code, the Pygments
+neither. Nor should it pay a file read per snippet (a deck with 2,000 snippets
+once cost 2,000 reads, ~0.2 ms each): each deck's snippets are one *pack*, a
+file named by a hash of the deck id that maps each snippet's key to its HTML,
+read whole before the deck's notes are built (`highlight.prepare`). A key is a
+hash of everything that decides the HTML: the language, the code, the Pygments
 version and the bytes of the module that highlights (`highlight.py`: a change of
 style or escaping there invalidates every entry).
 
-An entry is data from disk, not proof. It is read with a size cap, only from a
-regular file, and used only when its header repeats the full key, its checksum
-matches the HTML, and the HTML has the shape the highlighter writes (inline
-styled spans in one `<pre>`, no braces); anything else is a miss, and the entry
-is written again. Entries are written through a temporary file renamed into
-place, so a reader never sees half of one. The cache is never required: a
-folder that cannot be read or written only costs the lexing.
+A pack is data from disk, not proof. Its HTML goes into cards as markup, so a
+pack someone else wrote could put a script on every card. It is read with a size
+cap, only from a regular file, and used only when it ends with an HMAC of all its
+bytes under the per-user secret of the deck cache (`srcquiz.deck.cache.sign`,
+kept in the data folder, outside the cache folder) and its header names this
+highlighter; a damaged, edited, planted or foreign pack is a miss and the deck's
+snippets are lexed and the pack written again. Each HTML is checked once, when
+it is written, to have the shape the highlighter writes (inline styled spans in
+one `<pre>`, no braces); a read whose MAC matches trusts those same bytes, as
+the deck cache does. A pack is written through a temporary file renamed into
+place, so a reader (another export running at the same time) sees the old pack
+or the new one, never half of one; two writers each rename a whole pack, and the
+last one stays. The cache is never required: a folder that cannot be read or
+written only costs the lexing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import json
 import os
 import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.files import read_regular
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
 
-FORMAT = 1
-MAGIC = b"srcquiz-highlight"
-# Far above any snippet a deck holds (decks cap questions' text well below this).
-MAX_ENTRY_BYTES = 4 * 1024 * 1024
-MAX_ENTRIES = 50_000  # about 100 MB of snippets; past it the oldest go
+FORMAT = 2
+MAGIC = b"srcquiz-highlight-pack"
+SUFFIX = ".pack"
+# Highlighted HTML is a few times its code; a deck is at most MAX_DECK_BYTES.
+MAX_PACK_BYTES = 4 * MAX_DECK_BYTES
+MAX_PACKS = 2_000  # decks ever exported; past it the least recently written go
 HIGHLIGHTER = Path(__file__).with_name("highlight.py")
+_MAC_HEX = 64  # HMAC-SHA256, as hex
 
 # What the highlighter writes: `<pre class="sq-pre" ...><code>`, spans with inline
 # styles, escaped text, `</code></pre>`; any other tag, or a brace, is not ours.
@@ -63,8 +78,7 @@ def cache_root() -> Path:
 
 @lru_cache(maxsize=4)
 def _root(home: str | None) -> Path:
-    """The folder for a `SRCQUIZ_HOME` (found once: an export may look up
-    thousands of snippets, and `cache_dir` builds paths each time)."""
+    """The folder for a `SRCQUIZ_HOME` (found once per process)."""
     from srcquiz.paths import cache_dir
 
     return cache_dir() / "highlight"
@@ -79,15 +93,14 @@ def entry_key(code: str, lang: str) -> str:
     return h.hexdigest()
 
 
-def entry_path(key: str) -> Path:
-    return cache_root() / f"{key}.html"
+def pack_path(deck_id: str) -> Path:
+    """The deck's pack: named by a hash, so no deck id can name another path."""
+    name = hashlib.blake2b(deck_id.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return cache_root() / f"{name}{SUFFIX}"
 
 
-def _checksum(body: bytes) -> bytes:
-    return hashlib.blake2b(body, digest_size=16).hexdigest().encode()
-
-
-def _well_formed(html: str) -> bool:
+def well_formed(html: str) -> bool:
+    """Whether `html` has the shape `highlight.fresh_html` gives a snippet."""
     if not (html.startswith(_PREFIX) and html.endswith(_SUFFIX)):
         return False
     if "{" in html or "}" in html:
@@ -98,43 +111,74 @@ def _well_formed(html: str) -> bool:
     return _OTHER_TAG.search(html, head_end + len("><code>")) is None
 
 
-def load(key: str) -> str | None:
-    """The cached HTML for `key`, or None when missing, damaged or not ours."""
+def _header() -> bytes:
+    return b"%s %s\n" % (MAGIC, _signature().hex().encode())
+
+
+def _sign(body: bytes) -> bytes:
+    from srcquiz.deck.cache import sign
+
+    # The body starts with MAGIC, a deck entry's with `{`: one MAC cannot pass for the other.
+    return sign(body)
+
+
+def load_pack(deck_id: str) -> dict[str, str]:
+    """The deck's cached HTML by key; empty when there is no pack, or it is damaged,
+    forged, too large, not a regular file, or made by another highlighter."""
     try:
-        raw = read_regular(entry_path(key), MAX_ENTRY_BYTES)
+        raw = read_regular(pack_path(deck_id), MAX_PACK_BYTES)
     except OSError:
-        return None
-    header, sep, body = raw.partition(b"\n")
-    if not sep or header != b" ".join((MAGIC, key.encode(), _checksum(body))):
-        return None
+        return {}
+    body, mac = raw[: -_MAC_HEX - 1], raw[-_MAC_HEX:]
+    header = _header()
+    if (
+        len(raw) <= len(header) + _MAC_HEX
+        or not raw.startswith(header)
+        or raw[-_MAC_HEX - 1 : -_MAC_HEX] != b"\n"
+        or not hmac.compare_digest(mac, _sign(body))
+    ):
+        return {}
     try:
-        html = body.decode("utf-8")
-    except UnicodeDecodeError:
+        entries = json.loads(body[len(header) :].decode("utf-8", "surrogatepass"))
+    except ValueError:  # UnicodeDecodeError is one
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return entries
+
+
+def pack_bytes(entries: dict[str, str]) -> bytes | None:
+    """The signed pack of `entries` (key -> HTML), leaving out any HTML the highlighter
+    would not have written; None when it would be too large to read back."""
+    kept = {k: v for k, v in entries.items() if well_formed(v)}
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    body = _header() + text.encode("utf-8", "surrogatepass")
+    if len(body) + 1 + _MAC_HEX > MAX_PACK_BYTES:
         return None
-    return html if _well_formed(html) else None
+    return body + b"\n" + _sign(body)
 
 
 _swept: set[Path] = set()
 
 
-def store(key: str, html: str) -> None:
-    """Write the entry through a temporary file renamed into place; any failure
+def store_pack(deck_id: str, entries: dict[str, str]) -> None:
+    """Write the deck's pack through a temporary file renamed into place; any failure
     (read-only or full cache folder) is ignored, as the cache is only speed."""
-    body = html.encode("utf-8", "surrogatepass")
-    data = b" ".join((MAGIC, key.encode(), _checksum(body))) + b"\n" + body
-    if len(data) > MAX_ENTRY_BYTES:
-        return  # would never be read back
-    folder = entry_path(key).parent
+    data = pack_bytes(entries)
+    if data is None:
+        return
+    path = pack_path(deck_id)
+    folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if folder not in _swept:
             _swept.add(folder)
             sweep(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=TMP_PREFIX, suffix=".html")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=TMP_PREFIX, suffix=SUFFIX)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.replace(tmp, entry_path(key))
+            os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -144,20 +188,26 @@ def store(key: str, html: str) -> None:
 
 
 def sweep(folder: Path, now: float | None = None) -> None:
-    """Remove temporary files of writes that were killed (older than `STALE_TMP_S`),
-    and, past `MAX_ENTRIES`, the oldest written entries down to three quarters of
-    it (an entry still in use is only lexed and written again). Runs on the first
-    write of a process, so an export with every snippet cached never lists the folder."""
+    """Remove temporary files of writes that were killed (`remove_stale_temps`), the
+    one-file-per-snippet entries of the cache's first format (`*.html`), and, past
+    `MAX_PACKS`, the least recently written packs down to three quarters of it (a
+    deck still exported is only lexed and packed again). Runs on the first write
+    of a process, so an export with every snippet cached never lists the folder."""
+    remove_stale_temps(folder, SUFFIX, now)
     remove_stale_temps(folder, ".html", now)
     with contextlib.suppress(OSError):
-        entries = [
-            e
-            for e in os.scandir(folder)
-            if e.name.endswith(".html") and not e.name.startswith(TMP_PREFIX) and e.is_file()
-        ]
-        if len(entries) <= MAX_ENTRIES:
+        packs = []
+        for e in os.scandir(folder):
+            if e.name.startswith(TMP_PREFIX) or not e.is_file(follow_symlinks=False):
+                continue
+            if e.name.endswith(".html"):  # FORMAT 1
+                with contextlib.suppress(OSError):
+                    os.unlink(e.path)
+            elif e.name.endswith(SUFFIX):
+                packs.append(e)
+        if len(packs) <= MAX_PACKS:
             return
-        entries.sort(key=lambda e: e.stat().st_mtime)
-        for entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
+        packs.sort(key=lambda e: e.stat().st_mtime)
+        for entry in packs[: len(packs) - MAX_PACKS * 3 // 4]:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
