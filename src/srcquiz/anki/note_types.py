@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from srcquiz.anki.card_script import BACK_JS, CHECK_SCRIPT, FRONT_JS
-from srcquiz.deck.model import Question
+from srcquiz.deck.model import Question, split_card_key
 
 # Shared by every note type, after the kind's own fields. `Srcquiz` holds the
 # question as compact JSON (never shown) so `srcquiz import` maps it back exactly.
@@ -41,8 +41,8 @@ class NoteType:
 # Which template makes each study card, where it is not the card's place in
 # `card_keys()`: a cloze note's card N comes from template ord N-1, and a cloze
 # with deletions 1 and 3 has no card 2.
-_ORDS: dict[str, Callable[[Any], Sequence[int]]] = {
-    "cloze": lambda q: [n - 1 for n in q.numbers()],
+_ORDS: dict[str, Callable[[tuple[str, ...]], Sequence[int]]] = {
+    "cloze": lambda keys: [int(split_card_key(k)[1].removeprefix("c")) - 1 for k in keys],
 }
 
 
@@ -50,8 +50,8 @@ def anki_cards(q: Question) -> dict[int, str]:
     """The cards Anki makes of the question's note, as template ord -> srcquiz card key:
     one per cloze number, the reverse template's (ord 1) only for a reversed card.
     The export's card list and the sync's card-to-history map both read this."""
-    keys = q.card_keys()
-    ords = _ORDS[q.kind](q) if q.kind in _ORDS else range(len(keys))
+    keys = q.card_keys()  # a cloze's ords from its keys (`#c3`): parsed once
+    ords = _ORDS[q.kind](keys) if q.kind in _ORDS else range(len(keys))
     return dict(zip(ords, keys, strict=True))
 
 
