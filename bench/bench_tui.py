@@ -340,6 +340,9 @@ def startup_pty(runs: int) -> tuple[float, float]:
     from srcquiz.deck.loader import load_decks
     from srcquiz.paths import default_deck_dirs
 
+    # As installed (`make` compiles): under a dev shell's PYTHONDONTWRITEBYTECODE an
+    # edited module would be compiled from source on every start, Textual's never.
+    compileall.compile_dir(ROOT / "src", quiet=1)
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "SRCQUIZ_HOME": home, "TEXTUAL_ANIMATIONS": "none",
                "TERM": "xterm-256color", "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
