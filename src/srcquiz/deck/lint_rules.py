@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import filterfalse
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.diagnostics import Diagnostic
@@ -68,6 +68,9 @@ _ASCII_DROP = str.maketrans(
 )
 
 
+_ASCII_MARKS = bytes(c for c in range(128) if not chr(c).isalnum())
+
+
 @lru_cache(maxsize=8192)
 def squashed(text: str) -> str:
     """Only the folded letters and digits. A text that shows an answer (by any rule
@@ -75,13 +78,16 @@ def squashed(text: str) -> str:
     every pair before the slower word-by-word one."""
     if text.isascii():  # most deck text; NFKC and case folding are plain lowercasing
         return text.translate(_ASCII_DROP)
-    return _NOT_ALNUM.sub("", folded(text))
+    # Bytes first: `[\\W_]` over non-ASCII text is slow, and what is left after the
+    # ASCII marks go is nearly always letters only (CJK words between spaces).
+    rest = folded(text).encode().translate(None, _ASCII_MARKS).decode()
+    return rest if rest.isalnum() else _NOT_ALNUM.sub("", rest)
 
 
 @lru_cache(maxsize=8192)
 def whole_words(text: str) -> tuple[str, ...]:
     """Words and single punctuation marks, for verbatim matches."""
-    return tuple(_WORD.findall(folded(text)))
+    return tuple(_WORD.findall(text.lower() if text.isascii() else folded(text)))
 
 
 def _word_set(text: str) -> set[str]:
@@ -89,6 +95,29 @@ def _word_set(text: str) -> set[str]:
     if text.isascii():
         return set(text.translate(_ASCII_SPACE).lower().split())
     return set(re.findall(r"\w+", folded(text)))
+
+
+# ASCII letters, digits and `_` kept, other ASCII bytes made spaces; bytes of
+# non-ASCII characters (UTF-8 never uses ASCII bytes for them) kept.
+_BYTE_SPACE = bytes(c if c >= 128 or chr(c).isalnum() or c == 95 else 32 for c in range(256))
+_WORDS = re.compile(r"\w+")
+
+
+def _shown_words(texts: list[str], words: set[str]) -> set[str]:
+    """Which of `words` (folded `\\w+` words) are words of some text of `texts`,
+    as `_word_set` splits each, found in one pass at bytes speed over them all.
+
+    No word spans the newline that joins the texts, and normalising never joins
+    characters across it. Case folding maps each character on its own, so ASCII
+    bytes are lowered as bytes and only the tokens holding other characters are
+    folded and split by `\\w+`."""
+    text = unicodedata.normalize("NFKC", "\n".join(texts))
+    tokens = text.encode().lower().translate(_BYTE_SPACE).split()
+    wanted = {w.encode(): w for w in words}
+    found = {wanted[t] for t in wanted.keys() & tokens}
+    for token in filterfalse(bytes.isascii, tokens):
+        found.update(words.intersection(_WORDS.findall(token.decode().casefold())))
+    return found
 
 
 def _glued(text: str) -> frozenset[int]:
@@ -352,8 +381,12 @@ def items_in_order(items: Sequence[str], text: str) -> bool:
     (all but one, from 4 items) by a recognisable run of its words."""
     allowed = 1 if len(items) >= 4 else 0
     in_text = set(split_parts(text))
-    if sum(map(_may_appear, items, repeat(in_text))) < len(items) - allowed:
-        return False
+    misses = 0
+    for item in items:
+        if not _may_appear(item, in_text):
+            misses += 1
+            if misses > allowed:
+                return False
     t = parts_of(text)
     at: dict[str, list[int]] = defaultdict(list)
     for i, part in enumerate(t.parts):
@@ -410,6 +443,7 @@ _MARKERS = {
     "start": ("start/begin then end", 0), "begin": ("start/begin then end", 0),
     "end": ("start/begin then end", 1), "pre": ("pre then post", 0), "post": ("pre then post", 1),
 }
+_RANKS = frozenset(_ORDINALS) | frozenset(_NUMBER_WORDS) | frozenset(_MARKERS)
 # "then ...", "finally ...", "First, ..." at the start of an item (not `next()`).
 _LEADING = re.compile(
     r"\s*(?:(then|next|finally|lastly|afterwards?)(?![\w(.\-])"
@@ -422,6 +456,8 @@ def _sequence_marks(parts: Sequence[str]) -> Iterator[tuple[tuple[str, str], int
     """(key, rank, what) for each place-giving name in an item: `step 1`, `STEP_1`,
     `layer2`, `stage two`, `the second pass`, `WAIT_BGSAVE_START`/`_END`."""
     for k, part in enumerate(parts):
+        if part not in _RANKS and not (part.isdigit() and len(part) <= 2):
+            continue  # most parts: nothing below can hold for them
         prev = parts[k - 1] if k else ""
         nxt = parts[k + 1] if k + 1 < len(parts) else ""
         if part in _ORDINALS and nxt[:1].isalpha():
@@ -500,10 +536,10 @@ VOCABULARY = 3  # a plain word shown by this many other questions is the deck's 
 def _leak_key(answer: str) -> tuple[str, ...] | None:
     """The answer's words as another question must not show them verbatim, or None
     for an answer too short or too plain to give anything away."""
-    whole = whole_words(answer)
-    if len(squashed(answer)) < MIN_LEAK_CHARS or " ".join(whole) in _LITERALS:
+    if len(squashed(answer)) < MIN_LEAK_CHARS:
         return None
-    return whole
+    whole = whole_words(answer)
+    return None if " ".join(whole) in _LITERALS else whole
 
 
 def _glued_at(text: str, start: int, key: tuple[str, ...]) -> bool:
@@ -523,17 +559,23 @@ def cross_question_leaks(r: NodeReader, questions: Sequence[Question]) -> None:
     that `VOCABULARY` other questions show (`module`, `storage`) is what the deck is
     about, not a secret."""
     by_first: dict[str, list[tuple[tuple[str, ...], str, Question]]] = defaultdict(list)
-    for q in questions:
+    shown: list[tuple[Question, list[tuple[str, str]]]] = []
+    for q in questions:  # one loop: a cloze's deletions are parsed once for both
         for answer in dict.fromkeys(_leaked_answers(q)):
             if (key := _leak_key(answer)) is not None:
                 by_first[key[0]].append((key, answer, q))
+        shown.append((q, _shown_texts(q)))
     hits: dict[tuple[str, int], list[tuple[Question, str]]] = defaultdict(list)
     firsts = by_first.keys()
     # One word of each answer (the first) rules most questions out at C speed.
     probes = {next((w for w in key if w[0].isalnum() or w[0] == "_"), key[0])
               for keys in by_first.values() for key, _, _ in keys}
-    for shower in questions:
-        texts = _shown_texts(shower)
+    # Which probes any question shows at all, in one pass over every text: in most
+    # decks few or none, and a question showing none of them is skipped.
+    probes = _shown_words([text for _, texts in shown for _, text in texts], probes)
+    if not probes:
+        return
+    for shower, texts in shown:
         if probes.isdisjoint(_word_set("\n".join(text for _, text in texts))):
             continue
         for where, text in texts:
