@@ -18,13 +18,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from itertools import repeat
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.diagnostics import Diagnostic
+from srcquiz.deck.lint_text import (
+    MIN_CHARS,
+    Parts,
+    any_shown,
+    glued_at_next,
+    parts_of,
+    shown_words,
+    shows,
+    split_parts,
+    squashed,
+    weight_of,
+    whole_words,
+    word_set,
+)
 from srcquiz.deck.model import Choice, Cloze, Flashcard, Match, Number, Order, Question, Short
 
 if TYPE_CHECKING:
@@ -32,151 +43,11 @@ if TYPE_CHECKING:
 
     from srcquiz.deck.node_reader import Fields, NodeReader
 
-MIN_CHARS = 4  # an answer with fewer letters and digits is never a give-away
 MIN_LEAK_CHARS = 5  # the same, for an answer shown by another question
 _ELIDE = (
     "elide it (`...`), move the snippet to a question it does not answer, or set "
     "`code_after: true` if the code must show the answer"
 )
-
-# --- the text as grading sees it --------------------------------------------------
-
-_WORD = re.compile(r"\w+|[^\w\s]")
-# One identifier part (`HTTP`+`Server`, `before`+`Sleep`, `conv`+`1`, a run of letters
-# without case such as CJK) or one punctuation mark. `_`, `-` and quotes only join or
-# wrap parts: `worker-process` is `worker_process`.
-_PIECE = re.compile(
-    r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\W\d_]+|[^\w\s'\"`\-]"
-)
-_ENDS = frozenset(".,;:!?()[]{}'\"`")  # stripped from an answer's ends, as grading does
-
-
-@lru_cache(maxsize=8192)
-def folded(text: str) -> str:
-    """Unicode-folded and case-folded, as grading compares."""
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_ASCII_SPACE = str.maketrans(
-    {chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
-)
-_ASCII_DROP = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    "abcdefghijklmnopqrstuvwxyz",
-    "".join(chr(c) for c in range(128) if not chr(c).isalnum()),
-)
-
-
-@lru_cache(maxsize=8192)
-def squashed(text: str) -> str:
-    """Only the folded letters and digits. A text that shows an answer (by any rule
-    here) holds the answer's squashed form, so this C-speed test rules out nearly
-    every pair before the slower word-by-word one."""
-    if text.isascii():  # most deck text; NFKC and case folding are plain lowercasing
-        return text.translate(_ASCII_DROP)
-    return _NOT_ALNUM.sub("", folded(text))
-
-
-@lru_cache(maxsize=8192)
-def whole_words(text: str) -> tuple[str, ...]:
-    """Words and single punctuation marks, for verbatim matches."""
-    return tuple(_WORD.findall(folded(text)))
-
-
-def _word_set(text: str) -> set[str]:
-    """The folded `\\w+` words of `text` (C-speed for ASCII text)."""
-    if text.isascii():
-        return set(text.translate(_ASCII_SPACE).lower().split())
-    return set(re.findall(r"\w+", folded(text)))
-
-
-def _glued(text: str) -> frozenset[int]:
-    """Indexes of the whole words directly followed by the next, no space between."""
-    spans = [m.span() for m in _WORD.finditer(folded(text))]
-    return frozenset(i for i in range(len(spans) - 1) if spans[i][1] == spans[i + 1][0])
-
-
-@dataclass(frozen=True, slots=True)
-class Parts:
-    """A text's identifiers split into parts (punctuation marks are parts of their
-    own); `starts`/`ends`: the indexes where a word of the text begins and ends."""
-
-    parts: tuple[str, ...]
-    starts: frozenset[int]
-    ends: frozenset[int]
-
-
-def _in_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-@lru_cache(maxsize=8192)
-def split_parts(text: str) -> tuple[str, ...]:
-    """The identifier parts and marks of `text`, case-folded (see `parts_of`)."""
-    return tuple(map(str.casefold, _PIECE.findall(unicodedata.normalize("NFKC", text))))
-
-
-@lru_cache(maxsize=4096)
-def parts_of(text: str) -> Parts:
-    """`split_parts` with where each word begins and ends (slower: only for texts
-    that may show something)."""
-    norm = unicodedata.normalize("NFKC", text)
-    parts: list[str] = []
-    starts: set[int] = set()
-    ends: set[int] = set()
-    for m in _PIECE.finditer(norm):
-        piece, i, j = m.group(), m.start(), m.end()
-        if not piece[0].isalnum():
-            starts.add(len(parts))
-            ends.add(len(parts))
-        else:
-            if not i or not _in_word(norm[i - 1]):
-                starts.add(len(parts))
-            if j == len(norm) or not _in_word(norm[j]):
-                ends.add(len(parts))
-        parts.append(piece.casefold())
-    return Parts(tuple(parts), frozenset(starts), frozenset(ends))
-
-
-def _weight(parts: Iterable[str]) -> int:
-    """Letters and digits: how much there is to recognise."""
-    return sum(len(p) for p in parts if p[0].isalnum())
-
-
-@lru_cache(maxsize=4096)
-def answer_parts(answer: str) -> tuple[str, ...]:
-    """An answer's parts without the surrounding punctuation grading ignores."""
-    parts = split_parts(answer)
-    lo, hi = 0, len(parts)
-    while lo < hi and parts[lo] in _ENDS:
-        lo += 1
-    while hi > lo and parts[hi - 1] in _ENDS:
-        hi -= 1
-    return parts[lo:hi]
-
-
-def _find(seq: Sequence[str], sub: Sequence[str]) -> Iterator[int]:
-    n = len(sub)
-    if not n:
-        return
-    first, sub = sub[0], tuple(sub)
-    for i in range(len(seq) - n + 1):
-        if seq[i] == first and seq[i : i + n] == sub:
-            yield i
-
-
-def shows(text: str, answer: str) -> bool:
-    """`text` holds `answer` as whole words, or (an answer of several identifier
-    parts) inside a longer identifier: `beforeSleep` in `aeSetBeforeSleepProc`.
-    A one-part answer must be a whole word: `loop` is not shown by `NioEventLoop`."""
-    key = squashed(answer)
-    if len(key) < MIN_CHARS or key not in squashed(text):
-        return False
-    a = answer_parts(answer)
-    t = parts_of(text)
-    return any(len(a) > 1 or (i in t.starts and i in t.ends) for i in _find(t.parts, a))
-
 
 # --- one question ------------------------------------------------------------------
 
@@ -297,6 +168,8 @@ def match_give_aways(r: NodeReader, fields: Fields, q: Match, texts: list) -> No
             "or ask it as a `choice`",
         )
     for where, text, node in texts:
+        if text.isascii() and not any_shown(text, [left for left, _ in q.pairs]):
+            continue  # an ASCII line's squashed form is part of its text's: no line can
         for line in text.splitlines():
             lefts = [left for left, _ in q.pairs if shows(line, left)]
             rights = [right for _, right in q.pairs if shows(line, right)]
@@ -329,7 +202,7 @@ def _fragment_places(item: str, text: Parts, at: dict[str, list[int]]) -> list[i
                 if b + j - 1 not in text.ends:
                     continue
                 run = it[a : a + j]
-                weight = _weight(run)
+                weight = weight_of(run)
                 if weight < MIN_CHARS or all(p in _STOP for p in run):
                     break
                 if weight > best:
@@ -344,7 +217,7 @@ def _may_appear(item: str, text: set[str]) -> bool:
     """The parts `item` shares with the text (`text`: its parts) could make a
     fragment `_fragment_places` accepts: 4+ letters, not only common words."""
     common = text.intersection(split_parts(item))
-    return _weight(common) >= MIN_CHARS and not common <= _STOP
+    return weight_of(common) >= MIN_CHARS and not common <= _STOP
 
 
 def items_in_order(items: Sequence[str], text: str) -> bool:
@@ -352,8 +225,12 @@ def items_in_order(items: Sequence[str], text: str) -> bool:
     (all but one, from 4 items) by a recognisable run of its words."""
     allowed = 1 if len(items) >= 4 else 0
     in_text = set(split_parts(text))
-    if sum(map(_may_appear, items, repeat(in_text))) < len(items) - allowed:
-        return False
+    misses = 0
+    for item in items:
+        if not _may_appear(item, in_text):
+            misses += 1
+            if misses > allowed:
+                return False
     t = parts_of(text)
     at: dict[str, list[int]] = defaultdict(list)
     for i, part in enumerate(t.parts):
@@ -410,6 +287,7 @@ _MARKERS = {
     "start": ("start/begin then end", 0), "begin": ("start/begin then end", 0),
     "end": ("start/begin then end", 1), "pre": ("pre then post", 0), "post": ("pre then post", 1),
 }
+_RANKS = frozenset(_ORDINALS) | frozenset(_NUMBER_WORDS) | frozenset(_MARKERS)
 # "then ...", "finally ...", "First, ..." at the start of an item (not `next()`).
 _LEADING = re.compile(
     r"\s*(?:(then|next|finally|lastly|afterwards?)(?![\w(.\-])"
@@ -422,6 +300,8 @@ def _sequence_marks(parts: Sequence[str]) -> Iterator[tuple[tuple[str, str], int
     """(key, rank, what) for each place-giving name in an item: `step 1`, `STEP_1`,
     `layer2`, `stage two`, `the second pass`, `WAIT_BGSAVE_START`/`_END`."""
     for k, part in enumerate(parts):
+        if part not in _RANKS and not (part.isdigit() and len(part) <= 2):
+            continue  # most parts: nothing below can hold for them
         prev = parts[k - 1] if k else ""
         nxt = parts[k + 1] if k + 1 < len(parts) else ""
         if part in _ORDINALS and nxt[:1].isalpha():
@@ -500,17 +380,17 @@ VOCABULARY = 3  # a plain word shown by this many other questions is the deck's 
 def _leak_key(answer: str) -> tuple[str, ...] | None:
     """The answer's words as another question must not show them verbatim, or None
     for an answer too short or too plain to give anything away."""
-    whole = whole_words(answer)
-    if len(squashed(answer)) < MIN_LEAK_CHARS or " ".join(whole) in _LITERALS:
+    if len(squashed(answer)) < MIN_LEAK_CHARS:
         return None
-    return whole
+    whole = whole_words(answer)
+    return None if " ".join(whole) in _LITERALS else whole
 
 
 def _glued_at(text: str, start: int, key: tuple[str, ...]) -> bool:
     """A joiner at either end of the answer touches the text around it."""
     if key[-1] not in _JOINERS and key[0] not in _JOINERS:
         return True
-    glued = _glued(text)
+    glued = glued_at_next(text)
     end = start + len(key) - 1
     return (key[-1] not in _JOINERS or end in glued) and (
         key[0] not in _JOINERS or start - 1 in glued
@@ -532,9 +412,14 @@ def cross_question_leaks(r: NodeReader, questions: Sequence[Question]) -> None:
     # One word of each answer (the first) rules most questions out at C speed.
     probes = {next((w for w in key if w[0].isalnum() or w[0] == "_"), key[0])
               for keys in by_first.values() for key, _, _ in keys}
+    # Which probes any question shows at all, in one pass over every text: in most
+    # decks few or none, and a question showing none of them is skipped.
+    probes = shown_words((text for q in questions for _, text in _shown_texts(q)), probes)
+    if not probes:
+        return
     for shower in questions:
         texts = _shown_texts(shower)
-        if probes.isdisjoint(_word_set("\n".join(text for _, text in texts))):
+        if probes.isdisjoint(word_set("\n".join(text for _, text in texts))):
             continue
         for where, text in texts:
             t = whole_words(text)

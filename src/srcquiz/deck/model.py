@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
@@ -292,7 +293,10 @@ def split_card_key(key: str) -> tuple[str, str]:
     return qid, sub
 
 
+@lru_cache(maxsize=64)
 def parse_cloze(text: str) -> tuple[Deletion, ...]:
+    """The deletions of a cloze text. Kept for the last few texts: building a
+    question and linting it parse each text three times (deletions are frozen)."""
     return tuple(
         Deletion(
             number=int(m.group(1)),

@@ -28,6 +28,9 @@ from srcquiz.deck.yaml_events import (
     TRUE_WORDS,
     describe,
 )
+from srcquiz.textsafe import CONTROL_RE
+
+_find_control = CONTROL_RE.search
 
 # A mapping's entries by key: (key node, value node).
 Fields = dict[str, tuple[Node, Node]]
@@ -151,8 +154,9 @@ class NodeReader:
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty; write the text or remove the key")
             raise Invalid
-        if (problem := control_problem(value, what)) is not None:
-            self.error(node, problem)
+        # The search inline: every text of a deck passes here (600k at 100k questions).
+        if _find_control(value) is not None:
+            self.error(node, control_problem(value, what) or "")
         return value
 
     def boolean(self, node: Node, what: str) -> bool:
