@@ -44,6 +44,32 @@ def write(store: Store, deck_id: str, key: str, kind: int, due: datetime) -> Non
     )
 
 
+def log(
+    store: Store,
+    deck_id: str,
+    key: str,
+    at: datetime,
+    mode: str = "review",
+    rating: int = 3,
+    before: CardState | None = None,
+) -> None:
+    """A review logged with no card state written (as a synced one may be)."""
+    store.record_review(
+        deck_id=deck_id,
+        card_key=key,
+        reviewed_at=at,
+        rating=rating,
+        verdict="right",
+        score=1.0,
+        answer="",
+        duration_s=3,
+        mode=mode,
+        session_id=None,
+        state_before=before,
+        state_after=None,
+    )
+
+
 def recount(store: Store, deck: Deck, now: datetime) -> tuple[int, int, int, list[int]]:
     """(new, learning, due today, 14-day forecast) from every card row of the deck."""
     keys = set(deck.card_keys())
@@ -176,20 +202,7 @@ def test_migration_counts_the_cards_of_an_older_file(tmp_path: Path) -> None:
         assert counters_match(store) and reals_match(store)
         assert store.review_count(["a"], real_only=True) == 3  # cram and missed left out
         assert store.review_count(["b"], real_only=True) == 1
-        store.record_review(
-            deck_id="b",
-            card_key="x",
-            reviewed_at=NOW,
-            rating=3,
-            verdict="right",
-            score=1.0,
-            answer="",
-            duration_s=3,
-            mode="cram",
-            session_id=None,
-            state_before=None,
-            state_after=None,
-        )
+        log(store, "b", "x", NOW, mode="cram")
         store.connection.execute("DELETE FROM review_log WHERE id = 1")  # a review of b
         assert reals_match(store)
         assert store.review_count(["b"], real_only=True) == 0
@@ -237,37 +250,11 @@ def test_a_streak_follows_a_review_added_to_an_earlier_day(tmp_path: Path, deck:
     with Store.open(tmp_path / "p.sqlite3") as store:
         for days in (0, 1, 3):
             at = NOW - timedelta(days=days)
-            store.record_review(
-                deck_id=deck.id,
-                card_key=key,
-                reviewed_at=at,
-                rating=3,
-                verdict="right",
-                score=1.0,
-                answer="",
-                duration_s=3,
-                mode="review",
-                session_id=None,
-                state_before=None,
-                state_after=None,
-            )
+            log(store, deck.id, key, at)
         assert store.deck_stats(deck, NOW).streak == 2
         assert store.today(NOW).streak == 2
         # A sync brings the review of two days ago: the run before today grows.
-        store.record_review(
-            deck_id=deck.id,
-            card_key=key,
-            reviewed_at=NOW - timedelta(days=2),
-            rating=3,
-            verdict="right",
-            score=1.0,
-            answer="",
-            duration_s=3,
-            mode="anki",
-            session_id=None,
-            state_before=None,
-            state_after=None,
-        )
+        log(store, deck.id, key, NOW - timedelta(days=2), mode="anki")
         assert store.deck_stats(deck, NOW).streak == 4
         assert store.today(NOW).streak == 4
 
@@ -277,20 +264,8 @@ def test_per_day_charts_read_the_hourly_counts_by_key(tmp_path: Path, deck: Deck
     with Store.open(tmp_path / "p.sqlite3") as store:
         for days in range(40):
             at = NOW - timedelta(days=days, hours=days % 7)
-            store.record_review(
-                deck_id=deck.id,
-                card_key=key,
-                reviewed_at=at,
-                rating=1 + days % 4,
-                verdict="right",
-                score=1.0,
-                answer="",
-                duration_s=3,
-                mode="review",
-                session_id=None,
-                state_before=CardState(due=at, state=REVIEW),
-                state_after=None,
-            )
+            seen = CardState(due=at, state=REVIEW)
+            log(store, deck.id, key, at, rating=1 + days % 4, before=seen)
         store.connection.execute("ANALYZE")
         sent: list[str] = []
         store.connection.set_trace_callback(sent.append)
