@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -598,3 +599,40 @@ def test_pages_stored_by_another_terminal_survive_its_garbage_collection(tmp_pat
     monkeypatch.setattr(page_store.os, "replace", rename)
     page_store.rebuild(dest, tmp_path / "back.sqlite3")
     assert (tmp_path / "back.sqlite3").read_bytes() == db.read_bytes()
+
+
+def test_two_terminals_making_the_days_snapshot_at_once(db, home, monkeypatch):
+    """Both terminals open the database on the day's first open, both find no copy of
+    today and make one: each writes its own scratch copy and pending snapshot, so
+    neither deletes or overwrites the other's (a shared temp name made one of them
+    fail with "database is locked"), and both copies restore."""
+    from srcquiz.progress import backup
+
+    add_reviews(db, 3)
+    save = page_store.save
+    other: list[str | None] = []
+
+    def other_terminal_copies_first(copy, dest, meta):  # this one's copy made, not stored
+        monkeypatch.setattr(page_store, "save", save)
+
+        def elsewhere() -> None:  # another terminal: its own thread, as its own process
+            with Store.open(db) as store:
+                other.append(backup.daily_backup(store, now=NOW + timedelta(days=1)))
+
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        assert copy.exists()
+        save(copy, dest, meta)
+
+    monkeypatch.setattr(page_store, "save", other_terminal_copies_first)
+    with Store.open(db) as store:
+        assert backup.daily_backup(store, now=NOW + timedelta(days=1)) is None
+    assert other == [None]
+    snaps = sorted((home / "backups").glob("*.snapshot"))
+    assert snaps and all(count(s) == 3 for s in snaps)
+    for snap in snaps:
+        page_store.rebuild(snap, home / "back.sqlite3")
+        assert count(home / "back.sqlite3") == 3
+        (home / "back.sqlite3").unlink()
+    assert not [p for p in (home / "backups").iterdir() if p.name.startswith(".")]

@@ -82,13 +82,19 @@ def _safety_re(stem: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(stem)}-before-restore-(\d{{8}}-\d{{6}})(?:-\d+)?\.sqlite3$")
 
 
+def maker() -> str:
+    """This process and thread, in a temp file's name: two terminals making the day's
+    copy at once (both found none) each write their own files, never one another's."""
+    return f"{os.getpid()}-{threading.get_ident()}"
+
+
 def _copy_with_backup_api(
     source: sqlite3.Connection, dest: Path, sequence: int, *, scratch: bool = False
 ) -> None:
     """Write a consistent copy of `source`, numbered `sequence`, to `dest` atomically
     (temp file + rename). A `scratch` copy, read once and deleted, is not synced to the
     disk (half the copy's time): what must survive a crash is what is made from it."""
-    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp = dest.with_name(f".{dest.name}.{maker()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         target = sqlite3.connect(tmp)
@@ -112,7 +118,7 @@ def _copy_with_backup_api(
 def _snapshot(store: Store, dest: Path, sequence: int) -> None:
     """Today's copy as a snapshot: a consistent copy (the backup API) to a temp file,
     whose changed pages go to the page store (`progress.page_store`)."""
-    tmp = dest.with_name(f".{dest.name}.copy")
+    tmp = dest.with_name(f".{dest.name}.{maker()}.copy")
     try:
         _copy_with_backup_api(store.connection, tmp, sequence, scratch=True)
         conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?mode=ro&immutable=1", uri=True)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -131,8 +132,9 @@ def save(copy: Path, dest: Path, meta: dict[str, Any]) -> None:
 
 
 def _pending(dest: Path) -> Path:
-    """Where the snapshot `dest` is written before it is renamed into place."""
-    return dest.with_name(f".{dest.name}.tmp")
+    """Where the snapshot `dest` is written before it is renamed into place: a name of
+    this process's and thread's own (another terminal may be making today's too)."""
+    return dest.with_name(f".{dest.name}.{os.getpid()}-{threading.get_ident()}.tmp")
 
 
 def read_meta(snapshot: Path) -> dict[str, Any]:
@@ -206,7 +208,7 @@ def collect_garbage(folder: Path, stem: str, snapshots: Callable[[], Iterable[Pa
     conn = _open_store(store)
     try:
         conn.execute("BEGIN IMMEDIATE")
-        pending = folder.glob(f".{glob.escape(stem)}-*{SUFFIX}.tmp")
+        pending = folder.glob(f".{glob.escape(stem)}-*{SUFFIX}.*.tmp")
         keep: set[bytes] = set()
         for snap in [*snapshots(), *pending]:
             try:
