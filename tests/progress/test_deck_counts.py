@@ -231,6 +231,7 @@ def test_card_counts_read_indexes_not_the_card_table(tmp_path: Path, deck: Deck)
         store.deck_stats(deck, NOW)
         store.deck_forecast(deck, 14, NOW)
         store.count_due(deck, NOW.timestamp(), end_of_day(NOW))
+        store.learning_later([deck.id], NOW, NOW + timedelta(hours=8))  # a session's start
         store.connection.set_trace_callback(None)
     on_cards = [s for s in sent if " FROM card " in s or " FROM deck_card " in s]
     assert on_cards

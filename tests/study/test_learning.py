@@ -195,3 +195,45 @@ def test_help_shows_the_written_hint_first_then_letters():
     assert hinted.hint_lines(12) is None
     bare = _item(TrueFalse(id="t", prompt="P holds.", answer=True))
     assert bare.hint_lines(1) is None  # nothing to reveal: the front end says so
+
+
+
+def learning(store, deck: Deck, key: str, due: datetime) -> None:
+    """`key` missed five minutes ago in an earlier session: in a learning step due at `due`."""
+    store.record_review(
+        deck_id=deck.id, card_key=key, reviewed_at=NOW - timedelta(minutes=5), rating=1,
+        verdict="wrong", score=0.0, answer="False", duration_s=3, mode="review",
+        session_id=None, state_before=None,
+        state_after=CardState(due=due, state=LEARNING, step=0),
+    )  # fmt: skip
+
+
+def test_a_step_left_by_an_earlier_session_comes_back_in_this_one(store):
+    """A card missed in an earlier session waits in its learning step; a review started
+    before the step is due asks it once the others are done and it is within the
+    learn-ahead window, as Anki does, instead of leaving it for another session."""
+    deck = three_true()
+    learning(store, deck, "tf1", NOW + timedelta(minutes=5))
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
+    assert [i.question.id for i in s.items] == ["tf2", "tf3"]  # tf1 is not due yet
+    run(s, wrong_first=set())
+    # tf1 first after the others (its step is the soonest), then the new cards' steps.
+    assert [i.question.id for i in s.items][:3] == ["tf2", "tf3", "tf1"]
+    assert store.card_state(deck.id, "tf1").state == REVIEW
+
+
+def test_a_step_that_falls_due_mid_session_comes_before_the_rest(store):
+    deck = three_true()
+    learning(store, deck, "tf1", NOW + timedelta(minutes=3))
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
+    s.answer(True, 5.0, at=NOW)
+    s.advance(at=NOW + timedelta(minutes=4))  # tf1's step fell due: before tf3
+    assert asked_ids(s) == ["tf2", "tf1"]
+
+
+def test_a_step_beyond_the_learn_ahead_window_waits_for_a_later_session(store):
+    deck = three_true()
+    learning(store, deck, "tf1", NOW + timedelta(hours=1))
+    s = Session.start(store, [deck], settings=SETTINGS, now=NOW)
+    run(s, wrong_first=set())
+    assert "tf1" not in [i.question.id for i in s.items]

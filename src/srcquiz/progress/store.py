@@ -344,6 +344,22 @@ class Store(StatsQueries, SyncLog):
         merged = heapq.merge(*streams) if len(streams) > 1 else streams[0]
         return ((deck_id, key, datetime.fromtimestamp(due, UTC)) for due, deck_id, key in merged)
 
+    def learning_later(
+        self, deck_ids: Collection[str], after: datetime, until: datetime
+    ) -> list[tuple[str, str, datetime]]:
+        """Cards of these decks in a learning step that falls due after `after` and by
+        `until` (a session's learning queue waits for them): one range of the
+        (deck_id, due) index a deck."""
+        out: list[tuple[str, str, datetime]] = []
+        for deck_id in dict.fromkeys(deck_ids):
+            rows = self._rows(
+                "SELECT card_key, due FROM card WHERE deck_id = ? AND due > ? AND due <= ? "
+                "AND state IN (1, 3)",
+                (deck_id, after.timestamp(), until.timestamp()),
+            )
+            out += [(deck_id, key, datetime.fromtimestamp(due, UTC)) for key, due in rows]
+        return out
+
     def _iter_due(self, cursor: sqlite3.Cursor) -> Iterator[tuple[float, str, str]]:
         try:
             while True:

@@ -42,6 +42,11 @@ class LearningQueue(Generic[Card]):
         else:
             self._due.pop(card, None)
 
+    def wait(self, card: Card, due: datetime) -> None:
+        """A card an earlier session left in a learning step: asked when its step falls
+        due during this one (or within the learn-ahead window at its end)."""
+        self._due.setdefault(card, due)
+
     def pick(self, now: datetime, others_left: bool) -> Card | None:
         """The card to ask next, taken off the queue, or None. A step already due
         comes before the other cards; with none of them left, the earliest step

@@ -15,12 +15,13 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import accumulate, islice
 from typing import Literal
 
 from srcquiz.deck.model import Deck, Question, split_card_key
 from srcquiz.progress.card_state import CardState
+from srcquiz.progress.queries import end_of_day
 from srcquiz.progress.rows import MAX_DURATION_S
 from srcquiz.progress.store import Store
 from srcquiz.study.grading import Grade, Verdict, grade
@@ -182,7 +183,20 @@ class Session:
         session_id = store.start_session(mode, [d.id for d in decks], at)
         session = cls(store, decks, mode, items, settings, session_id, clock, timer, rng)
         session.notice = notice
+        if mode in LEARNING_MODES:
+            session._wait_for_steps(at)
         return session
+
+    def _wait_for_steps(self, at: datetime) -> None:
+        """Cards earlier sessions left in a learning step that falls due later today
+        join the learning queue: asked when the step is due, as in Anki, not left for
+        the next session (a card missed an hour ago is due again mid-session). They use
+        no daily limit, like the steps of this session's own cards."""
+        catalog, queued = _Catalog(self.decks), {(i.deck.id, i.card_key) for i in self.items}
+        until = datetime.fromtimestamp(end_of_day(at), UTC)
+        for deck_id, key, due in self.store.learning_later([d.id for d in self.decks], at, until):
+            if (deck_id, key) not in queued and (item := catalog.item(deck_id, key, self.rng)):
+                self._learning.wait(item, due)
 
     @classmethod
     def retry(cls, session: Session, items: list[StudyItem]) -> Session:
