@@ -88,3 +88,20 @@ def remove_stale_temps(folder: Path, suffix: str, now: float | None = None) -> N
             with contextlib.suppress(OSError):
                 if tmp.lstat().st_mtime < cutoff:
                     tmp.unlink()
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` in a cache folder: through a temp file beside it, named
+    `TMP_PREFIX*<path's suffix>` so `remove_stale_temps` finds it if the write is
+    killed, renamed into place; the temp file goes on any failure. Not synced: an
+    entry a crash loses costs only speed. Raises OSError, which callers take as a
+    miss (a read-only or full cache folder)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -34,13 +34,12 @@ import hmac
 import json
 import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.files import read_regular
-from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
+from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
 
 FORMAT = 2
 MAGIC = b"srcquiz-highlight-pack"
@@ -174,15 +173,7 @@ def store_pack(deck_id: str, entries: dict[str, str]) -> None:
         if folder not in _swept:
             _swept.add(folder)
             sweep(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=TMP_PREFIX, suffix=SUFFIX)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_cache_file(path, data)
     except OSError:
         pass
 

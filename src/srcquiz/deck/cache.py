@@ -20,7 +20,6 @@ required to be writable.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -40,7 +39,7 @@ from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out
 from srcquiz.deck.model import KINDS, Anchor, Deck, Position
 from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
-from srcquiz.fsio import TMP_PREFIX, remove_stale_temps
+from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
 from srcquiz.gc_pause import gc_paused
 
 FORMAT = 5  # 5: head, chunks and vocabulary on lines of their own (`lazy_deck`)
@@ -285,15 +284,7 @@ def _write(
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(entry.parent, ".json")
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=TMP_PREFIX, suffix=".json")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, entry)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_cache_file(entry, data)
     except OSError:
         pass  # a read-only or full cache dir only costs speed
 
