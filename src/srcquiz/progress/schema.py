@@ -197,26 +197,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "min(id), max(id) FROM review_log GROUP BY deck, h",
         "UPDATE deck_ref SET reviews = (SELECT count(*) FROM review_log WHERE deck = deck_ref.id)",
         "CREATE TRIGGER review_log_counted AFTER INSERT ON review_log BEGIN "
-        "UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; "
-        "INSERT INTO review_hour VALUES (new.deck, CAST(new.reviewed_at / 3600 AS INTEGER), "
-        f"new.{_REAL}, new.before_state IS NOT NULL AND new.{_REAL}, "
-        f"new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}, "
-        "new.id, new.id) ON CONFLICT (deck, hour) DO UPDATE SET "
-        "reviews = reviews + excluded.reviews, "
-        "seen = seen + excluded.seen, good = good + excluded.good, "
-        "first_id = min(first_id, excluded.first_id), "
-        "last_id = max(last_id, excluded.last_id); END",
+        f"UPDATE deck_ref SET reviews = reviews + 1 WHERE id = new.deck; {_HOUR_COUNTED} END",
         "CREATE TRIGGER review_log_rerated AFTER UPDATE OF rating ON review_log BEGIN "
         "UPDATE review_hour SET good = good "
         f"- (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
         f"+ (new.rating > 1 AND new.before_state IS NOT NULL AND new.{_REAL}) "
         "WHERE deck = new.deck AND hour = CAST(new.reviewed_at / 3600 AS INTEGER); END",
         "CREATE TRIGGER review_log_uncounted AFTER DELETE ON review_log BEGIN "
-        "UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; "
-        f"UPDATE review_hour SET reviews = reviews - old.{_REAL}, "
-        f"seen = seen - (old.before_state IS NOT NULL AND old.{_REAL}), "
-        f"good = good - (old.rating > 1 AND old.before_state IS NOT NULL AND old.{_REAL}) "
-        "WHERE deck = old.deck AND hour = CAST(old.reviewed_at / 3600 AS INTEGER); END",
+        f"UPDATE deck_ref SET reviews = reviews - 1 WHERE id = old.deck; {_HOUR_UNCOUNTED} END",
     ),
     # Per-deck card counters (#19), kept by triggers in the transaction that writes the
     # card, so the decks and stats screens count a deck's cards and learning cards
