@@ -61,6 +61,18 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def blob_database(tmp_path: Path, rows: int) -> tuple[Path, Path, sqlite3.Connection]:
+    """(an empty backups folder, a database `x` of `rows` random 3 KB blobs, about a
+    page each, and a connection to change them)."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    db = tmp_path / "x.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE t (x BLOB)")
+    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * rows)
+    conn.commit()
+    return folder, db, conn
+
 def test_one_copy_a_day_of_an_existing_database(db, home):
     add_reviews(db, 3)  # creates the file: nothing to back up yet
     assert not (home / "backups").exists()
@@ -503,13 +515,7 @@ def test_freed_pages_are_reused_and_the_store_vacuumed_only_when_a_quarter_is_fr
         return conn
 
     monkeypatch.setattr(page_store, "_open_store", traced)
-    folder = tmp_path / "backups"
-    folder.mkdir()
-    db = tmp_path / "x.sqlite3"
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE t (x BLOB)")
-    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 300)
-    conn.commit()
+    folder, db, conn = blob_database(tmp_path, 300)
     store = page_store.store_path(folder, "x")
     made: list[Path] = []
     sizes = []
@@ -579,13 +585,7 @@ def test_pages_stored_by_another_terminal_survive_its_garbage_collection(tmp_pat
     """Two terminals back up on the same day: one prunes while the other has stored
     its pages but not yet put its snapshot in place. The pending snapshot names them,
     so the pruning keeps them and the new snapshot restores."""
-    folder = tmp_path / "backups"
-    folder.mkdir()
-    db = tmp_path / "x.sqlite3"
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE t (x BLOB)")
-    conn.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 50)
-    conn.commit()
+    folder, db, conn = blob_database(tmp_path, 50)
     conn.close()
     dest = folder / "x-2026-03-02.snapshot"
     rename = os.replace
