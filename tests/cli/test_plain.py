@@ -490,14 +490,19 @@ questions:
 """
 
 
+def deck_folder(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
+    """(a decks folder holding one deck file `name`, where its progress goes)."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / name).write_text(text, encoding="utf-8")
+    return decks, tmp_path / "p.sqlite3"
+
+
 def test_a_missed_card_comes_back_and_nothing_is_pushed_days_out(tmp_path, monkeypatch, capsys):
     """Issue 13's done-when: three new true/false cards, the first answered wrong. It
     is asked again before the session ends, and afterwards no card is due three or more
     days out (a quick guess on a new card is no longer Easy, 8-10 days away)."""
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "three-true.yaml").write_text(THREE_TRUE, encoding="utf-8")
-    db = tmp_path / "p.sqlite3"
+    decks, db = deck_folder(tmp_path, "three-true.yaml", THREE_TRUE)
     argv = ["review", "--plain", "--decks", str(decks), "--db", str(db)]
     answers = ["f", ""] + ["t", ""] * 20  # wrong first, then right (Enter keeps each rating)
     code, out, _ = run_plain(argv, "\n".join(answers) + "\n", monkeypatch, capsys)
@@ -521,10 +526,7 @@ def test_a_missed_card_comes_back_and_nothing_is_pushed_days_out(tmp_path, monke
 
 
 def test_practice_asks_for_no_rating(tmp_path, monkeypatch, capsys):
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "three-true.yaml").write_text(THREE_TRUE, encoding="utf-8")
-    db = tmp_path / "p.sqlite3"
+    decks, db = deck_folder(tmp_path, "three-true.yaml", THREE_TRUE)
     argv = ["quiz", "--plain", "--mode", "cram", "--decks", str(decks), "--db", str(db)]
     code, out, _ = run_plain(argv, "f\nt\nt\n", monkeypatch, capsys)
     assert code == 0
@@ -551,10 +553,7 @@ questions:
 
 
 def test_a_question_without_a_hint_reveals_letters(tmp_path, monkeypatch, capsys):
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "one.yaml").write_text(ONE_SHORT, encoding="utf-8")
-    db = tmp_path / "p.sqlite3"
+    decks, db = deck_folder(tmp_path, "one.yaml", ONE_SHORT)
     argv = ["quiz", "--plain", "--mode", "cram", "--decks", str(decks), "--db", str(db)]
     code, out, _ = run_plain(argv, "?\n?\nsigsuspend\n", monkeypatch, capsys)
     assert code == 0
@@ -567,11 +566,9 @@ def test_a_question_without_a_hint_reveals_letters(tmp_path, monkeypatch, capsys
 
 
 def test_nothing_to_reveal_is_said(tmp_path, monkeypatch, capsys):
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "three-true.yaml").write_text(THREE_TRUE, encoding="utf-8")
+    decks, db = deck_folder(tmp_path, "three-true.yaml", THREE_TRUE)
     argv = ["quiz", "--plain", "--mode", "cram", "--limit", "1", "--decks", str(decks)]
-    argv += ["--db", str(tmp_path / "p.sqlite3")]
+    argv += ["--db", str(db)]
     code, out, _ = run_plain(argv, "?\nt\n", monkeypatch, capsys)
     assert code == 0
     assert "no hint: nothing to reveal." in out
