@@ -12,7 +12,7 @@ import errno
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -82,12 +82,18 @@ def remove_stale_temps(folder: Path, suffix: str, now: float | None = None) -> N
     """Remove `TMP_PREFIX*suffix` files in `folder` older than `STALE_TMP_S`: what
     writes killed between creating a temp file and renaming it left behind. A file
     that cannot be read or removed is left; the caches work without this."""
-    cutoff = (time.time() if now is None else now) - STALE_TMP_S
     with contextlib.suppress(OSError):
-        for tmp in folder.glob(f"{TMP_PREFIX}*{suffix}"):
-            with contextlib.suppress(OSError):
-                if tmp.lstat().st_mtime < cutoff:
-                    tmp.unlink()
+        remove_stale(folder.glob(f"{TMP_PREFIX}*{suffix}"), now)
+
+
+def remove_stale(temps: Iterable[Path], now: float | None = None) -> None:
+    """Remove those of `temps` older than `STALE_TMP_S` (younger ones may be another
+    process's write in the making); any that cannot be read or removed is left."""
+    cutoff = (time.time() if now is None else now) - STALE_TMP_S
+    for tmp in temps:
+        with contextlib.suppress(OSError):
+            if tmp.lstat().st_mtime < cutoff:
+                tmp.unlink()
 
 
 def write_cache_file(path: Path, data: bytes) -> None:

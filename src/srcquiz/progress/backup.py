@@ -33,14 +33,13 @@ import re
 import shutil
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from srcquiz.errors import UserError
-from srcquiz.fsio import STALE_TMP_S
+from srcquiz.fsio import remove_stale
 from srcquiz.progress import page_store
 
 if TYPE_CHECKING:
@@ -199,12 +198,7 @@ def _remove_stale_temps(folder: Path, stem: str) -> None:
     of the database), once older than `STALE_TMP_S`: younger ones may be another
     terminal's copy in the making."""
     pattern = re.compile(rf"^\.\.?{re.escape(stem)}-.*\.(?:copy|tmp|rebuilt)$")
-    cutoff = time.time() - STALE_TMP_S
-    for p in folder.iterdir():
-        if pattern.match(p.name):
-            with contextlib.suppress(OSError):
-                if p.lstat().st_mtime < cutoff:
-                    p.unlink()
+    remove_stale(p for p in folder.iterdir() if pattern.match(p.name))
 
 
 class PendingBackup:
