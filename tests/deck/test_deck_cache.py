@@ -342,9 +342,10 @@ def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None
     raw = entry.read_bytes()
     doc = deck_cache.entry_doc(raw)
     doc["vocab"]["sigterm"] = "SIGKILL"
-    forged = deck_cache.entry_bytes(doc, b"\0" * 32)[: -deck_cache._MAC_TAIL] + raw[
-        -deck_cache._MAC_TAIL :
-    ]  # the vocabulary edited, the MAC kept
+    forged = (
+        deck_cache.entry_bytes(doc, b"\0" * 32)[: -deck_cache._MAC_TAIL]
+        + raw[-deck_cache._MAC_TAIL :]
+    )  # the vocabulary edited, the MAC kept
     assert forged != raw and deck_cache.entry_doc(forged)["vocab"]["sigterm"] == "SIGKILL"
     entry.write_bytes(forged)
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None

@@ -15,7 +15,13 @@ import pytest
 from srcquiz.cli import parser as cli
 from srcquiz.errors import UserError
 from srcquiz.progress import page_store
-from srcquiz.progress.backup import KEEP_DAILY, _read_copy, list_backups, open_with_backup
+from srcquiz.progress.backup import (
+    KEEP_DAILY,
+    _read_copy,
+    check_due,
+    list_backups,
+    open_with_backup,
+)
 from srcquiz.progress.schema import SCHEMA_VERSION
 from srcquiz.progress.store import Store
 
@@ -73,10 +79,13 @@ def blob_database(tmp_path: Path, rows: int) -> tuple[Path, Path, sqlite3.Connec
     conn.commit()
     return folder, db, conn
 
+
 def test_one_copy_a_day_of_an_existing_database(db, home):
     add_reviews(db, 3)  # creates the file: nothing to back up yet
     assert not (home / "backups").exists()
+    assert check_due(db, NOW)  # what the app asks before opening it in a thread
     add_reviews(db, 2)  # reopened: today's copy holds the 3 reviews from before
+    assert not check_due(db, NOW) and check_due(db, NOW + timedelta(days=1))
     copies = sorted((home / "backups").iterdir())
     # A snapshot, and the page store that holds its pages.
     assert [p.name for p in copies] == ["progress-2026-03-02.snapshot", "progress.pages"]

@@ -217,6 +217,37 @@ def test_the_days_snapshot_is_made_after_the_first_frame_and_waited_for(
     assert len(list((tmp_path / "home" / "backups").glob("db-*.snapshot"))) == 1
 
 
+def test_only_the_days_first_open_opens_the_store_in_a_thread(
+    fake_tty: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The thread is there for the day's check of every page (long at 1M reviews);
+    any later open is made in line, where a thread only added GIL hand-offs."""
+    import gc
+    import threading
+
+    from srcquiz.progress.store import Store
+    from srcquiz.tui import launch
+
+    monkeypatch.setenv("SRCQUIZ_HOME", str(tmp_path / "home"))
+    db = tmp_path / "db.sqlite3"
+    Store.open(db).close()
+    started: list[str] = []
+
+    class Recorded(threading.Thread):
+        def start(self) -> None:
+            started.append(self.name)
+            super().start()
+
+    monkeypatch.setattr(launch.threading, "Thread", Recorded)
+    for _ in range(2):
+        app = launch.prepare_app(cli.parse_args([*DECKS, "--db", str(db)]))
+        gc.enable()
+        if app.store.pending_backup is not None:  # what the app's first frame starts
+            app.store.pending_backup.start()
+        app.store.close()  # waits for the day's snapshot
+    assert started[:1] == ["srcquiz-open"] and started.count("srcquiz-open") == 1
+
+
 # Terminal modes the app turns on, each with the sequence that turns it off again.
 TERMINAL_MODES = {
     "alternate screen": (b"\x1b[?1049h", b"\x1b[?1049l"),

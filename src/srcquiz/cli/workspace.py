@@ -200,6 +200,18 @@ def open_store(args: Args, *, background: bool = False) -> Store:
     return open_with_backup(db_path(args), background=background)
 
 
+def check_due(args: Args) -> bool:
+    """Whether opening the store will check its every page first (the day's first
+    open); False for a database not there yet or a folder that cannot be read."""
+    from srcquiz.progress.backup import check_due as due
+
+    try:
+        path = db_path(args)
+        return path.exists() and due(path)
+    except (UserError, OSError):
+        return False  # the open says what is wrong, after the decks
+
+
 def finish_backup(store: Store) -> None:
     """Wait for a snapshot made in the background; its warning, if any, on stderr."""
     if store.pending_backup is not None and (warning := store.pending_backup.join()):

@@ -170,6 +170,12 @@ def daily_backup(
     return _make_copy(store, folder, now)
 
 
+def check_due(path: Path, now: datetime | None = None) -> bool:
+    """Whether opening the database at `path` will check every page first (today's
+    copy is still to be made): a folder listing, no database read."""
+    return _due(backups_dir(), path.stem, now or datetime.now().astimezone())
+
+
 def _due(folder: Path, stem: str, now: datetime) -> bool:
     """Whether today's copy is still to be made: the last copy made is not today's."""
     daily = [b for b in _scan(folder, stem) if b.kind == "daily"]

@@ -82,24 +82,23 @@ def prepare_app(args: Args) -> SrcquizApp:
 
 
 class _Opening:
-    """The store, opened in a thread while the decks load: on the day's first open
-    its check reads every page of the database (over a second at 1M reviews), in
-    SQLite with the GIL released, while loading the decks is Python's. Today's
-    snapshot itself waits for the app's first frame (`SrcquizApp.on_mount`). A file
-    not there yet is created after the decks load, as before (not for a bad deck id).
+    """The store, opened in a thread while the decks load on the day's first open:
+    its check then reads every page of the database (over a second at 1M reviews),
+    in SQLite with the GIL released, while loading the decks is Python's. Today's
+    snapshot itself waits for the app's first frame (`SrcquizApp.on_mount`). Any
+    other open takes a few milliseconds and is made in this thread, after the decks:
+    a second thread importing and opening beside Textual's imports cost 12 ms of a
+    180 ms start in GIL hand-offs. A file not there yet is created after the decks
+    load, as before (not for a bad deck id).
     """
 
     def __init__(self, args: Args) -> None:
-        from srcquiz.cli.workspace import db_path
+        from srcquiz.cli.workspace import check_due
 
         self._args = args
         self._result: Store | BaseException | None = None
         self._thread: threading.Thread | None = None
-        try:
-            exists = db_path(args).exists()
-        except (UserError, OSError):
-            exists = False  # the open below says what is wrong, after the decks
-        if exists:
+        if check_due(args):
             self._thread = threading.Thread(target=self._open, name="srcquiz-open")
             self._thread.start()
 

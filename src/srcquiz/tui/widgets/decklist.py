@@ -54,6 +54,8 @@ def legend() -> Content:
             parts.append(" · ")
         parts += [(label, "bold"), f" {meaning}"]
     return Content.assemble(*parts)
+
+
 MARK_WIDTH = 2
 # Titles wider than this are cut, so the numbers stay near the names on a wide screen.
 TITLE_MAX = 60
