@@ -38,8 +38,9 @@ from srcquiz.anki.html import cloze_html, data_json, text_html
 from srcquiz.anki.note_types import COMMON_FIELDS, CSS, NOTE_TYPES
 from srcquiz.anki.previous import kind_guid
 from srcquiz.cli.parser import main
+from srcquiz.deck.kinds import Flashcard, Number, Short
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Deck, Flashcard, Number, Short
+from srcquiz.deck.model import Deck
 from srcquiz.deck.punctuation import PUNCT_MAP
 from srcquiz.errors import UserError
 from srcquiz.study.grading import grade

@@ -19,8 +19,8 @@ from srcquiz.anki.html_text import anki_cloze_to_text, html_to_text
 from srcquiz.anki.importer import DeckDraft, deck_yaml, import_package
 from srcquiz.anki.package import unsafe_media_name
 from srcquiz.cli.parser import main
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Short
 from srcquiz.deck.loader import load_deck, load_deck_file, load_decks, parse_deck
-from srcquiz.deck.model import Choice, Cloze, Flashcard, Short
 from srcquiz.errors import UserError
 from srcquiz.textsafe import CONTROL_RE
 

@@ -17,6 +17,7 @@ from hang_guard import fails_if_it_blocks
 
 from srcquiz.deck import cache as deck_cache
 from srcquiz.deck import vocabulary
+from srcquiz.deck.cache_decode import kind_table
 from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
 from srcquiz.deck.model import KINDS
 
@@ -85,11 +86,11 @@ def _set(kind: str, field: str, value: object) -> Callable[[dict], None]:
     kind's column (the others; a column left out at its default is filled in)."""
 
     def edit(doc: dict) -> None:
-        if field in deck_cache.ROW_FIELDS[kind]:
+        if field in kind_table(kind).row_fields:
             _first_row(doc, kind)[field] = value
             return
         columns = doc["columns"][KINDS.index(kind)]
-        i = deck_cache._FIELDS[kind].index(field)
+        i = kind_table(kind).fields.index(field)
         if columns[i] is None:  # every question had the default: the column was left out
             columns[i] = [value] * doc["kinds"].count(KINDS.index(kind))
         columns[i][0] = value
@@ -99,10 +100,10 @@ def _set(kind: str, field: str, value: object) -> Callable[[dict], None]:
 
 def _drop(kind: str, field: str) -> Callable[[dict], None]:
     def edit(doc: dict) -> None:
-        if field in deck_cache.ROW_FIELDS[kind]:
+        if field in kind_table(kind).row_fields:
             del _first_row(doc, kind)[field]
         else:
-            doc["columns"][KINDS.index(kind)][deck_cache._FIELDS[kind].index(field)] = None
+            doc["columns"][KINDS.index(kind)][kind_table(kind).fields.index(field)] = None
 
     return edit
 
@@ -125,7 +126,7 @@ HAND_MADE = {
     "pair of one": _set("match", "pairs", [["a"]]),
     "order items not a list": _set("order", "items", {"a": 1}),
     "one column longer": lambda doc: doc["columns"][KINDS.index("card")][
-        deck_cache._FIELDS["card"].index("pos")
+        kind_table("card").fields.index("pos")
     ].append([1, 1]),
     "one row more": lambda doc: doc["rows"].append({"id": "x", "prompt": "y"}),
     "required field left out": _drop("card", "prompt"),

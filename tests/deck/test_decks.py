@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from srcquiz.cli.parser import main
+from srcquiz.deck.kinds import Choice, Short
 from srcquiz.deck.loader import load_deck_file, load_decks
-from srcquiz.deck.model import Choice, Deck, Short
+from srcquiz.deck.model import Deck
 from srcquiz.paths import bundled_decks_dir
 
 LINT = Path(__file__).parent.parent / "fixtures" / "lint"

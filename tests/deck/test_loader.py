@@ -12,26 +12,17 @@ import pytest
 from hang_guard import fails_if_it_blocks
 
 from srcquiz.cli.parser import main
-from srcquiz.deck import model
+from srcquiz.deck import kinds
 from srcquiz.deck.diagnostics import DeckError
 from srcquiz.deck.keys import MAX_DECK_BYTES
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short, TrueFalse
 from srcquiz.deck.loader import (
     load_deck,
     load_deck_file,
     load_decks,
     parse_deck,
 )
-from srcquiz.deck.model import (
-    Anchor,
-    Choice,
-    Cloze,
-    Flashcard,
-    Match,
-    Number,
-    Order,
-    Short,
-    TrueFalse,
-)
+from srcquiz.deck.model import Anchor
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINT = FIXTURES / "lint"
@@ -597,13 +588,13 @@ def test_a_decks_card_keys_are_worked_out_once(monkeypatch: pytest.MonkeyPatch) 
     deck = load_deck(FIXTURES / "deck_all_kinds.yaml")
     first = deck.card_keys()
     parsed = []
-    real = model.parse_cloze
+    real = kinds.parse_cloze
 
-    def counting(text: str) -> tuple[model.Deletion, ...]:
+    def counting(text: str) -> tuple[kinds.Deletion, ...]:
         parsed.append(text)
         return real(text)
 
-    monkeypatch.setattr(model, "parse_cloze", counting)
+    monkeypatch.setattr(kinds, "parse_cloze", counting)
     first.append("changed by a caller")
     again = deck.card_keys()
     assert parsed == [] and "changed by a caller" not in again

@@ -9,19 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short, TrueFalse
 from srcquiz.deck.loader import load_deck, load_decks
-from srcquiz.deck.model import (
-    KINDS,
-    Choice,
-    Cloze,
-    Deck,
-    Flashcard,
-    Match,
-    Number,
-    Order,
-    Short,
-    TrueFalse,
-)
+from srcquiz.deck.model import KINDS, Deck
 from srcquiz.progress.card_state import LEARNING, REVIEW, CardState
 from srcquiz.study.grading import (
     AnswerFormatError,

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srcquiz.deck.model import Choice, Cloze, Deck, Number, Order, Short, TrueFalse
+from srcquiz.deck.kinds import Choice, Cloze, Number, Order, Short, TrueFalse
+from srcquiz.deck.model import Deck
 from srcquiz.progress.card_state import LEARNING, REVIEW, CardState
 from srcquiz.study.items import StudyItem
 from srcquiz.study.learning import LEARN_AHEAD, LearningQueue

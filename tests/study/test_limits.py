@@ -122,7 +122,8 @@ def test_parse_limit_refuses_other_text_in_a_sentence(text, message):
 
 
 def test_short_quiz_notice_only_when_short():
-    from srcquiz.deck.model import Deck, Short
+    from srcquiz.deck.kinds import Short
+    from srcquiz.deck.model import Deck
 
     questions = tuple(Short(id=f"q{i}", prompt="?", answer="a") for i in range(30))
     deck = Deck(id="d", title="D", questions=questions)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srcquiz.deck.model import Choice, Deck, Flashcard, Number, Order, Short
+from srcquiz.deck.kinds import Choice, Flashcard, Number, Order, Short
+from srcquiz.deck.model import Deck
 from srcquiz.progress.rows import MAX_ANSWER_CHARS, MAX_DURATION_S
 from srcquiz.study.scheduler import Rating, Settings, review
 from srcquiz.study.session import AskAgain, Session, StudyItem

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from srcquiz.deck.model import Short
+from srcquiz.deck.kinds import Short
 from srcquiz.progress.store import Store
 from srcquiz.progress.sync_log import ReceivedReview
 from srcquiz.study.limits import DeckOverride, save_cap, save_deck_limits

@@ -12,8 +12,9 @@ import pytest
 from textual.content import Content
 from tui_support import answer_keys, kinds_deck, make_app, only, open_store, text_keys
 
+from srcquiz.deck.kinds import Choice, Number
 from srcquiz.deck.loader import load_deck_file, parse_deck
-from srcquiz.deck.model import Choice, Deck, Number
+from srcquiz.deck.model import Deck
 from srcquiz.progress.store import Store
 from srcquiz.tui.app import SrcquizApp
 from srcquiz.tui.widgets.session.feedback import FeedbackPanel

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from srcquiz.cli.workspace import SkippedDeck
+from srcquiz.deck.kinds import Choice, Cloze, Match, Number, Order, Short, TrueFalse
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Choice, Cloze, Deck, Match, Number, Order, Short, TrueFalse
+from srcquiz.deck.model import Deck
 from srcquiz.progress.store import Store
 from srcquiz.study.scheduler import Settings
 from srcquiz.tui.app import SrcquizApp, StartRequest

@@ -52,19 +52,8 @@ from srcquiz.anki.previous import (
     retired_reverse,
 )
 from srcquiz.deck.codec import anchor_data, to_data
-from srcquiz.deck.model import (
-    Anchor,
-    Choice,
-    Cloze,
-    Deck,
-    Flashcard,
-    Match,
-    Number,
-    Order,
-    Question,
-    Short,
-    TrueFalse,
-)
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short, TrueFalse
+from srcquiz.deck.model import Anchor, Deck, Question
 from srcquiz.errors import UserError
 from srcquiz.fsio import write_atomically
 

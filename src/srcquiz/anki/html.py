@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-from srcquiz.deck.model import parse_cloze
+from srcquiz.deck.kinds import parse_cloze
 
 DECK_META_RE = re.compile(r"<!--srcquiz-deck (.*?)-->", re.DOTALL)
 MEDIA_EXTS = frozenset(

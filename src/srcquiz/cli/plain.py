@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from srcquiz.cli.plain_kinds import KIND_LINES, Retry, parse_response
-from srcquiz.deck.model import Match, Order
+from srcquiz.deck.kinds import Match, Order
 from srcquiz.errors import UserError
 from srcquiz.fsio import reason
 from srcquiz.progress.rows import MAX_ANSWER_CHARS

@@ -20,7 +20,6 @@ required to be writable.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import os
@@ -31,12 +30,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from srcquiz import __version__
-from srcquiz.deck.cache_decode import DEFAULTS, FIELDS, ROW_FIELDS, Bad, Result, decode
+from srcquiz.deck.cache_decode import Bad, Result, decode, kind_tables
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.lazy_deck import LazyDeck as LazyDeck  # re-exported for tests
 from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out, whole_doc
-from srcquiz.deck.model import KINDS, Anchor, Deck, Position
+from srcquiz.deck.model import KINDS, Anchor, Deck
 from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
@@ -51,9 +50,7 @@ CODE_FILES = (*sorted(p.name for p in _HERE.glob("*.py")), "../textsafe.py")
 # JSON of a deck is about the size of its YAML; anything much larger is not ours.
 MAX_ENTRY_BYTES = 4 * MAX_DECK_BYTES
 
-_FIELDS = FIELDS
 _NO_DEFAULT = object()
-_OTHER = {cls.__name__: [f.name for f in dataclasses.fields(cls)] for cls in (Anchor, Deck)}
 
 
 def _code_digest() -> bytes:
@@ -67,14 +64,10 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-# Changing any model field, or any byte of the code that builds decks, changes this
-# signature, which invalidates every entry.
+# Changing any byte of the code that builds decks (the model's fields with it)
+# changes this signature, which invalidates every entry.
 _SIGNATURE = hashlib.blake2b(
-    repr(
-        (FORMAT, __version__, sorted(_FIELDS.items()), sorted(_OTHER.items()), Position._fields)
-    ).encode()
-    + _code_digest(),
-    digest_size=8,
+    repr((FORMAT, __version__)).encode() + _code_digest(), digest_size=8
 ).hexdigest()
 
 
@@ -362,24 +355,26 @@ def _encode(deck: Deck, diags: list[Diagnostic]) -> dict[str, object]:
     converted whole; a column whose every value is the default is `null`."""
     kinds = [KINDS.index(q.kind) for q in deck.questions]
     rows: list[dict[str, object]] = []
-    columns: list[list[list[object] | None]] = [[None for _ in _FIELDS[k]] for k in KINDS]
-    for q in deck.questions:
-        kind, defaults, row = q.kind, DEFAULTS[q.kind], {}
-        for i, name in enumerate(_FIELDS[kind]):
+    tables = kind_tables()
+    columns: list[list[list[object] | None]] = [[None for _ in t.fields] for t in tables]
+    for q, k in zip(deck.questions, kinds, strict=True):
+        table, row = tables[k], {}
+        defaults = table.defaults
+        for i, name in enumerate(table.fields):
             value = getattr(q, name)
-            if name in ROW_FIELDS[kind]:
+            if name in table.row_fields:
                 default = defaults.get(name, _NO_DEFAULT)
                 if not (value is default or value == default):
                     row[name] = value
                 continue
-            column = columns[KINDS.index(kind)]
+            column = columns[k]
             if column[i] is None:
                 column[i] = []
             column[i].append(_json_value(name, value))  # type: ignore[union-attr]
         rows.append(row)
-    for k, kind in enumerate(KINDS):  # a column at its default in every question: null
-        for i, name in enumerate(_FIELDS[kind]):
-            default = DEFAULTS[kind].get(name, _NO_DEFAULT)
+    for k, (kind, table) in enumerate(zip(KINDS, tables, strict=True)):
+        for i, name in enumerate(table.fields):  # at its default in every question: null
+            default = table.defaults.get(name, _NO_DEFAULT)
             values = columns[k][i]
             if values is not None and all(
                 getattr(q, name) == default for q in deck.questions if q.kind == kind

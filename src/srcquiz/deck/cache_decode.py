@@ -18,22 +18,13 @@ import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterable
+from functools import cache
 from itertools import chain, compress, repeat
+from typing import NamedTuple
 
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.model import KIND_CLASSES, KINDS, Anchor, Deck, Example, Position, Question
+from srcquiz.deck.model import KINDS, Anchor, Deck, Example, Position, Question
 
-FIELDS = {
-    kind: tuple(f.name for f in dataclasses.fields(cls)) for kind, cls in KIND_CLASSES.items()
-}
-# Fields with a default: the class holds it as an attribute, so an instance whose
-# `__dict__` lacks the field reads the default (what a `null` column means).
-DEFAULTS = {
-    kind: {
-        f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING
-    }
-    for kind, cls in KIND_CLASSES.items()
-}
 Result = tuple[Deck | None, list[Diagnostic]]
 
 
@@ -174,23 +165,56 @@ _COLUMN: dict[str, tuple[Callable[[list], None], Callable[[list], list]]] = {
 }
 
 
-def _column_readers(kind: str) -> tuple[tuple[Callable[[list], None], Callable[[list], list]], ...]:
-    types = {f.name: str(f.type) for f in dataclasses.fields(KIND_CLASSES[kind])}
-    unknown = {types[n] for n in FIELDS[kind]} - set(_COLUMN)
-    if unknown:  # a new field type needs a check here before decks can be cached
-        raise TypeError(f"deck cache: no check for field type(s) {sorted(unknown)}")
-    return tuple(_COLUMN[types[n]] for n in FIELDS[kind])
-
-
-_READERS = [_column_readers(k) for k in KINDS]
+Reader = tuple[Callable[[list], None], Callable[[list], list]]
 # Fields stored in each question's row, as JSON gives them (no conversion needed);
 # the others are stored as columns per kind and converted whole.
 _PLAIN = frozenset({"str", "str | None", "bool", "float"})
-ROW_FIELDS = {
-    kind: frozenset(f.name for f in dataclasses.fields(cls) if str(f.type) in _PLAIN)
-    for kind, cls in KIND_CLASSES.items()
-}
-_CLASS_AT = [KIND_CLASSES[k] for k in KINDS]
+
+
+class KindTable(NamedTuple):
+    """How an entry holds one kind of question, worked out from its dataclass."""
+
+    cls: type[Question]
+    fields: tuple[str, ...]  # the dataclass's, in order: an entry's columns
+    # Fields with a default: the class holds it as an attribute, so an instance whose
+    # `__dict__` lacks the field reads the default (what a `null` column means).
+    defaults: dict[str, object]
+    row_fields: frozenset[str]  # plain fields, kept in each question's row
+    readers: tuple[Reader, ...]  # per field: check a whole column, convert it
+
+
+@cache
+def kind_tables() -> tuple[KindTable, ...]:
+    """Each kind's table in `KINDS` order (an entry names a kind by its index). Made
+    when first asked for: start-up reads entry heads only, and never builds the
+    question classes."""
+    from srcquiz.deck.kinds import KIND_CLASSES
+
+    out = []
+    for kind in KINDS:
+        cls = KIND_CLASSES[kind]
+        fields = dataclasses.fields(cls)
+        types = {f.name: str(f.type) for f in fields}
+        unknown = set(types.values()) - set(_COLUMN)
+        if unknown:  # a new field type needs a check here before decks can be cached
+            raise TypeError(f"deck cache: no check for field type(s) {sorted(unknown)}")
+        defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+        out.append(
+            KindTable(
+                cls=cls,
+                fields=tuple(types),
+                defaults=defaults,
+                row_fields=frozenset(n for n, t in types.items() if t in _PLAIN),
+                readers=tuple(_COLUMN[t] for t in types.values()),
+            )
+        )
+    return tuple(out)
+
+
+def kind_table(kind: str) -> KindTable:
+    return kind_tables()[KINDS.index(kind)]
+
+
 _MISSING = object()
 _CHOICE = KINDS.index("choice")
 _ID_LIST_RE = re.compile(r"(?:[a-z0-9][a-z0-9_.-]*\n)*")  # the parser's ID_RE, one per line
@@ -204,15 +228,15 @@ def _check_choices(fields: dict[str, list]) -> None:
 
 def _check_kind(kind: int, rows: list[dict], columns: list) -> None:
     """Every value of one kind's questions: row fields by name, column fields whole."""
-    names, defaults = FIELDS[KINDS[kind]], DEFAULTS[KINDS[kind]]
+    table = kind_tables()[kind]
+    names, defaults, in_rows = table.fields, table.defaults, table.row_fields
     if type(columns) is not list or len(columns) != len(names):
         raise Bad("columns that do not fit the model")
     _types_in(rows, frozenset({dict}))
-    in_rows = ROW_FIELDS[KINDS[kind]]
     if set().union(*rows) - in_rows:
         raise Bad("a field the model does not have")
     fields: dict[str, list] = {}
-    for name, (check, _convert), col in zip(names, _READERS[kind], columns, strict=True):
+    for name, (check, _convert), col in zip(names, table.readers, columns, strict=True):
         if name in in_rows:
             if col is not None:
                 raise Bad("a row field stored as a column")
@@ -249,15 +273,19 @@ def _decode_questions(
             raise Bad("an unknown kind of question")
         if type(rows) is not list or len(rows) != len(kinds):
             raise Bad("rows that do not fit the kinds")
+    tables = kind_tables()
     for k in sorted(present):
         group = list(compress(rows, map(k.__eq__, kinds)))
         if checked:
             _check_kind(k, group, columns[k])
-        names = FIELDS[KINDS[k]]
-        for name, (_check, convert), col in zip(names, _READERS[k], columns[k], strict=True):
+        table = tables[k]
+        for name, (_check, convert), col in zip(
+            table.fields, table.readers, columns[k], strict=True
+        ):
             if col is not None:
                 deque(map(dict.__setitem__, group, repeat(name), convert(col)), maxlen=0)
-    questions = tuple(map(object.__new__, map(_CLASS_AT.__getitem__, kinds)))
+    classes = [t.cls for t in tables]
+    questions = tuple(map(object.__new__, map(classes.__getitem__, kinds)))
     deque(map(object.__setattr__, questions, repeat("__dict__"), rows), maxlen=0)
     if checked:
         ids = [q.id for q in questions]

@@ -8,6 +8,10 @@ import re
 ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]*")  # use fullmatch: `$` would let a final newline in
 TAG_RE = re.compile(r"[^\s]+")  # fullmatch
 REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")  # fullmatch
+# `{{c1::answer}}` or `{{c1::answer::hint}}`; `\::` inside an answer is a literal `::`.
+CLOZE_RE = re.compile(
+    r"\{\{c(\d+)::((?:\\::|[^:}]|:(?!:)|\}(?!\}))*?)(?:::((?:[^}]|\}(?!\}))*?))?\}\}"
+)
 
 DECK_KEYS = ("id", "title", "description", "sources", "tags", "shuffle", "anchor", "questions")
 COMMON_KEYS = (

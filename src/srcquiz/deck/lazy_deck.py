@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from itertools import accumulate
 
-from srcquiz.deck.cache_decode import DEFAULTS, FIELDS, Bad, _anchor, _decode_questions
+from srcquiz.deck.cache_decode import Bad, _anchor, _decode_questions, kind_tables
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.model import KINDS, Deck, Question
 from srcquiz.gc_pause import gc_paused
@@ -68,17 +68,17 @@ def merge(chunks: list[dict]) -> dict:
     kinds = [k for c in chunks for k in c["kinds"]]
     rows = [r for c in chunks for r in c["rows"]]
     columns: list[list] = []
-    for k, kind in enumerate(KINDS):
-        names = FIELDS[kind]
+    for k, table in enumerate(kind_tables()):
+        names, defaults = table.fields, table.defaults
         merged: list[list | None] = []
         for i, name in enumerate(names):
             parts = [(c["columns"][k], c["kinds"].count(k)) for c in chunks if k in c["kinds"]]
             if all(cols[i] is None for cols, _ in parts):
                 merged.append(None)
                 continue
-            if name not in DEFAULTS[kind] and any(cols[i] is None for cols, _ in parts):
+            if name not in defaults and any(cols[i] is None for cols, _ in parts):
                 raise Bad("a required column left out")
-            default = _json_default(name, DEFAULTS[kind].get(name))
+            default = _json_default(name, defaults.get(name))
             values: list = []
             for cols, n in parts:
                 values.extend([default] * n if cols[i] is None else cols[i])

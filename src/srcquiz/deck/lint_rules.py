@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.diagnostics import Diagnostic
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short
 from srcquiz.deck.lint_text import (
     MIN_CHARS,
     Parts,
@@ -36,7 +37,7 @@ from srcquiz.deck.lint_text import (
     whole_words,
     word_set,
 )
-from srcquiz.deck.model import Choice, Cloze, Flashcard, Match, Number, Order, Question, Short
+from srcquiz.deck.model import Question
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -444,7 +445,16 @@ def cross_question_leaks(r: NodeReader, questions: Sequence[Question]) -> None:
                         and _glued_at(text, i, key)
                     ):
                         hits[(answer, id(asker))].append((shower, where))
-    askers = {id(q): q for q in questions}
+    _report_leaks(r, hits, {id(q): q for q in questions})
+
+
+def _report_leaks(
+    r: NodeReader,
+    hits: dict[tuple[str, int], list[tuple[Question, str]]],
+    askers: dict[int, Question],
+) -> None:
+    """One warning per (shower, asker) pair, unless the answer is a plain word most of
+    the deck shows."""
     reported: set[tuple[str, str]] = set()
     for (answer, asker_id), shown in hits.items():
         asker = askers[asker_id]

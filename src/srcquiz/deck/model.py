@@ -1,23 +1,16 @@
-"""The deck model: frozen dataclasses, one per question kind.
+"""The deck model: a deck, its questions' shared fields, where text was written.
 
 A question may yield several study cards (each cloze number, the reverse of a
 card); `Question.card_keys()` names them so review history can be keyed by
-stable ids that survive rewording.
+stable ids that survive rewording. Each kind's own fields are in `deck.kinds`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
 KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
-
-# `{{c1::answer}}` or `{{c1::answer::hint}}`; `\::` inside an answer is a literal `::`.
-CLOZE_RE = re.compile(
-    r"\{\{c(\d+)::((?:\\::|[^:}]|:(?!:)|\}(?!\}))*?)(?:::((?:[^}]|\}(?!\}))*?))?\}\}"
-)
 
 
 class Position(NamedTuple):
@@ -98,124 +91,6 @@ class Question:
         return False
 
 
-@dataclass(frozen=True, kw_only=True)
-class Flashcard(Question):
-    """The `card` kind: a front and a back the learner grades themselves. Named apart
-    from a study card (a question's unit of review, `card_keys`), which every kind has."""
-
-    kind: ClassVar[str] = "card"
-    answer: str
-    reversed: bool = False
-
-    def card_keys(self) -> tuple[str, ...]:
-        return (self.id, f"{self.id}#reverse") if self.reversed else (self.id,)
-
-    @property
-    def self_graded(self) -> bool:
-        return True
-
-
-@dataclass(frozen=True, kw_only=True)
-class Short(Question):
-    kind: ClassVar[str] = "short"
-    answer: str
-    accept: tuple[str, ...] = ()
-    fuzzy: bool = True
-
-
-@dataclass(frozen=True, kw_only=True)
-class Number(Question):
-    kind: ClassVar[str] = "number"
-    answer: float
-    tolerance: float = 0.0
-    unit: str | None = None
-    # The answer as the deck spells it (`24.10`), for showing it; never compared.
-    written: str | None = field(default=None, compare=False)
-
-    def answer_text(self) -> str:
-        value = int(self.answer) if float(self.answer).is_integer() else self.answer
-        return f"{value:,}" + (f" {self.unit}" if self.unit else "")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Choice(Question):
-    kind: ClassVar[str] = "choice"
-    options: tuple[str, ...]
-    correct: tuple[int, ...]  # indexes into options
-    multi: bool = False
-    shuffle: bool = True
-    # (option, why it is wrong), shown when that option is picked.
-    why: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def answers(self) -> tuple[str, ...]:
-        return tuple(self.options[i] for i in self.correct)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TrueFalse(Question):
-    kind: ClassVar[str] = "truefalse"
-    answer: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Deletion:
-    """One `{{cN::answer::hint}}` in a cloze text."""
-
-    number: int
-    answer: str
-    hint: str | None
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Cloze(Question):
-    kind: ClassVar[str] = "cloze"
-
-    def deletions(self) -> tuple[Deletion, ...]:
-        return parse_cloze(self.prompt)
-
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(sorted({d.number for d in self.deletions()}))
-
-    def card_keys(self) -> tuple[str, ...]:
-        return tuple(f"{self.id}#c{n}" for n in self.numbers())
-
-    def masked(self, number: int, blank: str = "[...]") -> str:
-        """The text with deletion `number` hidden and every other one shown."""
-        out, last = [], 0
-        for d in self.deletions():
-            out.append(self.prompt[last : d.start])
-            if d.number == number:
-                out.append(f"[{d.hint}]" if d.hint else blank)
-            else:
-                out.append(d.answer)
-            last = d.end
-        out.append(self.prompt[last:])
-        return "".join(out)
-
-    def answers_for(self, number: int) -> tuple[str, ...]:
-        return tuple(d.answer for d in self.deletions() if d.number == number)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Order(Question):
-    kind: ClassVar[str] = "order"
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Match(Question):
-    kind: ClassVar[str] = "match"
-    pairs: tuple[tuple[str, str], ...]
-
-
-KIND_CLASSES: dict[str, type[Question]] = {
-    cls.kind: cls for cls in (Flashcard, Short, Number, Choice, TrueFalse, Cloze, Order, Match)
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Deck:
     id: str
@@ -291,19 +166,3 @@ def split_card_key(key: str) -> tuple[str, str]:
     """`"qid#c2"` -> `("qid", "c2")`; `"qid"` -> `("qid", "")`."""
     qid, _, sub = key.partition("#")
     return qid, sub
-
-
-@lru_cache(maxsize=64)
-def parse_cloze(text: str) -> tuple[Deletion, ...]:
-    """The deletions of a cloze text. Kept for the last few texts: building a
-    question and linting it parse each text three times (deletions are frozen)."""
-    return tuple(
-        Deletion(
-            number=int(m.group(1)),
-            answer=m.group(2).replace("\\::", "::"),
-            hint=m.group(3) or None,
-            start=m.start(),
-            end=m.end(),
-        )
-        for m in CLOZE_RE.finditer(text)
-    )

@@ -15,7 +15,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from srcquiz.deck.model import CLOZE_RE, Deck, Question
+from srcquiz.deck.keys import CLOZE_RE
+from srcquiz.deck.model import Deck, Question
 from srcquiz.deck.punctuation import PUNCT_MAP
 from srcquiz.gc_pause import gc_paused
 

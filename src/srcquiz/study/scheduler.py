@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from srcquiz.deck.model import Choice, TrueFalse
+from srcquiz.deck.kinds import Choice, TrueFalse
 from srcquiz.progress.card_state import REVIEW, CardState
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from srcquiz.deck.model import Number
+from srcquiz.deck.kinds import Number
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK
 from srcquiz.textsafe import printable
 from srcquiz.tui.screens.base import BaseScreen

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from srcquiz.deck.model import Choice
+from srcquiz.deck.kinds import Choice
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.answer.rows import Row
 

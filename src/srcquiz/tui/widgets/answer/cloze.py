@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widgets import Input, Static
 
-from srcquiz.deck.model import Cloze
+from srcquiz.deck.kinds import Cloze
 from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 from srcquiz.tui.widgets.answer.rows import CODE_CLASS, CODE_CSS, code_style, rich_inline

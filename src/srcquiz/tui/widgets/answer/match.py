@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Button
 
-from srcquiz.deck.model import Match
+from srcquiz.deck.kinds import Match
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.answer.rows import Row
 from srcquiz.tui.widgets.mouse import MouseButton

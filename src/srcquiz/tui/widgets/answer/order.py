@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from srcquiz.deck.model import Order
+from srcquiz.deck.kinds import Order
 from srcquiz.tui.widgets.answer.base import AnswerWidget
 from srcquiz.tui.widgets.answer.rows import Row
 

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from srcquiz.deck.model import Number
+from srcquiz.deck.kinds import Number
 from srcquiz.textsafe import printable
 from srcquiz.tui.widgets.answer.base import AnswerInput, AnswerWidget
 

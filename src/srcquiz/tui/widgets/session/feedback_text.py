@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from textual.content import Content
 
-from srcquiz.deck.model import Choice, Cloze, Number
+from srcquiz.deck.kinds import Choice, Cloze, Number
 from srcquiz.study.grading import ALMOST_MARK, RIGHT_MARK, WRONG_MARK, describe_answer
 from srcquiz.textsafe import printable
 
