@@ -140,15 +140,26 @@ def utf8_output() -> None:
             reconfigure(encoding="utf-8", errors="replace")
 
 
+# Textual writes each frame to the terminal from a thread of its own, which needs
+# the GIL; under CPython's default 5 ms switch interval a frame queued while the
+# event loop goes on working (the screen's resume restyles every widget right
+# after the first frame) waits that long to be written. 1 ms: the deck list
+# reaches a real terminal ~3 ms sooner at start-up (bench_tui's pty row).
+FRAME_SWITCH_INTERVAL_S = 0.001
+
+
 def run_app(args: Args) -> int:
     check_terminal()
     utf8_output()
     from srcquiz.cli.workspace import finish_backup
 
     app = prepare_app(args)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, FRAME_SWITCH_INTERVAL_S))
     try:
         app.run()
     finally:
+        sys.setswitchinterval(interval)
         gc.enable()  # in case the app stopped before its first frame
         finish_backup(app.store)  # after the app has given the terminal back
         app.store.close()
