@@ -81,7 +81,6 @@ class AnswerScreen(BaseScreen):
         return self.results[self.index]
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
         item = self.result.item
         yield Static(self._title(), id="answer-title", markup=False)
         with VerticalScroll(id="answer-body", classes="body", can_focus=False):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual import events
-from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -30,11 +29,18 @@ class TooSmall(Static):
 
 class _SizeAware:
     """Toggle the `-too-small` class (the stylesheet hides everything but TooSmall) and
-    `-wide` (at least WIDE_WIDTH columns: layouts split the space rather than stretch)."""
+    `-wide` (at least WIDE_WIDTH columns: layouts split the space rather than stretch).
+
+    TooSmall is mounted the first time the screen is too small, not composed with
+    it: on most start-ups it would be one more widget styled and laid out (hidden)
+    before the decks screen's first frame."""
 
     def _check_size(self) -> None:
         size = self.app.size  # type: ignore[attr-defined]
-        self.set_class(too_small(size.width, size.height), "-too-small")  # type: ignore[attr-defined]
+        small = too_small(size.width, size.height)
+        if small and not self.query(TooSmall):  # type: ignore[attr-defined]
+            self.mount(TooSmall())  # type: ignore[attr-defined]
+        self.set_class(small, "-too-small")  # type: ignore[attr-defined]
         self.set_class(size.width >= WIDE_WIDTH, "-wide")  # type: ignore[attr-defined]
 
     def on_resize(self, event: events.Resize) -> None:
@@ -45,9 +51,6 @@ class _SizeAware:
 
 
 class BaseScreen(_SizeAware, Screen):
-    def compose_too_small(self) -> ComposeResult:
-        yield TooSmall()
-
     def on_mount(self) -> None:
         self._check_size()
 

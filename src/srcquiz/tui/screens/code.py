@@ -88,7 +88,6 @@ class CodeScreen(BaseScreen):
         self.problem: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
         yield Static(anchor_title(self.code_anchor), id="code-title", markup=False)
         yield Static("Reading the file with git…", id="code-message", markup=False)
         yield KeyBar()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
 from textual.widgets import Button, Static
 
-from srcquiz.tui.screens.base import BaseModal, TooSmall
+from srcquiz.tui.screens.base import BaseModal
 from srcquiz.tui.widgets.mouse import MouseButton
 
 
@@ -26,7 +26,6 @@ class ConfirmScreen(BaseModal):
         self.no = no
 
     def compose(self) -> ComposeResult:
-        yield TooSmall()
         with Vertical(id="confirm-box", classes="body"):
             yield Static(self.question, id="confirm-question", markup=False)
             if self.note:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -116,16 +116,14 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         self._numbers_fresh = False
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
-        with Vertical(classes="body"):
-            yield Static("", id="today")
-            if self.app.skipped_decks:  # no widget to style and lay out on most start-ups
-                yield Static(skipped_lines(self.app.skipped_decks), id="skipped")
-            yield FilterLine()
-            with VerticalScroll(id="deck-scroll", can_focus=False):
-                yield DeckList(id="deck-list")
-            yield Static(legend(), id="deck-legend")
-            yield Static("", id="deck-details", markup=False)
+        yield Static("", id="today")
+        if self.app.skipped_decks:  # no widget to style and lay out on most start-ups
+            yield Static(skipped_lines(self.app.skipped_decks), id="skipped")
+        yield FilterLine()
+        with VerticalScroll(id="deck-scroll", can_focus=False):
+            yield DeckList(id="deck-list")
+        yield Static(legend(), id="deck-legend")
+        yield Static("", id="deck-details", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:

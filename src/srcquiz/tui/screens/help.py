@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from srcquiz.tui.screens.base import BaseModal, TooSmall
+from srcquiz.tui.screens.base import BaseModal
 
 KEY_NAMES = {
     "up": "↑",
@@ -164,7 +164,6 @@ class HelpScreen(BaseModal):
         super().__init__(id="help")
 
     def compose(self) -> ComposeResult:
-        yield TooSmall()
         with VerticalScroll(id="help-box", classes="body"):
             yield Static("srcquiz keys  (Esc closes)", id="help-title", markup=False)
             for title, rows in sections():

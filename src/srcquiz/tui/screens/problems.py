@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from srcquiz.textsafe import one_line
-from srcquiz.tui.screens.base import BaseModal, TooSmall
+from srcquiz.tui.screens.base import BaseModal
 
 if TYPE_CHECKING:
     from srcquiz.cli.workspace import SkippedDeck
@@ -81,7 +81,6 @@ class ProblemsScreen(BaseModal):
     def compose(self) -> ComposeResult:
         count = len(self.skipped)
         title = f"{count} deck file{'s' if count != 1 else ''} skipped for errors  (Esc closes)"
-        yield TooSmall()
         with VerticalScroll(id="problems-box", classes="body"):
             yield Static(title, id="problems-title", markup=False)
             yield Static(problems_view(self.skipped), id="problems-list")

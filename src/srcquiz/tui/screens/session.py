@@ -82,7 +82,6 @@ class SessionScreen(BaseScreen):
     # -- layout -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
         yield SessionProgress(session_title(self.session), len(self.session.items))
         yield SessionBody(id="session-body", classes="body")
         yield FeedbackPanel(id="feedback-sheet", classes="body")

@@ -82,7 +82,6 @@ class SettingsScreen(BaseScreen):
         decks = self.app.decks
         if self.deck_id not in {d.id for d in decks}:
             self.deck_id = decks[0].id if decks else None
-        yield from self.compose_too_small()
         with VerticalScroll(classes="body", id="settings-box"):
             yield Static("Settings", id="settings-title")
             yield Static(

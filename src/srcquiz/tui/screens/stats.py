@@ -67,7 +67,6 @@ class StatsScreen(BaseScreen):
         self.decks = decks
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
         with Vertical(classes="body"):
             yield Static(self._title(), id="stats-title", markup=False)
             yield PassiveTable(id="stats-table", cursor_type="row", zebra_stripes=True)

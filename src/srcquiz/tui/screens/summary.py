@@ -86,7 +86,6 @@ class SummaryScreen(BaseScreen):
         self.missed = session.missed_items()
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_too_small()
         with Vertical(classes="body"):
             yield Static(
                 f"{session_title(self.session)}: finished", id="summary-title", markup=False
