@@ -114,7 +114,7 @@ async def test_number_headers_explain_themselves_on_hover(store: Store) -> None:
     app = make_app([kinds_deck(), second_deck()], store)
     async with app.run_test(size=MEDIUM) as pilot:
         listing = app.screen.query_one(DeckList)
-        header = listing.render().plain.splitlines()[0]
+        header = listing.line_texts()[0]
         for label in ("Qs", "Cards", "New", "Due", "Ret."):
             x = header.index(label)
             await pilot.hover(DeckList, offset=(x, 0))

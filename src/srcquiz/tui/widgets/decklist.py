@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -57,6 +61,12 @@ def legend() -> Content:
 
 
 MARK_WIDTH = 2
+# A row's style by (bold, under the cursor).
+_ROW_STYLES = {
+    (bold, cursor): Style(bold=bold or None, reverse=cursor or None)
+    for bold in (False, True)
+    for cursor in (False, True)
+}
 # Titles wider than this are cut, so the numbers stay near the names on a wide screen.
 TITLE_MAX = 60
 
@@ -110,9 +120,14 @@ class FilterLine(Static):
 class DeckList(Widget):
     """Rows of decks with a cursor; the screen moves it, a click selects or marks."""
 
+    COMPONENT_CLASSES = {"deck-list--header"}
     DEFAULT_CSS = """
     DeckList {
         height: auto;
+    }
+    DeckList > .deck-list--header {
+        color: $text-muted;
+        text-style: bold;
     }
     """
 
@@ -127,6 +142,10 @@ class DeckList(Widget):
         super().__init__(id=id)
         self.rows: list[DeckRow] = []
         self.cursor = 0
+        # The lines' texts for a width (new rows clear them): moving the cursor only
+        # restyles them.
+        self._texts: tuple[int, list[str]] | None = None
+        self._base_style = Style()
 
     @property
     def keys(self) -> list[str]:
@@ -134,12 +153,14 @@ class DeckList(Widget):
 
     def set_rows(self, rows: Sequence[DeckRow], keep: str | None = None) -> None:
         self.rows = list(rows)
+        self._texts = None
         keys = self.keys
         self.cursor = keys.index(keep) if keep in keys else 0
         self.refresh(layout=True)
 
     def set_row(self, index: int, row: DeckRow) -> None:
         self.rows[index] = row
+        self._texts = None
         self.refresh()
 
     def highlighted(self) -> DeckRow | None:
@@ -172,23 +193,40 @@ class DeckList(Widget):
         longest = max((cell_len(row.title) for row in self.rows), default=0)
         return max(8, min(room, max(longest + 1, 12), TITLE_MAX))
 
-    def render(self) -> Content:
+    def line_texts(self) -> list[str]:
+        """The header and each deck's row, as text one title width wide."""
         title_width = self.title_width()
-        lines: list[Content] = []
         header = " " * MARK_WIDTH + fit("Deck", title_width)
         header += "".join(" " + label.rjust(w) for label, w in NUMBER_COLUMNS)
-        lines.append(Content.styled(header, "bold $text-muted"))
-        for index, row in enumerate(self.rows):
+        lines = [header]
+        for row in self.rows:
             text = ("● " if row.marked else "  ") + fit(row.title, title_width)
             text += "".join(
                 " " + value.rjust(w)
                 for value, (_, w) in zip(row.numbers, NUMBER_COLUMNS, strict=True)
             )
-            style = "bold" if row.bold else ""
-            if index == self.cursor:
-                style = f"{style} reverse".strip()
-            lines.append(Content.styled(text, style))
-        return Content("\n").join(lines)
+            lines.append(text)
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        """One line as one segment: the list is drawn through Textual's line API, a
+        strip per line, not a Content laid out and wrapped whole (a millisecond of
+        the decks screen's first frame)."""
+        if y > len(self.rows):
+            return Strip.blank(self.size.width, self.rich_style)
+        if self._texts is None or self._texts[0] != self.size.width:
+            self._texts = (self.size.width, self.line_texts())
+        text = self._texts[1][y]
+        if y == 0:
+            style = self._base_style + self.get_component_rich_style("deck-list--header")
+        else:
+            row = self.rows[y - 1]
+            style = self._base_style + _ROW_STYLES[row.bold, y - 1 == self.cursor]
+        return Strip([Segment(text, style)], cell_len(text))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # worked out from every ancestor: once a pass
+        return super().render_lines(crop)
 
     def column_at(self, x: int) -> str | None:
         """The number column whose header covers content column `x`, if any."""
