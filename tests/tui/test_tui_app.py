@@ -179,6 +179,18 @@ async def test_mark_is_tab_named_plainly_in_the_key_bar_and_help(store: Store):
     assert decks["Tab / Ins"] == "Mark"
 
 
+async def test_a_click_on_the_key_bar_does_what_the_key_does(store: Store):
+    from srcquiz.tui.widgets.keybar import KeyBar
+
+    app = make_app([kinds_deck()], store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        bar = str(app.screen.query_one(KeyBar).render())
+        await pilot.click(KeyBar, offset=(bar.index(" Stats") + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+
+
 def test_no_key_is_bound_twice_on_a_screen_nor_to_ctrl_space():
     """Within a screen (with the app's own keys) each key does one thing, and nothing
     is bound to ctrl+space, which macOS keeps for switching input sources."""
