@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from tui_support import FakeClock, answer_keys, kinds_deck, make_app, only, open_store, second_deck
 
+from srcquiz.deck.loader import load_deck
+from srcquiz.paths import bundled_decks_dir
 from srcquiz.progress.store import Store
 from srcquiz.tui.app import SrcquizApp
 from srcquiz.tui.screens.decks import DecksScreen
@@ -108,6 +110,31 @@ async def test_due_counts_what_is_due_now_and_later_today_is_said_apart(store: S
         await pilot.pause()
         assert listing.rows[0].numbers[3] == "1"
         assert "1 due now" in screen_text(app)
+
+
+async def test_a_list_longer_than_the_screen_scrolls_with_the_cursor(store: Store) -> None:
+    """24 decks at 80x24: the cursor's deck stays in view, and a click on a line
+    after scrolling picks the deck drawn there."""
+    decks = [load_deck(path) for path in sorted(bundled_decks_dir().glob("*.yaml"))]
+    app = make_app(decks, store)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one(DeckList)
+        last = listing.rows[-1].title
+        assert last not in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert listing.scroll_y > 0 and last in screen_text(app)
+        # The line drawn at the list's second visible row is the deck clicked.
+        await pilot.click(DeckList, offset=(4, 1))
+        await pilot.pause()
+        picked = listing.rows[listing.cursor].title
+        shown = screen_text(app).splitlines()
+        assert any(picked in line for line in shown)
+        assert listing.cursor == int(listing.scroll_y)
+        await pilot.press("home")
+        await pilot.pause()
+        assert listing.scroll_y == 0 and "Deck" in screen_text(app)
 
 
 async def test_number_headers_explain_themselves_on_hover(store: Store) -> None:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -120,8 +119,7 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         if self.app.skipped_decks:  # no widget to style and lay out on most start-ups
             yield Static(skipped_lines(self.app.skipped_decks), id="skipped")
         yield FilterLine()
-        with VerticalScroll(id="deck-scroll", can_focus=False):
-            yield DeckList(id="deck-list")
+        yield DeckList(id="deck-list")
         yield Static(legend(), id="deck-legend")
         yield Static("", id="deck-details", markup=False)
         yield KeyBar()
