@@ -181,44 +181,52 @@ class StatsQueries(ABC):
     def deck_stats(self, deck: Deck, now: datetime | None = None) -> DeckStats:
         """A deck's numbers from SQL aggregates: the card counters the card table's
         triggers keep, one range count on the (deck_id, due) index, the hourly review
-        counts; rows of cards no longer in the deck are taken off (`_stale`)."""
+        counts; rows of cards no longer in the deck are taken off (`_stale`). Five
+        small queries a deck: the decks screen asks this of every deck at start-up."""
         now = now_or_local(now)
-        end_of_today = end_of_day(now)
-        row = self._one("SELECT cards, learning FROM deck_card WHERE deck_id = ?", (deck.id,))
-        stored, learning = (int(row[0]), int(row[1])) if row else (0, 0)
-        check = self._stale(deck)
+        row = self._one(
+            "SELECT cards, learning, version FROM deck_card WHERE deck_id = ?", (deck.id,)
+        )
+        stored, learning, version = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+        check = self._stale(deck, version)
         cards, stale = check.cards, check.stale
+        refs = self._deck_refs([deck.id])
         return DeckStats(
             deck_id=deck.id,
             questions=deck.question_count(),  # a lazily read deck: from its head
             cards=cards,
             new=cards - (stored - len(stale)),
             learning=learning - sum(state in _LEARNING_STATES for state, _ in stale),
-            due_today=self.count_due(deck, None, end_of_today),
-            reviews=self.review_count([deck.id], real_only=True),
-            retention_30d=self._retention([deck.id], now - timedelta(days=30), None),
-            streak=self._streak([deck.id], now),
+            due_today=self.count_due(deck, None, end_of_day(now), check),
+            reviews=self._real_reviews(refs) if refs else 0,
+            retention_30d=self._retention(refs, now - timedelta(days=30), None),
+            streak=self._streak(refs, now),
         )
 
-    def count_due(self, deck: Deck, since: float | None, before: float) -> int:
+    def count_due(
+        self, deck: Deck, since: float | None, before: float, check: KeyCheck | None = None
+    ) -> int:
         """Cards of `deck` (still in it) due from `since` (None: any time) to before
-        `before`: a range count on the (deck_id, due) index."""
+        `before`: a range count on the (deck_id, due) index (`check`: the deck's
+        `_stale` finding, when the caller has it)."""
         low = "" if since is None else " AND due >= ?"
         row = self._one(
             f"SELECT count(*) FROM card WHERE deck_id = ?{low} AND due < ?",
             [deck.id, *(() if since is None else (since,)), before],
         )
         lo = -math.inf if since is None else since
-        stale = sum(lo <= due < before for _, due in self._stale(deck).stale)
+        stale = sum(lo <= due < before for _, due in (check or self._stale(deck)).stale)
         return (int(row[0]) if row else 0) - stale
 
-    def _stale(self, deck: Deck) -> KeyCheck:
+    def _stale(self, deck: Deck, version: int | None = None) -> KeyCheck:
         """(state, due) of the deck's card rows whose key the deck no longer has (a
         question removed or renumbered): usually none. Found by reading the deck's keys
-        once per deck object, then again only when the deck's card `version` moved by a
-        write this store did not account for (`_wrote_card`): another process, a sync."""
-        row = self._one("SELECT version FROM deck_card WHERE deck_id = ?", (deck.id,))
-        version = int(row[0]) if row else 0
+        once per deck object, then again only when the deck's card `version` (read
+        here unless given) moved by a write this store did not account for
+        (`_wrote_card`): another process, a sync."""
+        if version is None:
+            row = self._one("SELECT version FROM deck_card WHERE deck_id = ?", (deck.id,))
+            version = int(row[0]) if row else 0
         kept = self._key_checks.get(deck.id)
         if kept is not None and kept.deck is deck and kept.version == version:
             return kept
@@ -454,10 +462,9 @@ class StatsQueries(ABC):
                 totals = [t + int(v) for t, v in zip(totals, row, strict=True)]
         return totals[0], totals[1], totals[2]
 
-    def _retention(
-        self, deck_ids: Collection[str], since: datetime, until: datetime | None
-    ) -> float | None:
-        decks = self._deck_refs(deck_ids)
+    def _retention(self, decks: list[int], since: datetime, until: datetime | None) -> float | None:
+        """The share of reviews of cards seen before that were remembered, in these
+        decks (the log's numbers: `_deck_refs`) over the span."""
         if not decks:
             return None
         _, seen, good = self._span(
@@ -465,14 +472,13 @@ class StatsQueries(ABC):
         )
         return good / seen if seen else None
 
-    def _streak(self, deck_ids: Collection[str] | None, now: datetime) -> int:
+    def _streak(self, decks: list[int] | None, now: datetime) -> int:
         """Days in a row with at least one real review (practice does not keep a
-        streak), up to today (or yesterday, so a streak is not lost before today's study)."""
+        streak), up to today (or yesterday, so a streak is not lost before today's
+        study), in these decks (the log's numbers; None: every deck)."""
         tz = _fixed_tz(now)
-        if deck_ids is None:
+        if decks is None:
             decks = [int(r[0]) for r in self._rows("SELECT id FROM deck_ref")]
-        else:
-            decks = self._deck_refs(deck_ids)
         if not decks:
             return 0
 
