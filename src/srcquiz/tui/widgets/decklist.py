@@ -150,6 +150,7 @@ class DeckList(ScrollView, can_focus=False):
         # restyles them.
         self._texts: tuple[int, list[str]] | None = None
         self._base_style = Style()
+        self._pass = (0, 0)
 
     @property
     def keys(self) -> list[str]:
@@ -216,8 +217,8 @@ class DeckList(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         """One line as one segment: the list is drawn through Textual's line API, a
         strip per line in view, not a Content laid out and wrapped whole."""
-        width = self.scrollable_content_region.width
-        y += int(self.scroll_y)
+        width, top = self._pass
+        y += top
         if y > len(self.rows):
             return Strip.blank(width, self._base_style)
         if self._texts is None or self._texts[0] != width:
@@ -231,7 +232,10 @@ class DeckList(ScrollView, can_focus=False):
         return Strip([Segment(text, style)], cell_len(text)).crop_extend(0, width, self._base_style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._base_style = self.rich_style  # worked out from every ancestor: once a pass
+        # Worked out once a pass, not once a line: the style from every ancestor's,
+        # the width left by the scrollbar, the first line in view.
+        self._base_style = self.rich_style
+        self._pass = (self.scrollable_content_region.width, int(self.scroll_y))
         return super().render_lines(crop)
 
     def column_at(self, x: int) -> str | None:
