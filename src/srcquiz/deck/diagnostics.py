@@ -6,14 +6,14 @@ the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from srcquiz.textsafe import one_line
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One problem, printed compiler style: `file:line:col: error: message`."""
+class Diagnostic(NamedTuple):
+    """One problem, printed compiler style: `file:line:col: error: message`. A
+    NamedTuple: every start-up imports it, and a dataclass costs 0.3 ms to create."""
 
     path: str
     line: int
