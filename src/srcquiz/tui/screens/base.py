@@ -18,7 +18,28 @@ def too_small(width: int, height: int) -> bool:
 
 
 class TooSmall(Static):
-    """Shown alone (by CSS) while the terminal is smaller than MIN_WIDTH x MIN_HEIGHT."""
+    """Shown alone (by CSS) while the terminal is smaller than MIN_WIDTH x MIN_HEIGHT.
+
+    Its rules are parsed when it is first mounted (`_SizeAware`), not at every
+    start-up; unscoped, as they hide its screen's other widgets."""
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    TooSmall {
+        display: none;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
+        text-align: center;
+        padding: 1 2;
+    }
+    .-too-small > * {
+        display: none;
+    }
+    .-too-small > TooSmall {
+        display: block;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__(
