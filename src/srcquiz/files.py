@@ -78,7 +78,12 @@ def read_regular(path: Path, limit: int) -> bytes:
     The limit holds even for a file that grows while it is read.
     """
     with open_regular(path, limit) as f:
-        data = f.read(limit + 1)
+        # Asked for its size, not for the limit: a read of `limit` bytes allocates that
+        # much first (24 cache entries took 0.5 ms instead of 0.1 under a 200 MB limit).
+        size = os.fstat(f.fileno()).st_size
+        data = f.read(min(size, limit) + 1)
+        if len(data) > size:  # it grew while being read: the rest, up to the limit
+            data += f.read(limit + 1 - len(data))
     if len(data) > limit:
         raise TooLarge(path, len(data), limit)
     return data
