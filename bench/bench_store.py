@@ -35,7 +35,8 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from bulk import bulk_load  # noqa: E402
 
-from srcquiz.deck.model import Deck, Short  # noqa: E402
+from srcquiz.deck.kinds import Short  # noqa: E402
+from srcquiz.deck.model import Deck  # noqa: E402
 from srcquiz.progress.card_state import REVIEW, CardState  # noqa: E402
 from srcquiz.progress.rows import NewReview  # noqa: E402
 from srcquiz.progress.store import Store  # noqa: E402
