@@ -4,7 +4,7 @@ how both sides look afterwards."""
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,20 @@ def answer_in_anki(col: Any, cid: int, rating: int) -> None:
     col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=rating - 1))
 
 
-def anki_due_day(col: Any, cid: int) -> datetime:
-    """The date Anki itself shows as the card's next due date."""
-    return datetime.fromtimestamp(col.card_stats_data(cid).due_date).astimezone().date()
+def anki_due_day(col: Any, cid: int) -> date:
+    """The day Anki will first show the card, by the date that day starts on.
+
+    Anki's days start at its rollover hour (4 am): from midnight until then its
+    today is still the calendar's yesterday, and a card due in N days comes up N
+    rollovers from now. Anki's card-info screen instead counts N times 24 hours from
+    this moment, which names the date after between midnight and 4 am (and made
+    tests comparing with it fail in those hours). A card in (re)learning is due at
+    a moment, not on a day: its date is that moment's."""
+    card = col.get_card(cid)
+    if card.queue not in (2, 3):  # not a review or day-learning card: `due` is a time
+        return datetime.fromtimestamp(col.card_stats_data(cid).due_date).astimezone().date()
+    start = col.sched.day_cutoff - (col.sched.today + 1 - card.due) * 86_400
+    return datetime.fromtimestamp(start).astimezone().date()
 
 
 def store_events(store: Store) -> set[tuple[int, str, str, int]]:
