@@ -86,7 +86,7 @@ class _Opening:
     its check then reads every page of the database (over a second at 1M reviews),
     in SQLite with the GIL released, while loading the decks is Python's. Today's
     snapshot itself waits for the app's first frame (`SrcquizApp.on_mount`). Any
-    other open takes a few milliseconds and is made in this thread, after the decks:
+    other open takes a few milliseconds and is made by the caller, after the decks:
     a second thread importing and opening beside Textual's imports cost 12 ms of a
     180 ms start in GIL hand-offs. A file not there yet is created after the decks
     load, as before (not for a bad deck id).
