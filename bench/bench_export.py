@@ -84,18 +84,14 @@ def main() -> int:
         with own_home():
             t_base, t_ours, ratio = measure(args.n, args.runs, distinct, verbose=False)
         label = "2,000 distinct snippets" if distinct else "one repeated snippet"
-        print(
-            json.dumps(
-                {
-                    "measure": f"export {args.n // 1000}k notes ({label}), highlight cache warm",
-                    "srcquiz_ms": round(t_ours * 1000, 1),
-                    "reference": "genanki writing the same notes",
-                    "reference_ms": round(t_base * 1000, 1),
-                    "ratio": round(ratio, 2),
-                    "budget": "<= 1.2x",
-                }
-            )
-        )
+        print(json.dumps({
+            "measure": f"export {args.n // 1000}k notes ({label}), highlight cache warm",
+            "srcquiz_ms": round(t_ours * 1000, 1),
+            "reference": "genanki writing the same notes",
+            "reference_ms": round(t_base * 1000, 1),
+            "ratio": round(ratio, 2),
+            "budget": "<= 1.2x",
+        }))
     print(json.dumps(peak_memory_row(100_000)))
     print(json.dumps(bundled_row(runs=15)))
     return 0
@@ -226,7 +222,9 @@ def bundled_row(runs: int) -> dict:
     }
 
 
-def measure(n: int, runs: int, distinct_code: bool, verbose: bool) -> tuple[float, float, float]:
+def measure(
+    n: int, runs: int, distinct_code: bool, verbose: bool
+) -> tuple[float, float, float]:
     import genanki
 
     from srcquiz.anki import exporter as anki_export

@@ -189,15 +189,10 @@ def main() -> int:
             print(json.dumps(row))
         else:
             ours_text = row.get("srcquiz") or f"{row['srcquiz_ms']:.1f} ms"
-            theirs_text = (
-                row["reference"]
-                if "srcquiz" in row
-                else (f"{row['reference']} {row['reference_ms']:.1f} ms")
-            )
-            print(
-                f"{row['measure']}: {ours_text} vs {theirs_text}: {row['ratio']:.2f}x "
-                f"(budget {row['budget']})"
-            )
+            theirs_text = row["reference"] if "srcquiz" in row else (
+                f"{row['reference']} {row['reference_ms']:.1f} ms")
+            print(f"{row['measure']}: {ours_text} vs {theirs_text}: {row['ratio']:.2f}x "
+                  f"(budget {row['budget']})")
     return 0
 
 

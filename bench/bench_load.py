@@ -65,14 +65,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument(
-        "--only",
-        choices=("load", "lint", "memory"),
-        help="measure only these rows (e.g. the lint row, to compare two trees)",
-    )
-    ap.add_argument(
-        "--cpu", action="store_true", help="lint row: CPU time of both sides rather than wall time"
-    )
+    ap.add_argument("--only", choices=("load", "lint", "memory"),
+                    help="measure only these rows (e.g. the lint row, to compare two trees)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="lint row: CPU time of both sides rather than wall time")
     args = ap.parse_args()
     want = {args.only} if args.only else {"load", "lint", "memory"}
     work = Path(tempfile.mkdtemp(prefix="srcquiz-bench-"))
@@ -91,34 +87,18 @@ def main() -> None:
         ref = timer(lambda: yaml.load(d100.read_text("utf-8"), Loader=yaml.CSafeLoader), 1)
         cmd = [sys.executable, "-m", "srcquiz", "lint", str(d100)]
         ours = timer(lambda: subprocess.run(cmd, check=True, capture_output=True), 1)
-        rows.append(
-            row(
-                "srcquiz lint, 100k questions" + (" (CPU time)" if args.cpu else ""),
-                ours,
-                "yaml.load(CSafeLoader)",
-                ref,
-                "<= 1.0x",
-            )
-        )
+        rows.append(row("srcquiz lint, 100k questions" + (" (CPU time)" if args.cpu else ""),
+                        ours, "yaml.load(CSafeLoader)", ref, "<= 1.0x"))
         # The same process without the authoring rules #13 and #17 added to lint (the
         # give-aways, leaks between questions, examples graded): the parse and checks
         # the 0.37x row measured before the restructure (#14), so the two compare.
-        probe = (
-            "import sys; from pathlib import Path; from srcquiz.deck.loader import "
-            "load_deck_file; load_deck_file(Path(sys.argv[1]), authoring=False)"
-        )
+        probe = ("import sys; from pathlib import Path; from srcquiz.deck.loader import "
+                 "load_deck_file; load_deck_file(Path(sys.argv[1]), authoring=False)")
         cmd = [sys.executable, "-c", probe, str(d100)]
         ours = timer(lambda: subprocess.run(cmd, check=True, capture_output=True), 1)
-        rows.append(
-            row(
-                "  the same without the authoring rules (lint before #13)"
-                + (" (CPU time)" if args.cpu else ""),
-                ours,
-                "yaml.load(CSafeLoader)",
-                ref,
-                "<= 0.45x",
-            )
-        )
+        rows.append(row("  the same without the authoring rules (lint before #13)"
+                        + (" (CPU time)" if args.cpu else ""),
+                        ours, "yaml.load(CSafeLoader)", ref, "<= 0.45x"))
     if "memory" in want:
         rows += memory_rows(d100)
     for r in rows:
@@ -130,9 +110,8 @@ def load_rows(d10: Path, repeat: int) -> list[dict]:
     ref = median_s(lambda: yaml.load(d10.read_text("utf-8"), Loader=yaml.CSafeLoader), repeat)
     # What the app does on a cache miss: load and validate (lint's authoring rules apart).
     ours = median_s(lambda: load_deck_file(d10, authoring=False), repeat)
-    rows.append(
-        row("cold load + validate, 10k questions", ours, "yaml.load(CSafeLoader)", ref, "<= 1.0x")
-    )
+    rows.append(row("cold load + validate, 10k questions", ours, "yaml.load(CSafeLoader)", ref,
+                    "<= 1.0x"))
 
     load_deck_file(d10, cache=True)  # fill the cache
     entry = next(deck_cache.cache_root().glob("*.json"))
@@ -141,20 +120,12 @@ def load_rows(d10: Path, repeat: int) -> list[dict]:
     ref = median_s(lambda: json.loads(data), repeat)
     # Every question decoded (the entry is read lazily: `questions` decodes them all).
     ours = median_s(lambda: load_deck_file(d10, cache=True)[0].questions, repeat)  # type: ignore[union-attr]
-    rows.append(
-        row("warm load (cache), 10k questions", ours, "json.loads of the same data", ref, "<= 3x")
-    )
+    rows.append(row("warm load (cache), 10k questions", ours, "json.loads of the same data", ref,
+                    "<= 3x"))
     # What start-up reads: the entry checked, its head (ids, card keys, counts) parsed.
     ours = median_s(lambda: load_deck_file(d10, cache=True)[0].card_keys(), repeat)  # type: ignore[union-attr]
-    rows.append(
-        row(
-            "warm load to the decks screen (no question decoded), 10k",
-            ours,
-            "json.loads of the same data",
-            ref,
-            "<= 0.5x",
-        )
-    )
+    rows.append(row("warm load to the decks screen (no question decoded), 10k", ours,
+                    "json.loads of the same data", ref, "<= 0.5x"))
     return rows
 
 
@@ -169,27 +140,15 @@ def memory_rows(d100: Path) -> list[dict]:
         "if l.startswith('VmHWM')][0])"
     )
     for mode in ("cold", "warm"):  # the first run fills the cache the warm one reads
-        out = subprocess.run(
-            [sys.executable, "-c", probe, str(d100), mode],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        out = subprocess.run([sys.executable, "-c", probe, str(d100), mode], check=True,
+                             capture_output=True, text=True).stdout
         if mode == "cold":
-            subprocess.run(
-                [sys.executable, "-c", probe, str(d100), "warm"], check=True, capture_output=True
-            )
-        rows.append(
-            {
-                "measure": f"peak memory, 100k questions loaded ({mode})",
-                "srcquiz_ms": None,
-                "srcquiz": f"{int(out) / 1024:.0f} MB",
-                "reference": "(absolute)",
-                "reference_ms": None,
-                "ratio": None,
-                "budget": "< 400 MB",
-            }
-        )
+            subprocess.run([sys.executable, "-c", probe, str(d100), "warm"], check=True,
+                           capture_output=True)
+        rows.append({"measure": f"peak memory, 100k questions loaded ({mode})",
+                     "srcquiz_ms": None, "srcquiz": f"{int(out) / 1024:.0f} MB",
+                     "reference": "(absolute)", "reference_ms": None, "ratio": None,
+                     "budget": "< 400 MB"})
     return rows
 
 

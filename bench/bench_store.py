@@ -310,7 +310,6 @@ def backup_rows(path: Path, cards: int, reviews: int, now: datetime) -> list[dic
         )
     return rows_out
 
-
 # --- the decks and stats screens' numbers (#19) -----------------------------------
 
 

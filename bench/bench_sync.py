@@ -81,19 +81,8 @@ def fill_store(db: Path, decks: list, n: int) -> None:
         states[(deck_id, key)] = review(before, Rating(rating), at)
         rows.append(
             NewReview(
-                deck_id,
-                key,
-                at.timestamp(),
-                rating,
-                "right",
-                1.0,
-                "x",
-                5000,
-                "review",
-                None,
-                False,
-                None,
-                before,
+                deck_id, key, at.timestamp(), rating, "right", 1.0, "x", 5000, "review",
+                None, False, None, before,
             )
         )
     with Store.open(db) as store:

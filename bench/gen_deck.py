@@ -1,6 +1,6 @@
 """Generate a synthetic deck of N questions: every kind, realistic text, some CJK.
 
-python bench/gen_deck.py 10000 -o /tmp/deck10k.yaml
+    python bench/gen_deck.py 10000 -o /tmp/deck10k.yaml
 """
 
 from __future__ import annotations
@@ -57,13 +57,8 @@ def question_yaml(i: int, rng: random.Random) -> str:
         lines += [f"      L{j}x{i}: R{j}x{i}" for j in range(3)]
     lines.append(f"    explanation: {_q(_text(rng, rng.randint(15, 35)) + '.')}")
     if i % 5 == 0:
-        lines += [
-            "    lang: c",
-            "    code: |",
-            "      for ( ;; ) {",
-            "          sigsuspend(&set);",
-            "      }",
-        ]
+        lines += ["    lang: c", "    code: |", "      for ( ;; ) {", "          sigsuspend(&set);",
+                  "      }"]
     return "\n".join(lines)
 
 

@@ -49,9 +49,8 @@ def main() -> int:
     started = time.perf_counter()
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"running {script.name} ...", file=sys.stderr, flush=True)
-        proc = subprocess.run(
-            [sys.executable, str(script), "--json"], capture_output=True, text=True
-        )
+        proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True,
+                              text=True)
         if proc.returncode != 0:
             failures.append(f"{script.name}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
             continue
@@ -63,28 +62,15 @@ def main() -> int:
     for r in rows:
         ours = r.get("srcquiz") or _fmt_ms(r.get("srcquiz_ms"))
         ratio = "" if r.get("ratio") is None else f"{r['ratio']:.2f}x"
-        table.append(
-            (
-                r["measure"],
-                ours,
-                r.get("reference", ""),
-                _fmt_ms(r.get("reference_ms")),
-                ratio,
-                r.get("budget", ""),
-                _holds(r),
-            )
-        )
+        table.append((r["measure"], ours, r.get("reference", ""), _fmt_ms(r.get("reference_ms")),
+                      ratio, r.get("budget", ""), _holds(r)))
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-        for row in table
-    ]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+             for row in table]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     print("\n".join(lines))
-    print(
-        f"\n(total {time.perf_counter() - started:.0f} s on {sys.platform}, "
-        f"python {sys.version.split()[0]})"
-    )
+    print(f"\n(total {time.perf_counter() - started:.0f} s on {sys.platform}, "
+          f"python {sys.version.split()[0]})")
     for f in failures:
         print(f"\nFAILED {f}", file=sys.stderr)
     return 1 if failures else 0

@@ -39,31 +39,15 @@ def _lift_daily_limits(db: Path, home: Path) -> None:
 def _run_and_kill(db: Path, home: Path, delay: float) -> int:
     """Start a session, kill it after `delay` seconds; return answers reported as done."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "srcquiz",
-            "quiz",
-            "--plain",
-            "--limit",
-            "400",
-            "--db",
-            str(db),
-            "--decks",
-            str(bundled_decks_dir()),
-        ],
+        [sys.executable, "-m", "srcquiz", "quiz", "--plain", "--limit", "400", "--db", str(db),
+         "--decks", str(bundled_decks_dir())],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        env={
-            **os.environ,
-            "SRCQUIZ_HOME": str(home),
-            "PYTHONIOENCODING": "utf-8",
-            "PYTHONUNBUFFERED": "1",
-        },
+        env={**os.environ, "SRCQUIZ_HOME": str(home), "PYTHONIOENCODING": "utf-8",
+             "PYTHONUNBUFFERED": "1"},
     )
     assert proc.stdin is not None and proc.stdout is not None
-
     def feed() -> None:
         # Empty lines answer "I don't know" and keep the suggested rating, one every 2 ms.
         try:

@@ -55,8 +55,8 @@ def test_random_bytes(tmp_path_factory, data: bytes) -> None:
 
 
 YAML_ALPHABET = st.sampled_from(
-    list("abc: -[]{}&*!|>'\"#%@`,?\n\t ")
-    + ["\n  ", "\n- ", "---", "!!python/object:os.system", "{{c1::", "}}", "kind: ", "questions:\n"]
+    list("abc: -[]{}&*!|>'\"#%@`,?\n\t ") + ["\n  ", "\n- ", "---", "!!python/object:os.system",
+                                            "{{c1::", "}}", "kind: ", "questions:\n"]
 )
 
 
@@ -66,32 +66,14 @@ def test_random_yaml_text(text: str) -> None:
     _check(*parse_deck(text, "f.yaml", "f"))
 
 
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30)
-)
-values = st.recursive(
-    scalars,
-    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
-    max_leaves=20,
-)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=30))
+values = st.recursive(scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(
+    st.text(max_size=8), c, max_size=4), max_leaves=20)
 question = st.fixed_dictionaries(
     {"id": st.one_of(st.text(max_size=10), st.integers()), "kind": st.sampled_from(KINDS)},
-    optional={
-        k: values
-        for k in (
-            "prompt",
-            "answer",
-            "options",
-            "items",
-            "pairs",
-            "accept",
-            "explanation",
-            "anchor",
-            "tolerance",
-            "reversed",
-            "shuffle",
-        )
-    },
+    optional={k: values for k in ("prompt", "answer", "options", "items", "pairs", "accept",
+                                  "explanation", "anchor", "tolerance", "reversed", "shuffle")},
 )
 deck_shape = st.fixed_dictionaries(
     {"title": values, "questions": st.lists(question, max_size=5)},
@@ -154,82 +136,29 @@ PACKAGE_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 STOCK_MODELS = {
-    "1": {
-        "name": "Basic",
-        "type": 0,
-        "flds": [{"name": "Front"}, {"name": "Back"}],
-        "tmpls": [{"qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
-    },
-    "2": {
-        "name": "Cloze",
-        "type": 1,
-        "flds": [{"name": "Text"}, {"name": "Back Extra"}],
-        "tmpls": [{"qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
-    },
-    "3": {
-        "name": "Basic (optional reversed card)",
-        "type": 0,
-        "flds": [{"name": "Front"}, {"name": "Back"}, {"name": "Add Reverse"}],
-        "tmpls": [
-            {"qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"},
-            {
-                "qfmt": "{{#Add Reverse}}{{Back}}{{/Add Reverse}}",
-                "afmt": "{{FrontSide}}<hr id=answer>{{Front}}",
-            },
-        ],
-    },
-    "4": {
-        "name": "Basic (type in the answer)",
-        "type": 0,
-        "flds": [{"name": "Front"}, {"name": "Back"}],
-        "tmpls": [{"qfmt": "{{Front}}<br>{{type:Back}}", "afmt": "{{Front}}<hr>{{type:Back}}"}],
-    },
+    "1": {"name": "Basic", "type": 0, "flds": [{"name": "Front"}, {"name": "Back"}],
+          "tmpls": [{"qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}]},
+    "2": {"name": "Cloze", "type": 1, "flds": [{"name": "Text"}, {"name": "Back Extra"}],
+          "tmpls": [{"qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}]},
+    "3": {"name": "Basic (optional reversed card)", "type": 0,
+          "flds": [{"name": "Front"}, {"name": "Back"}, {"name": "Add Reverse"}],
+          "tmpls": [{"qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"},
+                    {"qfmt": "{{#Add Reverse}}{{Back}}{{/Add Reverse}}",
+                     "afmt": "{{FrontSide}}<hr id=answer>{{Front}}"}]},
+    "4": {"name": "Basic (type in the answer)", "type": 0,
+          "flds": [{"name": "Front"}, {"name": "Back"}],
+          "tmpls": [{"qfmt": "{{Front}}<br>{{type:Back}}", "afmt": "{{Front}}<hr>{{type:Back}}"}]},
 }
 MIDS = [1, 2, 3, 4, *(nt.id for nt in NOTE_TYPES.values())]
-STOCK_NOTES = [
-    (1, 'What is <b>SIGHUP</b>?\x1fHang up <img src="hup.png">'),
-    (2, "C++ {{c1::std::vector}} and {{c2::<code>epoll</code>::syscall}}\x1fTwo."),
-    (3, "SIGINT\x1finterrupt\x1fy"),
-    (4, "Signal number of SIGKILL?\x1f9"),
-]
-FIELD_BITS = [
-    "<b>",
-    "</div>",
-    "<br>",
-    "&nbsp;",
-    "&#7;",
-    "{{c1::",
-    "::",
-    "}}",
-    "![a](x.png)",
-    "`code`",
-    "\x07",
-    "\x1b[2J",
-    "\r\n",
-    "\x00",
-    "\ud800",
-    "a",
-    " ",
-    "\n",
-    "\x1f",
-]
+STOCK_NOTES = [(1, "What is <b>SIGHUP</b>?\x1fHang up <img src=\"hup.png\">"),
+               (2, "C++ {{c1::std::vector}} and {{c2::<code>epoll</code>::syscall}}\x1fTwo."),
+               (3, "SIGINT\x1finterrupt\x1fy"), (4, "Signal number of SIGKILL?\x1f9")]
+FIELD_BITS = ["<b>", "</div>", "<br>", "&nbsp;", "&#7;", "{{c1::", "::", "}}", "![a](x.png)",
+              "`code`", "\x07", "\x1b[2J", "\r\n", "\x00", "\ud800", "a", " ", "\n", "\x1f"]
 SAFE_MEDIA = ["x.png", "hup.png", "Diagram 1.JPG", "a.mp3", "信号.webm"]
-HOSTILE_MEDIA = [
-    ".bashrc",
-    "progress.sqlite3",
-    "deck.schema.json",
-    "anki-kinds.yaml",
-    ".x.png",
-    "../x.png",
-    "a/b.png",
-    "..",
-    "",
-    "a.js",
-    "\ud800.png",
-    3,
-    None,
-    "a" * 250 + ".png",
-]
+HOSTILE_MEDIA = [".bashrc", "progress.sqlite3", "deck.schema.json", "anki-kinds.yaml",
+                 ".x.png", "../x.png", "a/b.png", "..", "", "a.js", "\ud800.png", 3, None,
+                 "a" * 250 + ".png"]
 field_text = st.lists(st.sampled_from(FIELD_BITS), max_size=6).map("".join) | st.text(max_size=20)
 sql_int = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 sql_value = st.text(max_size=10) | sql_int | st.binary(max_size=4) | values.map(json.dumps)
@@ -240,24 +169,21 @@ def anki_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The collection of a real package: srcquiz's notes plus notes of Anki's stock
     note types, in the Anki deck srcquiz made."""
     folder = tmp_path_factory.mktemp("base")
-    export_decks(
-        [load_deck(Path(__file__).parent / "fixtures" / "anki_kinds.yaml")], folder / "base.apkg"
-    )
+    export_decks([load_deck(Path(__file__).parent / "fixtures" / "anki_kinds.yaml")],
+                 folder / "base.apkg")
     with zipfile.ZipFile(folder / "base.apkg") as z:
         data = z.read("collection.anki2")
     conn = sqlite3.connect(":memory:")
     conn.deserialize(data)
     (models,) = conn.execute("SELECT models FROM col").fetchone()
-    conn.execute("UPDATE col SET models = ?", (json.dumps({**json.loads(models), **STOCK_MODELS}),))
+    conn.execute("UPDATE col SET models = ?", (json.dumps({**json.loads(models),
+                                                           **STOCK_MODELS}),))
     (did,) = conn.execute("SELECT did FROM cards LIMIT 1").fetchone()
     for i, (mid, flds) in enumerate(STOCK_NOTES, 1):
-        conn.execute(
-            "INSERT INTO notes VALUES (?, 'g', ?, 0, 0, 'anki', ?, '', 0, 0, '')", (i, mid, flds)
-        )
-        conn.execute(
-            "INSERT INTO cards VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            (i, i, did),
-        )
+        conn.execute("INSERT INTO notes VALUES (?, 'g', ?, 0, 0, 'anki', ?, '', 0, 0, '')",
+                     (i, mid, flds))
+        conn.execute("INSERT INTO cards VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,"
+                     " 0, 0, '')", (i, i, did))
     conn.commit()
     (folder / "base.anki2").write_bytes(conn.serialize())
     conn.close()
@@ -304,15 +230,10 @@ def _damage_note(conn: sqlite3.Connection, data: st.DataObject) -> None:
     nid = data.draw(st.sampled_from(nids)) if nids else 1
     what = data.draw(st.sampled_from(["field", "field", "srcquiz", "tags", "mid", "did", "add"]))
     if what == "add":
-        conn.execute(
-            "INSERT OR REPLACE INTO notes VALUES (?, 'g', 1, 0, 0, '', '', '', 0, 0, '')",
-            (nid + 10**6,),
-        )
-        conn.execute(
-            "INSERT OR REPLACE INTO cards VALUES (?, ?, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,"
-            " 0, 0, 0, 0, 0, '')",
-            (nid + 10**6, nid + 10**6),
-        )
+        conn.execute("INSERT OR REPLACE INTO notes VALUES (?, 'g', 1, 0, 0, '', '', '', 0, 0, '')",
+                     (nid + 10**6,))
+        conn.execute("INSERT OR REPLACE INTO cards VALUES (?, ?, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,"
+                     " 0, 0, 0, 0, 0, '')", (nid + 10**6, nid + 10**6))
         nid += 10**6
         what = "field"
     if what in ("field", "srcquiz"):
@@ -349,14 +270,8 @@ def _build(base: Path, data: st.DataObject, path: Path) -> dict[object, bytes]:
     collection = conn.serialize()
     conn.close()
     media = [
-        (
-            data.draw(
-                st.sampled_from(HOSTILE_MEDIA) | st.text(max_size=8)
-                if _rarely(data, 8)
-                else st.sampled_from(SAFE_MEDIA)
-            ),
-            data.draw(st.binary(max_size=16)),
-        )
+        (data.draw(st.sampled_from(HOSTILE_MEDIA) | st.text(max_size=8) if _rarely(data, 8)
+                   else st.sampled_from(SAFE_MEDIA)), data.draw(st.binary(max_size=16)))
         for _ in range(data.draw(st.integers(0, 3)))
     ]
     if not _rarely(data, 10):  # a media list naming a file twice is refused

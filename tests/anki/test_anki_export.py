@@ -585,6 +585,7 @@ def test_a_full_disk_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch)
     assert out.read_bytes() == old and _no_temp_files(tmp_path)
 
 
+
 def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, monkeypatch):
     """The zip is written from a collection file in the output's folder (so a large
     export never holds the database in memory), and that file is gone afterwards."""
@@ -603,6 +604,7 @@ def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, m
     assert len(seen) == 1 and not Path(str(seen[0])).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["srcquiz.apkg"]
     assert len(package_rows(out, "SELECT id FROM notes")) == 11
+
 
 
 @pytest.mark.parametrize("on_disk", [True, False])
@@ -697,7 +699,6 @@ def test_the_bundled_decks_import_into_anki_with_exactly_the_notes_built(tmp_pat
         note = col.get_note(nid)
         got[note.guid] = (list(note.fields), sorted(note.tags), len(note.cards()))
     assert got == want
-
 
 def test_cli_export_reports_problems_in_one_sentence(tmp_path, capsys):
     out = tmp_path / "kinds.apkg"
@@ -1115,7 +1116,7 @@ def test_number_answers_keep_the_authors_digits(tmp_path, col):
 def test_data_json_is_the_json_module_output_without_html_specials():
     values = [
         {"q": {"prompt": "a < b && c > d", "tags": ["x"], "n": 1e-05, "ok": True, "no": None}},
-        {"text": 'é \u2028 "quoted" \\ </script>', "list": [1, 2.5, [], {}]},
+        {"text": "é \u2028 \"quoted\" \\ </script>", "list": [1, 2.5, [], {}]},
     ]
     for value in values:
         out = data_json(value)

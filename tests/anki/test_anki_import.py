@@ -490,7 +490,7 @@ def test_media_list_cannot_replace_dotfiles_progress_or_the_imported_deck(tmp_pa
     assert not (out / ".hidden.png").exists()
     assert result.media == 1
     assert len(result.warnings) == 1 and result.warnings[0].startswith(
-        "left out 5 file(s) of the package's media that are not images, audio or video, "
+        'left out 5 file(s) of the package\'s media that are not images, audio or video, '
         'or are hidden: ".bashrc", "progress.sqlite3"'
     )
     assert sorted(p.name for p in out.iterdir()) == [
@@ -565,7 +565,9 @@ def test_a_package_damaged_half_way_writes_nothing(tmp_path):
         ("media", 100 * 2**20, "its media list is 100.0 MiB, more than the 64.0 MiB"),
     ],
 )
-def test_members_declaring_too_much_are_refused_before_reading(tmp_path, member, declared, message):
+def test_members_declaring_too_much_are_refused_before_reading(
+    tmp_path, member, declared, message
+):
     package = kinds_package(tmp_path, media={"a.png": b"\x89PNG"})
     patch_central_directory(package, member, 24, declared)
     out = tmp_path / "out"
@@ -603,27 +605,17 @@ _DEEP = "printf('%.*c', 100000, '[')"
         ("UPDATE col SET models = '[1]'", "its note types are not a JSON object"),
         ("UPDATE col SET models = '{\"1\": 5}'", 'its note types hold "1", which is not a JSON'),
         ("UPDATE col SET models = '{\"x\": {}}'", 'the id "x", which is not a number'),
-        (
-            "UPDATE col SET models = json_set(models, '$.1721004101.flds', json('[1, 2]'))",
-            "a field of note type 1721004101 is not a JSON object",
-        ),
-        (
-            "UPDATE col SET models = json_set(models, '$.1721004101.flds[0].name', 7)",
-            "a field of note type 1721004101 has a `name` that is not text",
-        ),
-        (
-            "UPDATE col SET models = json_set(models, '$.1721004101.tmpls', 'abc')",
-            "note type 1721004101 has a `tmpls` that is not a list",
-        ),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.flds', json('[1, 2]'))",
+         "a field of note type 1721004101 is not a JSON object"),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.flds[0].name', 7)",
+         "a field of note type 1721004101 has a `name` that is not text"),
+        ("UPDATE col SET models = json_set(models, '$.1721004101.tmpls', 'abc')",
+         "note type 1721004101 has a `tmpls` that is not a list"),
         ("UPDATE col SET decks = json_set(decks, '$.1', 'x')", 'its decks hold "1", which is'),
-        (
-            "UPDATE col SET decks = json_set(decks, '$.1.name', json('[1]'))",
-            "deck 1 has a `name` that is not text",
-        ),
-        (
-            "UPDATE col SET decks = json_set(decks, '$.1.desc', 3)",
-            "deck 1 has a `desc` that is not text",
-        ),
+        ("UPDATE col SET decks = json_set(decks, '$.1.name', json('[1]'))",
+         "deck 1 has a `name` that is not text"),
+        ("UPDATE col SET decks = json_set(decks, '$.1.desc', 3)",
+         "deck 1 has a `desc` that is not text"),
         ("UPDATE col SET decks = " + _DEEP, "its decks are not JSON"),
         ("UPDATE notes SET flds = X'00'", "has fields or tags that are not text"),
         ("UPDATE notes SET tags = X'00'", "has fields or tags that are not text"),
@@ -669,7 +661,7 @@ def test_deeply_nested_json_in_a_note_or_deck_settings_is_damaged_data(tmp_path)
 
 def test_deck_settings_of_the_wrong_type_are_left_out(tmp_path):
     sql = (
-        'UPDATE col SET decks = replace(decks, \'\\"tags\\":[\\"anki-test\\",\\"c++\\"]\', '
+        "UPDATE col SET decks = replace(decks, '\\\"tags\\\":[\\\"anki-test\\\",\\\"c++\\\"]', "
         "'\\\"tags\\\":5');"
     )
     result = import_package(kinds_package(tmp_path, sql=sql), tmp_path / "out")
@@ -692,7 +684,10 @@ def test_long_deck_names_and_ids(tmp_path):
 
     # A srcquiz deck id is kept exact, so one longer than a file name allows refuses.
     deck_id = "a" * 300
-    sql = f'UPDATE notes SET flds = replace(flds, \'"deck":"anki-kinds"\', \'"deck":"{deck_id}"\')'
+    sql = (
+        "UPDATE notes SET flds = "
+        f"replace(flds, '\"deck\":\"anki-kinds\"', '\"deck\":\"{deck_id}\"')"
+    )
     with pytest.raises(UserError, match=r"deck id `a{40}…` is 300 characters long"):
         import_package(kinds_package(tmp_path, "ids.apkg", sql=sql), tmp_path / "b")
     assert not (tmp_path / "b").exists()

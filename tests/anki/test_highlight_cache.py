@@ -338,10 +338,7 @@ def test_an_export_of_unchanged_decks_compiles_no_lexer(tmp_path):
     runs = [
         subprocess.run(
             [sys.executable, "-c", code, str(DECKS), str(tmp_path / f"{i}.apkg")],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
+            capture_output=True, text=True, check=True, env=env,
         ).stdout  # fmt: skip
         for i in range(2)
     ]

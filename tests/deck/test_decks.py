@@ -142,11 +142,8 @@ def test_bundled_decks_pass_lint_strict(capsys: pytest.CaptureFixture[str]) -> N
 
 # Issue 17's give-aways a rule can catch: (deck, question, fixture reproducing it).
 ISSUE_17_GIVE_AWAYS = [
-    (
-        "netty-nioeventloopgroup",
-        "default-thread-count-formula",
-        "issue17_default_thread_count_formula",
-    ),
+    ("netty-nioeventloopgroup", "default-thread-count-formula",
+     "issue17_default_thread_count_formula"),
     ("netty-nioeventloopgroup", "newchild-return-type", "issue17_newchild_return_type"),
     ("stable-diffusion", "compvis-default-sampler", "issue17_compvis_default_sampler"),
     ("alexnet-pytorch", "alexnet-classifier-order", "issue17_alexnet_classifier_order"),

@@ -87,14 +87,8 @@ def test_every_kind_parses_into_the_model() -> None:
 
     assert q["short-1"].pos.line == 16
     assert deck.counts_by_kind() == {
-        "card": 1,
-        "short": 1,
-        "number": 1,
-        "choice": 2,
-        "truefalse": 1,
-        "cloze": 1,
-        "order": 1,
-        "match": 1,
+        "card": 1, "short": 1, "number": 1, "choice": 2, "truefalse": 1, "cloze": 1,
+        "order": 1, "match": 1,
     }
 
 
@@ -470,10 +464,8 @@ def test_a_code_after_snippet_is_not_a_cross_question_leak() -> None:
     answer: true
     explanation: e
 """
-    leak = other.replace(
-        "    explanation: e\n",
-        "    lang: c\n    code: |\n      sigsuspend(&set);\n    explanation: e\n",
-    )
+    leak = other.replace("    explanation: e\n", "    lang: c\n    code: |\n"
+                         "      sigsuspend(&set);\n    explanation: e\n")
     assert any("the answer of question `a`" in m for m in _warnings(_deck(SLEEP_SNIPPET, leak)))
     after = leak.replace("    lang: c\n", "    lang: c\n    code_after: true\n")
     assert not any("the answer of question" in m for m in _warnings(_deck(SLEEP_SNIPPET, after)))
@@ -535,25 +527,21 @@ def test_near_misses_are_not_give_aways(name: str) -> None:
 
 
 def _short(qid: str, answer: str, prompt: str = "What is it called?") -> str:
-    return (
-        f"  - id: {qid}\n    kind: short\n    prompt: {prompt}\n"
-        f"    answer: {answer!r}\n    explanation: e\n"
-    )
+    return (f"  - id: {qid}\n    kind: short\n    prompt: {prompt}\n"
+            f"    answer: {answer!r}\n    explanation: e\n")
 
 
 def test_a_word_the_whole_deck_uses_is_vocabulary_not_a_leak() -> None:
     """`module` in three other prompts of a DataParallel deck is its subject; in
     one or two it is a leak. Boolean literals are never one."""
-    uses = [
-        _short(f"u{i}", f"thing{i}", f"What does the module compute, step {i}?") for i in range(3)
-    ]
+    uses = [_short(f"u{i}", f"thing{i}", f"What does the module compute, step {i}?")
+            for i in range(3)]
     asker = _short("prefix", "module")
     assert _warnings(_deck(asker, *uses)) == []
     leaks = _warnings(_deck(asker, *uses[:2]))
     assert len(leaks) == 2 and all("the answer of question `prefix`" in m for m in leaks)
-    cloze = (
-        "  - id: c\n    kind: cloze\n    prompt: 'persistent={{c1::False}}'\n    explanation: e\n"
-    )
+    cloze = ("  - id: c\n    kind: cloze\n    prompt: 'persistent={{c1::False}}'\n"
+             "    explanation: e\n")
     strict = _short("s", "shape checks", "What does strict=False skip?")
     assert _warnings(_deck(cloze, strict)) == []
 

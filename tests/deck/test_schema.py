@@ -43,10 +43,8 @@ def test_bundled_decks_carry_the_modeline() -> None:
         {"title": "x", "questions": [{"id": "a", "kind": "short", "prompt": "p"}]},
         {"title": "x", "questions": [{"id": "a", "kind": "order", "prompt": "p", "items": ["a"]}]},
         {"title": "x", "questions": [{"id": "a", "kind": "zzz", "prompt": "p"}]},
-        {
-            "title": "x",
-            "questions": [{"id": "A b", "kind": "truefalse", "prompt": "p", "answer": True}],
-        },
+        {"title": "x", "questions": [{"id": "A b", "kind": "truefalse", "prompt": "p",
+                                      "answer": True}]},
         {"title": "x", "nonsense": 1, "questions": []},
     ],
 )

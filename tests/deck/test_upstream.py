@@ -108,11 +108,7 @@ def test_adding_a_checkout_checks_it(tmp_path: Path) -> None:
     ("text", "symbol", "line"),
     [
         ("int f(void);\nvoid g(void) { f(); }\nint\nf(void)\n{\n}\n", "f", 4),
-        (
-            "class Server:\n    def run(self):\n        pass\ndef run():\n    pass\n",
-            "Server.run",
-            2,
-        ),  # noqa: E501
+        ("class Server:\n    def run(self):\n        pass\ndef run():\n    pass\n", "Server.run", 2),  # noqa: E501
         ("  compose(mw, () => {\n  })\nfunction compose(mw) {\n}\n", "compose", 3),
         ("func (s *Server) Serve(l Listener) error {\n}\n", "Serve", 1),
         ("struct conf {\n    int  worker_processes;\n};\n", "worker_processes", 2),

@@ -79,7 +79,6 @@ def blob_database(tmp_path: Path, rows: int) -> tuple[Path, Path, sqlite3.Connec
     conn.commit()
     return folder, db, conn
 
-
 def test_one_copy_a_day_of_an_existing_database(db, home):
     add_reviews(db, 3)  # creates the file: nothing to back up yet
     assert not (home / "backups").exists()

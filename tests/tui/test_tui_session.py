@@ -324,11 +324,8 @@ async def test_feedback_text_can_be_selected_across_its_parts(store: Store):
         await pilot.pause()
         highlight = app.screen.get_component_rich_style("screen--selection")
         line = panel.render_line(verdict)
-        marked = [
-            seg.text
-            for seg in line
-            if seg.style and highlight.bgcolor and seg.style.bgcolor == highlight.bgcolor
-        ]
+        marked = [seg.text for seg in line if seg.style and highlight.bgcolor
+                  and seg.style.bgcolor == highlight.bgcolor]
         assert "".join(marked) == "Wro"
 
 

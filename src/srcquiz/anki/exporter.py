@@ -58,8 +58,6 @@ from srcquiz.errors import UserError
 from srcquiz.fsio import write_atomically
 
 DATA_VERSION = 1
-
-
 def number_text(value: float) -> str:
     """The number as a learner would type it (no thousands separators)."""
     if float(value).is_integer() and abs(value) < 1e15:
@@ -124,7 +122,8 @@ def _shuffled_list(htmls: Sequence[str], order: Sequence[int], cls: str, key: st
     `data-n` is each item's right position."""
     lis = "".join(f'<li data-n="{i}">{htmls[i]}</li>' for i in order)
     return (
-        f'<ol class="sq-list {cls}" data-key="{key}" data-shuffle="1" data-derange="1">{lis}</ol>'
+        f'<ol class="sq-list {cls}" data-key="{key}" data-shuffle="1" '
+        f'data-derange="1">{lis}</ol>'
     )
 
 
@@ -191,7 +190,8 @@ def _order_fields(q: Order, prompt: str, seed: str, media: MediaFn | None) -> li
     for pos, n in enumerate(shown):
         lets[n] = _let(n, pos, True)
     lis = "".join(
-        f'<li><span class="sq-tag">({x})</span> {h}</li>' for x, h in zip(lets, items, strict=True)
+        f'<li><span class="sq-tag">({x})</span> {h}</li>'
+        for x, h in zip(lets, items, strict=True)
     )
     return [
         prompt,
@@ -298,7 +298,6 @@ def _tags(
 
 
 # -- the hidden data field ----------------------------------------------------
-
 
 def question_data(q: Question) -> dict[str, Any]:
     """The question in deck-file form (keys as in YAML), complete enough to rebuild it."""

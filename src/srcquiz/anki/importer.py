@@ -457,6 +457,7 @@ def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
     return drafts, converter.warnings, converter.edits
 
 
+
 def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
     fields = note.fields
     qid = f"note-{note.id}"
@@ -558,7 +559,9 @@ def import_package(package: Path, out_dir: Path, overwrite: bool = False) -> Imp
     return _import_legacy(package, out_dir, overwrite, shown_as=package)
 
 
-def _import_legacy(package: Path, out_dir: Path, overwrite: bool, shown_as: Path) -> ImportResult:
+def _import_legacy(
+    package: Path, out_dir: Path, overwrite: bool, shown_as: Path
+) -> ImportResult:
     pkg = read_package(package)
     with pkg.archive:
         drafts, warnings, edits = convert(pkg)

@@ -241,7 +241,8 @@ NOTE_TYPES: dict[str, NoteType] = {
                         + _HR
                         + _TYPED
                         + '{{#Accept}}<div class="sq-accept">Also accepted: {{Accept}}</div>'
-                        "{{/Accept}}" + _DATA,
+                        "{{/Accept}}"
+                        + _DATA,
                         check=True,
                     ),
                 ),
@@ -263,7 +264,8 @@ NOTE_TYPES: dict[str, NoteType] = {
                         + _HR
                         + _TYPED
                         + '{{#Tolerance}}<div class="sq-tolerance">Accepted within '
-                        "&plusmn; {{Tolerance}}</div>{{/Tolerance}}" + _DATA,
+                        "&plusmn; {{Tolerance}}</div>{{/Tolerance}}"
+                        + _DATA,
                         check=True,
                     ),
                 ),

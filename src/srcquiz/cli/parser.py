@@ -309,7 +309,9 @@ def _add_settings_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "With no option, show the settings.",
         "srcquiz settings --deck nginx --new-per-day 5",
     )  # fmt: skip
-    p.add_argument("--new-per-day", metavar="N", help="new cards a day, each deck (0 or more)")
+    p.add_argument(
+        "--new-per-day", metavar="N", help="new cards a day, each deck (0 or more)"
+    )
     p.add_argument(
         "--reviews-per-day", metavar="N", help="scheduled reviews a day, each deck (0 or more)"
     )

@@ -130,7 +130,6 @@ def _order_parse(item: StudyItem, text: str) -> Response:
 
 # -- match ---------------------------------------------------------------------------
 
-
 def _match_listing(item: StudyItem) -> list[str]:
     q: Any = item.question
     lefts = _numbered([left for left, _ in q.pairs])

@@ -37,7 +37,9 @@ _READ_AS = {
 }
 _BY_HAND = {"id", "prompt", "anchor", "tags", "examples", "pos"}
 _PLAIN_COMMON = tuple(
-    (f.name, _READ_AS[str(f.type)]) for f in dataclasses.fields(Question) if f.name not in _BY_HAND
+    (f.name, _READ_AS[str(f.type)])
+    for f in dataclasses.fields(Question)
+    if f.name not in _BY_HAND
 )
 
 

@@ -28,7 +28,9 @@ class DeckContext:
 def card_fields(
     r: NodeReader, node: Node, fields: Fields, common: dict[str, Any], ctx: DeckContext
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"answer": r.text(r.need(node, fields, "answer", "card"), "the `answer`")}
+    out: dict[str, Any] = {
+        "answer": r.text(r.need(node, fields, "answer", "card"), "the `answer`")
+    }
     if "reversed" in fields:
         out["reversed"] = r.boolean(fields["reversed"][1], "`reversed`")
     return out
@@ -84,7 +86,9 @@ def choice_fields(
         r.error(onode, "a `choice` question needs at least 2 options")
     anode = r.need(node, fields, "answer", "choice")
     multi = isinstance(anode, SequenceNode)
-    answers = r.texts(anode, "the `answer`") if multi else (r.text(anode, "the `answer`"),)
+    answers = (
+        r.texts(anode, "the `answer`") if multi else (r.text(anode, "the `answer`"),)
+    )
     if multi and not answers:
         r.error(anode, "the `answer` list is empty; name the right option(s)")
     correct: list[int] = []
@@ -130,7 +134,9 @@ def choice_whys(
 def truefalse_fields(
     r: NodeReader, node: Node, fields: Fields, common: dict[str, Any], ctx: DeckContext
 ) -> dict[str, Any]:
-    return {"answer": r.boolean(r.need(node, fields, "answer", "truefalse"), "the `answer`")}
+    return {
+        "answer": r.boolean(r.need(node, fields, "answer", "truefalse"), "the `answer`")
+    }
 
 
 def cloze_fields(
@@ -172,7 +178,9 @@ def match_fields(
 ) -> dict[str, Any]:
     pnode = r.need(node, fields, "pairs", "match")
     if not isinstance(pnode, MappingNode):
-        r.error(pnode, f"`pairs` must be a mapping of `left: right` lines, not {describe(pnode)}")
+        r.error(
+            pnode, f"`pairs` must be a mapping of `left: right` lines, not {describe(pnode)}"
+        )
         raise Invalid
     r._collection(pnode)
     pairs: list[tuple[str, str]] = []

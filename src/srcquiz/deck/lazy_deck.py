@@ -164,7 +164,9 @@ class LazyDeck(Deck):
     _keys_are_ids: bool  # one card a question: card i is question i
 
     @classmethod
-    def from_entry(cls, head: dict, body: bytes | memoryview, start: int, path: str) -> LazyDeck:
+    def from_entry(
+        cls, head: dict, body: bytes | memoryview, start: int, path: str
+    ) -> LazyDeck:
         d, ids, keys = head["deck"], _lines(head["ids"]), head["keys"]
         deck = object.__new__(cls)
         fields = {
@@ -256,17 +258,8 @@ class LazyDeck(Deck):
     __hash__ = Deck.__hash__
 
 
-_DECK_FIELDS = (
-    "id",
-    "title",
-    "questions",
-    "description",
-    "sources",
-    "tags",
-    "shuffle",
-    "anchor",
-    "path",
-)
+_DECK_FIELDS = ("id", "title", "questions", "description", "sources", "tags", "shuffle",
+                "anchor", "path")
 
 
 def _lines(text: str) -> list[str]:
@@ -290,3 +283,4 @@ def head_fields(deck: Deck) -> dict[str, object]:
 
 def diagnostics_of(head: dict, path: str) -> list[Diagnostic]:
     return [Diagnostic(path, line, col, sev, msg) for line, col, sev, msg in head["diags"]]
+

@@ -127,11 +127,8 @@ def choice_shown(q: Choice, text: str) -> str | None:
     if all(in_text.isdisjoint(split_parts(o)) for o in q.options):
         return None
     distinct = _distinct(q.options)
-    named = {
-        i
-        for i, (o, d) in enumerate(zip(q.options, distinct, strict=True))
-        if shows(text, o) or shows(text, d)
-    }
+    named = {i for i, (o, d) in enumerate(zip(q.options, distinct, strict=True))
+             if shows(text, o) or shows(text, d)}
     if not named or not named <= set(q.correct):
         return None
     return q.options[min(named)]
@@ -288,11 +285,8 @@ _ORDINALS = {
 _ORDINALS.update({"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5})
 # Marker -> (the pair it belongs to, its place in it).
 _MARKERS = {
-    "start": ("start/begin then end", 0),
-    "begin": ("start/begin then end", 0),
-    "end": ("start/begin then end", 1),
-    "pre": ("pre then post", 0),
-    "post": ("pre then post", 1),
+    "start": ("start/begin then end", 0), "begin": ("start/begin then end", 0),
+    "end": ("start/begin then end", 1), "pre": ("pre then post", 0), "post": ("pre then post", 1),
 }
 _RANKS = frozenset(_ORDINALS) | frozenset(_NUMBER_WORDS) | frozenset(_MARKERS)
 # "then ...", "finally ...", "First, ..." at the start of an item (not `next()`).
@@ -368,10 +362,8 @@ def _shown_texts(q: Question) -> list[tuple[str, str]]:
         shown = len({d.number for d in dels}) > 1
         prompt = "".join(
             [prompt[: dels[0].start] if dels else prompt]
-            + [
-                (d.answer if shown else " ") + prompt[d.end : nxt.start if nxt else None]
-                for d, nxt in zip(dels, [*dels[1:], None], strict=True)
-            ]
+            + [(d.answer if shown else " ") + prompt[d.end : nxt.start if nxt else None]
+               for d, nxt in zip(dels, [*dels[1:], None], strict=True)]
         )
     texts = [("prompt", prompt)]
     if q.code and not q.code_after:
@@ -419,11 +411,8 @@ def cross_question_leaks(r: NodeReader, questions: Sequence[Question]) -> None:
     hits: dict[tuple[str, int], list[tuple[Question, str]]] = defaultdict(list)
     firsts = by_first.keys()
     # One word of each answer (the first) rules most questions out at C speed.
-    probes = {
-        next((w for w in key if w[0].isalnum() or w[0] == "_"), key[0])
-        for keys in by_first.values()
-        for key, _, _ in keys
-    }
+    probes = {next((w for w in key if w[0].isalnum() or w[0] == "_"), key[0])
+              for keys in by_first.values() for key, _, _ in keys}
     # Which probes any question shows at all, in one pass over every text: in most
     # decks few or none, and a question showing none of them is skipped.
     probes = shown_words((text for q in questions for _, text in _shown_texts(q)), probes)
@@ -439,11 +428,8 @@ def cross_question_leaks(r: NodeReader, questions: Sequence[Question]) -> None:
                 continue
             for i, token in enumerate(t):
                 for key, answer, asker in by_first.get(token, ()):
-                    if (
-                        asker is not shower
-                        and t[i : i + len(key)] == key
-                        and _glued_at(text, i, key)
-                    ):
+                    if (asker is not shower and t[i : i + len(key)] == key
+                            and _glued_at(text, i, key)):
                         hits[(answer, id(asker))].append((shower, where))
     _report_leaks(r, hits, {id(q): q for q in questions})
 
@@ -465,14 +451,9 @@ def _report_leaks(
             if (shower.id, asker.id) in reported:
                 continue
             reported.add((shower.id, asker.id))
-            r.diags.append(
-                Diagnostic(
-                    r.path,
-                    shower.pos.line,
-                    shower.pos.column,
-                    "warning",
-                    f"question `{shower.id}` (line {shower.pos.line}) shows `{answer}` in its "
-                    f"{where}, the answer of question `{asker.id}` (line {asker.pos.line}); "
-                    "reword one so it does not give the other away",
-                )
-            )
+            r.diags.append(Diagnostic(
+                r.path, shower.pos.line, shower.pos.column, "warning",
+                f"question `{shower.id}` (line {shower.pos.line}) shows `{answer}` in its "
+                f"{where}, the answer of question `{asker.id}` (line {asker.pos.line}); "
+                "reword one so it does not give the other away",
+            ))

@@ -26,7 +26,9 @@ _WORD = re.compile(r"\w+|[^\w\s]")
 # One identifier part (`HTTP`+`Server`, `before`+`Sleep`, `conv`+`1`, a run of letters
 # without case such as CJK) or one punctuation mark. `_`, `-` and quotes only join or
 # wrap parts: `worker-process` is `worker_process`.
-_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\W\d_]+|[^\w\s'\"`\-]")
+_PIECE = re.compile(
+    r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\W\d_]+|[^\w\s'\"`\-]"
+)
 _ENDS = frozenset(".,;:!?()[]{}'\"`")  # stripped from an answer's ends, as grading does
 
 

@@ -33,10 +33,7 @@ def read_deck_bytes(path: Path) -> tuple[bytes | None, Diagnostic | None]:
         return None, Diagnostic(name, 0, 0, "error", f"is {exc.kind}, not a deck file")
     except TooLarge as exc:
         return None, Diagnostic(
-            name,
-            0,
-            0,
-            "error",
+            name, 0, 0, "error",
             f"is {exc.size / 1048576:.1f} MB; decks are limited to "
             f"{MAX_DECK_BYTES // 1048576} MB, split it into several decks",
         )

@@ -342,7 +342,9 @@ def _best_line(lines: list[str], name: str, after: int) -> tuple[int, int] | Non
         if _COMMENT.match(line):
             score = 0
         else:
-            score = max((points for points, pattern in scorers if pattern.search(line)), default=1)
+            score = max(
+                (points for points, pattern in scorers if pattern.search(line)), default=1
+            )
             score = max(score, _signature_score(lines, index, match.start(), match.end()))
         if best is None or score > best[1]:
             best = (index, score)

@@ -236,7 +236,9 @@ def _grade_truefalse(q: TrueFalse, response: object) -> Grade:
     return Grade("wrong", 0.0, expected, given, _arrow(given, expected))
 
 
-def _grade_cloze(q: Cloze, card_key: str, response: object, terms: KnownTerms | None) -> Grade:
+def _grade_cloze(
+    q: Cloze, card_key: str, response: object, terms: KnownTerms | None
+) -> Grade:
     answers = q.answers_for(_cloze_number(q, card_key))
     if isinstance(response, str):
         typed: list[str] = [response]

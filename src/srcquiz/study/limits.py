@@ -162,7 +162,9 @@ def offer(budget: Budget, decks: Iterable[tuple[str, int, int]]) -> Offer:
     return Offer(due, new)
 
 
-def startable(deck: Deck, unseen: int, known: Callable[[Sequence[str]], Collection[str]]) -> int:
+def startable(
+    deck: Deck, unseen: int, known: Callable[[Sequence[str]], Collection[str]]
+) -> int:
     """New cards a review can start in `deck` now: one per question with a card never
     studied (`unseen` of them in all). `known(keys)` (which of these keys have been
     studied) is asked only for a deck partly studied whose questions have several

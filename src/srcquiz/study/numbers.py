@@ -418,7 +418,9 @@ def _unit_problem(typed: _Typed, read: _Read, spec: UnitSpec) -> WrongUnit | Unr
     return None
 
 
-def _candidates(value: float, written: str, typed: _Typed, read: _Read, spec: UnitSpec) -> Reading:
+def _candidates(
+    value: float, written: str, typed: _Typed, read: _Read, spec: UnitSpec
+) -> Reading:
     """`value` is the typed number times its own magnitude (`860M` -> 860e6)."""
     values: list[float] = []
     shown: list[str] = []

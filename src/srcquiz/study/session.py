@@ -298,7 +298,9 @@ class Session:
             raise AskAgain(result)
         elapsed_s = self.duration(elapsed_s)
         state = self.store.card_state(item.deck.id, item.card_key)
-        rating = suggest_rating(result, elapsed_s, hint_used, question=item.question, state=state)
+        rating = suggest_rating(
+            result, elapsed_s, hint_used, question=item.question, state=state
+        )
         return self._record(item, result, rating, elapsed_s, hint_used, at, response)
 
     def self_grade(
@@ -548,7 +550,9 @@ def _question_draw(decks: Sequence[Deck], rng: random.Random) -> Iterator[tuple[
             yield deck, q
 
 
-def _cram_items(decks: Sequence[Deck], limit: int | None, rng: random.Random) -> LazyItems:
+def _cram_items(
+    decks: Sequence[Deck], limit: int | None, rng: random.Random
+) -> LazyItems:
     """Every card (or `limit` of them) in a random order, each built when the session
     reaches it: a cram of 100k cards starts with the count, not 100k items. The draw
     has its own generator, seeded from the session's, so what the session's draws

@@ -215,3 +215,4 @@ def _run(command: list[str]) -> str:
     except OSError as exc:
         return one_line(f"{command[0]}: {exc.strerror or exc}")
     return ""
+

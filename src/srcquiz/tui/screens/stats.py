@@ -124,9 +124,8 @@ class StatsScreen(BaseScreen):
         today = now.date()
 
         reviews = store.reviews_per_day(ids, days=HISTORY_DAYS, now=now)
-        self._bar_chart(
-            "reviews", f"Reviews per day ({HISTORY_DAYS}d)", reviews, today, PAST_TICKS, "days ago"
-        )
+        self._bar_chart("reviews", f"Reviews per day ({HISTORY_DAYS}d)", reviews, today,
+                        PAST_TICKS, "days ago")
 
         retention = [
             (d, r)
@@ -150,14 +149,8 @@ class StatsScreen(BaseScreen):
         plot.xlabel("days ago")
 
         forecast = store.due_forecast(ids, days=FORECAST_DAYS, now=now)
-        self._bar_chart(
-            "forecast",
-            f"Due in the next {FORECAST_DAYS} days",
-            forecast,
-            today,
-            FUTURE_TICKS,
-            "days from today",
-        )
+        self._bar_chart("forecast", f"Due in the next {FORECAST_DAYS} days", forecast,
+                        today, FUTURE_TICKS, "days from today")
 
     def _bar_chart(
         self,

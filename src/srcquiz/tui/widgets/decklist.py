@@ -58,8 +58,6 @@ def legend() -> Content:
             parts.append(" · ")
         parts += [(label, "bold"), f" {meaning}"]
     return Content.assemble(*parts)
-
-
 MARK_WIDTH = 2
 # A row's style by (bold, under the cursor).
 _ROW_STYLES = {
