@@ -87,3 +87,13 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise TooLarge(path, len(data), limit)
     return data
+
+
+def stat_stamp(path: str | Path) -> str:
+    """A file as seen from outside (size, mtime, inode, device), or "missing": equal
+    stamps mean a file not rewritten, the rule Python's bytecode cache trusts."""
+    try:
+        st = os.stat(path)  # not Path.stat: callers stamp many files on a hot path
+    except OSError:
+        return "missing"
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino} {st.st_dev}"

@@ -29,7 +29,7 @@ from typing import Any
 from srcquiz import __version__
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.model import Deck
-from srcquiz.files import read_regular
+from srcquiz.files import read_regular, stat_stamp
 from srcquiz.progress.store import Store
 
 # The modules whose code decides what a note looks like.
@@ -57,16 +57,8 @@ def decks_stamp(decks: Sequence[Deck], parent: str) -> str:
     digest = hashlib.sha256(f"{_code_stamp()}\n{parent}\n".encode())
     for deck in decks:
         digest.update(f"\n{deck.id}\n{deck.path}\n".encode())
-        digest.update((_stat(deck.path) if deck.path else repr(deck)).encode())
+        digest.update((stat_stamp(deck.path) if deck.path else repr(deck)).encode())
     return digest.hexdigest()
-
-
-def _stat(path: str | Path) -> str:
-    try:
-        st = os.stat(path)  # not Path.stat: a sync with nothing new stats every deck
-    except OSError:
-        return "missing"
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino} {st.st_dev}"
 
 
 def _code_files() -> list[Path]:
@@ -86,7 +78,7 @@ def _code_digest() -> str:
 
 @functools.cache
 def _code_stamp() -> str:
-    return "\n".join([__version__, *(f"{p.name} {_stat(p)}" for p in _code_files())])
+    return "\n".join([__version__, *(f"{p.name} {stat_stamp(p)}" for p in _code_files())])
 
 
 class Marker:

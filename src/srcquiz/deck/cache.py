@@ -37,7 +37,7 @@ from srcquiz.deck.lazy_deck import LazyDeck as LazyDeck  # re-exported for tests
 from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out, whole_doc
 from srcquiz.deck.model import KINDS, Anchor, Deck
 from srcquiz.deck.vocabulary import remember, vocabulary
-from srcquiz.files import read_regular
+from srcquiz.files import read_regular, stat_stamp
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
 from srcquiz.gc_pause import gc_paused
 
@@ -54,16 +54,11 @@ _NO_DEFAULT = object()
 
 
 def _code_stamp() -> bytes:
-    """`CODE_FILES` as seen from outside: each one's size and modification time, the
-    rule Python's own bytecode cache trusts for source. Once a process; reading and
+    """`CODE_FILES` as seen from outside (`stat_stamp`), once a process: reading and
     hashing their 200 KB instead took 0.7 ms of every start-up."""
     h = hashlib.blake2b(digest_size=16)
-    for name in CODE_FILES:
-        try:
-            st = os.stat(_HERE / name)
-            h.update(f"{name} {st.st_size} {st.st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"unreadable {name}\n".encode())  # e.g. a bytecode-only install
+    for name in CODE_FILES:  # a bytecode-only install stamps them "missing"
+        h.update(f"{name} {stat_stamp(_HERE / name)}\n".encode())
     return h.digest()
 
 
