@@ -17,7 +17,7 @@ from hang_guard import fails_if_it_blocks
 
 from srcquiz.deck import cache as deck_cache
 from srcquiz.deck import vocabulary
-from srcquiz.deck.cache_decode import kind_table
+from srcquiz.deck.cache_decode import KindTable, kind_tables
 from srcquiz.deck.loader import Diagnostic, load_deck_file, load_decks
 from srcquiz.deck.model import KINDS
 
@@ -79,6 +79,10 @@ def test_corrupt_entry_is_ignored_and_rebuilt(deck_path: Path) -> None:
 
 def _first_row(doc: dict, kind: str) -> dict:
     return doc["rows"][doc["kinds"].index(KINDS.index(kind))]
+
+
+def kind_table(kind: str) -> KindTable:
+    return kind_tables()[KINDS.index(kind)]
 
 
 def _set(kind: str, field: str, value: object) -> Callable[[dict], None]:
@@ -343,10 +347,9 @@ def test_an_entry_whose_vocabulary_was_edited_is_a_miss(deck_path: Path) -> None
     raw = entry.read_bytes()
     doc = deck_cache.entry_doc(raw)
     doc["vocab"]["sigterm"] = "SIGKILL"
-    forged = (
-        deck_cache.entry_bytes(doc, b"\0" * 32)[: -deck_cache._MAC_TAIL]
-        + raw[-deck_cache._MAC_TAIL :]
-    )  # the vocabulary edited, the MAC kept
+    forged = deck_cache.entry_bytes(doc, b"\0" * 32)[: -deck_cache._MAC_TAIL] + raw[
+        -deck_cache._MAC_TAIL :
+    ]  # the vocabulary edited, the MAC kept
     assert forged != raw and deck_cache.entry_doc(forged)["vocab"]["sigterm"] == "SIGKILL"
     entry.write_bytes(forged)
     assert deck_cache._read(entry, doc["fingerprint"], deck_path) is None

@@ -211,10 +211,6 @@ def kind_tables() -> tuple[KindTable, ...]:
     return tuple(out)
 
 
-def kind_table(kind: str) -> KindTable:
-    return kind_tables()[KINDS.index(kind)]
-
-
 _MISSING = object()
 _CHOICE = KINDS.index("choice")
 _ID_LIST_RE = re.compile(r"(?:[a-z0-9][a-z0-9_.-]*\n)*")  # the parser's ID_RE, one per line
