@@ -29,9 +29,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_deck import deck_yaml  # noqa: E402
 
 from srcquiz.deck import vocabulary  # noqa: E402
-from srcquiz.deck.kinds import Cloze, Number, Order, Short  # noqa: E402
+from srcquiz.deck.kinds import (  # noqa: E402
+    Cloze,
+    Number,
+    Order,
+    Question,  # noqa: E402
+    Short,
+)
 from srcquiz.deck.loader import load_deck_file  # noqa: E402
-from srcquiz.deck.model import Question  # noqa: E402
 from srcquiz.study.grading import example_card_key, grade  # noqa: E402
 from srcquiz.study.terms import KnownTerms  # noqa: E402
 

@@ -10,7 +10,7 @@ import pytest
 
 from srcquiz.cli.parser import main
 from srcquiz.deck.loader import load_deck_file
-from srcquiz.deck.model import Example, Position
+from srcquiz.deck.parts import Example, Position
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 KINDS = FIXTURES / "engine_kinds.yaml"

@@ -28,7 +28,7 @@ from srcquiz.deck.anchors import (
     symbol_present,
 )
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Anchor
+from srcquiz.deck.parts import Anchor
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "anchors"
 WIDGET = FIXTURES / "decks" / "widget.yaml"

@@ -24,9 +24,10 @@ from srcquiz.deck.cache import _encode
 from srcquiz.deck.cache_decode import decode
 from srcquiz.deck.codec import SPELLED_BY, from_data, to_data
 from srcquiz.deck.keys import COMMON_KEYS, KIND_KEYS
-from srcquiz.deck.kinds import KIND_CLASSES
+from srcquiz.deck.kinds import KIND_CLASSES, Question
 from srcquiz.deck.loader import load_deck, parse_deck
-from srcquiz.deck.model import KINDS, Anchor, Deck, Example, Question
+from srcquiz.deck.model import KINDS, Deck
+from srcquiz.deck.parts import Anchor, Example
 from srcquiz.deck.schema import schema_json
 
 SOURCE = "An article"

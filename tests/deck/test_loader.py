@@ -22,7 +22,7 @@ from srcquiz.deck.loader import (
     load_decks,
     parse_deck,
 )
-from srcquiz.deck.model import Anchor
+from srcquiz.deck.parts import Anchor
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 LINT = FIXTURES / "lint"

@@ -9,7 +9,7 @@ import pytest
 from upstream_support import V1_LINE, V2_LINE, git, make_repo
 
 from srcquiz.cli.parser import main
-from srcquiz.deck.model import Anchor
+from srcquiz.deck.parts import Anchor
 from srcquiz.deck.upstream import (
     SourceUnavailable,
     add_checkout,

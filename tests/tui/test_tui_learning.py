@@ -19,8 +19,9 @@ from tui_support import (
     text_keys,
 )
 
+from srcquiz.deck.kinds import Question
 from srcquiz.deck.loader import load_deck
-from srcquiz.deck.model import Deck, Question
+from srcquiz.deck.model import Deck
 from srcquiz.paths import bundled_decks_dir
 from srcquiz.progress.store import Store
 from srcquiz.study.grading import describe_answer

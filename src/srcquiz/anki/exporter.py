@@ -52,8 +52,19 @@ from srcquiz.anki.previous import (
     retired_reverse,
 )
 from srcquiz.deck.codec import anchor_data, to_data
-from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short, TrueFalse
-from srcquiz.deck.model import Anchor, Deck, Question
+from srcquiz.deck.kinds import (
+    Choice,
+    Cloze,
+    Flashcard,
+    Match,
+    Number,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from srcquiz.deck.model import Deck
+from srcquiz.deck.parts import Anchor
 from srcquiz.errors import UserError
 from srcquiz.fsio import write_atomically
 

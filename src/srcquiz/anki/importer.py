@@ -43,9 +43,8 @@ from srcquiz.anki.package import (
 )
 from srcquiz.deck.codec import anchor_data, anchor_from_data, from_data
 from srcquiz.deck.keys import ID_RE
-from srcquiz.deck.kinds import Cloze, Flashcard, Match, Short
+from srcquiz.deck.kinds import Cloze, Flashcard, Match, Question, Short
 from srcquiz.deck.loader import parse_deck
-from srcquiz.deck.model import Question
 from srcquiz.deck.yaml_writer import MODELINE, item_lines, question_yaml_dict, value_lines
 from srcquiz.errors import UserError
 

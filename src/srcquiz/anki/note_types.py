@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from srcquiz.anki.card_script import BACK_JS, CHECK_SCRIPT, FRONT_JS
-from srcquiz.deck.model import Question, split_card_key
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import split_card_key
 
 # Shared by every note type, after the kind's own fields. `Srcquiz` holds the
 # question as compact JSON (never shown) so `srcquiz import` maps it back exactly.

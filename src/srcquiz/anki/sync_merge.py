@@ -25,7 +25,8 @@ from srcquiz.anki.sync_reviews import (
     taken_ids,
     write_plan,
 )
-from srcquiz.deck.model import Deck, Question
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import Deck
 from srcquiz.progress.store import Store
 from srcquiz.progress.sync_log import ReceivedReview
 

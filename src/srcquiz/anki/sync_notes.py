@@ -43,7 +43,8 @@ from srcquiz.anki.exporter import (
 )
 from srcquiz.anki.note_types import NOTE_TYPE_BY_ID, NOTE_TYPES, NoteType, anki_cards
 from srcquiz.anki.sync_report import NoteReport, Progress, quiet, watch
-from srcquiz.deck.model import Deck, Question
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import Deck
 
 OUR_NOTE_TYPE_IDS = tuple(sorted(NOTE_TYPE_BY_ID))
 DATA_FIELD = "Srcquiz"

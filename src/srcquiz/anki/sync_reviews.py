@@ -29,7 +29,8 @@ from typing import Any
 from srcquiz.anki.merge import FORGET, SET_DUE, CardRef, Event, Manual, Plan, Step
 from srcquiz.anki.sync_notes import OUR_NOTE_TYPE_IDS, card_key
 from srcquiz.anki.sync_report import Progress, quiet
-from srcquiz.deck.model import Deck, Question
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import Deck
 from srcquiz.progress.card_state import LEARNING, RELEARNING, REVIEW, CardState
 from srcquiz.progress.rows import MAX_DURATION_S
 

@@ -19,7 +19,8 @@ from srcquiz.textsafe import one_line
 if TYPE_CHECKING:
     from srcquiz.anki.sync_report import Progress, SyncSummary
     from srcquiz.cli.workspace import Args
-    from srcquiz.deck.model import Deck, Question
+    from srcquiz.deck.kinds import Question
+    from srcquiz.deck.model import Deck
     from srcquiz.progress.backup import BackupInfo
     from srcquiz.study.grading import Grade
 

@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from srcquiz.deck.model import Anchor, Deck, Position, Question
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import Deck
+from srcquiz.deck.parts import Anchor, Position
 from srcquiz.errors import UserError
 from srcquiz.files import NotAFile, TooLarge, open_regular, read_regular
 from srcquiz.textsafe import one_line
@@ -200,8 +202,7 @@ def symbol_in_file(
     touches the end of the text read so far is left for the next round (the next
     chunk may continue the word); the next round starts where such a match could
     begin, with the character before it kept for the whole-word check. Raises
-    OSError (`NotAFile`, `TooLarge`, ...).
-    """
+    OSError (`NotAFile`, `TooLarge`, ...)."""
     pattern = symbol_pattern(symbol)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     tail, start = "", 0

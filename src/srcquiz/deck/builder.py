@@ -17,10 +17,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from srcquiz.deck.keys import ALL_QUESTION_KEYS, COMMON_KEYS, DECK_KEYS, ID_RE, KIND_KEYS
 from srcquiz.deck.kind_fields import KIND_FIELDS, DeckContext
-from srcquiz.deck.kinds import KIND_CLASSES
+from srcquiz.deck.kinds import KIND_CLASSES, Question
 from srcquiz.deck.lint_rules import cross_question_leaks, question_give_aways
-from srcquiz.deck.model import KINDS, Anchor, Deck, Example, Position, Question
+from srcquiz.deck.model import KINDS, Deck
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
+from srcquiz.deck.parts import Anchor, Example, Position
 from srcquiz.deck.yaml_events import SCALAR_TAGS, describe
 
 _THE = {k: f"the `{k}`" for k in ALL_QUESTION_KEYS}

@@ -35,7 +35,8 @@ from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import MAX_DECK_BYTES
 from srcquiz.deck.lazy_deck import LazyDeck as LazyDeck  # re-exported for tests
 from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out, whole_doc
-from srcquiz.deck.model import KINDS, Anchor, Deck
+from srcquiz.deck.model import KINDS, Deck
+from srcquiz.deck.parts import Anchor
 from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.files import read_regular, stat_stamp
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file

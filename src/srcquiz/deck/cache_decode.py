@@ -20,10 +20,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import chain, compress, repeat
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.model import KINDS, Anchor, Deck, Example, Position, Question
+from srcquiz.deck.model import KINDS, Deck
+from srcquiz.deck.parts import Anchor, Example, Position
+
+if TYPE_CHECKING:
+    from srcquiz.deck.kinds import Question
 
 Result = tuple[Deck | None, list[Diagnostic]]
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from srcquiz.deck.keys import ANCHOR_KEYS, COMMON_KEYS, KIND_KEYS
-from srcquiz.deck.kinds import KIND_CLASSES
-from srcquiz.deck.model import Anchor, Example, Question
+from srcquiz.deck.kinds import KIND_CLASSES, Question
+from srcquiz.deck.parts import Anchor, Example
 
 Text = Callable[[str], str]
 _NOT_IN_FILES = frozenset({"pos"})

@@ -11,8 +11,8 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from srcquiz.deck.kinds import parse_cloze
-from srcquiz.deck.model import Anchor
 from srcquiz.deck.node_reader import Fields, Invalid, NodeReader, did_you_mean
+from srcquiz.deck.parts import Anchor
 from srcquiz.deck.yaml_events import describe
 
 

@@ -1,7 +1,7 @@
-"""The question kinds: a frozen dataclass each, subclasses of `model.Question`,
-and `KIND_CLASSES`, the table from a kind's name to its class.
+"""A question: `Question`, the fields every kind shares, and the kinds, a frozen
+dataclass each, with `KIND_CLASSES`, the table from a kind's name to its class.
 
-Apart from `deck.model`: making the eleven classes costs 6.5 ms, and start-up
+Apart from `deck.model`: making these twelve classes costs 7 ms, and start-up
 shows the decks screen without building a question (`lazy_deck`).
 """
 
@@ -12,7 +12,40 @@ from functools import lru_cache
 from typing import ClassVar
 
 from srcquiz.deck.keys import CLOZE_RE
-from srcquiz.deck.model import Question
+from srcquiz.deck.parts import Anchor, Example, Position
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """Fields every kind shares.
+
+    No `__slots__` here: the deck cache rebuilds questions by filling `__dict__`
+    in one call, which is what makes a warm load of 10k questions cheap.
+    """
+
+    kind: ClassVar[str] = ""
+    id: str
+    prompt: str
+    explanation: str = ""
+    source: str = ""
+    anchor: Anchor | None = None
+    code: str | None = None
+    lang: str | None = None
+    code_after: bool = False  # the code is shown with the feedback, not the prompt
+    hint: str | None = None
+    tags: tuple[str, ...] = ()
+    # Checked by lint, not asked: like `pos`, not part of what a question is (an Anki
+    # package does not carry them).
+    examples: tuple[Example, ...] = field(default=(), compare=False)
+    pos: Position = field(default=Position(), compare=False)
+
+    def card_keys(self) -> tuple[str, ...]:
+        """Study units of this question: stable keys for review history."""
+        return (self.id,)
+
+    @property
+    def self_graded(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)

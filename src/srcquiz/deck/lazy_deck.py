@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import json
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from srcquiz.deck.cache_decode import Bad, _anchor, _decode_questions, kind_tables
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.model import KINDS, Deck, Question
+from srcquiz.deck.model import KINDS, Deck
 from srcquiz.gc_pause import gc_paused
+
+if TYPE_CHECKING:
+    from srcquiz.deck.kinds import Question
 
 CHUNK = 32  # questions a chunk: a review's 200 cards decode ~6k of 100k questions
 _QUESTIONS = Deck.__dict__["questions"]  # the slot under LazyDeck's property

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Question, Short
 from srcquiz.deck.lint_text import (
     MIN_CHARS,
     Parts,
@@ -37,7 +37,6 @@ from srcquiz.deck.lint_text import (
     whole_words,
     word_set,
 )
-from srcquiz.deck.model import Question
 
 if TYPE_CHECKING:
     from yaml.nodes import Node

@@ -1,94 +1,22 @@
-"""The deck model: a deck, its questions' shared fields, where text was written.
+"""The deck model: a deck and the study cards its questions yield.
 
 A question may yield several study cards (each cloze number, the reverse of a
 card); `Question.card_keys()` names them so review history can be keyed by
-stable ids that survive rewording. Each kind's own fields are in `deck.kinds`.
+stable ids that survive rewording. The questions are `deck.kinds`' classes and
+their parts `deck.parts`': start-up shows every deck without making a question
+(`lazy_deck`), so not even their shared base is made here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from srcquiz.deck.kinds import Question
+    from srcquiz.deck.parts import Anchor
 
 KINDS = ("card", "short", "number", "choice", "truefalse", "cloze", "order", "match")
-
-
-class Position(NamedTuple):
-    """Where something was written: 1-based line and column.
-
-    A NamedTuple rather than a dataclass: every question carries one, and a
-    tuple is several times cheaper to build when a deck is parsed or cached.
-    """
-
-    line: int = 0
-    column: int = 0
-
-
-class Example(NamedTuple):
-    """An answer a deck author expects to be judged right (counted as recalled) or
-    not; `srcquiz lint` grades it. Written like `srcquiz grade` takes answers."""
-
-    text: str
-    right: bool
-    pos: Position = Position()
-
-
-@dataclass(frozen=True, slots=True)
-class Anchor:
-    """The upstream code a question is about."""
-
-    repo: str | None = None
-    path: str | None = None
-    symbol: str | None = None
-    version: str | None = None
-    pos: Position = field(default=Position(), compare=False)
-
-    def label(self) -> str:
-        return " · ".join(p for p in (self.repo, self.path, self.symbol) if p)
-
-    def merged_over(self, default: Anchor | None) -> Anchor:
-        if default is None:
-            return self
-        return Anchor(
-            repo=self.repo or default.repo,
-            path=self.path or default.path,
-            symbol=self.symbol or default.symbol,
-            version=self.version or default.version,
-            pos=self.pos,
-        )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Question:
-    """Fields every kind shares.
-
-    No `__slots__` here: the deck cache rebuilds questions by filling `__dict__`
-    in one call, which is what makes a warm load of 10k questions cheap.
-    """
-
-    kind: ClassVar[str] = ""
-    id: str
-    prompt: str
-    explanation: str = ""
-    source: str = ""
-    anchor: Anchor | None = None
-    code: str | None = None
-    lang: str | None = None
-    code_after: bool = False  # the code is shown with the feedback, not the prompt
-    hint: str | None = None
-    tags: tuple[str, ...] = ()
-    # Checked by lint, not asked: like `pos`, not part of what a question is (an Anki
-    # package does not carry them).
-    examples: tuple[Example, ...] = field(default=(), compare=False)
-    pos: Position = field(default=Position(), compare=False)
-
-    def card_keys(self) -> tuple[str, ...]:
-        """Study units of this question: stable keys for review history."""
-        return (self.id,)
-
-    @property
-    def self_graded(self) -> bool:
-        return False
 
 
 @dataclass(frozen=True, slots=True)

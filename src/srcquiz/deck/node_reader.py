@@ -15,7 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from srcquiz.deck.diagnostics import Diagnostic
 from srcquiz.deck.keys import ANCHOR_KEYS, REPO_RE, TAG_RE
-from srcquiz.deck.model import Anchor, Position
+from srcquiz.deck.parts import Anchor, Position
 from srcquiz.deck.text_rules import control_problem
 from srcquiz.deck.yaml_events import (
     ALLOWED_TAGS,

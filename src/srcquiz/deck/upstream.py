@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from srcquiz.deck.keys import REPO_RE
-from srcquiz.deck.model import Anchor
+from srcquiz.deck.parts import Anchor
 from srcquiz.errors import UserError
 from srcquiz.files import read_regular
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from srcquiz.deck.keys import CLOZE_RE
-from srcquiz.deck.model import Deck, Question
+from srcquiz.deck.model import Deck
 from srcquiz.deck.punctuation import PUNCT_MAP
 from srcquiz.gc_pause import gc_paused
+
+if TYPE_CHECKING:
+    from srcquiz.deck.kinds import Question
 
 # --- normalisation -----------------------------------------------------------
 

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from srcquiz.deck.codec import anchor_data, to_data
-from srcquiz.deck.model import Anchor, Question
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.parts import Anchor
 
 MODELINE = "# yaml-language-server: $schema=deck.schema.json"
 

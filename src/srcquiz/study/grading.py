@@ -16,8 +16,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from srcquiz.deck.diagnostics import Diagnostic
-from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short, TrueFalse
-from srcquiz.deck.model import Deck, Question, split_card_key
+from srcquiz.deck.kinds import (
+    Choice,
+    Cloze,
+    Flashcard,
+    Match,
+    Number,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from srcquiz.deck.model import Deck, split_card_key
 from srcquiz.study.numbers import Reading, Unreadable, format_number, parse_number, read_answer
 from srcquiz.study.responses import Response, fits
 from srcquiz.study.terms import NO_TERMS, KnownTerms, match_text, normalize

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, MutableSequence
 from dataclasses import dataclass
 from typing import TypeVar, overload
 
-from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Short
-from srcquiz.deck.model import Deck, Question, split_card_key
+from srcquiz.deck.kinds import Choice, Cloze, Flashcard, Match, Number, Order, Question, Short
+from srcquiz.deck.model import Deck, split_card_key
 from srcquiz.study.grading import describe_answer
 
 # How a hidden character of the expected answer is drawn in a letter hint.

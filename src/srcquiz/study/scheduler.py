@@ -17,7 +17,7 @@ from srcquiz.deck.kinds import Choice, TrueFalse
 from srcquiz.progress.card_state import REVIEW, CardState
 
 if TYPE_CHECKING:
-    from srcquiz.deck.model import Question
+    from srcquiz.deck.kinds import Question
     from srcquiz.study.grading import Grade, Verdict
 
 # Answer times (seconds) that turn Good into Easy or into Hard.

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from itertools import accumulate, islice
 from typing import Literal
 
-from srcquiz.deck.model import Deck, Question, split_card_key
+from srcquiz.deck.kinds import Question
+from srcquiz.deck.model import Deck, split_card_key
 from srcquiz.progress.card_state import CardState
 from srcquiz.progress.queries import end_of_day
 from srcquiz.progress.rows import MAX_DURATION_S

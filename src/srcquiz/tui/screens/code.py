@@ -35,7 +35,7 @@ from srcquiz.tui.widgets.keybar import KeyBar
 if TYPE_CHECKING:
     from textual.worker import Worker
 
-    from srcquiz.deck.model import Anchor
+    from srcquiz.deck.parts import Anchor
 
 
 def anchor_title(anchor: Anchor, up: UpstreamFile | None = None) -> str:
