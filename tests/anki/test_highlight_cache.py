@@ -163,11 +163,9 @@ def _forged_script(pack: Path) -> None:
 
 def _signed_with_another_key(pack: Path) -> None:
     """A well-formed pack signed by another user's secret (or a guessed one)."""
-    import hmac
-
     body = pack.read_bytes()[: -highlight_cache._MAC_HEX - 1]
     body = body.replace(b"main", b"mane")
-    pack.write_bytes(body + b"\n" + hmac.new(b"k" * 32, body, "sha256").hexdigest().encode())
+    pack.write_bytes(body + b"\n" + deck_cache._mac(body, b"k" * 32))
 
 
 def _a_deck_cache_entry(pack: Path) -> None:

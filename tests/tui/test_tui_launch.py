@@ -184,6 +184,40 @@ def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: 
     assert gc.isenabled()
 
 
+# What an ordinary start-up (deck cache warm) never needs before the decks screen:
+# PyYAML and the question classes (questions are decoded when a session asks), and
+# hashlib's OpenSSL set-up (`srcquiz.digests`).
+NOT_AT_START_UP = ("yaml", "srcquiz.deck.kinds", "srcquiz.deck.parser", "hashlib", "hmac")
+_FIRST_FRAME = """
+import sys
+from srcquiz.cli.parser import parse_args
+from srcquiz.tui.launch import prepare_app
+
+app = prepare_app(parse_args(sys.argv[1:]))
+display = app._display
+def first_frame(screen, update):
+    display(screen, update)
+    if update is not None and type(screen).__name__ == "DecksScreen":
+        print(" ".join(m for m in sys.modules))
+        app.exit()
+app._display = first_frame
+app.run(headless=True, size=(100, 30))
+"""
+
+
+def test_a_warm_start_up_reaches_the_decks_screen_without_the_heavy_modules(tmp_path: Path):
+    argv = [sys.executable, "-c", _FIRST_FRAME, *DECKS, "--db", str(tmp_path / "db.sqlite3")]
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    first = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "yaml" in first.stdout.split()  # the first start parsed the decks
+    again = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 0, again.stderr
+    loaded = set(again.stdout.split())
+    assert "srcquiz.tui.screens.decks" in loaded
+    assert [m for m in NOT_AT_START_UP if m in loaded] == []
+
+
 def test_the_days_snapshot_is_made_after_the_first_frame_and_waited_for(
     fake_tty: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

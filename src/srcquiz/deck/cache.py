@@ -20,8 +20,6 @@ required to be writable.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import tempfile
 import time
@@ -38,11 +36,12 @@ from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out
 from srcquiz.deck.model import KINDS, Deck
 from srcquiz.deck.parts import Anchor
 from srcquiz.deck.vocabulary import remember, vocabulary
+from srcquiz.digests import blake2b, same_digest
 from srcquiz.files import read_regular, stat_stamp
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
 from srcquiz.gc_pause import gc_paused
 
-FORMAT = 5  # 5: head, chunks and vocabulary on lines of their own (`lazy_deck`)
+FORMAT = 6  # 5: head, chunks, vocabulary on lines of their own (`lazy_deck`); 6: BLAKE2b MAC
 # The code that decides what a deck file becomes: every module of the deck
 # package and the text rules' base (read as bytes, never imported here: a warm
 # load must not pay for PyYAML).
@@ -57,7 +56,7 @@ _NO_DEFAULT = object()
 def _code_stamp() -> bytes:
     """`CODE_FILES` as seen from outside (`stat_stamp`), once a process: reading and
     hashing their 200 KB instead took 0.7 ms of every start-up."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for name in CODE_FILES:  # a bytecode-only install stamps them "missing"
         h.update(f"{name} {stat_stamp(_HERE / name)}\n".encode())
     return h.digest()
@@ -65,7 +64,7 @@ def _code_stamp() -> bytes:
 
 # Changing the code that builds decks (the model's fields with it) changes this
 # signature, which invalidates every entry.
-_SIGNATURE = hashlib.blake2b(
+_SIGNATURE = blake2b(
     repr((FORMAT, __version__)).encode() + _code_stamp(), digest_size=8
 ).hexdigest()
 
@@ -77,11 +76,13 @@ def cache_root() -> Path:
 
 
 def _entry_path(fingerprint: dict[str, object]) -> Path:
-    key = hashlib.blake2b(str(fingerprint["path"]).encode(), digest_size=12).hexdigest()
+    key = blake2b(str(fingerprint["path"]).encode(), digest_size=12).hexdigest()
     return cache_root() / f"{key}.json"
 
 
 def _fingerprint(path: Path, data: bytes) -> dict[str, object]:
+    import hashlib  # only when a deck's bytes are read: never on an ordinary start-up
+
     st = path.stat()
     return {
         "sig": _SIGNATURE,
@@ -202,17 +203,17 @@ def entry_doc(raw: bytes) -> dict:
 def entry_bytes(doc: dict, key: bytes) -> bytes:
     """`doc` (as `entry_doc` gives it) laid out and signed with `key`."""
     body = lay_out(doc)
-    return body + _MAC_FIELD + hmac.new(key, body, "sha256").hexdigest().encode() + b"\n"
+    return body + _MAC_FIELD + _mac(body, key) + b"\n"
 
 
 # The entry's last line is the MAC of every byte before it: `mac:<hex>\n`.
 _MAC_FIELD = b"mac:"
-_MAC_HEX = 64  # HMAC-SHA256: SHA-NI makes it the fastest keyed hash here (~1 ms/MB)
+_MAC_HEX = 64  # keyed BLAKE2b-256 (`srcquiz.digests`): ~1 ms/MB, no OpenSSL to load
 _MAC_TAIL = len(_MAC_FIELD) + _MAC_HEX + 1
 
 
-def _mac(body: bytes | memoryview) -> bytes:
-    return hmac.new(_key(), body, "sha256").hexdigest().encode()
+def _mac(body: bytes | memoryview, key: bytes | None = None) -> bytes:
+    return blake2b(body, key=_key() if key is None else key, digest_size=32).hexdigest().encode()
 
 
 def sign(body: bytes) -> bytes:
@@ -228,7 +229,7 @@ def _signed_body(raw: bytes) -> memoryview | None:
     if cut <= 0 or raw[cut : cut + len(_MAC_FIELD)] != _MAC_FIELD or raw[-1:] != b"\n":
         return None
     body = memoryview(raw)[:cut]  # not a copy of a 20 MB entry
-    return body if hmac.compare_digest(raw[-1 - _MAC_HEX : -1], _mac(body)) else None
+    return body if same_digest(raw[-1 - _MAC_HEX : -1], _mac(body)) else None
 
 
 def _signed_entry(

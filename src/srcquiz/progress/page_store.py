@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import json
 import os
 import sqlite3
@@ -31,6 +30,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from srcquiz.digests import blake2b
 
 MAGIC = "srcquiz-snapshot 1"
 SUFFIX = ".snapshot"
@@ -45,19 +46,24 @@ def store_path(folder: Path, stem: str) -> Path:
     return folder / f"{stem}.pages"
 
 
-def _digest(page: bytes | memoryview) -> bytes:
-    return hashlib.sha256(page).digest()[:HASH_BYTES]
+def _sha256_16() -> Callable[[bytes | memoryview], bytes]:
+    """`DIGEST`, the hash new snapshots are made with. hashlib is imported when a
+    snapshot is made or read, never on an ordinary start-up (`srcquiz.digests`)."""
+    import hashlib
+
+    sha256 = hashlib.sha256
+    return lambda page: sha256(page).digest()[:HASH_BYTES]
 
 
 def _blake2b(page: bytes) -> bytes:
-    return hashlib.blake2b(page, digest_size=HASH_BYTES).digest()
+    return blake2b(page, digest_size=HASH_BYTES).digest()
 
 
 def _digest_of(meta: dict[str, Any]) -> Callable[[bytes], bytes]:
     """The function that made the snapshot's hashes (ValueError for one unknown here)."""
     name = meta.get("digest", "blake2b/16")
     if name == DIGEST:
-        return _digest
+        return _sha256_16()
     if name == "blake2b/16":
         return _blake2b
     raise ValueError(f"unknown page digest {name!r}")
@@ -96,13 +102,14 @@ def save(copy: Path, dest: Path, meta: dict[str, Any]) -> None:
         check.close()
     conn = _open_store(store_path(dest.parent, meta["stem"]))
     hashes: list[bytes] = []
+    digest = _sha256_16()
     try:
         conn.execute("BEGIN IMMEDIATE")
         have = {h for (h,) in conn.execute("SELECT hash FROM page")}
 
         def new_pages() -> Iterator[tuple[bytes, bytes]]:
             for page in _pages(copy, page_size):
-                h = _digest(page)
+                h = digest(page)
                 hashes.append(h)
                 if h not in have:
                     have.add(h)

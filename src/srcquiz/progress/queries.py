@@ -7,7 +7,6 @@ and the streak follow the clock on the wall, not UTC.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from abc import ABC, abstractmethod
@@ -15,6 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from srcquiz.digests import blake2b
 from srcquiz.progress.rows import MODE_CODES, WRONG, placeholders
 from srcquiz.progress.sync_log import SCHEDULING_CODES
 
@@ -67,7 +67,7 @@ KEY_CHECK_SETTING = "keycheck:"
 
 def keys_digest(deck: Deck) -> str:
     """A digest of the deck's card keys, in order: a kept check is for these keys."""
-    return hashlib.blake2b("\n".join(deck.card_keys()).encode(), digest_size=16).hexdigest()
+    return blake2b("\n".join(deck.card_keys()).encode(), digest_size=16).hexdigest()
 
 
 class DayCounts(NamedTuple):
