@@ -185,9 +185,11 @@ def test_start_up_pauses_the_gc_until_the_first_frame(fake_tty: None, tmp_path: 
 
 
 # What an ordinary start-up (deck cache warm) never needs before the decks screen:
-# PyYAML and the question classes (questions are decoded when a session asks), and
-# hashlib's OpenSSL set-up (`srcquiz.digests`).
-NOT_AT_START_UP = ("yaml", "srcquiz.deck.kinds", "srcquiz.deck.parser", "hashlib", "hmac")
+# PyYAML and the question classes (questions are decoded when a session asks), the
+# vocabulary rules (the entry carries the terms), hashlib's OpenSSL set-up
+# (`srcquiz.digests`).
+NOT_AT_START_UP = ("yaml", "srcquiz.deck.kinds", "srcquiz.deck.parser",
+                   "srcquiz.deck.vocabulary", "hashlib", "hmac")  # fmt: skip
 _FIRST_FRAME = """
 import sys
 from srcquiz.cli.parser import parse_args

@@ -35,7 +35,6 @@ from srcquiz.deck.lazy_deck import LazyDeck as LazyDeck  # re-exported for tests
 from srcquiz.deck.lazy_deck import diagnostics_of, head_fields, head_of, lay_out, whole_doc
 from srcquiz.deck.model import KINDS, Deck
 from srcquiz.deck.parts import Anchor
-from srcquiz.deck.vocabulary import remember, vocabulary
 from srcquiz.digests import blake2b, same_digest
 from srcquiz.files import read_regular, stat_stamp
 from srcquiz.fsio import TMP_PREFIX, remove_stale_temps, write_cache_file
@@ -183,7 +182,6 @@ def _decoded(doc: _Entry, path: Path) -> Result | None:
         diags = diagnostics_of(doc.head, str(path))
     except Exception:  # noqa: BLE001 - a corrupt entry is a miss, whatever is wrong with it
         return None
-    remember(deck, deck.vocabulary)  # read on grading's first near miss
     return deck, diags
 
 
@@ -240,6 +238,8 @@ def _signed_entry(
     The deck's vocabulary (what grading's known-terms index needs) is worked out
     here, once, and travels with the entry; so do the ids, card keys and counts a
     lazy read gives without decoding a question."""
+    from srcquiz.deck.vocabulary import remember, vocabulary  # a miss only: its regexes
+
     vocab = vocabulary(deck.questions)
     remember(deck, vocab)
     doc = {"fingerprint": fingerprint, **seen, **_encode(deck, diags), **head_fields(deck)}
@@ -257,7 +257,7 @@ def _signed_entry(
                 and lazy.keyed_count() == deck.keyed_count()
                 and lazy.counts_by_kind() == deck.counts_by_kind()
                 and lazy._ids == [q.id for q in deck.questions]
-                and lazy.vocabulary() == vocab
+                and lazy.stored_vocabulary() == vocab
             )
     except (Bad, TypeError, ValueError, KeyError, IndexError):
         return None

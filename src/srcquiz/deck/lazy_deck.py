@@ -249,7 +249,7 @@ class LazyDeck(Deck):
     def counts_by_kind(self) -> dict[str, int]:
         return dict(self._counts)
 
-    def vocabulary(self) -> dict[str, str]:
+    def stored_vocabulary(self) -> dict[str, str]:
         """The vocabulary the entry carries (read when grading first needs it)."""
         a, b = self._at[-2], self._at[-1]
         return _unpacked(json.loads(bytes(self._body[self._start + a : self._start + b - 1])))

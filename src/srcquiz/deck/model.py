@@ -79,6 +79,11 @@ class Deck:
         """The question at `index` in deck order (a lazily read deck decodes only it)."""
         return self.questions[index]
 
+    def stored_vocabulary(self) -> dict[str, str] | None:
+        """The terms grading knows from this deck, if they came with it (a deck cache
+        entry carries them: `lazy_deck`); None means work them out from the questions."""
+        return None
+
     def counts_by_kind(self) -> dict[str, int]:
         counts = dict.fromkeys(KINDS, 0)
         for q in self.questions:

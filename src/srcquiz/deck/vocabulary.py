@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from srcquiz.deck.keys import CLOZE_RE
@@ -174,27 +174,26 @@ def term_keys(terms: Sequence[str]) -> list[str]:
     return [k.strip(_ASCII_STRIP) for k in keys]
 
 
-_DECK_CACHE: dict[int, tuple[Deck, dict[str, str] | Callable[[], dict[str, str]]]] = {}
+_DECK_CACHE: dict[int, tuple[Deck, dict[str, str]]] = {}
 
 
-def remember(deck: Deck, vocab: dict[str, str] | Callable[[], dict[str, str]]) -> None:
-    """Keep `vocab` as `deck`'s vocabulary (the deck cache hands it over this way: a
-    lazily read entry hands over how to read it, done on first use)."""
+def remember(deck: Deck, vocab: dict[str, str]) -> None:
+    """Keep `vocab` as `deck`'s vocabulary (the deck cache hands over the one it
+    worked out while writing the deck's entry)."""
     if len(_DECK_CACHE) >= 64:
         _DECK_CACHE.clear()
     _DECK_CACHE[id(deck)] = (deck, vocab)  # holding the deck keeps its id() unique
 
 
 def deck_vocabulary(deck: Deck) -> dict[str, str]:
-    """key -> the term as first written, for one deck; cached per deck object."""
+    """key -> the term as first written, for one deck; cached per deck object. A deck
+    read from the cache carries its vocabulary (`Deck.stored_vocabulary`)."""
     cached = _DECK_CACHE.get(id(deck))
     if cached is not None and cached[0] is deck:
-        if callable(cached[1]):
-            vocab = cached[1]()
-            remember(deck, vocab)
-            return vocab
         return cached[1]
-    vocab = vocabulary(deck.questions)
+    vocab = deck.stored_vocabulary()
+    if vocab is None:
+        vocab = vocabulary(deck.questions)
     remember(deck, vocab)
     return vocab
 
