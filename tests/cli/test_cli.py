@@ -244,3 +244,40 @@ def test_text_stats_forecast_skips_decks_with_nothing_due(
     assert "(1 other deck(s): nothing due)" in forecast
     assert main(["stats", "--decks", str(FIXTURES / "tui_kinds.yaml"), "--db", str(db)]) == 0
     assert capsys.readouterr().out.rstrip().endswith("due over the next 14 days: nothing")
+
+
+def test_the_command_pauses_the_gc_for_start_up_and_resumes_it_to_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`srcquiz` (srcquiz.__main__) parses with the cyclic GC paused; the command itself
+    runs with it on again, its argument errors too."""
+    import gc
+
+    from srcquiz import __main__ as entry
+    from srcquiz.cli import commands
+    from srcquiz.cli import parser as cli_parser
+
+    seen: list[tuple[str, bool]] = []
+    parse = cli_parser.parse_args
+
+    def parse_args(argv: list[str] | None) -> object:
+        seen.append(("parse", gc.isenabled()))
+        return parse(argv)
+
+    monkeypatch.setattr(cli_parser, "parse_args", parse_args)
+    def run(args: object) -> int:
+        seen.append(("run", gc.isenabled()))
+        return 0
+
+    monkeypatch.setitem(commands.COMMANDS, "list", run)
+    try:
+        monkeypatch.setattr(sys, "argv", ["srcquiz", "list"])
+        assert entry.main() == 0
+        assert seen == [("parse", False), ("run", True)]
+        monkeypatch.setattr(sys, "argv", ["srcquiz", "--no-such-option"])
+        with pytest.raises(SystemExit):
+            entry.main()
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # what start-up froze: this test process is not a short run

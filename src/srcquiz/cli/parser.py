@@ -380,11 +380,19 @@ def parse_args(argv: Sequence[str] | None = None) -> Args:
     return build_parser().parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
+    """Run the command `argv` asks for. `gc_paused`: the entry point paused the cyclic
+    GC for start-up (`srcquiz.__main__`); it is resumed once the command is known
+    (the app pauses it again until its first frame)."""
     try:
+        args = parse_args(argv)
         from srcquiz.cli.commands import COMMANDS
+    finally:
+        if gc_paused:
+            from srcquiz.gc_pause import resume_after_start_up
 
+            resume_after_start_up()
+    try:
         return COMMANDS[args.command](args)
     except UserError as exc:
         from srcquiz.textsafe import printable

@@ -7,7 +7,6 @@ open store, a shuffle seed and the clock (`now`, also used for elapsed times).
 from __future__ import annotations
 
 import asyncio
-import gc
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 
+from srcquiz.gc_pause import resume_after_start_up
 from srcquiz.textsafe import CONTROL_RE, one_line, printable
 
 if TYPE_CHECKING:
@@ -198,7 +198,8 @@ class SrcquizApp(App[int]):
         elif self.prewarm:
             self.set_timer(PREWARM_DELAY_S, self._prewarm)
         if self.resume_gc:
-            self.call_after_refresh(_resume_gc)
+            # launch.prepare_app paused the cyclic GC for start-up.
+            self.call_after_refresh(resume_after_start_up)
         if self.store.pending_backup is not None:
             # Today's snapshot, in a thread of its own once the first frame is out;
             # the launcher waits for it before the process exits.
@@ -374,12 +375,6 @@ def _nothing_to_study(mode: str, decks: Sequence[Deck]) -> str:
     return f"{which} has no questions to ask."
 
 
-def _resume_gc() -> None:
-    """After the first frame: launch.prepare_app paused the cyclic GC for start-up.
-    Everything built so far lives for the whole run, so it is frozen (moved out of
-    the collector's way, which also keeps later collections short) before resuming."""
-    gc.freeze()
-    gc.enable()
 
 
 def _import_session_machinery() -> None:
