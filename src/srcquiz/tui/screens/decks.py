@@ -195,7 +195,8 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
             parts.append(f"{today.practice} practice")
         parts.append(f"{due} due now" + (f", {later} later today" if later > 0 else ""))
         parts.append(f"streak {_plural(today.streak, 'day')}")
-        self.query_one("#today", Static).update(Content(" · ".join(parts)))
+        # One line (`#today`: `height: 1`): a repaint, not a layout.
+        self.query_one("#today", Static).update(Content(" · ".join(parts)), layout=False)
 
     def _highlighted_key(self) -> str | None:
         row = self.query_one(DeckList).highlighted()

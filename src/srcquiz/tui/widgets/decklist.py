@@ -106,13 +106,14 @@ class FilterLine(Static):
         self._draw()
 
     def _draw(self) -> None:
+        # One line whatever was typed (`#filter`: `height: 1`): each key repaints it,
+        # with no layout of the whole screen.
         if self.value:
             shown = printable(self.value)  # pasted text can hold anything
-            self.update(Content.assemble(("Filter: ", "dim"), shown, ("▏", "bold")))
+            line = Content.assemble(("Filter: ", "dim"), shown, ("▏", "bold"))
         else:
-            self.update(
-                Content.assemble(("Filter: ", "dim"), ("▏", "bold"), (self.PLACEHOLDER, "dim"))
-            )
+            line = Content.assemble(("Filter: ", "dim"), ("▏", "bold"), (self.PLACEHOLDER, "dim"))
+        self.update(line, layout=False)
 
 
 class DeckList(ScrollView, can_focus=False):

@@ -85,4 +85,6 @@ class KeyBar(Static):
             spans.append(Span(at, at + len(key_part), KEY_STYLE))
             text.append(key_part + rest)
             at += len(key_part) + len(rest)
-        self.update(Content("".join(text), spans))
+        # One line whatever it says (`height: 1`, `width: 1fr`): a repaint, not a layout
+        # of the whole screen, each time the keys change (every answer, every screen).
+        self.update(Content("".join(text), spans), layout=False)
