@@ -403,8 +403,10 @@ def stats_screen_ms(store: Store, deck: Deck, now: datetime, runs: int) -> list[
 
 def stats_pilot_rows(store: Store, deck: Deck, now: datetime, runs: int, tmp: Path) -> list[dict]:
     """The stats screen itself, headless (Textual's Pilot): from ctrl+s on the decks
-    screen to the screen mounted and painted, over the big store and over a small one
-    with a history of every day (the same bars and lines to draw, little to count)."""
+    screen to the stats screen's first frame written (table and charts whole: what the
+    learner sees; Textual repaints it a few times after), over the big store and over a
+    small one with a history of every day (the same bars and lines to draw, little to
+    count). Pilot's own waits after the key are not the screen's: not timed."""
     import asyncio
 
     from srcquiz.tui.app import SrcquizApp
@@ -413,14 +415,22 @@ def stats_pilot_rows(store: Store, deck: Deck, now: datetime, runs: int, tmp: Pa
     async def measure(on: Store, shown: Deck) -> list[float]:
         app = SrcquizApp([shown], on, clock=lambda: now, prewarm=False, cursor_blink=False)
         out = []
+        pressed: list[float] = []
+        display = app._display
+
+        def first_frame(screen: object, update: object) -> None:
+            display(screen, update)  # type: ignore[arg-type]
+            if update is not None and isinstance(screen, StatsScreen) and pressed:
+                out.append((time.perf_counter() - pressed.pop()) * 1000)
+
+        app._display = first_frame  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             for _ in range(runs):
-                t = time.perf_counter()
+                pressed.append(time.perf_counter())
                 await pilot.press("ctrl+s")
                 await pilot.pause()
-                assert isinstance(app.screen, StatsScreen)
-                out.append((time.perf_counter() - t) * 1000)
+                assert isinstance(app.screen, StatsScreen) and not pressed
                 await pilot.press("escape")
                 await pilot.pause()
         return out
@@ -439,14 +449,20 @@ def stats_pilot_rows(store: Store, deck: Deck, now: datetime, runs: int, tmp: Pa
     small.close()
     return [
         {
-            "measure": "stats screen open (headless, ctrl+s to painted)",
+            "measure": "stats screen open (headless, ctrl+s to its first frame written)",
+            "srcquiz": f"{statistics.median(big):.1f} ms",
+            "srcquiz_ms": round(statistics.median(big), 3),
+            "budget": "< 100 ms",
+        },
+        {
+            "measure": "stats screen open: what the scale adds",
             "srcquiz": f"{statistics.median(big):.1f} ms",
             "reference": f"the same screen, {SMALL[0] // 1000}k cards / {SMALL[1] // 1000}k "
             f"reviews {statistics.median(base):.1f} ms",
             "ratio": round(statistics.median(ratios), 3),
-            # Textual and plotext draw the same screen either way: what the scale adds.
+            # Textual and plotext draw the same screen either way.
             "budget": "<= 1.2x",
-        }
+        },
     ]
 
 
