@@ -134,6 +134,31 @@ async def test_filter_as_you_type_and_escape_clears(store: Store):
         assert row_keys(app) == [ALL_KEY, "tui-kinds", "tui-events"]
 
 
+async def test_moving_the_cursor_repaints_the_details_without_a_layout(store: Store):
+    """Narrow, the details are three lines whatever they say: moving the cursor repaints
+    them and never lays the screen out again (a layout restyles and repaints every
+    widget). Wide, their height follows the text, so a layout is right there."""
+    app = make_app([kinds_deck(), second_deck()], store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DecksScreen) and not screen.has_class("-wide")
+        layouts: list[bool] = []
+        refresh_layout = screen._refresh_layout
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            layouts.append(True)
+            return refresh_layout(*args, **kwargs)
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        await pilot.press("down")
+        await pilot.pause()
+        assert "tui-kinds" in screen_text(app)  # the details name the highlighted deck
+        await pilot.press("down", "up")
+        await pilot.pause()
+        assert layouts == []
+
+
 async def test_enter_reviews_the_highlighted_deck_and_the_all_row_everything(store: Store):
     app = make_app([kinds_deck(), second_deck()], store)
     async with app.run_test(size=SIZE) as pilot:

@@ -203,20 +203,23 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         return None if row is None else row.key
 
     def _update_details(self) -> None:
-        details = self.query_one("#deck-details", Static)
+        # Narrow, the details are three lines whatever they say (`height: 3`): moving
+        # the cursor repaints them. Wide, their height follows the text: a layout.
+        self.query_one("#deck-details", Static).update(
+            self._details(), layout=self.has_class("-wide")
+        )
+
+    def _details(self) -> Content | str:
+        """What the details line says about the highlighted row."""
         key = self._highlighted_key()
         if key is None:
-            details.update("No deck matches the filter (Esc clears it).")
-            return
+            return "No deck matches the filter (Esc clears it)."
         if key == ALL_KEY:
             if self.marked:
-                details.update(
-                    f"{len(self.marked)} marked deck(s) will be studied: "
-                    + printable(", ".join(sorted(self.marked)))
+                return f"{len(self.marked)} marked deck(s) will be studied: " + printable(
+                    ", ".join(sorted(self.marked))
                 )
-            else:
-                details.update("Study every deck listed below together.")
-            return
+            return "Study every deck listed below together."
         deck = next(d for d in self.app.decks if d.id == key)
         stats = self.app.deck_stats[deck.id]
         facts = [
@@ -227,12 +230,10 @@ class DecksScreen(BaseScreen, inherit_bindings=False):
         ]
         held = self._held_back(deck)
         about = printable(" ".join((deck.description or ", ".join(deck.sources)).split()))
-        details.update(
-            Content.assemble(
-                (printable(deck.id), "bold"),  # without `id:`, the file's name
-                (f"  {' · '.join(facts)}\n", "dim"),
-                (held, "bold $warning") if held else about,
-            )
+        return Content.assemble(
+            (printable(deck.id), "bold"),  # without `id:`, the file's name
+            (f"  {' · '.join(facts)}\n", "dim"),
+            (held, "bold $warning") if held else about,
         )
 
     def _held_back(self, deck: Deck) -> str:
