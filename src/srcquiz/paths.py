@@ -7,9 +7,14 @@ never touch the real home directory); `SRCQUIZ_DB` overrides the database alone.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 APP = "srcquiz"
+# What the per-user folders depend on: platformdirs works them out from these on
+# every call, and start-up asks twice per deck (its cache entry, the entry's key).
+_FOLDER_ENV = ("SRCQUIZ_HOME", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "APPDATA",
+               "LOCALAPPDATA")  # fmt: skip
 
 
 def bundled_decks_dir() -> Path:
@@ -22,21 +27,24 @@ def bundled_decks_dir() -> Path:
 
 
 def data_dir() -> Path:
-    home = os.environ.get("SRCQUIZ_HOME")
-    if home:
-        return Path(home)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+    return _folders(*map(os.environ.get, _FOLDER_ENV))[0]
 
 
 def cache_dir() -> Path:
-    home = os.environ.get("SRCQUIZ_HOME")
+    return _folders(*map(os.environ.get, _FOLDER_ENV))[1]
+
+
+@lru_cache(maxsize=8)
+def _folders(home: str | None, *_rest: str | None) -> tuple[Path, Path]:
+    """The data and cache folders for this environment (`_FOLDER_ENV`'s values)."""
     if home:
-        return Path(home) / "cache"
+        return Path(home), Path(home) / "cache"
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+    return (
+        Path(platformdirs.user_data_dir(APP, appauthor=False)),
+        Path(platformdirs.user_cache_dir(APP, appauthor=False)),
+    )
 
 
 def user_decks_dir() -> Path:

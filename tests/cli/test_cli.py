@@ -250,7 +250,8 @@ def test_the_command_pauses_the_gc_for_start_up_and_resumes_it_to_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`srcquiz` (srcquiz.__main__) parses with the cyclic GC paused; the command itself
-    runs with it on again, its argument errors too."""
+    runs with it on again, its argument errors too, and argparse's parser (reference
+    cycles) is collected rather than frozen with what start-up keeps."""
     import gc
 
     from srcquiz import __main__ as entry
@@ -274,6 +275,7 @@ def test_the_command_pauses_the_gc_for_start_up_and_resumes_it_to_run(
         monkeypatch.setattr(sys, "argv", ["srcquiz", "list"])
         assert entry.main() == 0
         assert seen == [("parse", False), ("run", True)]
+        assert _frozen_argparse_garbage() == []
         monkeypatch.setattr(sys, "argv", ["srcquiz", "--no-such-option"])
         with pytest.raises(SystemExit):
             entry.main()
@@ -281,3 +283,17 @@ def test_the_command_pauses_the_gc_for_start_up_and_resumes_it_to_run(
     finally:
         gc.enable()
         gc.unfreeze()  # what start-up froze: this test process is not a short run
+
+
+def _frozen_argparse_garbage() -> list[object]:
+    """argparse's objects that start-up froze though nothing refers to them."""
+    import gc
+
+    gc.unfreeze()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return [o for o in gc.garbage if type(o).__module__ == "argparse"]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()

@@ -72,12 +72,8 @@ def _signature() -> bytes:
 
 
 def cache_root() -> Path:
-    return _root(os.environ.get("SRCQUIZ_HOME"))
-
-
-@lru_cache(maxsize=4)
-def _root(home: str | None) -> Path:
-    """The folder for a `SRCQUIZ_HOME` (found once per process)."""
+    """The packs' folder (`paths.cache_dir` follows the environment of the moment and
+    works it out once per environment)."""
     from srcquiz.paths import cache_dir
 
     return cache_dir() / "highlight"

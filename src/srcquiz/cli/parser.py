@@ -384,6 +384,7 @@ def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
     """Run the command `argv` asks for. `gc_paused`: the entry point paused the cyclic
     GC for start-up (`srcquiz.__main__`); it is resumed once the command is known
     (the app pauses it again until its first frame)."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
         args = parse_args(argv)
         from srcquiz.cli.commands import COMMANDS
@@ -391,7 +392,7 @@ def main(argv: Sequence[str] | None = None, *, gc_paused: bool = False) -> int:
         if gc_paused:
             from srcquiz.gc_pause import resume_after_start_up
 
-            resume_after_start_up()
+            resume_after_start_up(collect=bool(argv))  # argparse ran: its parser is garbage
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
