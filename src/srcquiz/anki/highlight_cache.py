@@ -12,7 +12,7 @@ style or escaping there invalidates every entry).
 
 A pack is data from disk, not proof. Its HTML goes into cards as markup, so a
 pack someone else wrote could put a script on every card. It is read with a size
-cap, only from a regular file, and used only when it ends with an HMAC of all its
+cap, only from a regular file, and used only when it ends with a MAC of all its
 bytes under the per-user secret of the deck cache (`srcquiz.deck.cache.sign`,
 kept in the data folder, outside the cache folder) and its header names this
 highlighter; a damaged, edited, planted or foreign pack is a miss and the deck's
@@ -48,7 +48,7 @@ SUFFIX = ".pack"
 MAX_PACK_BYTES = 4 * MAX_DECK_BYTES
 MAX_PACKS = 2_000  # decks ever exported; past it the least recently written go
 HIGHLIGHTER = Path(__file__).with_name("highlight.py")
-_MAC_HEX = 64  # HMAC-SHA256, as hex
+_MAC_HEX = 64  # the deck cache's MAC (keyed BLAKE2b-256), as hex
 
 # What the highlighter writes: `<pre class="sq-pre" ...><code>`, spans with inline
 # styles, escaped text, `</code></pre>`; any other tag, or a brace, is not ours.

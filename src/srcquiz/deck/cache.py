@@ -8,11 +8,12 @@ mtime: a parser fix under an unchanged version still invalidates every entry).
 
 An entry is data from disk, not proof. Its structure is checked once, when it is
 written (every value of every question, `cache_decode`), and the entry ends with
-an HMAC of its bytes under a per-user secret kept outside the cache folder
-(`KEY_NAME` in the data folder). A read whose MAC matches decodes those same
-bytes without walking every field again; one whose MAC does not (damaged, edited,
-hand-made, or made with another key) is a miss and the deck is parsed again: a
-planted entry cannot carry a question lint never saw without the secret.
+a MAC of its bytes (keyed BLAKE2b, `srcquiz.digests`) under a per-user secret kept
+outside the cache folder (`KEY_NAME` in the data folder). A read whose MAC matches
+decodes those same bytes without walking every field again; one whose MAC does not
+(damaged, edited, hand-made, or made with another key) is a miss and the deck is
+parsed again: a planted entry cannot carry a question lint never saw without the
+secret.
 Anything else doubtful (stale, corrupt, over `MAX_ENTRY_BYTES`, not a regular
 file, unreadable, unwritable) also means parse the YAML again. The cache is never
 required to be writable.
