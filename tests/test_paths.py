@@ -25,21 +25,13 @@ def test_srcquiz_home_moves_every_folder_and_a_change_is_seen(
 def test_without_srcquiz_home_the_xdg_folders_are_followed_as_they_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The data and cache folders, and the highlight packs' folder under the cache."""
+    from srcquiz.anki import highlight_cache
+
     monkeypatch.delenv("SRCQUIZ_HOME")
     for name in ("one", "two"):
         monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / name / "data"))
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / name / "cache"))
         assert data_dir() == tmp_path / name / "data" / "srcquiz"
         assert cache_dir() == tmp_path / name / "cache" / "srcquiz"
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="the XDG folders are Linux's")
-def test_the_highlight_packs_follow_the_cache_folder_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from srcquiz.anki import highlight_cache
-
-    monkeypatch.delenv("SRCQUIZ_HOME")
-    for name in ("one", "two"):
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / name))
-        assert highlight_cache.cache_root() == tmp_path / name / "srcquiz" / "highlight"
+        assert highlight_cache.cache_root() == cache_dir() / "highlight"
