@@ -585,7 +585,6 @@ def test_a_full_disk_mid_write_leaves_the_old_file_intact(tmp_path, monkeypatch)
     assert out.read_bytes() == old and _no_temp_files(tmp_path)
 
 
-
 def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, monkeypatch):
     """The zip is written from a collection file in the output's folder (so a large
     export never holds the database in memory), and that file is gone afterwards."""
@@ -604,7 +603,6 @@ def test_the_collection_goes_to_a_file_beside_the_package_not_memory(tmp_path, m
     assert len(seen) == 1 and not Path(str(seen[0])).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["srcquiz.apkg"]
     assert len(package_rows(out, "SELECT id FROM notes")) == 11
-
 
 
 @pytest.mark.parametrize("on_disk", [True, False])

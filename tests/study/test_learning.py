@@ -198,7 +198,6 @@ def test_help_shows_the_written_hint_first_then_letters():
     assert bare.hint_lines(1) is None  # nothing to reveal: the front end says so
 
 
-
 def learning(store, deck: Deck, key: str, due: datetime) -> None:
     """`key` missed five minutes ago in an earlier session: in a learning step due at `due`."""
     store.record_review(

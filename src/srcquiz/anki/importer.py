@@ -456,7 +456,6 @@ def convert(pkg: RawPackage) -> tuple[list[DeckDraft], list[str], int]:
     return drafts, converter.warnings, converter.edits
 
 
-
 def _foreign_question(note: RawNote, m: Mapping) -> Question | None:
     fields = note.fields
     qid = f"note-{note.id}"

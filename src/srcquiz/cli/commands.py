@@ -276,7 +276,6 @@ def _stats_text(data: dict[str, Any]) -> str:
 def cmd_export(args: Args) -> int:
     from srcquiz.anki.exporter import export_decks
 
-
     decks = load_selected(args, args.deck_ids)
     output: Path = args.output.expanduser()
     summary = export_decks(decks, output, parent=args.parent)
@@ -308,7 +307,6 @@ def cmd_import(args: Args) -> int:
 
 def cmd_anchors(args: Args) -> int:
     from srcquiz.deck.anchors import parse_checkouts, run_check, run_list
-
 
     if args.anchors_command == "list":
         return run_list(load_selected(args, args.deck_ids), args.json)
@@ -377,7 +375,6 @@ def _resolve(choice: str, backups: list[BackupInfo]) -> Path:
 
 def cmd_restore(args: Args) -> int:
     from srcquiz.progress.backup import backups_dir, list_backups, restore
-
 
     db = db_path(args)
     backups = list_backups(db)

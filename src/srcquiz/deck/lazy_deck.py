@@ -287,4 +287,3 @@ def head_fields(deck: Deck) -> dict[str, object]:
 
 def diagnostics_of(head: dict, path: str) -> list[Diagnostic]:
     return [Diagnostic(path, line, col, sev, msg) for line, col, sev, msg in head["diags"]]
-

@@ -40,8 +40,6 @@ def parse_deck(
         return _parse_deck(text, path, default_id, authoring=authoring)
 
 
-
-
 def _parse_deck(
     text: str, path: str, default_id: str, *, stream: bool = True, authoring: bool = True
 ) -> tuple[Deck | None, list[Diagnostic]]:

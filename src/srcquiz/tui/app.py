@@ -375,8 +375,6 @@ def _nothing_to_study(mode: str, decks: Sequence[Deck]) -> str:
     return f"{which} has no questions to ask."
 
 
-
-
 def _import_session_machinery() -> None:
     import fsrs  # noqa: F401  (the scheduler imports it on the first answer)
 

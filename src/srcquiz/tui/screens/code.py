@@ -215,4 +215,3 @@ def _run(command: list[str]) -> str:
     except OSError as exc:
         return one_line(f"{command[0]}: {exc.strerror or exc}")
     return ""
-

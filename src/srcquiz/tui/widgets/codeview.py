@@ -147,4 +147,3 @@ class CodeView(ScrollView, can_focus=True):
     def line_text(self, index: int) -> str:
         """The plain text of a 0-based line (for tests and copying)."""
         return self.lines[index].plain
-
